@@ -1,0 +1,43 @@
+// Imperative messages on the commands and tasks streams: asks, not facts. Each is
+// handled by exactly one owner (work-queue streams).
+import { z } from "zod";
+import { AgentId, AgentOutput, OrchestrationMode } from "./agents.ts";
+import { envelope } from "./envelope.ts";
+import { WebhookTarget } from "./webhook.ts";
+
+export const SubmitRequest = envelope(
+  "SubmitRequest",
+  z.object({
+    text: z.string(),
+    orchestration_mode: OrchestrationMode,
+    agents: z.array(AgentId).min(1),
+    webhook: WebhookTarget.nullable(),
+    idempotency_key: z.string().nullable(),
+  }),
+);
+
+/** Scheduled (by a delayed redelivery) for an agent's deadline; the orchestrator checks it then. */
+export const CheckAgentDeadline = envelope(
+  "CheckAgentDeadline",
+  z.object({ agent: AgentId, deadline_at: z.iso.datetime({ offset: true }) }),
+);
+
+export const RedeliverWebhook = envelope("RedeliverWebhook", z.object({ reason: z.string().default("manual") }));
+
+export const ChorusCommand = z.discriminatedUnion("type", [SubmitRequest, CheckAgentDeadline, RedeliverWebhook]);
+export type ChorusCommand = z.infer<typeof ChorusCommand>;
+export type CommandOf<T extends ChorusCommand["type"]> = Extract<ChorusCommand, { type: T }>;
+
+/** One agent run, on `<prefix>.task.<agent>`. Carries what the agent needs, so it reads nothing else. */
+export const AgentTask = envelope(
+  "AgentTask",
+  z.object({
+    agent: AgentId,
+    text: z.string(),
+    orchestration_mode: OrchestrationMode,
+    // Sequential mode: earlier agents' outputs, by agent.
+    context: z.partialRecord(AgentId, AgentOutput),
+    deadline_at: z.iso.datetime({ offset: true }),
+  }),
+);
+export type AgentTask = z.infer<typeof AgentTask>;

@@ -1,0 +1,138 @@
+// Every fact Chorus records, as versioned envelopes. Past tense: these happened.
+// The event stream is the system of record; read models are folds of these.
+import { z } from "zod";
+import { AgentError, AgentId, AgentOutput, OrchestrationMode, TokenUsage } from "./agents.ts";
+import { envelope } from "./envelope.ts";
+import { AgentResults, EndStatus } from "./results.ts";
+import { WebhookTarget } from "./webhook.ts";
+
+export const RequestAccepted = envelope(
+  "RequestAccepted",
+  z.object({
+    text: z.string(),
+    orchestration_mode: OrchestrationMode,
+    // In run order: sequential mode runs them one after another in this order.
+    agents: z.array(AgentId).min(1),
+    webhook: WebhookTarget.nullable(),
+    idempotency_key: z.string().nullable(),
+    agent_timeout_ms: z.number().int().positive(),
+  }),
+);
+
+export const AgentDispatched = envelope(
+  "AgentDispatched",
+  z.object({
+    agent: AgentId,
+    deadline_at: z.iso.datetime({ offset: true }),
+    // Sequential mode: the earlier agents whose outputs the task carries as context.
+    context_from: z.array(AgentId),
+  }),
+);
+
+export const AgentStarted = envelope(
+  "AgentStarted",
+  z.object({
+    agent: AgentId,
+    provider: z.string(),
+    model: z.string(),
+    delivery: z.number().int().min(1),
+  }),
+);
+
+export const AgentCompleted = envelope(
+  "AgentCompleted",
+  z.object({
+    agent: AgentId,
+    provider: z.string(),
+    model: z.string(),
+    output: AgentOutput,
+    duration_ms: z.number().int().min(0),
+    usage: TokenUsage.nullable(),
+  }),
+);
+
+export const AgentFailed = envelope(
+  "AgentFailed",
+  z.object({
+    agent: AgentId,
+    provider: z.string().nullable(),
+    model: z.string().nullable(),
+    error: AgentError,
+    duration_ms: z.number().int().min(0).nullable(),
+    usage: TokenUsage.nullable(),
+  }),
+);
+
+const endData = <S extends z.ZodType>(status: S) =>
+  z.object({
+    status,
+    results: AgentResults,
+    duration_ms: z.number().int().min(0),
+    // Carried on the end event so the webhook service needs nothing else to deliver.
+    webhook: WebhookTarget.nullable(),
+    orchestration_mode: OrchestrationMode,
+    agents: z.array(AgentId),
+    created_at: z.iso.datetime({ offset: true }),
+  });
+
+export const RequestCompleted = envelope("RequestCompleted", endData(EndStatus.extract(["completed", "partial"])));
+export const RequestFailed = envelope("RequestFailed", endData(EndStatus.extract(["failed"])));
+
+export const WebhookAttempted = envelope(
+  "WebhookAttempted",
+  z.object({
+    webhook_id: z.string(),
+    attempt: z.number().int().min(1),
+    url: z.string(),
+    status_code: z.number().int().nullable(),
+    duration_ms: z.number().int().min(0),
+    error: z.string().nullable(),
+    next_attempt_at: z.iso.datetime({ offset: true }).nullable(),
+  }),
+);
+
+export const WebhookDelivered = envelope(
+  "WebhookDelivered",
+  z.object({ webhook_id: z.string(), attempt: z.number().int().min(1), status_code: z.number().int() }),
+);
+
+export const WebhookExhausted = envelope(
+  "WebhookExhausted",
+  z.object({ webhook_id: z.string(), attempts: z.number().int().min(0), reason: z.string() }),
+);
+
+export const ChorusEvent = z.discriminatedUnion("type", [
+  RequestAccepted,
+  AgentDispatched,
+  AgentStarted,
+  AgentCompleted,
+  AgentFailed,
+  RequestCompleted,
+  RequestFailed,
+  WebhookAttempted,
+  WebhookDelivered,
+  WebhookExhausted,
+]);
+export type ChorusEvent = z.infer<typeof ChorusEvent>;
+export type ChorusEventType = ChorusEvent["type"];
+export type EventOf<T extends ChorusEventType> = Extract<ChorusEvent, { type: T }>;
+
+export const EVENT_SCHEMAS = {
+  RequestAccepted,
+  AgentDispatched,
+  AgentStarted,
+  AgentCompleted,
+  AgentFailed,
+  RequestCompleted,
+  RequestFailed,
+  WebhookAttempted,
+  WebhookDelivered,
+  WebhookExhausted,
+} as const satisfies Record<ChorusEventType, z.ZodType>;
+
+export type RequestEndEvent = EventOf<"RequestCompleted"> | EventOf<"RequestFailed">;
+export type AgentOutcomeEvent = EventOf<"AgentCompleted"> | EventOf<"AgentFailed">;
+
+export function isEndEvent(e: ChorusEvent): e is RequestEndEvent {
+  return e.type === "RequestCompleted" || e.type === "RequestFailed";
+}

@@ -1,0 +1,8 @@
+// @chorus/contracts: the language every Chorus service speaks. Import from here only.
+export * from "./agents.ts";
+export * from "./envelope.ts";
+export * from "./webhook.ts";
+export * from "./results.ts";
+export * from "./events.ts";
+export * from "./commands.ts";
+export * from "./topology.ts";

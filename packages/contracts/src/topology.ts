@@ -1,0 +1,95 @@
+// Stream and subject names. Everything hangs off one prefix ("chorus" in production)
+// so that tests, and tenants of one NATS account, can run side by side in isolation.
+import type { AgentId } from "./agents.ts";
+import type { ChorusEvent, ChorusEventType } from "./events.ts";
+
+/** The subject suffix each event type is published under, after `<prefix>.ev.request.<id>.`. */
+export function eventSubjectSuffix(event: Pick<ChorusEvent, "type" | "data">): string {
+  switch (event.type) {
+    case "RequestAccepted":
+      return "accepted";
+    case "AgentDispatched":
+      return `agent.${agentOf(event)}.dispatched`;
+    case "AgentStarted":
+      return `agent.${agentOf(event)}.started`;
+    case "AgentCompleted":
+      return `agent.${agentOf(event)}.completed`;
+    case "AgentFailed":
+      return `agent.${agentOf(event)}.failed`;
+    case "RequestCompleted":
+      return "completed";
+    case "RequestFailed":
+      return "failed";
+    case "WebhookAttempted":
+      return "webhook.attempted";
+    case "WebhookDelivered":
+      return "webhook.delivered";
+    case "WebhookExhausted":
+      return "webhook.exhausted";
+    default: {
+      const unknown: never = event.type;
+      throw new Error(`no subject for event type ${String(unknown)}`);
+    }
+  }
+}
+
+function agentOf(event: Pick<ChorusEvent, "data">): AgentId {
+  return (event.data as { agent: AgentId }).agent;
+}
+
+export type Topology = ReturnType<typeof topology>;
+
+export function topology(prefix = "chorus") {
+  if (!/^[A-Za-z0-9_-]+$/.test(prefix)) throw new Error(`subject prefix must be one token of [A-Za-z0-9_-], got "${prefix}"`);
+  const streamPrefix = prefix.toUpperCase().replace(/-/g, "_");
+  return {
+    prefix,
+    streams: {
+      commands: `${streamPrefix}_COMMANDS`,
+      events: `${streamPrefix}_EVENTS`,
+      tasks: `${streamPrefix}_TASKS`,
+      deadLetters: `${streamPrefix}_DEADLETTER`,
+    },
+    subjects: {
+      allCommands: `${prefix}.cmd.>`,
+      submit: `${prefix}.cmd.submit`,
+      agentDeadline: `${prefix}.cmd.agent-deadline`,
+      webhookRedeliver: `${prefix}.cmd.webhook-redeliver`,
+      allEvents: `${prefix}.ev.>`,
+      /** Every event of one request. */
+      requestEvents: (requestId: string) => `${prefix}.ev.request.${requestId}.>`,
+      /** Agent lifecycle events of every request (what the orchestrator reacts to). */
+      agentEvents: `${prefix}.ev.request.*.agent.>`,
+      /** Request-level events of every request: accepted, completed, failed. */
+      requestLevelEvents: `${prefix}.ev.request.*.*`,
+      /** End events of every request, by end: `completed` or `failed`. */
+      requestEnds: (end: "completed" | "failed") => `${prefix}.ev.request.*.${end}`,
+      event: (requestId: string, event: Pick<ChorusEvent, "type" | "data">) =>
+        `${prefix}.ev.request.${requestId}.${eventSubjectSuffix(event)}`,
+      allTasks: `${prefix}.task.>`,
+      task: (agent: AgentId) => `${prefix}.task.${agent}`,
+      allDeadLetters: `${prefix}.dlq.>`,
+      /** Where a message that can never be handled goes, keyed by where it came from. */
+      deadLetter: (fromSubject: string) => `${prefix}.dlq.${fromSubject}`,
+    },
+  } as const;
+}
+
+/**
+ * `Nats-Msg-Id`s derived from what is decided, so that a retried publish, a redelivered
+ * message and two replicas making the same decision all collapse into one message.
+ */
+export const messageIds = {
+  submit: (requestId: string) => `${requestId}:submit`,
+  accepted: (requestId: string) => `${requestId}:accepted`,
+  dispatched: (requestId: string, agent: AgentId) => `${requestId}:${agent}:dispatched`,
+  task: (requestId: string, agent: AgentId) => `${requestId}:${agent}:task`,
+  deadline: (requestId: string, agent: AgentId) => `${requestId}:${agent}:deadline`,
+  started: (requestId: string, agent: AgentId, delivery: number) => `${requestId}:${agent}:started:${delivery}`,
+  /** One outcome per agent run: a completion and a timeout race to this id, the first wins. */
+  outcome: (requestId: string, agent: AgentId) => `${requestId}:${agent}:outcome`,
+  end: (requestId: string) => `${requestId}:end`,
+} as const;
+
+export type EventTypeSubjectSuffix = ReturnType<typeof eventSubjectSuffix>;
+export type { ChorusEventType };

@@ -1,0 +1,13 @@
+// How a request's webhook is carried in events: the URL and the secret sealed with
+// AES-256-GCM, so no event, log or read model holds the secret in plain text.
+import { z } from "zod";
+
+export const SealedSecret = z.string().regex(/^v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, {
+  message: "a sealed secret is v1.<iv>.<tag>.<ciphertext>, base64url",
+});
+
+export const WebhookTarget = z.object({
+  url: z.url(),
+  secret: SealedSecret,
+});
+export type WebhookTarget = z.infer<typeof WebhookTarget>;

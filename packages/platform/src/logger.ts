@@ -1,0 +1,24 @@
+// pino JSON logs. Every line names its service; request-scoped lines carry
+// correlation_id and request_id through child loggers.
+import { pino, type Logger } from "pino";
+
+export type { Logger };
+
+export function createLogger(service: string, level: string): Logger {
+  return pino({
+    name: service,
+    level,
+    base: { service },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    // Secrets never reach a log line, whatever object a caller passes.
+    redact: {
+      paths: ["webhook_secret", "*.webhook_secret", "secret", "*.secret", "*.*.secret", "headers.authorization"],
+      censor: "[redacted]",
+    },
+  });
+}
+
+/** A child logger for one request's work. */
+export function requestLogger(logger: Logger, meta: { request_id: string; correlation_id: string }): Logger {
+  return logger.child({ request_id: meta.request_id, correlation_id: meta.correlation_id });
+}

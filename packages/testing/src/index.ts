@@ -1,0 +1,2 @@
+// @chorus/testing: fixtures for integration and end-to-end tests.
+export * from "./fixtures.ts";

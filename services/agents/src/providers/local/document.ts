@@ -1,0 +1,63 @@
+// Reads a text once with wink-nlp and exposes its tokens and sentences with offsets
+// into the original string, the common ground of the summariser and sentiment scorer.
+import type { Document, ItemSentence } from "wink-nlp";
+import { getWink } from "./nlp.ts";
+import { locate, tokenStarts } from "./locate.ts";
+
+export interface SentenceInfo {
+  /** Verbatim slice of the original text. */
+  text: string;
+  start: number;
+  end: number;
+  /** Inclusive token-index range within the document. */
+  firstToken: number;
+  lastToken: number;
+  /** wink-nlp's sentence score, roughly in [-1, 1], negation-aware. */
+  sentiment: number;
+}
+
+export interface ReadText {
+  doc: Document;
+  values: string[];
+  types: string[];
+  starts: number[];
+  sentences: SentenceInfo[];
+}
+
+function trimSpan(text: string, start: number, end: number): { start: number; end: number } {
+  let s = start;
+  let e = end;
+  while (s < e && /\s/.test(text[s]!)) s += 1;
+  while (e > s && /\s/.test(text[e - 1]!)) e -= 1;
+  return { start: s, end: e };
+}
+
+export function readText(text: string): ReadText {
+  const { nlp, its } = getWink();
+  const doc = nlp.readDoc(text);
+  const tokens = doc.tokens();
+  const values = tokens.out() as string[];
+  const types = tokens.out(its.type) as string[];
+  const starts = tokenStarts(tokens.out(its.precedingSpaces) as string[], values);
+
+  const sentences: SentenceInfo[] = [];
+  doc.sentences().each((s: ItemSentence) => {
+    const [first = 0, last = first] = s.out(its.span) as number[];
+    const hint = starts[first] ?? 0;
+    const tokenEnd = (starts[last] ?? hint) + (values[last] ?? "").length;
+    // The token offsets are exact whenever wink reproduces the text verbatim (it
+    // normally does); `locate` checks that and searches if it ever does not.
+    const span = locate(text, s.out(), hint) ?? trimSpan(text, hint, tokenEnd);
+    // A run of blank lines can come back as a "sentence" of its own.
+    if (span.end <= span.start) return;
+    sentences.push({
+      text: text.slice(span.start, span.end),
+      start: span.start,
+      end: span.end,
+      firstToken: first,
+      lastToken: last,
+      sentiment: Number(s.out(its.sentiment)),
+    });
+  });
+  return { doc, values, types, starts, sentences };
+}
