@@ -13,6 +13,7 @@ export const SubmitRequest = envelope(
     agents: z.array(AgentId).min(1),
     webhook: WebhookTarget.nullable(),
     idempotency_key: z.string().nullable(),
+    fingerprint: z.string().nullable(),
   }),
 );
 

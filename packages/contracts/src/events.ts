@@ -15,6 +15,8 @@ export const RequestAccepted = envelope(
     agents: z.array(AgentId).min(1),
     webhook: WebhookTarget.nullable(),
     idempotency_key: z.string().nullable(),
+    // sha256 of the submitted body, so a reused Idempotency-Key with another body is caught.
+    fingerprint: z.string().nullable(),
     agent_timeout_ms: z.number().int().positive(),
   }),
 );

@@ -28,6 +28,7 @@ function accepted(requestId: string): ChorusEvent {
       agents: ["summarizer"],
       webhook: null,
       idempotency_key: null,
+      fingerprint: null,
       agent_timeout_ms: 1000,
     },
   };
