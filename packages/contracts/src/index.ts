@@ -6,3 +6,4 @@ export * from "./results.ts";
 export * from "./events.ts";
 export * from "./commands.ts";
 export * from "./topology.ts";
+export * from "./json-schema.ts";

@@ -1,0 +1,26 @@
+// JSON Schema (draft 2020-12) of every event, command and task, generated from the zod
+// schemas, for consumers that do not use TypeScript. `npm run contracts:schemas` writes
+// them to packages/contracts/schemas/; a test keeps those files in step with the code.
+import { z } from "zod";
+import { AgentTask, CheckAgentDeadline, RedeliverWebhook, SubmitRequest } from "./commands.ts";
+import { EVENT_SCHEMAS } from "./events.ts";
+
+export const COMMAND_SCHEMAS = { SubmitRequest, CheckAgentDeadline, RedeliverWebhook, AgentTask } as const;
+
+export type JsonSchemaFile = { path: string; schema: Record<string, unknown> };
+
+function toJson(name: string, kind: "event" | "command", schema: z.ZodType): Record<string, unknown> {
+  return {
+    $id: `https://chorus.dev/schemas/${kind}s/${name}.v1.json`,
+    title: name,
+    ...z.toJSONSchema(schema, { target: "draft-2020-12", io: "output", unrepresentable: "any" }),
+  };
+}
+
+/** Every schema file, keyed by its path under packages/contracts/schemas/. */
+export function jsonSchemaFiles(): JsonSchemaFile[] {
+  return [
+    ...Object.entries(EVENT_SCHEMAS).map(([name, s]) => ({ path: `events/${name}.v1.json`, schema: toJson(name, "event", s) })),
+    ...Object.entries(COMMAND_SCHEMAS).map(([name, s]) => ({ path: `commands/${name}.v1.json`, schema: toJson(name, "command", s) })),
+  ];
+}
