@@ -1,2 +1,3 @@
 // @chorus/testing: fixtures for integration and end-to-end tests.
 export * from "./fixtures.ts";
+export * from "./processes.ts";

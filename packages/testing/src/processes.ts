@@ -1,0 +1,77 @@
+// Starts real Chorus service processes for end-to-end tests: each on a free port, with
+// the test's isolated NATS prefix and database, stopped with SIGTERM like in production.
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+
+const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export type RunningService = {
+  name: string;
+  port: number;
+  url: string;
+  process: ChildProcess;
+  /** Everything the process wrote, for assertions and for failure messages. */
+  output(): string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+};
+
+/** Spawns `node services/<name>/src/main.ts` and resolves once its /readyz answers 200. */
+export async function startService(
+  name: string,
+  env: Record<string, string>,
+  options: { readyTimeoutMs?: number; entry?: string } = {},
+): Promise<RunningService> {
+  const port = env.PORT ? Number(env.PORT) : await freePort();
+  const entry = options.entry ?? `services/${name}/src/main.ts`;
+  const child = spawn(process.execPath, [entry], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "info", ...env, PORT: String(port) },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr?.on("data", (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const url = `http://127.0.0.1:${port}`;
+  const service: RunningService = {
+    name,
+    port,
+    url,
+    process: child,
+    output: () => out,
+    async stop(signal = "SIGTERM") {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} before it was ready:\n${out}`);
+    try {
+      const res = await fetch(`${url}/readyz`);
+      if (res.ok) return service;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await service.stop("SIGKILL");
+  throw new Error(`${name} was not ready within ${options.readyTimeoutMs ?? 30_000} ms:\n${out}`);
+}

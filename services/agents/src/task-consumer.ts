@@ -1,0 +1,123 @@
+// Pulls one agent's tasks from JetStream and runs each: AgentStarted, the provider call
+// under the task's deadline, then AgentCompleted/AgentFailed and the ack — or a nak
+// with a delay when the provider says trying again later could help.
+import { randomUUID } from "node:crypto";
+import { AgentTask, messageIds, type AgentId, type Topology } from "@chorus/contracts";
+import {
+  ensureDurable,
+  publishEvent,
+  requestLogger,
+  runConsumer,
+  type ConsumerHandle,
+  type Delivery,
+  type HandleResult,
+  type JetStreamClient,
+  type JetStreamManager,
+  type Logger,
+} from "@chorus/platform";
+import { callProvider } from "./provider-call.ts";
+import type { AgentProvider } from "./providers/provider.ts";
+import { decideOutcome, isPastDeadline, startedEvent, type NewEnvelope, type RetryPolicy } from "./run-task.ts";
+
+export type TaskConsumerSettings = {
+  /** Tasks of this agent run at once in this process. */
+  concurrency: number;
+  /** How long a task may go without an ack or a heartbeat before it is redelivered, ms. */
+  ackWaitMs: number;
+  maxDeliver: number;
+  retry: RetryPolicy;
+};
+
+export const durableName = (agent: AgentId) => `agent-${agent}`;
+
+// max_ack_pending counts every replica's unacked tasks together, including those pulled
+// ahead of a free slot: room for 8 replicas each running `concurrency` and pulling as
+// many ahead, while still bounding how many tasks sit unacked in client buffers.
+const ACK_PENDING_PER_SLOT = 16;
+
+/** Creates (or updates) the agent's durable consumer on the tasks stream; every replica may run it. */
+export async function ensureTaskConsumer(jsm: JetStreamManager, t: Topology, agent: AgentId, settings: TaskConsumerSettings) {
+  await ensureDurable(jsm, {
+    stream: t.streams.tasks,
+    durable: durableName(agent),
+    filterSubject: t.subjects.task(agent),
+    ackWaitMs: settings.ackWaitMs,
+    maxDeliver: settings.maxDeliver,
+    maxAckPending: settings.concurrency * ACK_PENDING_PER_SLOT,
+  });
+}
+
+export type TaskConsumerDeps = {
+  js: JetStreamClient;
+  topology: Topology;
+  logger: Logger;
+  provider: AgentProvider;
+  agent: AgentId;
+  settings: TaskConsumerSettings;
+};
+
+const newEnvelope = (): NewEnvelope => ({ id: randomUUID(), occurredAt: new Date().toISOString() });
+
+/** Runs one task to its outcome; the return value tells runConsumer to ack or to nak with a delay. */
+export function taskHandler(deps: TaskConsumerDeps) {
+  const { js, topology: t, provider, agent, settings } = deps;
+  return async (task: AgentTask, delivery: Delivery): Promise<HandleResult> => {
+    const log = requestLogger(deps.logger, task).child({ agent, task_id: task.id, delivery: delivery.deliveryCount });
+    if (isPastDeadline(task, Date.now())) {
+      log.info({ deadline_at: task.data.deadline_at }, "task is past its deadline and already timed out by the orchestrator; acked without running");
+      return;
+    }
+
+    const model = provider.modelFor(agent);
+    await publishEvent(js, t, startedEvent(task, { provider: provider.name, model, delivery: delivery.deliveryCount }, newEnvelope()), {
+      msgID: messageIds.started(task.request_id, agent, delivery.deliveryCount),
+    });
+
+    const call = await callProvider(provider, task, {
+      everyMs: Math.max(100, Math.floor(settings.ackWaitMs / 3)),
+      working: () => delivery.working(),
+    });
+    const outcome = decideOutcome({
+      task,
+      provider: { name: provider.name, model },
+      attempt: call.attempt,
+      durationMs: call.durationMs,
+      delivery: { count: delivery.deliveryCount, max: settings.maxDeliver },
+      retry: settings.retry,
+      random: Math.random(),
+      envelope: newEnvelope(),
+    });
+    if (outcome.kind === "retry") {
+      log.warn({ error: outcome.error, retry_in_ms: outcome.retryInMs }, "provider failed; the task will be redelivered");
+      return { retryInMs: outcome.retryInMs };
+    }
+
+    const ack = await publishEvent(js, t, outcome.event, { msgID: messageIds.outcome(task.request_id, agent) });
+    const data = outcome.event.data;
+    if (ack.duplicate) {
+      // The orchestrator's timeout (or an earlier delivery) recorded this run's outcome first.
+      log.info({ dropped: outcome.event.type }, "outcome already recorded; ours was a duplicate");
+    } else if (outcome.event.type === "AgentFailed") {
+      log.warn({ error: outcome.event.data.error, duration_ms: data.duration_ms }, "agent failed");
+    } else {
+      log.info({ duration_ms: data.duration_ms, model: data.model }, "agent completed");
+    }
+  };
+}
+
+/** Starts pulling the agent's tasks; the durable must exist (ensureTaskConsumer). */
+export function runTaskConsumer(deps: TaskConsumerDeps): Promise<ConsumerHandle> {
+  const { topology: t, agent, settings } = deps;
+  return runConsumer({
+    js: deps.js,
+    topology: t,
+    stream: t.streams.tasks,
+    durable: durableName(agent),
+    // A task on another agent's subject is a publisher's bug: dead-lettered, never run.
+    schema: AgentTask.refine((task) => task.data.agent === agent, { message: `not a task for ${agent}`, path: ["data", "agent"] }),
+    concurrency: settings.concurrency,
+    maxDeliver: settings.maxDeliver,
+    logger: deps.logger.child({ agent }),
+    handle: taskHandler(deps),
+  });
+}

@@ -1,0 +1,89 @@
+// The orchestrator shell on real NATS with fake agents: parallel and sequential requests
+// run to their end with the right events, and a repeated submit runs nothing twice.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { SubmitRequest, type EventOf } from "@chorus/contracts";
+import { publishValidated } from "@chorus/platform";
+import { eventually, isolatedNats, testLogger, type IsolatedNats } from "@chorus/testing";
+import { DURABLES, startOrchestrator, type Orchestrator } from "./index.ts";
+import { AGENTS, completeTask, isEnd, OUTPUTS, requestEvents, startFakeAgents, submit, type FakeAgents } from "./testing/fake-agents.ts";
+
+let nats: IsolatedNats;
+let orchestrator: Orchestrator;
+let agents: FakeAgents;
+
+beforeEach(async () => {
+  nats = await isolatedNats();
+  orchestrator = await startOrchestrator({ js: nats.js, jsm: nats.jsm, topology: nats.topology, logger: testLogger, agentTimeoutMs: 30_000, concurrency: 8 });
+  agents = await startFakeAgents(nats, AGENTS, (task) => completeTask(nats.js, nats.topology, task).then(() => undefined));
+});
+
+afterEach(async () => {
+  await agents.stop();
+  await orchestrator.stop();
+  await nats.cleanup();
+});
+
+async function eventsUntilEnd(requestId: string) {
+  return eventually(async () => {
+    const events = await requestEvents(nats, requestId);
+    return events.some(isEnd) ? events : undefined;
+  });
+}
+
+describe("the orchestrator", () => {
+  it("runs a parallel request: every agent gets its task and the request ends completed", async () => {
+    const command = await submit(nats, "parallel");
+    const events = await eventsUntilEnd(command.request_id);
+    const types = events.map((e) => e.type);
+    expect(types[0]).toBe("RequestAccepted");
+    expect(types.at(-1)).toBe("RequestCompleted");
+    expect(types.filter((t) => t === "AgentDispatched")).toHaveLength(3);
+    expect(types.filter((t) => t === "AgentCompleted")).toHaveLength(3);
+    expect(types).toHaveLength(8);
+    const end = events.at(-1) as EventOf<"RequestCompleted">;
+    expect(end.data.status).toBe("completed");
+    expect(end.data.results.sentiment?.output).toEqual(OUTPUTS.sentiment);
+    expect(end.correlation_id).toBe(command.correlation_id);
+    const tasks = agents.tasks.filter((t) => t.request_id === command.request_id);
+    expect(tasks.map((t) => t.data.agent).sort()).toEqual([...AGENTS].sort());
+    expect(tasks.every((t) => Object.keys(t.data.context).length === 0)).toBe(true);
+  });
+
+  it("runs a sequential request one agent after another, passing earlier outputs on as context", async () => {
+    const command = await submit(nats, "sequential", ["sentiment", "summarizer", "entity_extractor"]);
+    const events = await eventsUntilEnd(command.request_id);
+    const types = events.map((e) => e.type);
+    expect(types[0]).toBe("RequestAccepted");
+    expect(types.at(-1)).toBe("RequestCompleted");
+    expect(types).toHaveLength(8);
+    const agentOf = (type: string) => events.filter((e) => e.type === type).map((e) => (e as EventOf<"AgentCompleted">).data.agent);
+    expect(agentOf("AgentCompleted")).toEqual(["sentiment", "summarizer", "entity_extractor"]);
+    expect(agentOf("AgentDispatched")).toEqual(["sentiment", "summarizer", "entity_extractor"]);
+    // Each later agent is dispatched only after the one before it has completed.
+    const index = (type: string, agent: string) => events.findIndex((e) => e.type === type && (e as EventOf<"AgentCompleted">).data.agent === agent);
+    expect(index("AgentCompleted", "sentiment")).toBeLessThan(index("AgentDispatched", "summarizer"));
+    expect(index("AgentCompleted", "summarizer")).toBeLessThan(index("AgentDispatched", "entity_extractor"));
+
+    const tasks = agents.tasks.filter((t) => t.request_id === command.request_id);
+    expect(tasks.map((t) => t.data.agent)).toEqual(["sentiment", "summarizer", "entity_extractor"]);
+    expect(tasks[0]?.data.context).toEqual({});
+    expect(tasks[1]?.data.context).toEqual({ sentiment: OUTPUTS.sentiment });
+    expect(tasks[2]?.data.context).toEqual({ sentiment: OUTPUTS.sentiment, summarizer: OUTPUTS.summarizer });
+    expect((events.at(-1) as EventOf<"RequestCompleted">).data.status).toBe("completed");
+  });
+
+  it("runs each agent once when the same submit command arrives twice", async () => {
+    const command = await submit(nats, "parallel", ["summarizer", "sentiment"], "first-publish");
+    const events = await eventsUntilEnd(command.request_id);
+    // A second copy that escaped deduplication (another message id) finds the request accepted.
+    await publishValidated(nats.js, nats.topology.subjects.submit, SubmitRequest, command, { msgID: "second-publish" });
+    await eventually(async () => {
+      const info = await nats.jsm.consumers.info(nats.topology.streams.commands, DURABLES.commands);
+      return info.num_pending === 0 && info.num_ack_pending === 0 ? true : undefined;
+    });
+    const after = await requestEvents(nats, command.request_id);
+    expect(after).toHaveLength(events.length);
+    expect(after.filter((e) => e.type === "RequestAccepted")).toHaveLength(1);
+    expect(agents.tasks.filter((t) => t.request_id === command.request_id)).toHaveLength(2);
+  });
+});

@@ -1,0 +1,195 @@
+// The orchestrator's decisions for one request, as plain data: given the request's state
+// and one input, which events to record, which agent tasks to send and which deadlines
+// to schedule. Time and ids come in as arguments, so the same inputs decide the same.
+import type { AgentId, AgentOutcomeEvent, AgentOutput, AgentResults, AgentTask, ChorusEvent, CommandOf, EventOf } from "@chorus/contracts";
+import { agentResult, endStatus } from "./results.ts";
+import { evolve, runOf, wasDispatched, type RequestState } from "./state.ts";
+
+export type SubmitRequest = CommandOf<"SubmitRequest">;
+export type CheckAgentDeadline = CommandOf<"CheckAgentDeadline">;
+
+export type DecisionInput = SubmitRequest | AgentOutcomeEvent | CheckAgentDeadline;
+
+export type DecisionContext = {
+  now: Date;
+  newId: () => string;
+  agentTimeoutMs: number;
+};
+
+export type Decision = {
+  events: ChorusEvent[];
+  tasks: AgentTask[];
+  deadlines: CheckAgentDeadline[];
+};
+
+/** The empty decision; a fresh one each time, so no caller can change another's. */
+export const nothing = (): Decision => ({ events: [], tasks: [], deadlines: [] });
+
+export function isNothing(decision: Decision): boolean {
+  return decision.events.length === 0 && decision.tasks.length === 0 && decision.deadlines.length === 0;
+}
+
+export function decide(state: RequestState, input: DecisionInput, ctx: DecisionContext): Decision {
+  switch (input.type) {
+    case "SubmitRequest": {
+      // A retried submit re-runs only what is still due (after a crash between publishes).
+      if (state.accepted) return advance(state, ctx);
+      const accepted = accept(input, ctx);
+      return join({ ...nothing(), events: [accepted] }, advance(evolve(state, accepted), ctx));
+    }
+    case "AgentCompleted":
+    case "AgentFailed":
+      // evolve keeps the first outcome, so a second one for the same agent changes nothing.
+      return advance(evolve(state, input), ctx);
+    case "CheckAgentDeadline": {
+      const { accepted } = state;
+      if (!accepted || state.end) return nothing();
+      if (runOf(state, input.data.agent).outcome) return advance(state, ctx);
+      if (ctx.now.getTime() < Date.parse(input.data.deadline_at)) return nothing();
+      const timedOut = timeout(accepted, input.data.agent, ctx);
+      return join({ ...nothing(), events: [timedOut] }, advance(evolve(state, timedOut), ctx));
+    }
+    default: {
+      const unknown: never = input;
+      throw new Error(`no decision for input ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+/** What follows from the state alone: the dispatches that are due, or the end. */
+function advance(state: RequestState, ctx: DecisionContext): Decision {
+  const { accepted } = state;
+  if (!accepted || state.end) return nothing();
+  const agents = accepted.data.agents;
+  const outcomes = agents.map((agent) => runOf(state, agent).outcome);
+  if (outcomes.every((o) => o !== null)) return { ...nothing(), events: [end(accepted, outcomes as AgentOutcomeEvent[], ctx)] };
+
+  if (accepted.data.orchestration_mode === "parallel") {
+    return join(...agents.filter((agent) => !wasDispatched(runOf(state, agent))).map((agent) => dispatch(accepted, agent, {}, ctx)));
+  }
+  // Sequential: the first agent without an outcome runs next, once, with what came before.
+  const next = agents.findIndex((agent) => runOf(state, agent).outcome === null);
+  const agent = agents[next];
+  if (agent === undefined || wasDispatched(runOf(state, agent))) return nothing();
+  const context: Partial<Record<AgentId, AgentOutput>> = {};
+  for (const earlier of agents.slice(0, next)) {
+    const outcome = runOf(state, earlier).outcome;
+    if (outcome?.type === "AgentCompleted") context[earlier] = outcome.data.output;
+  }
+  return dispatch(accepted, agent, context, ctx);
+}
+
+/**
+ * Tasks of agents recorded as dispatched that show no sign of running (no start, no
+ * outcome). Resent when an input is redelivered: the earlier handling may have died
+ * between recording AgentDispatched and publishing the task. Each task carries the same
+ * message id as the original, so one that did go out is dropped as a duplicate.
+ */
+export function outstandingTasks(state: RequestState, ctx: Pick<DecisionContext, "now" | "newId">): AgentTask[] {
+  const { accepted } = state;
+  if (!accepted || state.end) return [];
+  return accepted.data.agents.flatMap((agent) => {
+    const run = runOf(state, agent);
+    if (!run.dispatched || run.started || run.outcome) return [];
+    const context: Partial<Record<AgentId, AgentOutput>> = {};
+    for (const earlier of run.dispatched.context_from) {
+      const outcome = runOf(state, earlier).outcome;
+      if (outcome?.type === "AgentCompleted") context[earlier] = outcome.data.output;
+    }
+    return [taskFor(accepted, agent, context, run.dispatched.deadline_at, ctx)];
+  });
+}
+
+type Accepted = EventOf<"RequestAccepted">;
+
+function taskFor(
+  accepted: Accepted,
+  agent: AgentId,
+  context: Partial<Record<AgentId, AgentOutput>>,
+  deadline_at: string,
+  ctx: Pick<DecisionContext, "now" | "newId">,
+): AgentTask {
+  return {
+    ...meta(accepted, ctx),
+    type: "AgentTask",
+    data: { agent, text: accepted.data.text, orchestration_mode: accepted.data.orchestration_mode, context, deadline_at },
+  };
+}
+
+function meta(of: Pick<Accepted, "request_id" | "tenant_id" | "correlation_id">, ctx: Pick<DecisionContext, "now" | "newId">) {
+  return {
+    id: ctx.newId(),
+    version: 1 as const,
+    request_id: of.request_id,
+    tenant_id: of.tenant_id,
+    occurred_at: ctx.now.toISOString(),
+    correlation_id: of.correlation_id,
+  };
+}
+
+function accept(submit: SubmitRequest, ctx: DecisionContext): Accepted {
+  const d = submit.data;
+  return {
+    ...meta(submit, ctx),
+    type: "RequestAccepted",
+    data: {
+      text: d.text,
+      orchestration_mode: d.orchestration_mode,
+      // Each agent runs once, in the order first asked for.
+      agents: [...new Set(d.agents)],
+      webhook: d.webhook,
+      idempotency_key: d.idempotency_key,
+      fingerprint: d.fingerprint,
+      agent_timeout_ms: ctx.agentTimeoutMs,
+    },
+  };
+}
+
+function dispatch(accepted: Accepted, agent: AgentId, context: Partial<Record<AgentId, AgentOutput>>, ctx: DecisionContext): Decision {
+  const deadline_at = new Date(ctx.now.getTime() + accepted.data.agent_timeout_ms).toISOString();
+  return {
+    events: [{ ...meta(accepted, ctx), type: "AgentDispatched", data: { agent, deadline_at, context_from: Object.keys(context) as AgentId[] } }],
+    tasks: [taskFor(accepted, agent, context, deadline_at, ctx)],
+    deadlines: [{ ...meta(accepted, ctx), type: "CheckAgentDeadline", data: { agent, deadline_at } }],
+  };
+}
+
+function timeout(accepted: Accepted, agent: AgentId, ctx: DecisionContext): EventOf<"AgentFailed"> {
+  return {
+    ...meta(accepted, ctx),
+    type: "AgentFailed",
+    data: {
+      agent,
+      provider: null,
+      model: null,
+      error: { code: "timeout", message: `${agent} gave no outcome within ${accepted.data.agent_timeout_ms} ms` },
+      duration_ms: null,
+      usage: null,
+    },
+  };
+}
+
+function end(accepted: Accepted, outcomes: AgentOutcomeEvent[], ctx: DecisionContext): ChorusEvent {
+  const results: AgentResults = {};
+  for (const outcome of outcomes) results[outcome.data.agent] = agentResult(outcome);
+  const common = {
+    results,
+    duration_ms: Math.max(0, Math.round(ctx.now.getTime() - Date.parse(accepted.occurred_at))),
+    webhook: accepted.data.webhook,
+    orchestration_mode: accepted.data.orchestration_mode,
+    agents: accepted.data.agents,
+    created_at: accepted.occurred_at,
+  };
+  const status = endStatus(outcomes);
+  return status === "failed"
+    ? { ...meta(accepted, ctx), type: "RequestFailed", data: { ...common, status } }
+    : { ...meta(accepted, ctx), type: "RequestCompleted", data: { ...common, status } };
+}
+
+function join(...decisions: Decision[]): Decision {
+  return {
+    events: decisions.flatMap((d) => d.events),
+    tasks: decisions.flatMap((d) => d.tasks),
+    deadlines: decisions.flatMap((d) => d.deadlines),
+  };
+}

@@ -1,0 +1,83 @@
+// Per-agent timeouts on real NATS: an agent that never answers is recorded as failed
+// with a timeout at its deadline, and the request still reaches its end.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { EventOf } from "@chorus/contracts";
+import { eventually, isolatedNats, testLogger, type IsolatedNats } from "@chorus/testing";
+import { startOrchestrator, type Orchestrator } from "./index.ts";
+import { completeTask, isEnd, OUTPUTS, requestEvents, startFakeAgents, submit, type FakeAgents } from "./testing/fake-agents.ts";
+
+const TIMEOUT_MS = 300;
+
+let nats: IsolatedNats;
+let orchestrator: Orchestrator;
+let agents: FakeAgents;
+
+const start = () => startOrchestrator({ js: nats.js, jsm: nats.jsm, topology: nats.topology, logger: testLogger, agentTimeoutMs: TIMEOUT_MS, concurrency: 4 });
+
+beforeEach(async () => {
+  nats = await isolatedNats();
+  orchestrator = await start();
+  // The summarizer takes its tasks and never answers; the others answer at once.
+  agents = await startFakeAgents(nats, ["summarizer", "sentiment", "entity_extractor"], async (task) => {
+    if (task.data.agent !== "summarizer") await completeTask(nats.js, nats.topology, task);
+  });
+});
+
+afterEach(async () => {
+  await agents.stop();
+  await orchestrator.stop();
+  await nats.cleanup();
+});
+
+async function endOf(requestId: string) {
+  const events = await eventually(async () => {
+    const all = await requestEvents(nats, requestId);
+    return all.some(isEnd) ? all : undefined;
+  });
+  return { events, end: events.find(isEnd) as EventOf<"RequestCompleted"> | EventOf<"RequestFailed"> };
+}
+
+const timeouts = (events: { type: string }[]) =>
+  events.filter((e): e is EventOf<"AgentFailed"> => e.type === "AgentFailed" && (e as EventOf<"AgentFailed">).data.error.code === "timeout");
+
+describe("agent timeouts", () => {
+  it("records a timeout for an agent that never answers and ends the request failed", async () => {
+    const command = await submit(nats, "parallel", ["summarizer"]);
+    const { events, end } = await endOf(command.request_id);
+    expect(timeouts(events).map((e) => e.data.agent)).toEqual(["summarizer"]);
+    expect(timeouts(events)[0]?.data).toMatchObject({ provider: null, model: null });
+    expect(end.type).toBe("RequestFailed");
+    expect(end.data.status).toBe("failed");
+    expect(end.data.results.summarizer).toMatchObject({ status: "failed", error: { code: "timeout" } });
+  });
+
+  it("ends partial when the other agents succeed", async () => {
+    const command = await submit(nats, "parallel");
+    const { events, end } = await endOf(command.request_id);
+    expect(timeouts(events)).toHaveLength(1);
+    expect(end.type).toBe("RequestCompleted");
+    expect(end.data.status).toBe("partial");
+    expect(end.data.results.sentiment?.status).toBe("completed");
+    expect(end.data.results.summarizer?.status).toBe("failed");
+  });
+
+  it("continues a sequential chain after a timeout, without the silent agent's output in the context", async () => {
+    const command = await submit(nats, "sequential", ["summarizer", "sentiment", "entity_extractor"]);
+    const { end } = await endOf(command.request_id);
+    expect(end.data.status).toBe("partial");
+    const tasks = agents.tasks.filter((t) => t.request_id === command.request_id);
+    expect(tasks.map((t) => t.data.agent)).toEqual(["summarizer", "sentiment", "entity_extractor"]);
+    expect(tasks[1]?.data.context).toEqual({});
+    expect(tasks[2]?.data.context).toEqual({ sentiment: OUTPUTS.sentiment });
+  });
+
+  it("fires a deadline scheduled before a restart of the orchestrator", async () => {
+    const command = await submit(nats, "parallel", ["summarizer"]);
+    await eventually(() => (agents.tasks.some((t) => t.request_id === command.request_id) ? true : undefined));
+    await orchestrator.stop();
+    orchestrator = await start();
+    const { events, end } = await endOf(command.request_id);
+    expect(timeouts(events)).toHaveLength(1);
+    expect(end.data.status).toBe("failed");
+  });
+});
