@@ -2,6 +2,8 @@
 // without ever being readable in plain text. Format: v1.<iv>.<tag>.<ciphertext>, base64url.
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
+import { ConfigError } from "./errors.ts";
+import type { Logger } from "./logger.ts";
 
 export type SecretKey = Buffer;
 
@@ -40,4 +42,25 @@ export function openSecret(key: SecretKey, sealed: string): string {
   } catch (cause) {
     throw new SecretUnsealError("secret cannot be opened with this key", { cause });
   }
+}
+
+/**
+ * A well-known key for local development only: secrets sealed with it are readable by
+ * anyone who has this source, which is why production refuses to start without a key.
+ */
+export const DEVELOPMENT_WEBHOOK_SECRET_KEY = "chorus-development-only-webhook-secret-key-do-not-use-in-production";
+
+/**
+ * The key that seals webhook secrets, shared by the gateway (seals) and the webhook
+ * service (opens). Missing in production is a configuration error; elsewhere the
+ * development key is used, with a warning.
+ */
+export function resolveWebhookSecretKey(
+  config: { WEBHOOK_SECRET_KEY?: string | undefined; NODE_ENV?: string | undefined },
+  logger: Pick<Logger, "warn">,
+): SecretKey {
+  if (config.WEBHOOK_SECRET_KEY) return parseSecretKey(config.WEBHOOK_SECRET_KEY);
+  if (config.NODE_ENV === "production") throw new ConfigError("WEBHOOK_SECRET_KEY is required in production");
+  logger.warn("WEBHOOK_SECRET_KEY is not set; using the development key, which must never be used in production");
+  return parseSecretKey(DEVELOPMENT_WEBHOOK_SECRET_KEY);
 }

@@ -1,0 +1,238 @@
+// `npm start`: all of Chorus on this machine. Starts NATS and Postgres if none answer,
+// migrates the read models, runs every service as a child process with labelled output,
+// waits until each is ready, and on Ctrl-C stops the services, then what it started.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import { BaseConfig, ConfigError, DatabaseConfig, ensureDatabase, envInt, loadConfig, migrateReadModels } from "@chorus/platform";
+import { spawnChild, stopChild, type Child, type StartedServer } from "./start/children.ts";
+import { isLocalHost, natsEndpoint, postgresEndpoint, redactUrl } from "./start/endpoints.ts";
+import { emphasis, labeller, useColour } from "./start/lines.ts";
+import { checkJetStream, findOnPath, startNatsServer } from "./start/nats.ts";
+import { startEmbeddedPostgres } from "./start/postgres.ts";
+import { answersTcp, readyz, waitUntil } from "./start/probes.ts";
+import { describeExit, labelWidth, SERVICES, tryCommand, type ServiceSpec } from "./start/services.ts";
+
+// ---- configuration, read once ----
+
+const StartConfig = z.object({
+  NATS_URL: BaseConfig.shape.NATS_URL,
+  DATABASE_URL: DatabaseConfig.shape.DATABASE_URL,
+  DEBUG: BaseConfig.shape.DEBUG,
+  NO_COLOR: z.string().optional(),
+  /** How long every service gets to become ready. */
+  START_TIMEOUT_MS: envInt(1_000, 600_000).default(90_000),
+  /** How long a service gets to stop after SIGTERM before it is killed. */
+  STOP_GRACE_MS: envInt(100, 120_000).default(25_000),
+});
+
+const config = readConfig();
+const env = { ...process.env };
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const DATA_DIR = join(ROOT, ".data");
+const startedAt = performance.now();
+
+const present = SERVICES.filter((s) => existsSync(join(ROOT, s.entry)));
+const absent = SERVICES.filter((s) => !present.includes(s));
+const colour = useColour(process.stdout.isTTY, config.NO_COLOR);
+const width = labelWidth([...SERVICES.map((s) => s.name), "nats", "postgres", "chorus"]);
+const lineOf = (name: string, index: number) => labeller(name, width, colour ? index : null);
+const own = lineOf("chorus", SERVICES.length + 2);
+
+// ---- state: what this process started, so it can stop exactly that ----
+
+const servers: StartedServer[] = [];
+const services: Child[] = [];
+let infrastructure: Promise<void> = Promise.resolve();
+let stopping = false;
+let firstSignalAt = 0;
+
+function say(message: string): void {
+  for (const line of message.split("\n")) process.stdout.write(`${own(line)}\n`);
+}
+
+function readConfig(): z.infer<typeof StartConfig> {
+  try {
+    return loadConfig(StartConfig, process.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`npm start: ${err.message}\n`);
+    process.exit(78);
+  }
+}
+
+// ---- NATS and Postgres ----
+
+async function ensureNats(): Promise<void> {
+  const endpoint = natsEndpoint(config.NATS_URL);
+  if (await answersTcp(endpoint)) {
+    say(`using NATS at ${config.NATS_URL}`);
+  } else {
+    if (!isLocalHost(endpoint.host)) throw new Error(`no NATS answers at ${config.NATS_URL}, and npm start can only start one on this machine`);
+    const binary = findOnPath("nats-server", env.PATH);
+    if (!binary) {
+      throw new Error(
+        `no NATS at ${config.NATS_URL} and no nats-server on PATH: install it (apt-get install nats-server, or docker run -p 4222:4222 nats -js) or set NATS_URL`,
+      );
+    }
+    say(`no NATS at ${config.NATS_URL}: starting ${binary} with JetStream (store .data/nats)`);
+    const nats = await startNatsServer({
+      binary,
+      endpoint,
+      storeDir: join(DATA_DIR, "nats"),
+      cwd: ROOT,
+      env,
+      show: config.DEBUG ? lineOf("nats", SERVICES.length) : null,
+      timeoutMs: 15_000,
+    });
+    adopt(nats);
+  }
+  await checkJetStream(config.NATS_URL);
+}
+
+async function ensurePostgres(): Promise<void> {
+  const url = redactUrl(config.DATABASE_URL);
+  const endpoint = postgresEndpoint(config.DATABASE_URL);
+  if (await answersTcp(endpoint)) {
+    say(`using Postgres at ${url}`);
+    return;
+  }
+  if (!isLocalHost(endpoint.host)) throw new Error(`no Postgres answers at ${url}, and npm start can only start one on this machine`);
+  const dataDir = join(DATA_DIR, "postgres");
+  const fresh = !existsSync(join(dataDir, "PG_VERSION"));
+  say(`no Postgres at ${url}: starting an embedded one on port ${endpoint.port} (data in .data/postgres${fresh ? ", initialising it" : ""})`);
+  const postgres = await startEmbeddedPostgres({
+    port: endpoint.port,
+    user: decodeURIComponent(new URL(config.DATABASE_URL).username) || "postgres",
+    dataDir,
+    runningAsRoot: process.getuid?.() === 0,
+    show: config.DEBUG ? lineOf("postgres", SERVICES.length + 1) : null,
+  });
+  adopt(postgres);
+}
+
+async function prepareDatabase(): Promise<void> {
+  if (await ensureDatabase(config.DATABASE_URL)) say(`created database ${new URL(config.DATABASE_URL).pathname.slice(1)}`);
+  const ran = await migrateReadModels(config.DATABASE_URL);
+  say(ran.length ? `read models: applied ${ran.length} migration(s)` : "read models are up to date");
+}
+
+/** Remembers a server so it is stopped at the end, and treats its death as fatal. */
+function adopt(server: StartedServer): void {
+  servers.push(server);
+  void server.ended?.then((how) => {
+    if (!stopping) void shutdown(1, `✗ ${server.name} ended unexpectedly with ${how}`);
+  });
+}
+
+// ---- the services ----
+
+async function startServices(): Promise<void> {
+  const busy = (await Promise.all(present.map(async (s) => ((await answersTcp({ host: "127.0.0.1", port: s.port })) ? s : null)))).filter(
+    (s) => s !== null,
+  );
+  if (busy.length) {
+    throw new Error(`port ${busy.map((s) => `${s.port} (${s.name})`).join(", ")} already in use — is Chorus already running?`);
+  }
+  for (const spec of absent) say(`not starting ${spec.name}: ${spec.entry} does not exist yet`);
+  say(`starting ${present.map((s) => s.name).join(", ")}`);
+  for (const spec of present) services.push(startService(spec));
+}
+
+function startService(spec: ServiceSpec): Child {
+  const show = lineOf(spec.name, SERVICES.indexOf(spec));
+  const child = spawnChild(spec.name, process.execPath, [spec.entry], {
+    cwd: ROOT,
+    env: { ...env, NATS_URL: config.NATS_URL, DATABASE_URL: config.DATABASE_URL, PORT: String(spec.port) },
+    show: { out: show, err: show },
+    detached: true,
+  });
+  void child.exited.then((exit) => {
+    if (!stopping) void shutdown(1, `✗ ${spec.name} exited unexpectedly with ${describeExit(exit)}`);
+  });
+  return child;
+}
+
+async function waitForServices(): Promise<void> {
+  const lastSeen = new Map<string, string>();
+  const ready = async (spec: ServiceSpec) => {
+    if (stopping) return true;
+    const r = await readyz(spec.port);
+    lastSeen.set(spec.name, r.detail);
+    return r.ready;
+  };
+  const results = await Promise.allSettled(present.map((spec) => waitUntil(spec.name, () => ready(spec), config.START_TIMEOUT_MS, 250)));
+  const late = present.filter((_, i) => results[i]?.status === "rejected");
+  if (late.length) {
+    const seconds = Math.round(config.START_TIMEOUT_MS / 1000);
+    throw new Error(`not ready after ${seconds} s: ${late.map((s) => `${s.name} (/readyz: ${lastSeen.get(s.name) ?? "no answer"})`).join("; ")}`);
+  }
+}
+
+function announce(): void {
+  const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
+  const gateway = present.find((s) => s.name === "gateway");
+  if (gateway) {
+    const url = `http://127.0.0.1:${gateway.port}`;
+    say(emphasis(`Chorus is ready on ${url} in ${seconds}s — try: ${tryCommand(url)}`, colour));
+  } else {
+    say(emphasis(`Chorus services are ready in ${seconds}s, but there is no gateway to talk to yet`, colour));
+  }
+  say("Ctrl-C stops everything");
+}
+
+// ---- stopping ----
+
+async function shutdown(code: number, why?: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  if (why) say(why);
+  // A server still starting is stopped once it has started, not left behind.
+  await infrastructure.catch(() => undefined);
+  const anything = services.length + servers.length > 0;
+  if (services.length) say(`stopping ${services.map((s) => s.name).join(", ")}`);
+  await Promise.all(services.map((s) => stopChild(s, config.STOP_GRACE_MS)));
+  for (const server of [...servers].reverse()) {
+    say(`stopping ${server.name}`);
+    await server.stop().catch((err: Error) => say(`could not stop ${server.name}: ${err.message}`));
+  }
+  if (anything) say("stopped");
+  process.exit(code);
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  if (!stopping) {
+    firstSignalAt = Date.now();
+    void shutdown(0, `${signal}: stopping`);
+    return;
+  }
+  // One Ctrl-C can arrive twice (from the terminal and forwarded by npm): not a second press.
+  if (Date.now() - firstSignalAt < 1_000) return;
+  // A second Ctrl-C: do not wait for the services' grace period.
+  say(`${signal} again: killing the services now`);
+  for (const s of services) if (!s.hasExited()) s.process.kill("SIGKILL");
+}
+
+// ---- main ----
+
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, onSignal);
+// Children run in their own process groups; if this process dies without stopping them, they still go.
+process.on("exit", () => {
+  for (const s of services) if (!s.hasExited()) s.process.kill("SIGKILL");
+  for (const server of servers) server.killNow?.();
+});
+
+try {
+  infrastructure = (async () => {
+    await ensureNats();
+    await ensurePostgres();
+    await prepareDatabase();
+  })();
+  await infrastructure;
+  if (!stopping) await startServices();
+  if (!stopping) await waitForServices();
+  if (!stopping) announce();
+} catch (err) {
+  if (!stopping) await shutdown(1, `✗ ${err instanceof Error ? err.message : String(err)}`);
+}

@@ -1,0 +1,45 @@
+// The gateway's Koa application: middleware in order (context, errors, CORS, routes)
+// and the vertical slices. No listening and no environment here; see server.ts and main.ts.
+import Koa from "koa";
+import { brokerState } from "./broker/state.ts";
+import type { GatewayDeps } from "./deps.ts";
+import { healthRoutes } from "./health/routes.ts";
+import { corsMiddleware } from "./http/cors.ts";
+import { errorResponses, requestContext, unmatchedRoutes } from "./http/middleware.ts";
+import type { GatewayState } from "./http/state.ts";
+import { processingRoutes } from "./processing/routes.ts";
+import { resultsRoutes } from "./results/routes.ts";
+
+export function createApp(deps: GatewayDeps): Koa<GatewayState> {
+  const { settings } = deps;
+  const stopping = deps.stopping ?? new AbortController().signal;
+  const broker = brokerState(deps.nc);
+  const app = new Koa<GatewayState>();
+
+  const routers = [
+    processingRoutes(
+      { nc: deps.nc, js: deps.js, jsm: deps.jsm, topology: deps.topology, broker, tenantId: settings.tenantId, webhookSecretKey: deps.webhookSecretKey },
+      { maxTextLength: settings.maxTextLength, maxBodyBytes: settings.maxBodyBytes, processWaitTimeoutMs: settings.processWaitTimeoutMs, stopping },
+    ),
+    resultsRoutes({ database: deps.database, jsm: deps.jsm, topology: deps.topology, broker, tenantId: settings.tenantId }),
+    healthRoutes({ nc: deps.nc, database: deps.database, llmProvider: deps.llmProvider, stopping }),
+  ];
+
+  app.use(requestContext(deps.logger));
+  app.use(async (ctx, next) => {
+    await next();
+    // While stopping, no connection is kept alive, so closing the server does not wait on idle sockets.
+    if (stopping.aborted) ctx.set("Connection", "close");
+  });
+  app.use(errorResponses({ maxBodyBytes: settings.maxBodyBytes }));
+  app.use(corsMiddleware(settings.corsOrigins));
+  app.use(unmatchedRoutes());
+  for (const router of routers) {
+    app.use(router.routes());
+    app.use(router.allowedMethods());
+  }
+  // Errors are answered by errorResponses; what reaches here happened outside a request (sockets).
+  app.silent = true;
+  app.on("error", (err: unknown) => deps.logger.warn({ err }, "http error outside a request"));
+  return app;
+}

@@ -1,0 +1,33 @@
+// What the gateway needs from its process: connections, keys and settings. main.ts
+// builds it from the environment; tests build it from isolated NATS and Postgres.
+import type { Topology } from "@chorus/contracts";
+import type { JetStreamClient, JetStreamManager, Logger, NatsConnection, SecretKey } from "@chorus/platform";
+import type { DatabaseLink } from "./database/link.ts";
+import type { LlmProviderStatus } from "./health/provider.ts";
+
+export type GatewaySettings = {
+  tenantId: string;
+  /** Max `text` length in Unicode code points. */
+  maxTextLength: number;
+  /** Max request body, bytes; larger bodies get a 413. */
+  maxBodyBytes: number;
+  /** How long a POST without webhook or `Prefer: respond-async` waits for the result. */
+  processWaitTimeoutMs: number;
+  /** Allowed CORS origins; "*" allows any. */
+  corsOrigins: string[];
+};
+
+export type GatewayDeps = {
+  logger: Logger;
+  topology: Topology;
+  nc: NatsConnection;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  database: DatabaseLink;
+  /** Seals webhook secrets before they go into a command. */
+  webhookSecretKey: SecretKey;
+  llmProvider: LlmProviderStatus;
+  settings: GatewaySettings;
+  /** Aborted when the gateway starts stopping: readiness fails and waiting POSTs answer 202 at once. */
+  stopping?: AbortSignal;
+};

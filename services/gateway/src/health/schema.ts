@@ -1,0 +1,21 @@
+// The health report's shape, for its route and the OpenAPI document.
+import { z } from "zod";
+import { LlmProviderStatus } from "./provider.ts";
+
+export const DependencyCheck = z.object({
+  ok: z.boolean(),
+  ms: z.number().int().min(0).describe("How long the check took"),
+  error: z.string().optional(),
+});
+
+export const HealthReport = z
+  .object({
+    status: z.enum(["healthy", "unhealthy"]),
+    checks: z.object({
+      database: DependencyCheck.describe("Postgres answers `select 1`"),
+      nats: DependencyCheck.describe("NATS answers a round trip"),
+      llm_provider: LlmProviderStatus.describe("The provider the agents are configured to use"),
+    }),
+  })
+  .describe("200 when every check is ok, else 503");
+export type HealthReport = z.infer<typeof HealthReport>;

@@ -1,0 +1,68 @@
+// The gateway process: reads and validates its environment, connects (NATS now;
+// Postgres in the background, so ingest works while it is down), serves REST and the
+// probes on PORT, and shuts down in order on SIGTERM.
+import { z } from "zod";
+import { BaseConfig, DatabaseConfig, ConfigError, SecretKeyConfig, bootService, envInt, onShutdown, resolveWebhookSecretKey } from "@chorus/platform";
+import { connectDatabaseInBackground } from "./database/link.ts";
+import { AGENT_PROVIDER_SETTINGS, llmProviderStatus } from "./health/provider.ts";
+import { DEFAULT_MAX_TEXT_LENGTH, MIN_TEXT_LENGTH } from "./processing/schema.ts";
+import { startGateway } from "./server.ts";
+
+const GatewayConfig = BaseConfig.extend(DatabaseConfig.shape).extend({
+  PORT: envInt(0, 65_535).default(8000),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  MAX_TEXT_LENGTH: envInt(MIN_TEXT_LENGTH, 1_000_000).default(DEFAULT_MAX_TEXT_LENGTH),
+  MAX_BODY_BYTES: envInt(1024, 64 * 1024 * 1024).default(256 * 1024),
+  PROCESS_WAIT_TIMEOUT_MS: envInt(0, 600_000).default(30_000),
+  CORS_ORIGINS: z
+    .string()
+    .default("*")
+    .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean)),
+  WEBHOOK_SECRET_KEY: SecretKeyConfig.optional(),
+  NODE_ENV: z.string().optional(),
+  AGENT_PROVIDER: z.string().trim().toLowerCase().pipe(z.enum(AGENT_PROVIDER_SETTINGS)).default("auto"),
+  OPENAI_API_KEY: z.string().optional(),
+});
+
+const { config, logger, topology, nc, js, jsm } = await bootService("gateway", GatewayConfig, process.env);
+
+let webhookSecretKey;
+try {
+  webhookSecretKey = resolveWebhookSecretKey(config, logger);
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  process.stderr.write(`gateway: ${err.message}\n`);
+  process.exit(78); // EX_CONFIG
+}
+
+const database = connectDatabaseInBackground({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, logger });
+const gateway = await startGateway({
+  logger,
+  topology,
+  nc,
+  js,
+  jsm,
+  database,
+  webhookSecretKey,
+  llmProvider: llmProviderStatus(config.AGENT_PROVIDER, Boolean(config.OPENAI_API_KEY)),
+  settings: {
+    tenantId: config.CHORUS_TENANT_ID,
+    maxTextLength: config.MAX_TEXT_LENGTH,
+    maxBodyBytes: config.MAX_BODY_BYTES,
+    processWaitTimeoutMs: config.PROCESS_WAIT_TIMEOUT_MS,
+    corsOrigins: config.CORS_ORIGINS,
+  },
+  port: config.PORT,
+  host: config.HOST,
+});
+logger.info({ port: gateway.port, host: config.HOST }, "gateway listening");
+
+onShutdown(
+  logger,
+  [
+    { name: "http", close: () => gateway.stop() },
+    { name: "nats", close: () => nc.drain() },
+    { name: "database", close: () => database.close() },
+  ],
+  config.SHUTDOWN_TIMEOUT_MS,
+);

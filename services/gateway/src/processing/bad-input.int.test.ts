@@ -1,0 +1,123 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { isolatedNats, type IsolatedNats } from "@chorus/testing";
+import type { DatabaseLink } from "../database/link.ts";
+import { ErrorBody } from "../http/errors.ts";
+import { commandCount, startTestGateway, unreachableDatabase } from "../test-support.ts";
+
+type TestGateway = Awaited<ReturnType<typeof startTestGateway>>;
+
+let nats: IsolatedNats;
+let database: DatabaseLink;
+let gateway: TestGateway;
+beforeEach(async () => {
+  nats = await isolatedNats();
+  database = unreachableDatabase();
+  gateway = await startTestGateway({ nats, database, settings: { maxTextLength: 10_000, maxBodyBytes: 256 * 1024 } });
+});
+afterEach(async () => {
+  await gateway.stop();
+  await database.close();
+  await nats.cleanup();
+});
+
+const TEXT = "Apple reported record earnings in Cupertino on Tuesday.";
+
+async function expectError(res: Response, status: number, error: string) {
+  expect(res.status).toBe(status);
+  expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+  const body = ErrorBody.strict().parse(await res.json());
+  expect(body.error).toBe(error);
+  expect(body.message).not.toMatch(/\bat .*\.ts:\d+/); // no stack trace
+  return body;
+}
+
+const invalidBodies: [string, unknown, string][] = [
+  ["a body without text", { orchestration_mode: "parallel" }, "text"],
+  ["a text of 9 characters", { text: "123456789" }, "text"],
+  ["a text of 8 characters and an emoji (10 UTF-16 units)", { text: "12345678😀" }, "text"],
+  ["a blank text", { text: "            " }, "text"],
+  ["a number as text", { text: 123 }, "text"],
+  ["an unknown orchestration mode", { text: TEXT, orchestration_mode: "random" }, "orchestration_mode"],
+  ["an unknown agent", { text: TEXT, agents: ["summarizer", "translator"] }, "agents.1"],
+  ["a repeated agent", { text: TEXT, agents: ["sentiment", "sentiment"] }, "agents"],
+  ["an empty agent list", { text: TEXT, agents: [] }, "agents"],
+  ["agents that are not a list", { text: TEXT, agents: "sentiment" }, "agents"],
+  ["a webhook_url without webhook_secret", { text: TEXT, webhook_url: "https://example.com/hook" }, "webhook_secret"],
+  ["a webhook_secret shorter than 16 characters", { text: TEXT, webhook_url: "https://example.com/hook", webhook_secret: "short" }, "webhook_secret"],
+  ["a webhook_url that is not http(s)", { text: TEXT, webhook_url: "ftp://example.com/hook", webhook_secret: "0123456789abcdef" }, "webhook_url"],
+  ["a webhook_url that is not a URL", { text: TEXT, webhook_url: "not a url", webhook_secret: "0123456789abcdef" }, "webhook_url"],
+  ["a JSON array instead of an object", [TEXT], "body"],
+];
+
+describe("POST /api/v1/process with bad input", () => {
+  it.each(invalidBodies)("answers 422 ValidationError naming the field for %s, and publishes nothing", async (_name, body, field) => {
+    const res = await gateway.post(body);
+    const error = await expectError(res, 422, "ValidationError");
+    expect(error.details?.map((d) => d.field)).toContain(field);
+    expect(await commandCount(nats)).toBe(0);
+  });
+
+  it("lists every invalid field, each with its message", async () => {
+    const res = await gateway.post({ text: "short", orchestration_mode: "random", agents: ["nope"] });
+    const error = await expectError(res, 422, "ValidationError");
+    expect(error.details?.map((d) => d.field).sort()).toEqual(["agents.0", "orchestration_mode", "text"]);
+    for (const d of error.details ?? []) expect(d.message.length).toBeGreaterThan(0);
+    expect(await commandCount(nats)).toBe(0);
+  });
+
+  it("answers 400 MalformedJSON for a body that is not JSON, with no stack trace", async () => {
+    const res = await gateway.post('{"text": "unterminated');
+    const body = await expectError(res, 400, "MalformedJSON");
+    expect(JSON.stringify(body)).not.toContain("SyntaxError");
+    expect(await commandCount(nats)).toBe(0);
+  });
+
+  it("answers 400 MalformedJSON for a bare JSON string", async () => {
+    await expectError(await gateway.post(JSON.stringify(TEXT)), 400, "MalformedJSON");
+    expect(await commandCount(nats)).toBe(0);
+  });
+
+  it("answers 413 PayloadTooLarge for a body over the limit", async () => {
+    const res = await gateway.post({ text: "x".repeat(300 * 1024) });
+    await expectError(res, 413, "PayloadTooLarge");
+    expect(await commandCount(nats)).toBe(0);
+  });
+
+  it("answers 415 for a body that is not declared as JSON", async () => {
+    const res = await gateway.post(JSON.stringify({ text: TEXT }), { "content-type": "text/plain" });
+    await expectError(res, 415, "UnsupportedMediaType");
+    const form = await gateway.post(`text=${encodeURIComponent(TEXT)}`, { "content-type": "application/x-www-form-urlencoded" });
+    await expectError(form, 415, "UnsupportedMediaType");
+    expect(await commandCount(nats)).toBe(0);
+  });
+
+  it("counts text length in code points: the maximum number of emoji passes, one more fails", async () => {
+    const over = await gateway.post({ text: "😀".repeat(10_001) }, { prefer: "respond-async" });
+    const error = await expectError(over, 422, "ValidationError");
+    expect(error.details?.[0]?.message).toContain("got 10001");
+    expect(await commandCount(nats)).toBe(0);
+    const max = await gateway.post({ text: "😀".repeat(10_000) }, { prefer: "respond-async" });
+    expect(max.status).toBe(202);
+    expect(await commandCount(nats)).toBe(1);
+  });
+
+  it("accepts nine ASCII characters and an emoji: ten code points", async () => {
+    const res = await gateway.post({ text: "123456789😀" }, { prefer: "respond-async" });
+    expect(res.status).toBe(202);
+    expect(await commandCount(nats)).toBe(1);
+  });
+
+  it("answers 422 for an Idempotency-Key that is too long", async () => {
+    const res = await gateway.post({ text: TEXT }, { "idempotency-key": "k".repeat(256) });
+    const error = await expectError(res, 422, "ValidationError");
+    expect(error.details?.[0]?.field).toBe("Idempotency-Key");
+    expect(await commandCount(nats)).toBe(0);
+  });
+
+  it("answers 404 NotFound in the error shape for an unknown route, and 405 for a wrong method", async () => {
+    await expectError(await fetch(`${gateway.url}/api/v1/nothing`), 404, "NotFound");
+    const wrong = await fetch(`${gateway.url}/api/v1/process`, { method: "GET" });
+    await expectError(wrong, 405, "MethodNotAllowed");
+    expect(wrong.headers.get("allow")).toContain("POST");
+  });
+});

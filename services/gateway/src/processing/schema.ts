@@ -1,0 +1,89 @@
+// The body of POST /api/v1/process, validated here and described for the OpenAPI
+// document. Text length counts Unicode code points, as the earlier service did.
+import { z } from "zod";
+import { AGENT_IDS, AgentId, OrchestrationMode } from "@chorus/contracts";
+
+export const MIN_TEXT_LENGTH = 10;
+export const DEFAULT_MAX_TEXT_LENGTH = 10_000;
+export const MIN_WEBHOOK_SECRET_LENGTH = 16;
+
+/** Length in Unicode code points: an emoji is one, not two UTF-16 units. */
+export function codePointLength(text: string): number {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+}
+
+const WebhookUrl = z
+  .url({ protocol: /^https?$/, error: "must be an http or https URL" })
+  .max(2048)
+  .describe("Where the result is POSTed, signed with webhook_secret, when the request ends");
+
+/** The validated request, with defaults applied: what a SubmitRequest is made from. */
+export type ProcessInput = {
+  text: string;
+  orchestration_mode: OrchestrationMode;
+  agents: AgentId[];
+  webhook: { url: string; secret: string } | null;
+};
+
+export function processRequestBody(maxTextLength = DEFAULT_MAX_TEXT_LENGTH) {
+  return z
+    .object({
+      text: z
+        .string()
+        .superRefine((text, ctx) => {
+          const length = codePointLength(text);
+          if (length < MIN_TEXT_LENGTH || length > maxTextLength) {
+            ctx.addIssue({
+              code: "custom",
+              message: `must be ${MIN_TEXT_LENGTH} to ${maxTextLength} characters (Unicode code points), got ${length}`,
+            });
+          } else if (!/\S/u.test(text)) {
+            ctx.addIssue({ code: "custom", message: "must not be blank" });
+          }
+        })
+        .describe(`The text to analyse: ${MIN_TEXT_LENGTH} to ${maxTextLength} characters, counted in Unicode code points`)
+        .meta({ example: "Apple reported record earnings in Cupertino on Tuesday, and investors cheered." }),
+      orchestration_mode: OrchestrationMode.default("parallel").describe(
+        "parallel: every agent at once; sequential: one after another, each later agent seeing the earlier outputs",
+      ),
+      agents: z
+        .array(AgentId)
+        .min(1, "must name at least one agent")
+        .refine((agents) => new Set(agents).size === agents.length, "must not name an agent twice")
+        .default([...AGENT_IDS])
+        .describe("Which agents to run, in run order (sequential mode); default all three")
+        .meta({ example: [...AGENT_IDS] }),
+      webhook_url: WebhookUrl.nullish(),
+      webhook_secret: z
+        .string()
+        .min(MIN_WEBHOOK_SECRET_LENGTH, `must be at least ${MIN_WEBHOOK_SECRET_LENGTH} characters`)
+        .max(1024)
+        .nullish()
+        .describe("HMAC key for the webhook's signatures; required with webhook_url; never stored or returned in plain text"),
+    })
+    .superRefine((body, ctx) => {
+      if (body.webhook_url && !body.webhook_secret) {
+        ctx.addIssue({ code: "custom", path: ["webhook_secret"], message: "is required when webhook_url is given" });
+      }
+    })
+    .transform(
+      (body): ProcessInput => ({
+        text: body.text,
+        orchestration_mode: body.orchestration_mode,
+        agents: body.agents,
+        // A secret without a URL has nothing to sign: it is ignored, like any unknown field.
+        webhook: body.webhook_url && body.webhook_secret ? { url: body.webhook_url, secret: body.webhook_secret } : null,
+      }),
+    )
+    .describe("A request to run agents over a text. Unknown fields are ignored.");
+}
+
+/** The schema with the default limit, for the OpenAPI document. */
+export const ProcessRequestBody = processRequestBody();
+
+export const IdempotencyKeyHeader = z
+  .string()
+  .regex(/^[\x20-\x7E]{1,255}$/, "must be 1 to 255 printable ASCII characters")
+  .describe("Makes a retried POST return the same request instead of starting another");

@@ -1,0 +1,136 @@
+// Submitting a request: the I/O shell around the pure parts. Publishes a SubmitRequest
+// command (never writes Postgres), deduplicated by request id, and waits on the
+// request's own events for its end when the client is willing to wait.
+import { randomUUID } from "node:crypto";
+import { ZodError } from "zod";
+import { SubmitRequest, isEndEvent, messageIds, type ChorusEvent, type RequestView, type Topology } from "@chorus/contracts";
+import { publishValidated, sealSecret, type JetStreamClient, type JetStreamManager, type Logger, type NatsConnection, type SecretKey } from "@chorus/platform";
+import type { BrokerState } from "../broker/state.ts";
+import { lastEventOf, recordedEvents, storedSubmission } from "../broker/lookup.ts";
+import { watchRequest } from "../broker/watch.ts";
+import { ApiError, unavailable } from "../http/errors.ts";
+import { submittedView, viewFromEvents } from "../views/fold.ts";
+import { fingerprintOf, requestIdForKey } from "./idempotency.ts";
+import type { ProcessInput } from "./schema.ts";
+
+export type SubmitDeps = {
+  nc: NatsConnection;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  topology: Topology;
+  broker: BrokerState;
+  tenantId: string;
+  webhookSecretKey: SecretKey;
+};
+
+export type Submission = {
+  input: ProcessInput;
+  idempotencyKey: string | undefined;
+  correlationId: string;
+  /** 0 answers at once with what is known; otherwise wait up to this long for the end. */
+  waitMs: number;
+  /** Ends the wait early (client gone, gateway stopping). */
+  signal: AbortSignal;
+  /** The request's logger; submit adds the request id to it. */
+  log: Logger;
+  /** Called as soon as the request id is known, so logs and errors can name it. */
+  onRequestId(requestId: string): void;
+};
+
+export type SubmitOutcome = {
+  /** ended: the view is final (200); pending: still running (202). */
+  kind: "ended" | "pending";
+  view: RequestView;
+  /** True when this answers an earlier submission with the same Idempotency-Key. */
+  replayed: boolean;
+};
+
+const keyReused = (requestId: string) =>
+  new ApiError(422, "IdempotencyKeyReused", "this Idempotency-Key was already used with a different request body", { requestId });
+
+/** An earlier submission with no recorded fingerprint cannot be told apart, so it is taken as the same. */
+const differs = (earlier: string | null | undefined, now: string) => earlier != null && earlier !== now;
+
+/** NATS failures are 503s; a payload that fails its own schema is a bug and stays a 500. */
+async function onBroker<T>(requestId: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof ApiError || err instanceof ZodError) throw err;
+    throw unavailable("the message broker", err, requestId);
+  }
+}
+
+export async function submitRequest(deps: SubmitDeps, s: Submission): Promise<SubmitOutcome> {
+  const { topology: t } = deps;
+  const requestId = s.idempotencyKey ? requestIdForKey(deps.tenantId, s.idempotencyKey) : randomUUID();
+  s.onRequestId(requestId);
+  const log = s.log.child({ request_id: requestId });
+  if (!deps.broker.isUp()) throw unavailable("the message broker", undefined, requestId);
+  const fingerprint = fingerprintOf(s.input, deps.webhookSecretKey);
+  const now = new Date().toISOString();
+  let known = submittedView(requestId, s.input, now);
+  let replayed = false;
+
+  // Subscribed before anything is checked or published: no event of this request is missed.
+  const watch = watchRequest(deps.nc, t, requestId, log);
+  try {
+    if (s.idempotencyKey) {
+      const recorded = await onBroker(requestId, () => recordedEvents(deps.jsm, t, requestId));
+      const accepted = recorded.find((e) => e.type === "RequestAccepted");
+      if (accepted) {
+        if (differs(accepted.data.fingerprint, fingerprint)) throw keyReused(requestId);
+        replayed = true;
+        known = viewFromEvents(recorded) ?? known;
+        if (recorded.some(isEndEvent)) return { kind: "ended", view: known, replayed };
+      }
+    }
+
+    if (!replayed) {
+      const ack = await onBroker(requestId, () =>
+        publishValidated(
+          deps.js,
+          t.subjects.submit,
+          SubmitRequest,
+          {
+            id: randomUUID(),
+            type: "SubmitRequest",
+            version: 1,
+            request_id: requestId,
+            tenant_id: deps.tenantId,
+            occurred_at: now,
+            correlation_id: s.correlationId,
+            data: {
+              text: s.input.text,
+              orchestration_mode: s.input.orchestration_mode,
+              agents: s.input.agents,
+              webhook: s.input.webhook ? { url: s.input.webhook.url, secret: sealSecret(deps.webhookSecretKey, s.input.webhook.secret) } : null,
+              idempotency_key: s.idempotencyKey ?? null,
+              fingerprint,
+            },
+          },
+          { msgID: messageIds.submit(requestId), correlationId: s.correlationId },
+        ),
+      );
+      if (ack.duplicate) {
+        // A retry with the same key inside the duplicate window: the stored command (or,
+        // once consumed, its accepted event) says whether it was the same body.
+        replayed = true;
+        const earlier = await onBroker(requestId, async () => (await storedSubmission(deps.jsm, t, ack.seq))?.data.fingerprint ?? (await lastEventOf(deps.jsm, t, requestId, "accepted"))?.data.fingerprint);
+        if (differs(earlier, fingerprint)) throw keyReused(requestId);
+        log.info("idempotent retry of a submitted request");
+      } else {
+        log.info({ seq: ack.seq }, "request submitted");
+      }
+    }
+
+    const stop = (e: ChorusEvent) =>
+      isEndEvent(e) || (s.idempotencyKey !== undefined && e.type === "RequestAccepted" && differs(e.data.fingerprint, fingerprint));
+    const last = s.waitMs > 0 ? await watch.until(stop, s.waitMs, s.signal) : undefined;
+    if (last?.type === "RequestAccepted") throw keyReused(requestId);
+    const view = viewFromEvents(watch.events(), known) ?? known;
+    return { kind: last && isEndEvent(last) ? "ended" : "pending", view, replayed };
+  } finally {
+    watch.close();
+  }
+}

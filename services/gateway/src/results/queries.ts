@@ -1,0 +1,66 @@
+// Reads of the request read models in Postgres, validated against the row schemas.
+// A database that cannot be reached becomes a 503; anything else is a bug (500).
+import { z } from "zod";
+import type { RequestStatus, RequestView } from "@chorus/contracts";
+import { READ_MODEL_SCHEMA, sql, type DatabasePool } from "@chorus/platform";
+import { isDatabaseUnavailable } from "../database/errors.ts";
+import type { DatabaseLink } from "../database/link.ts";
+import { unavailable } from "../http/errors.ts";
+import { AgentResultRow, RequestRow, viewFromRows } from "./rows.ts";
+
+const requests = sql.identifier([READ_MODEL_SCHEMA, "requests"]);
+const agentResults = sql.identifier([READ_MODEL_SCHEMA, "agent_results"]);
+
+const REQUEST_COLUMNS = sql.fragment`request_id, status, orchestration_mode, agents, created_at, completed_at,
+  webhook_url, webhook_status, webhook_attempts, webhook_last_status_code, webhook_delivered_at`;
+
+const AGENT_COLUMNS = sql.fragment`request_id, agent, status, provider, model, duration_ms,
+  prompt_tokens, completion_tokens, total_tokens, output, error_code, error_message`;
+
+async function reading<T>(db: DatabaseLink, read: (pool: DatabasePool) => Promise<T>): Promise<T> {
+  const pool = db.pool();
+  try {
+    return await read(pool);
+  } catch (err) {
+    if (isDatabaseUnavailable(err)) throw unavailable("the database", err);
+    throw err;
+  }
+}
+
+async function agentRowsOf(pool: DatabasePool, requestIds: readonly string[]) {
+  if (requestIds.length === 0) return [];
+  return pool.any(sql.type(AgentResultRow)`
+    SELECT ${AGENT_COLUMNS} FROM ${agentResults}
+    WHERE request_id = ANY(${sql.array(requestIds, "uuid")})`);
+}
+
+export function findRequest(db: DatabaseLink, tenantId: string, requestId: string): Promise<RequestView | undefined> {
+  return reading(db, async (pool) => {
+    const row = await pool.maybeOne(sql.type(RequestRow)`
+      SELECT ${REQUEST_COLUMNS} FROM ${requests} WHERE request_id = ${requestId} AND tenant_id = ${tenantId}`);
+    if (!row) return undefined;
+    return viewFromRows(row, await agentRowsOf(pool, [row.request_id]));
+  });
+}
+
+export type RequestPage = { items: RequestView[]; total: number };
+
+/** Newest first; `offset`/`limit` come from the validated page parameters. */
+export function listRequests(
+  db: DatabaseLink,
+  query: { tenantId: string; status?: RequestStatus | undefined; limit: number; offset: number },
+): Promise<RequestPage> {
+  return reading(db, async (pool) => {
+    const where = query.status
+      ? sql.fragment`tenant_id = ${query.tenantId} AND status = ${query.status}`
+      : sql.fragment`tenant_id = ${query.tenantId}`;
+    const total = await pool.oneFirst(sql.type(z.object({ total: z.number().int() }))`
+      SELECT count(*)::int AS total FROM ${requests} WHERE ${where}`);
+    const rows = await pool.any(sql.type(RequestRow)`
+      SELECT ${REQUEST_COLUMNS} FROM ${requests} WHERE ${where}
+      ORDER BY created_at DESC, request_id DESC
+      LIMIT ${query.limit} OFFSET ${query.offset}`);
+    const agentRows = await agentRowsOf(pool, rows.map((r) => r.request_id));
+    return { items: rows.map((r) => viewFromRows(r, agentRows)), total };
+  });
+}

@@ -1,0 +1,27 @@
+// Parameters and answers of the results routes, validated here and described for the
+// OpenAPI document.
+import { z } from "zod";
+import { RequestStatus, RequestView } from "@chorus/contracts";
+
+export const MAX_PAGE_SIZE = 100;
+export const DEFAULT_PAGE_SIZE = 20;
+
+export const ListResultsQuery = z.object({
+  page: z.coerce.number().int().min(1).default(1).describe("1-based page number"),
+  page_size: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE).describe(`Requests per page, at most ${MAX_PAGE_SIZE}`),
+  status: RequestStatus.optional().describe("Only requests in this status"),
+});
+export type ListResultsQuery = z.infer<typeof ListResultsQuery>;
+
+export const ResultsPage = z
+  .object({
+    items: z.array(RequestView).describe("Newest first"),
+    page: z.number().int().min(1),
+    page_size: z.number().int().min(1),
+    total: z.number().int().min(0).describe("Requests matching the filter, over all pages"),
+  })
+  .describe("One page of requests, newest first");
+export type ResultsPage = z.infer<typeof ResultsPage>;
+
+/** A request id in a path; anything that is not a UUID names no request (404). */
+export const RequestIdParam = z.uuid();

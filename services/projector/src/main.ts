@@ -1,0 +1,79 @@
+// The projector process: configuration, connections, probes and graceful shutdown
+// around startProjector. Migrations are not run here (`npm run migrate` does that).
+import {
+  BaseConfig,
+  DatabaseConfig,
+  READ_MODEL_SCHEMA,
+  bootService,
+  createDatabasePool,
+  envInt,
+  natsCheck,
+  onShutdown,
+  sql,
+  startProbeServer,
+  type DatabasePool,
+} from "@chorus/platform";
+import { startProjector, type Projector } from "./projector.ts";
+import { missingTables, tablesCheck } from "./store/index.ts";
+
+const ProjectorConfig = BaseConfig.extend(DatabaseConfig.shape).extend({
+  PORT: envInt(1, 65_535).default(8083),
+  PROJECTOR_CONCURRENCY: envInt(1, 256).default(8),
+});
+
+const { config, logger, topology, nc, js, jsm } = await bootService("projector", ProjectorConfig, process.env);
+
+let pool: DatabasePool | undefined;
+let poolError = "connecting";
+let projector: Projector | undefined;
+let stopping = false;
+
+const server = await startProbeServer({
+  port: config.PORT,
+  readiness: {
+    nats: natsCheck(nc),
+    postgres: async () => {
+      if (!pool) throw new Error(poolError);
+      await pool.query(sql.unsafe`SELECT 1`);
+    },
+    read_models: async () => {
+      if (!pool) throw new Error("no database connection yet");
+      await tablesCheck(pool, READ_MODEL_SCHEMA)();
+    },
+    consumer: () => {
+      if (!projector?.consumer.isRunning()) throw new Error("not consuming events");
+    },
+  },
+});
+logger.info({ port: config.PORT }, "probes listening");
+
+onShutdown(
+  logger,
+  [
+    { name: "startup", close: () => void (stopping = true) },
+    { name: "consumer", close: () => projector?.stop() },
+    { name: "probe server", close: () => new Promise<void>((resolve) => server.close(() => resolve())) },
+    { name: "nats", close: () => nc.drain() },
+    { name: "postgres", close: () => pool?.end() },
+  ],
+  config.SHUTDOWN_TIMEOUT_MS,
+);
+
+// Creating a pool needs a live server; until then the process is alive but not ready.
+while (!pool && !stopping) {
+  try {
+    pool = await createDatabasePool(config.DATABASE_URL, { maximumPoolSize: Math.max(config.DATABASE_POOL_SIZE, config.PROJECTOR_CONCURRENCY) });
+  } catch (err) {
+    poolError = err instanceof Error ? err.message : String(err);
+    logger.warn({ err: poolError }, "Postgres is unreachable; retrying");
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+  }
+}
+
+if (pool && !stopping) {
+  const missing = await missingTables(pool, READ_MODEL_SCHEMA).catch(() => []);
+  if (missing.length > 0) {
+    logger.error({ schema: READ_MODEL_SCHEMA, missing }, "read-model tables are missing: run `npm run migrate`; events wait until then");
+  }
+  projector = await startProjector({ js, jsm, topology, pool, logger, concurrency: config.PROJECTOR_CONCURRENCY });
+}

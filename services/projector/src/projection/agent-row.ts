@@ -1,0 +1,95 @@
+// How agent lifecycle events fold into an agent_results row, in any order: the status
+// only moves forward (pending < running < completed|failed), the first outcome wins,
+// and every timestamp is merged so that late events still leave their mark.
+import type { AgentId, EventOf } from "@chorus/contracts";
+import { earliest, latest, toInstant } from "./instant.ts";
+import type { AgentResultRow } from "./rows.ts";
+
+type AgentEvent = EventOf<"AgentDispatched" | "AgentStarted" | "AgentCompleted" | "AgentFailed">;
+
+export function isFinal(row: AgentResultRow): boolean {
+  return row.status === "completed" || row.status === "failed";
+}
+
+function blank(requestId: string, agent: AgentId, seq: number): AgentResultRow {
+  return {
+    request_id: requestId,
+    agent,
+    status: "pending",
+    provider: null,
+    model: null,
+    dispatched_at: null,
+    started_at: null,
+    finished_at: null,
+    duration_ms: null,
+    prompt_tokens: null,
+    completion_tokens: null,
+    total_tokens: null,
+    output: null,
+    error_code: null,
+    error_message: null,
+    last_event_seq: seq,
+  };
+}
+
+export function applyAgentEvent(existing: AgentResultRow | null, event: AgentEvent, seq: number): AgentResultRow {
+  const base = existing ?? blank(event.request_id, event.data.agent, seq);
+  const row = { ...base, last_event_seq: Math.max(base.last_event_seq, seq) };
+  const at = toInstant(event.occurred_at);
+  switch (event.type) {
+    case "AgentDispatched":
+      // A task is dispatched once; the earliest instant is kept should a copy ever differ.
+      return { ...row, dispatched_at: earliest(row.dispatched_at, at) };
+    case "AgentStarted": {
+      // A redelivered task starts again: the newest start is the one that counts.
+      const newest = row.started_at === null || at >= row.started_at;
+      const started = { ...row, started_at: latest(row.started_at, at) };
+      if (isFinal(row)) {
+        // The outcome's provider and model win; a start only fills in what it lacked.
+        return { ...started, provider: row.provider ?? event.data.provider, model: row.model ?? event.data.model };
+      }
+      return newest ? { ...started, status: "running", provider: event.data.provider, model: event.data.model } : { ...started, status: "running" };
+    }
+    case "AgentCompleted": {
+      if (isFinal(row)) return row;
+      const { usage } = event.data;
+      return {
+        ...row,
+        status: "completed",
+        provider: event.data.provider,
+        model: event.data.model,
+        finished_at: at,
+        duration_ms: event.data.duration_ms,
+        prompt_tokens: usage?.prompt_tokens ?? null,
+        completion_tokens: usage?.completion_tokens ?? null,
+        total_tokens: usage?.total_tokens ?? null,
+        output: event.data.output,
+        error_code: null,
+        error_message: null,
+      };
+    }
+    case "AgentFailed": {
+      if (isFinal(row)) return row;
+      const { usage } = event.data;
+      return {
+        ...row,
+        status: "failed",
+        // A timeout knows no provider; the start that preceded it does.
+        provider: event.data.provider ?? row.provider,
+        model: event.data.model ?? row.model,
+        finished_at: at,
+        duration_ms: event.data.duration_ms,
+        prompt_tokens: usage?.prompt_tokens ?? null,
+        completion_tokens: usage?.completion_tokens ?? null,
+        total_tokens: usage?.total_tokens ?? null,
+        output: null,
+        error_code: event.data.error.code,
+        error_message: event.data.error.message,
+      };
+    }
+    default: {
+      const unknown: never = event;
+      throw new Error(`not an agent event: ${(unknown as { type: string }).type}`);
+    }
+  }
+}

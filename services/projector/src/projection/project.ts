@@ -1,0 +1,55 @@
+// From one event, its stream sequence and what is stored about its request, to the
+// rows to write. Pure. Every rule is order-tolerant: replicas apply a request's events
+// in any order, and any order gives the same rows.
+import type { ChorusEvent } from "@chorus/contracts";
+import { applyAgentEvent } from "./agent-row.ts";
+import { applyAccepted, applyAgentActivity, applyEnd, applyWebhookFact } from "./request-row.ts";
+import type { Projection, RequestRow, RequestState, RowChange } from "./rows.ts";
+import { attemptRow } from "./webhook.ts";
+
+function same(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function requestChange(before: RequestRow | null, after: RequestRow): RowChange[] {
+  return before !== null && same(before, after) ? [] : [{ table: "requests", row: after }];
+}
+
+export function project(event: ChorusEvent, seq: number, state: RequestState): Projection {
+  switch (event.type) {
+    case "RequestAccepted":
+      return { changes: requestChange(state.request, applyAccepted(state, event, seq)), missing: null };
+    case "RequestCompleted":
+    case "RequestFailed":
+      return { changes: requestChange(state.request, applyEnd(state, event, seq)), missing: null };
+    case "AgentDispatched":
+    case "AgentStarted":
+    case "AgentCompleted":
+    case "AgentFailed": {
+      const before = state.agents.find((a) => a.agent === event.data.agent) ?? null;
+      const after = applyAgentEvent(before, event, seq);
+      const changes: RowChange[] = before !== null && same(before, after) ? [] : [{ table: "agent_results", row: after }];
+      // Without a requests row, the row made later counts the agent rows in (see request-row.ts).
+      if (state.request) changes.push(...requestChange(state.request, applyAgentActivity(state.request, seq)));
+      return { changes, missing: null };
+    }
+    case "WebhookAttempted": {
+      // The same attempt published twice (beyond the duplicate window) is one fact.
+      if (state.attempts.some((a) => a.event_id === event.id)) return { changes: [], missing: null };
+      const attempt = attemptRow(event, seq);
+      const changes: RowChange[] = [{ table: "webhook_attempts", row: attempt }];
+      if (!state.request) return { changes, missing: "request" };
+      const withAttempt = { ...state, attempts: [...state.attempts, attempt] };
+      changes.push(...requestChange(state.request, applyWebhookFact(state.request, withAttempt, event, seq)));
+      return { changes, missing: null };
+    }
+    case "WebhookDelivered":
+    case "WebhookExhausted":
+      if (!state.request) return { changes: [], missing: "request" };
+      return { changes: requestChange(state.request, applyWebhookFact(state.request, state, event, seq)), missing: null };
+    default: {
+      const unknown: never = event;
+      throw new Error(`no projection for event type ${(unknown as { type: string }).type}`);
+    }
+  }
+}

@@ -1,0 +1,274 @@
+// The projection rules over in-memory tables: each story in publish order, twice, and in many orders.
+import { randomUUID } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import type { ChorusEvent } from "@chorus/contracts";
+import { shuffled, storyEvents } from "../test-events.ts";
+import { project } from "./project.ts";
+import type { AgentResultRow, RequestRow, RequestState, WebhookAttemptRow } from "./rows.ts";
+
+/** The three tables as maps, changed only through `project`, as the shell does it. */
+class Tables {
+  requests = new Map<string, RequestRow>();
+  agents = new Map<string, AgentResultRow>();
+  attempts = new Map<string, WebhookAttemptRow>();
+  applied = new Set<number>();
+
+  state(requestId: string): RequestState {
+    return {
+      request: this.requests.get(requestId) ?? null,
+      agents: [...this.agents.values()].filter((a) => a.request_id === requestId),
+      attempts: [...this.attempts.values()].filter((a) => a.request_id === requestId),
+    };
+  }
+
+  /** Applies like the live shell: a duplicate changes nothing; a fact whose request row is missing waits. */
+  apply(event: ChorusEvent, seq: number, whenMissing: "wait" | "apply" = "wait"): "applied" | "duplicate" | "waiting" {
+    if (this.applied.has(seq)) return "duplicate";
+    const projection = project(event, seq, this.state(event.request_id));
+    if (projection.missing && whenMissing === "wait") return "waiting";
+    this.applied.add(seq);
+    for (const change of projection.changes) {
+      if (change.table === "requests") this.requests.set(change.row.request_id, change.row);
+      else if (change.table === "agent_results") this.agents.set(`${change.row.request_id}/${change.row.agent}`, change.row);
+      else this.attempts.set(change.row.event_id, change.row);
+    }
+    return "applied";
+  }
+
+  /** Applies events (with their seqs) in the given order, retrying waiting ones after the rest. */
+  applyAll(sequenced: readonly { event: ChorusEvent; seq: number }[]): void {
+    let queue = [...sequenced];
+    for (let round = 0; queue.length > 0; round++) {
+      if (round > sequenced.length) throw new Error("events wait forever");
+      queue = queue.filter(({ event, seq }) => this.apply(event, seq) === "waiting");
+    }
+  }
+
+  snapshot() {
+    const sorted = <T>(m: Map<string, T>) => [...m.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, v]) => v);
+    return { requests: sorted(this.requests), agents: sorted(this.agents), attempts: sorted(this.attempts), applied: [...this.applied].sort((a, b) => a - b) };
+  }
+}
+
+function sequence(events: readonly ChorusEvent[], firstSeq = 1) {
+  return events.map((event, i) => ({ event, seq: firstSeq + i }));
+}
+
+function inOrder(events: readonly ChorusEvent[]) {
+  const tables = new Tables();
+  tables.applyAll(sequence(events));
+  return tables;
+}
+
+const ALL = ["summarizer", "sentiment", "entity_extractor"] as const;
+
+describe("projecting one request in publish order", () => {
+  it("records an accepted request as pending, with its text length in code points and its idempotency key", () => {
+    const id = randomUUID();
+    const [accepted] = storyEvents({ requestId: id, agents: ["sentiment"], text: "héllo 😀 wörld!" });
+    const tables = inOrder([accepted as ChorusEvent]);
+    const row = tables.requests.get(id);
+    expect(row).toMatchObject({
+      status: "pending",
+      text_length: 14,
+      orchestration_mode: "parallel",
+      agents: ["sentiment"],
+      idempotency_key: `idem-${id.slice(0, 8)}`,
+      webhook_url: null,
+      webhook_status: null,
+      webhook_attempts: 0,
+      created_at: accepted?.occurred_at,
+      completed_at: null,
+      last_event_seq: 1,
+    });
+  });
+
+  it("moves the request to processing at the first dispatch and keeps each agent's result", () => {
+    const id = randomUUID();
+    const events = storyEvents({ requestId: id, agents: [...ALL], stopAfterOutcomes: 1 });
+    const tables = inOrder(events);
+    expect(tables.requests.get(id)?.status).toBe("processing");
+    expect(tables.agents.get(`${id}/summarizer`)).toMatchObject({
+      status: "completed",
+      provider: "local",
+      model: "summarizer-model",
+      duration_ms: 12,
+      prompt_tokens: 30,
+      completion_tokens: 10,
+      total_tokens: 40,
+      output: { summary: "A short summary.", key_points: ["one", "two"] },
+      error_code: null,
+      last_event_seq: 4,
+    });
+    expect(tables.agents.get(`${id}/summarizer`)?.dispatched_at).toBe(events[1]?.occurred_at);
+    expect(tables.agents.get(`${id}/summarizer`)?.started_at).toBe(events[2]?.occurred_at);
+    expect(tables.agents.get(`${id}/summarizer`)?.finished_at).toBe(events[3]?.occurred_at);
+  });
+
+  it("records a partial end with the failed agent's error and keeps the start's provider for a timeout", () => {
+    const id = randomUUID();
+    const events = storyEvents({ requestId: id, agents: [...ALL], failing: ["sentiment"] });
+    const tables = inOrder(events);
+    const end = events.at(-1);
+    expect(tables.requests.get(id)).toMatchObject({ status: "partial", completed_at: end?.occurred_at, last_event_seq: events.length });
+    expect(tables.requests.get(id)?.duration_ms).toBeGreaterThan(0);
+    expect(tables.agents.get(`${id}/sentiment`)).toMatchObject({
+      status: "failed",
+      error_code: "timeout",
+      error_message: "sentiment timed out",
+      provider: "local",
+      model: "sentiment-model",
+      output: null,
+      duration_ms: null,
+    });
+  });
+
+  it("records a failed end when no agent succeeded", () => {
+    const id = randomUUID();
+    const tables = inOrder(storyEvents({ requestId: id, agents: ["summarizer"], failing: ["summarizer"] }));
+    expect(tables.requests.get(id)?.status).toBe("failed");
+  });
+
+  it("counts webhook attempts, keeps the newest status code and ends delivered", () => {
+    const id = randomUUID();
+    const events = storyEvents({ requestId: id, agents: ["sentiment"], webhook: "delivered-on-retry" });
+    const tables = inOrder(events);
+    expect(tables.requests.get(id)).toMatchObject({
+      webhook_url: "https://example.test/hook",
+      webhook_status: "delivered",
+      webhook_attempts: 2,
+      webhook_last_status_code: 200,
+      webhook_delivered_at: events.at(-1)?.occurred_at,
+    });
+    const attempts = [...tables.attempts.values()].sort((a, b) => a.attempt - b.attempt);
+    expect(attempts.map((a) => [a.attempt, a.status_code, a.url])).toEqual([
+      [1, 503, "https://example.test/hook"],
+      [2, 200, "https://example.test/hook"],
+    ]);
+    expect(attempts[0]?.next_attempt_at).not.toBeNull();
+  });
+
+  it("marks the webhook failed after a failed attempt and exhausted when retries run out", () => {
+    const id = randomUUID();
+    const events = storyEvents({ requestId: id, agents: ["sentiment"], webhook: "exhausted" });
+    const beforeExhausted = inOrder(events.slice(0, -1));
+    expect(beforeExhausted.requests.get(id)).toMatchObject({ webhook_status: "failed", webhook_attempts: 2, webhook_last_status_code: null });
+    expect(inOrder(events).requests.get(id)?.webhook_status).toBe("exhausted");
+  });
+
+  it("marks a webhook pending until an attempt is made", () => {
+    const id = randomUUID();
+    const events = storyEvents({ requestId: id, agents: ["sentiment"], webhook: "delivered-on-retry" });
+    const tables = inOrder(events.slice(0, 1));
+    expect(tables.requests.get(id)?.webhook_status).toBe("pending");
+  });
+});
+
+describe("projecting events that arrive twice or out of order", () => {
+  it("changes nothing when the same stream sequence is applied again", () => {
+    const id = randomUUID();
+    const events = sequence(storyEvents({ requestId: id, agents: [...ALL], webhook: "exhausted" }));
+    const tables = new Tables();
+    tables.applyAll(events);
+    const before = tables.snapshot();
+    for (const { event, seq } of events) expect(tables.apply(event, seq)).toBe("duplicate");
+    expect(tables.snapshot()).toEqual(before);
+  });
+
+  it("ignores a second outcome for an agent: the first wins", () => {
+    const id = randomUUID();
+    const events = storyEvents({ requestId: id, agents: ["summarizer"] });
+    const tables = inOrder(events);
+    const late = {
+      ...events[0],
+      id: randomUUID(),
+      type: "AgentFailed",
+      occurred_at: "2026-11-24T11:00:00.000Z",
+      data: { agent: "summarizer", provider: null, model: null, error: { code: "timeout", message: "late" }, duration_ms: null, usage: null },
+    } as ChorusEvent;
+    tables.apply(late, 100);
+    expect(tables.agents.get(`${id}/summarizer`)).toMatchObject({ status: "completed", error_code: null, last_event_seq: 100 });
+  });
+
+  it("never lets a late start or dispatch move a finished agent back", () => {
+    const id = randomUUID();
+    const [accepted, dispatched, started, completed] = storyEvents({ requestId: id, agents: ["summarizer"] }) as ChorusEvent[];
+    const tables = new Tables();
+    tables.applyAll([
+      { event: completed as ChorusEvent, seq: 4 },
+      { event: started as ChorusEvent, seq: 3 },
+      { event: dispatched as ChorusEvent, seq: 2 },
+      { event: accepted as ChorusEvent, seq: 1 },
+    ]);
+    expect(tables.agents.get(`${id}/summarizer`)).toMatchObject({ status: "completed", started_at: started?.occurred_at, dispatched_at: dispatched?.occurred_at, last_event_seq: 4 });
+    expect(tables.requests.get(id)).toMatchObject({ status: "processing", last_event_seq: 4 });
+  });
+
+  it("keeps the end status when the accepted event is applied after the end event", () => {
+    const id = randomUUID();
+    const events = storyEvents({ requestId: id, agents: ["sentiment"], failing: ["sentiment"] });
+    const end = events.at(-1) as ChorusEvent;
+    const tables = new Tables();
+    tables.apply(end, events.length);
+    expect(tables.requests.get(id)).toMatchObject({ status: "failed", text_length: 0, idempotency_key: null, created_at: events[0]?.occurred_at });
+    tables.apply(events[0] as ChorusEvent, 1);
+    expect(tables.requests.get(id)).toMatchObject({ status: "failed", idempotency_key: `idem-${id.slice(0, 8)}`, last_event_seq: events.length });
+    expect(tables.requests.get(id)?.text_length).toBeGreaterThan(10);
+  });
+
+  it("holds back a webhook fact until its request row exists, unless told to apply it anyway", () => {
+    const id = randomUUID();
+    const events = storyEvents({ requestId: id, agents: ["sentiment"], webhook: "delivered-on-retry" });
+    const delivered = events.at(-1) as ChorusEvent;
+    const attempted = events.at(-2) as ChorusEvent;
+    const tables = new Tables();
+    expect(tables.apply(delivered, 99)).toBe("waiting");
+    expect(tables.snapshot().applied).toEqual([]);
+    expect(tables.apply(attempted, 98, "apply")).toBe("applied");
+    expect(tables.attempts.size).toBe(1);
+    expect(tables.requests.size).toBe(0);
+  });
+
+  it("folds attempts recorded before the request row into the row when it is made", () => {
+    const id = randomUUID();
+    const events = storyEvents({ requestId: id, agents: ["sentiment"], webhook: "exhausted" });
+    const firstAttempt = events.findIndex((e) => e.type === "WebhookAttempted");
+    const tables = new Tables();
+    tables.apply(events[firstAttempt] as ChorusEvent, firstAttempt + 1, "apply");
+    tables.apply(events[0] as ChorusEvent, 1);
+    expect(tables.requests.get(id)).toMatchObject({ webhook_status: "failed", webhook_attempts: 1, webhook_last_status_code: 500, last_event_seq: firstAttempt + 1 });
+  });
+
+  const stories = [
+    { name: "all agents completed, webhook delivered on retry", agents: [...ALL], webhook: "delivered-on-retry" as const },
+    { name: "one agent failed, webhook exhausted", agents: [...ALL], failing: ["entity_extractor" as const], webhook: "exhausted" as const },
+    { name: "every agent failed, sequential, no webhook", agents: ["summarizer", "sentiment"] as ("summarizer" | "sentiment")[], failing: ["summarizer" as const, "sentiment" as const], mode: "sequential" as const },
+    { name: "still running", agents: [...ALL], stopAfterOutcomes: 2 },
+  ];
+  for (const story of stories) {
+    it(`gives the same rows in any order: ${story.name}`, () => {
+      const id = randomUUID();
+      const events = sequence(storyEvents({ requestId: id, ...story }));
+      const expected = new Tables();
+      expected.applyAll(events);
+      const orders = [[...events].reverse(), ...Array.from({ length: 300 }, (_, seed) => shuffled(events, seed + 1))];
+      for (const order of orders) {
+        const tables = new Tables();
+        tables.applyAll(order);
+        expect(tables.snapshot(), `order ${order.map((e) => e.seq).join(",")}`).toEqual(expected.snapshot());
+      }
+    });
+  }
+
+  it("keeps the newest start's provider when a redelivered task starts twice, in either order", () => {
+    const id = randomUUID();
+    const [, dispatched, started] = storyEvents({ requestId: id, agents: ["summarizer"] }) as ChorusEvent[];
+    const restart = { ...started, id: randomUUID(), occurred_at: "2026-11-24T10:05:00.000Z", data: { agent: "summarizer", provider: "openai", model: "gpt-4o-mini", delivery: 2 } } as ChorusEvent;
+    const forward = new Tables();
+    forward.applyAll(sequence([dispatched as ChorusEvent, started as ChorusEvent, restart]));
+    const backward = new Tables();
+    backward.applyAll([{ event: restart, seq: 3 }, { event: started as ChorusEvent, seq: 2 }, { event: dispatched as ChorusEvent, seq: 1 }]);
+    expect(forward.agents.get(`${id}/summarizer`)).toMatchObject({ status: "running", provider: "openai", model: "gpt-4o-mini", started_at: "2026-11-24T10:05:00.000Z" });
+    expect(backward.snapshot()).toEqual(forward.snapshot());
+  });
+});

@@ -1,0 +1,139 @@
+// How request-level facts fold into a requests row, in any order. RequestAccepted owns
+// what it describes (text length, idempotency key, created_at…); an end event owns the
+// outcome (status, completed_at, duration) and, arriving first, stands in for the rest.
+import type { EventOf, RequestEndEvent } from "@chorus/contracts";
+import { earliest, toInstant } from "./instant.ts";
+import type { RequestRow, RequestState } from "./rows.ts";
+import { strongerStatus, summarizeAttempts } from "./webhook.ts";
+
+type WebhookEvent = EventOf<"WebhookAttempted" | "WebhookDelivered" | "WebhookExhausted">;
+
+export function hasEnded(row: RequestRow): boolean {
+  return row.status === "completed" || row.status === "partial" || row.status === "failed";
+}
+
+/**
+ * A new row also reflects what other tables already hold about the request (agent rows
+ * and attempts applied before it existed), so the result does not depend on order.
+ */
+function withEarlierFacts(row: RequestRow, state: RequestState): RequestRow {
+  const attempts = summarizeAttempts(state.attempts);
+  const agentSeq = Math.max(0, ...state.agents.map((a) => a.last_event_seq));
+  return {
+    ...row,
+    status: row.status === "pending" && state.agents.length > 0 ? "processing" : row.status,
+    webhook_attempts: attempts.attempts,
+    webhook_last_status_code: attempts.lastStatusCode,
+    webhook_status: attempts.anyFailed ? strongerStatus(row.webhook_status, "failed") : row.webhook_status,
+    last_event_seq: Math.max(row.last_event_seq, agentSeq, attempts.maxSeq),
+  };
+}
+
+export function applyAccepted(state: RequestState, event: EventOf<"RequestAccepted">, seq: number): RequestRow {
+  const { data } = event;
+  const described = {
+    request_id: event.request_id,
+    tenant_id: event.tenant_id,
+    orchestration_mode: data.orchestration_mode,
+    agents: data.agents,
+    // Code points, as the API counts text: an emoji is one.
+    text_length: [...data.text].length,
+    correlation_id: event.correlation_id,
+    idempotency_key: data.idempotency_key,
+    webhook_url: data.webhook?.url ?? null,
+    created_at: toInstant(event.occurred_at),
+  };
+  const existing = state.request;
+  if (existing) {
+    // The end event got here first: keep its outcome and whatever webhook progress followed.
+    return {
+      ...existing,
+      ...described,
+      webhook_status: existing.webhook_status ?? (data.webhook ? "pending" : null),
+      last_event_seq: Math.max(existing.last_event_seq, seq),
+    };
+  }
+  return withEarlierFacts(
+    {
+      ...described,
+      status: "pending",
+      webhook_status: data.webhook ? "pending" : null,
+      webhook_attempts: 0,
+      webhook_last_status_code: null,
+      webhook_delivered_at: null,
+      completed_at: null,
+      duration_ms: null,
+      last_event_seq: seq,
+    },
+    state,
+  );
+}
+
+export function applyEnd(state: RequestState, event: RequestEndEvent, seq: number): RequestRow {
+  const { data } = event;
+  const outcome = { status: data.status, completed_at: toInstant(event.occurred_at), duration_ms: data.duration_ms };
+  const existing = state.request;
+  if (existing) {
+    // One end per request; should a second ever arrive, the first stands.
+    if (hasEnded(existing)) return { ...existing, last_event_seq: Math.max(existing.last_event_seq, seq) };
+    return { ...existing, ...outcome, last_event_seq: Math.max(existing.last_event_seq, seq) };
+  }
+  return withEarlierFacts(
+    {
+      request_id: event.request_id,
+      tenant_id: event.tenant_id,
+      orchestration_mode: data.orchestration_mode,
+      agents: data.agents,
+      // Not carried by the end event; RequestAccepted fills it in when it is applied.
+      text_length: 0,
+      correlation_id: event.correlation_id,
+      idempotency_key: null,
+      webhook_url: data.webhook?.url ?? null,
+      webhook_status: data.webhook ? "pending" : null,
+      webhook_attempts: 0,
+      webhook_last_status_code: null,
+      webhook_delivered_at: null,
+      created_at: toInstant(data.created_at),
+      ...outcome,
+      last_event_seq: seq,
+    },
+    state,
+  );
+}
+
+/** Any agent activity means the request is being processed, unless it has already ended. */
+export function applyAgentActivity(row: RequestRow, seq: number): RequestRow {
+  return {
+    ...row,
+    status: row.status === "pending" ? "processing" : row.status,
+    last_event_seq: Math.max(row.last_event_seq, seq),
+  };
+}
+
+/** `state.attempts` must already include the attempt of a WebhookAttempted event. */
+export function applyWebhookFact(row: RequestRow, state: RequestState, event: WebhookEvent, seq: number): RequestRow {
+  const bumped = { ...row, last_event_seq: Math.max(row.last_event_seq, seq) };
+  switch (event.type) {
+    case "WebhookAttempted": {
+      const attempts = summarizeAttempts(state.attempts);
+      return {
+        ...bumped,
+        webhook_attempts: attempts.attempts,
+        webhook_last_status_code: attempts.lastStatusCode,
+        webhook_status: attempts.anyFailed ? strongerStatus(row.webhook_status, "failed") : (row.webhook_status ?? "pending"),
+      };
+    }
+    case "WebhookDelivered":
+      return {
+        ...bumped,
+        webhook_status: "delivered",
+        webhook_delivered_at: earliest(row.webhook_delivered_at, toInstant(event.occurred_at)),
+      };
+    case "WebhookExhausted":
+      return { ...bumped, webhook_status: strongerStatus(row.webhook_status, "exhausted") };
+    default: {
+      const unknown: never = event;
+      throw new Error(`not a webhook event: ${(unknown as { type: string }).type}`);
+    }
+  }
+}

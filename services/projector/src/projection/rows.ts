@@ -1,0 +1,85 @@
+// The read-model rows as plain data (migrations/1732500000000_read-models.sql), and the
+// state of one request that an event is applied to. Timestamps are `Instant`s.
+import type { AgentId, OrchestrationMode, RequestStatus, WebhookSummary } from "@chorus/contracts";
+import type { Instant } from "./instant.ts";
+
+export type WebhookStatus = WebhookSummary["status"];
+export type AgentRowStatus = "pending" | "running" | "completed" | "failed";
+
+export type RequestRow = {
+  request_id: string;
+  tenant_id: string;
+  status: RequestStatus;
+  orchestration_mode: OrchestrationMode;
+  agents: AgentId[];
+  text_length: number;
+  correlation_id: string;
+  idempotency_key: string | null;
+  webhook_url: string | null;
+  webhook_status: WebhookStatus | null;
+  webhook_attempts: number;
+  webhook_last_status_code: number | null;
+  webhook_delivered_at: Instant | null;
+  created_at: Instant;
+  completed_at: Instant | null;
+  duration_ms: number | null;
+  last_event_seq: number;
+};
+
+export type AgentResultRow = {
+  request_id: string;
+  agent: AgentId;
+  status: AgentRowStatus;
+  provider: string | null;
+  model: string | null;
+  dispatched_at: Instant | null;
+  started_at: Instant | null;
+  finished_at: Instant | null;
+  duration_ms: number | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  total_tokens: number | null;
+  output: unknown;
+  error_code: string | null;
+  error_message: string | null;
+  last_event_seq: number;
+};
+
+export type WebhookAttemptRow = {
+  event_id: string;
+  request_id: string;
+  webhook_id: string;
+  attempt: number;
+  url: string;
+  status_code: number | null;
+  duration_ms: number;
+  error: string | null;
+  next_attempt_at: Instant | null;
+  attempted_at: Instant;
+  stream_seq: number;
+};
+
+/** Everything stored about one request, read (under the request's lock) before an event is applied. */
+export type RequestState = {
+  request: RequestRow | null;
+  agents: readonly AgentResultRow[];
+  attempts: readonly WebhookAttemptRow[];
+};
+
+export type RowChange =
+  | { table: "requests"; row: RequestRow }
+  | { table: "agent_results"; row: AgentResultRow }
+  | { table: "webhook_attempts"; row: WebhookAttemptRow };
+
+export type Projection = {
+  /** Rows to write (whole rows; requests and agent_results are upserted, attempts inserted). */
+  changes: RowChange[];
+  /**
+   * "request" when the event also concerns a requests row that does not exist yet (a
+   * webhook fact applied before the request's accepted or end event): the changes lack
+   * that part, so a live consumer should rather try again later.
+   */
+  missing: "request" | null;
+};
+
+export const EMPTY_STATE: RequestState = { request: null, agents: [], attempts: [] };

@@ -1,0 +1,174 @@
+// The live projector against real NATS and Postgres: projection, redelivery, order, missing tables.
+import { randomUUID } from "node:crypto";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { z } from "zod";
+import type { ChorusEvent } from "@chorus/contracts";
+import { READ_MODEL_SCHEMA, ensureDurable, migrateReadModels, sql } from "@chorus/platform";
+import { eventually, isolatedDatabase, isolatedNats, testLogger, type IsolatedDatabase, type IsolatedNats } from "@chorus/testing";
+import { startProjector, PROJECTOR_DURABLE, type Projector } from "./projector.ts";
+import { projectEvent, tablesCheck, table } from "./store/index.ts";
+import { shuffled, storyEvents, type Story } from "./test-events.ts";
+import { projectedCount, publishAll, readModelRows } from "./test-read-models.ts";
+
+let nats: IsolatedNats;
+let db: IsolatedDatabase;
+const cleanups: (() => Promise<unknown>)[] = [];
+
+beforeEach(async () => {
+  [nats, db] = await Promise.all([isolatedNats(), isolatedDatabase()]);
+});
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+  await Promise.all([nats.cleanup(), db.cleanup()]);
+});
+
+async function runProjector(overrides: Partial<Parameters<typeof startProjector>[0]> = {}): Promise<Projector> {
+  const projector = await startProjector({ js: nats.js, jsm: nats.jsm, topology: nats.topology, pool: db.pool, logger: testLogger, retryDelayMs: () => 50, waitForRequestMs: 50, ...overrides });
+  cleanups.push(() => projector.stop());
+  return projector;
+}
+
+function stories(): Story[] {
+  return [
+    { requestId: randomUUID(), agents: ["summarizer", "sentiment", "entity_extractor"], webhook: "delivered-on-retry" },
+    { requestId: randomUUID(), agents: ["summarizer", "sentiment", "entity_extractor"], failing: ["sentiment"], webhook: "exhausted", mode: "sequential" },
+    { requestId: randomUUID(), agents: ["entity_extractor"], failing: ["entity_extractor"] },
+    { requestId: randomUUID(), agents: ["summarizer", "sentiment"], stopAfterOutcomes: 1 },
+  ];
+}
+
+const where = (id: string) => sql.fragment`WHERE request_id = ${id}`;
+
+describe("the live projector", () => {
+  it("projects a realistic history of several requests into the read models", async () => {
+    const [delivered, partial, failed, running] = stories() as [Story, Story, Story, Story];
+    const events = [delivered, partial, failed, running].flatMap((s) => storyEvents(s));
+    const seqs = await publishAll(nats.js, nats.topology, events);
+    const lastSeqOf = (id: string) => Math.max(...seqs.filter((_, i) => events[i]?.request_id === id));
+    const projector = await runProjector();
+    await eventually(async () => ((await projectedCount(db.pool)) === events.length ? true : undefined));
+
+    const requests = db.pool;
+    const Seq = z.object({ last_event_seq: z.bigint() });
+    const R = table(READ_MODEL_SCHEMA, "requests");
+    const A = table(READ_MODEL_SCHEMA, "agent_results");
+    const W = table(READ_MODEL_SCHEMA, "webhook_attempts");
+    const row = (id: string) => requests.one(sql.unsafe`SELECT * FROM ${R} ${where(id)}`);
+    expect(await row(delivered.requestId)).toMatchObject({
+      status: "completed",
+      orchestration_mode: "parallel",
+      agents: ["summarizer", "sentiment", "entity_extractor"],
+      text_length: 57,
+      webhook_url: "https://example.test/hook",
+      webhook_status: "delivered",
+      webhook_attempts: 2,
+      webhook_last_status_code: 200,
+    });
+    expect(await row(partial.requestId)).toMatchObject({ status: "partial", orchestration_mode: "sequential", webhook_status: "exhausted", webhook_attempts: 2, webhook_last_status_code: null });
+    expect(await row(failed.requestId)).toMatchObject({ status: "failed", webhook_url: null, webhook_status: null, webhook_attempts: 0 });
+    expect(await row(running.requestId)).toMatchObject({ status: "processing", completed_at: null, duration_ms: null });
+
+    const failedAgent = await requests.one(sql.unsafe`SELECT * FROM ${A} ${where(partial.requestId)} AND agent = 'sentiment'`);
+    expect(failedAgent).toMatchObject({ status: "failed", error_code: "timeout", error_message: "sentiment timed out", provider: "local", output: null });
+    const summary = await requests.one(sql.unsafe`SELECT * FROM ${A} ${where(delivered.requestId)} AND agent = 'summarizer'`);
+    expect(summary).toMatchObject({ status: "completed", output: { summary: "A short summary.", key_points: ["one", "two"] }, total_tokens: 40 });
+    expect(await requests.anyFirst(sql.unsafe`SELECT agent FROM ${A} ${where(running.requestId)} ORDER BY agent`)).toEqual(["summarizer"]);
+    expect(await requests.anyFirst(sql.unsafe`SELECT status_code FROM ${W} ${where(delivered.requestId)} ORDER BY attempt`)).toEqual([503, 200]);
+
+    // last_event_seq is the newest applied event of the request.
+    for (const s of [delivered, partial, failed, running]) {
+      expect(Number(await requests.oneFirst(sql.type(Seq)`SELECT last_event_seq FROM ${R} ${where(s.requestId)}`))).toBe(lastSeqOf(s.requestId));
+    }
+    expect(projector.stats().applied).toBe(events.length);
+  });
+
+  it("runs its consumer with unlimited deliveries so an outage never dead-letters an event", async () => {
+    await runProjector();
+    const info = await nats.jsm.consumers.info(nats.topology.streams.events, PROJECTOR_DURABLE);
+    expect(info.config.max_deliver).toBe(-1);
+  });
+
+  it("keeps events while the tables are missing, says so in readiness, and projects them once migrated", async () => {
+    const bare = await isolatedDatabase({ migrate: false });
+    cleanups.push(() => bare.cleanup());
+    const events = storyEvents({ requestId: randomUUID(), agents: ["sentiment"] });
+    await publishAll(nats.js, nats.topology, events);
+    await runProjector({ pool: bare.pool });
+    await expect(tablesCheck(bare.pool, READ_MODEL_SCHEMA)()).rejects.toThrow(/tables missing in schema "read_model": requests, agent_results, webhook_attempts, projected_events; run `npm run migrate`/);
+    // Failing handlers were retried, not dead-lettered.
+    await eventually(async () => ((await nats.jsm.consumers.info(nats.topology.streams.events, PROJECTOR_DURABLE)).num_redelivered > 0 ? true : undefined));
+    await migrateReadModels(bare.url);
+    await eventually(async () => ((await projectedCount(bare.pool)) === events.length ? true : undefined));
+    await expect(tablesCheck(bare.pool, READ_MODEL_SCHEMA)()).resolves.toBeUndefined();
+    expect((await nats.jsm.streams.info(nats.topology.streams.deadLetters)).state.messages).toBe(0);
+  });
+
+  it("changes nothing when a naked event is delivered again", async () => {
+    const events = storyEvents({ requestId: randomUUID(), agents: ["summarizer", "sentiment"], webhook: "delivered-on-retry" });
+    await publishAll(nats.js, nats.topology, events);
+    const t = nats.topology;
+    await ensureDurable(nats.jsm, { stream: t.streams.events, durable: PROJECTOR_DURABLE, filterSubject: t.subjects.allEvents, ackWaitMs: 30_000, maxDeliver: -1, maxAckPending: 256 });
+    const consumer = await nats.js.consumers.get(t.streams.events, PROJECTOR_DURABLE);
+    const fetched = await consumer.fetch({ max_messages: events.length, expires: 5_000 });
+    let naked = 0;
+    for await (const m of fetched) {
+      await projectEvent(db.pool, READ_MODEL_SCHEMA, m.json<ChorusEvent>(), m.seq, { whenRequestMissing: "wait" });
+      m.nak();
+      naked += 1;
+    }
+    expect(naked).toBe(events.length);
+    const before = await readModelRows(db.pool);
+    expect(before.projected_events).toHaveLength(events.length);
+
+    const projector = await runProjector();
+    await eventually(() => (projector.stats().duplicate === events.length ? true : undefined));
+    expect(projector.stats().applied).toBe(0);
+    expect(await readModelRows(db.pool)).toEqual(before);
+    await eventually(async () => ((await nats.jsm.consumers.info(t.streams.events, PROJECTOR_DURABLE)).num_ack_pending === 0 ? true : undefined));
+  });
+});
+
+describe("applying one event", () => {
+  it("changes nothing when the same stream sequence is applied twice", async () => {
+    const events = storyEvents({ requestId: randomUUID(), agents: ["summarizer", "entity_extractor"], failing: ["summarizer"], webhook: "exhausted" });
+    for (const [i, e] of events.entries()) expect(await projectEvent(db.pool, READ_MODEL_SCHEMA, e, i + 1, { whenRequestMissing: "wait" })).toBe("applied");
+    const before = await readModelRows(db.pool);
+    for (const [i, e] of events.entries()) expect(await projectEvent(db.pool, READ_MODEL_SCHEMA, e, i + 1, { whenRequestMissing: "wait" })).toBe("duplicate");
+    expect(await readModelRows(db.pool)).toEqual(before);
+  });
+
+  it("gives the same rows whatever order a request's events are applied in", async () => {
+    const all = stories().flatMap((s) => storyEvents(s)).map((event, i) => ({ event, seq: i + 1 }));
+    for (const { event, seq } of all) await projectEvent(db.pool, READ_MODEL_SCHEMA, event, seq, { whenRequestMissing: "wait" });
+    const expected = await readModelRows(db.pool);
+
+    const other = await isolatedDatabase();
+    cleanups.push(() => other.cleanup());
+    // Ends before accepts, outcomes before starts, webhook facts before their request:
+    // the reverse order, then shuffles; a waiting event goes to the back of the queue.
+    let queue = [...all].reverse();
+    const outcomes: string[] = [];
+    while (queue.length > 0) {
+      const next: typeof queue = [];
+      for (const item of shuffled(queue, queue.length)) {
+        const outcome = await projectEvent(other.pool, READ_MODEL_SCHEMA, item.event, item.seq, { whenRequestMissing: "wait" });
+        outcomes.push(outcome);
+        if (outcome === "waiting") next.push(item);
+      }
+      queue = next;
+    }
+    expect(outcomes).toContain("waiting");
+    expect(await readModelRows(other.pool)).toEqual(expected);
+  });
+
+  it("writes nothing, not even the sequence, for a webhook fact that waits for its request", async () => {
+    const events = storyEvents({ requestId: randomUUID(), agents: ["sentiment"], webhook: "delivered-on-retry" });
+    const attempted = events.find((e) => e.type === "WebhookAttempted") as ChorusEvent;
+    expect(await projectEvent(db.pool, READ_MODEL_SCHEMA, attempted, 50, { whenRequestMissing: "wait" })).toBe("waiting");
+    expect(await projectedCount(db.pool)).toBe(0);
+    expect((await readModelRows(db.pool)).webhook_attempts).toEqual([]);
+    expect(await projectEvent(db.pool, READ_MODEL_SCHEMA, events[0] as ChorusEvent, 1, { whenRequestMissing: "wait" })).toBe("applied");
+    expect(await projectEvent(db.pool, READ_MODEL_SCHEMA, attempted, 50, { whenRequestMissing: "wait" })).toBe("applied");
+    expect((await readModelRows(db.pool)).requests[0]).toMatchObject({ webhook_attempts: 1, webhook_status: "failed", webhook_last_status_code: 503 });
+  });
+});

@@ -1,0 +1,106 @@
+// Rebuilds every read model from the event stream without stopping the live projector
+// (servers before 2.14 cannot reset a consumer): migrate a staging schema, replay the
+// whole stream into it with the live projection code, then swap it in atomically.
+import type { Topology } from "@chorus/contracts";
+import { READ_MODEL_SCHEMA, migrateReadModels, sql, type DatabasePool, type JetStreamManager, type JetStreamClient, type Logger } from "@chorus/platform";
+import { applyEventIn, type Queryable } from "../store/index.ts";
+import { openReplay, type Replay, type SequencedEvent } from "./replay.ts";
+import { swapSchemas, type SchemaNames } from "./swap.ts";
+
+export type RebuildDeps = {
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  topology: Topology;
+  pool: DatabasePool;
+  /** For the migration runner, which opens its own connection. */
+  databaseUrl: string;
+  logger: Logger;
+  /** The live schema; staging is `<schema>_rebuild`, the replaced one `<schema>_old`. */
+  schema?: string;
+  /** Events per transaction while replaying. */
+  batchSize?: number;
+};
+
+export type RebuildResult = {
+  /** Events applied to the new read models, caught-up ones included. */
+  events: number;
+  /** Of those, events that reached the stream during the replay, applied under the lock. */
+  caughtUp: number;
+  /** Messages in the stream that are not valid events. */
+  skipped: number;
+  /** Stream sequence the new read models are complete up to. */
+  lastSeq: number;
+  durationMs: number;
+};
+
+export class RebuildInProgressError extends Error {
+  override name = "RebuildInProgressError";
+}
+
+const DEFAULT_BATCH_SIZE = 250;
+const MAX_PASSES = 3;
+
+type Connection = Parameters<Parameters<DatabasePool["connect"]>[0]>[0];
+
+export async function rebuildReadModels(deps: RebuildDeps): Promise<RebuildResult> {
+  const started = performance.now();
+  const live = deps.schema ?? READ_MODEL_SCHEMA;
+  const names: SchemaNames = { live, staging: `${live}_rebuild`, old: `${live}_old` };
+  const log = deps.logger.child({ schema: live, staging: names.staging });
+
+  return deps.pool.connect(async (conn) => {
+    // One rebuild at a time: a second would drop the first one's staging schema.
+    const lockKey = sql.fragment`hashtext(${`chorus.projector.rebuild:${live}`})`;
+    if (!(await conn.oneFirst(sql.unsafe`SELECT pg_try_advisory_lock(${lockKey}) AS locked`))) {
+      throw new RebuildInProgressError(`a rebuild of "${live}" is already running`);
+    }
+    try {
+      for (const leftover of [names.staging, names.old]) await conn.query(sql.unsafe`DROP SCHEMA IF EXISTS ${sql.identifier([leftover])} CASCADE`);
+      await migrateReadModels(deps.databaseUrl, { schema: names.staging, logger: log });
+      const replay = await openReplay(deps.js, deps.topology.streams.events, { batchSize: deps.batchSize ?? DEFAULT_BATCH_SIZE, logger: log });
+      try {
+        const { replayed, caughtUp } = await replayAndSwap(deps, conn, replay, names, log);
+        const result = { events: replayed + caughtUp, caughtUp, skipped: replay.skipped(), lastSeq: replay.lastSeq(), durationMs: Math.round(performance.now() - started) };
+        log.info(result, "read models rebuilt and swapped in");
+        return result;
+      } finally {
+        await replay.close();
+      }
+    } catch (err) {
+      await conn.query(sql.unsafe`DROP SCHEMA IF EXISTS ${sql.identifier([names.staging])} CASCADE`).catch(() => undefined);
+      throw err;
+    } finally {
+      await conn.query(sql.unsafe`SELECT pg_advisory_unlock(${lockKey})`);
+    }
+  });
+}
+
+async function replayAndSwap(deps: RebuildDeps, conn: Connection, replay: Replay, names: SchemaNames, log: Logger) {
+  const stream = deps.topology.streams.events;
+  const applyTo = (db: Queryable) => async (batch: SequencedEvent[]) => {
+    // In stream order a request's row always precedes its webhook facts, unless aged out.
+    for (const { event, seq } of batch) await applyEventIn(db, names.staging, event, seq, { whenRequestMissing: "apply" });
+  };
+  const batchSize = deps.batchSize ?? DEFAULT_BATCH_SIZE;
+  let replayed = 0;
+  // Chase the stream's end a few times (each pass reads what arrived during the one
+  // before), so that what is left for the locked catch-up, while the live projector
+  // waits, is small. Bounded: a stream written faster than it replays never settles.
+  for (let pass = 1; pass <= MAX_PASSES; pass++) {
+    const target = (await deps.jsm.streams.info(stream)).state.last_seq;
+    log.info({ until_seq: target, pass }, "replaying the event stream into the staging schema");
+    const read = await replay.until(target, (batch) => conn.transaction((tx) => applyTo(tx)(batch)));
+    replayed += read;
+    if (read <= batchSize) break;
+  }
+  let caughtUp = 0;
+  await conn.transaction((tx) =>
+    swapSchemas(tx, names, async () => {
+      // The live tables are held now: what reached the stream meanwhile is applied here;
+      // anything later is the live projector's, after the swap.
+      const end = (await deps.jsm.streams.info(stream)).state.last_seq;
+      caughtUp = await replay.until(end, applyTo(tx));
+    }),
+  );
+  return { replayed, caughtUp };
+}

@@ -1,0 +1,157 @@
+// The whole pipeline as separate processes: gateway, orchestrator, agents (local
+// provider) and projector on the real NATS and Postgres, driven through the REST API.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DeliverPolicy } from "@nats-io/jetstream";
+import { ChorusEvent, RequestView, parseAgentOutput, type AgentId } from "@chorus/contracts";
+import {
+  eventually,
+  isolatedDatabase,
+  isolatedNats,
+  startService,
+  type IsolatedDatabase,
+  type IsolatedNats,
+  type RunningService,
+} from "@chorus/testing";
+
+const ARTICLE =
+  "Apple Inc. announced on Tuesday that Tim Cook will open a new research campus in Austin, Texas. " +
+  "The company said the project would cost $1.2 billion and employ 3,000 engineers by March 2027. " +
+  "Local officials welcomed the decision, calling it a great day for the city. " +
+  "Critics, however, warned that rising housing costs could hurt long-time residents. " +
+  "Analysts at Morgan Stanley expect the campus to strengthen Apple's position in machine learning. " +
+  "Construction is scheduled to begin next spring, pending final approval from the city council.";
+
+let nats: IsolatedNats;
+let db: IsolatedDatabase;
+const services: RunningService[] = [];
+let gateway: RunningService;
+
+beforeAll(async () => {
+  nats = await isolatedNats();
+  db = await isolatedDatabase();
+  const env = { ...nats.env, DATABASE_URL: db.url, LOG_LEVEL: "warn", AGENT_PROVIDER: "local" };
+  for (const name of ["orchestrator", "agents", "projector"]) services.push(await startService(name, env));
+  gateway = await startService("gateway", env);
+  services.push(gateway);
+});
+
+afterAll(async () => {
+  // Reverse order, like a rolling shutdown: the gateway stops taking work first.
+  for (const s of [...services].reverse()) {
+    const code = await s.stop();
+    expect(code, `${s.name} should exit cleanly on SIGTERM:\n${s.output()}`).toBe(0);
+  }
+  await nats?.cleanup();
+  await db?.cleanup();
+});
+
+async function post(body: unknown): Promise<{ status: number; body: RequestView }> {
+  const res = await fetch(`${gateway.url}/api/v1/process`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as RequestView };
+}
+
+async function recordedEvents(requestId: string): Promise<ChorusEvent[]> {
+  const consumer = await nats.js.consumers.get(nats.topology.streams.events, {
+    filter_subjects: nats.topology.subjects.requestEvents(requestId),
+    deliver_policy: DeliverPolicy.All,
+  });
+  const events: ChorusEvent[] = [];
+  const info = await consumer.info(true);
+  let pending = info.num_pending;
+  while (pending > 0) {
+    const m = await consumer.next({ expires: 2000 });
+    if (!m) break;
+    events.push(ChorusEvent.parse(m.json()));
+    pending = m.info.pending;
+  }
+  await consumer.delete().catch(() => undefined);
+  return events;
+}
+
+function expectCompletedWithAllOutputs(view: RequestView, agents: AgentId[]) {
+  expect(RequestView.safeParse(view).success).toBe(true);
+  expect(view.status).toBe("completed");
+  expect(view.agents).toEqual(agents);
+  for (const agent of agents) {
+    const result = view.results[agent];
+    expect(result?.status, `${agent}: ${JSON.stringify(result?.error)}`).toBe("completed");
+    expect(result?.provider).toBe("local");
+    expect(parseAgentOutput(agent, result?.output).success).toBe(true);
+  }
+}
+
+describe("the pipeline, end to end", () => {
+  it.each(["parallel", "sequential"] as const)(
+    "a waiting POST in %s mode answers 200 with all three agents' output, and the read model agrees",
+    async (mode) => {
+      const agents: AgentId[] = ["summarizer", "sentiment", "entity_extractor"];
+      const { status, body } = await post({ text: ARTICLE, orchestration_mode: mode });
+      expect(status).toBe(200);
+      expect(body.orchestration_mode).toBe(mode);
+      expectCompletedWithAllOutputs(body, agents);
+      const entities = (body.results.entity_extractor?.output as { entities: { text: string; type: string }[] }).entities;
+      expect(entities.some((e) => e.type === "LOCATION" && e.text.includes("Austin"))).toBe(true);
+      expect(entities.some((e) => e.type === "MONEY")).toBe(true);
+
+      const stored = await eventually(async () => {
+        const res = await fetch(`${gateway.url}/api/v1/results/${body.request_id}`);
+        if (res.status !== 200) return undefined;
+        const view = (await res.json()) as RequestView;
+        return view.status === "completed" ? view : undefined;
+      });
+      expectCompletedWithAllOutputs(stored, agents);
+      expect(stored.results).toEqual(body.results);
+      expect(stored.created_at).toBe(body.created_at);
+      expect(stored.completed_at).toBe(body.completed_at);
+    },
+  );
+
+  it("records the parallel request's events: accepted first, each agent dispatched→started→completed, one end last", async () => {
+    const { body } = await post({ text: ARTICLE, orchestration_mode: "parallel" });
+    const events = await recordedEvents(body.request_id);
+    expect(events[0]?.type).toBe("RequestAccepted");
+    expect(events.at(-1)?.type).toBe("RequestCompleted");
+    expect(events.filter((e) => e.type === "RequestCompleted" || e.type === "RequestFailed")).toHaveLength(1);
+    for (const agent of ["summarizer", "sentiment", "entity_extractor"]) {
+      const mine = events.filter((e) => "agent" in e.data && e.data.agent === agent).map((e) => e.type);
+      expect(mine).toEqual(["AgentDispatched", "AgentStarted", "AgentCompleted"]);
+    }
+  });
+
+  it("runs a sequential request's agents one after another, each later one after the earlier completed", async () => {
+    const agents: AgentId[] = ["entity_extractor", "summarizer"];
+    const { status, body } = await post({ text: ARTICLE, orchestration_mode: "sequential", agents });
+    expect(status).toBe(200);
+    expectCompletedWithAllOutputs(body, agents);
+    expect(body.results.sentiment).toBeUndefined();
+    const types = (await recordedEvents(body.request_id)).map((e) => `${e.type}${"agent" in e.data ? `:${e.data.agent}` : ""}`);
+    expect(types).toEqual([
+      "RequestAccepted",
+      "AgentDispatched:entity_extractor",
+      "AgentStarted:entity_extractor",
+      "AgentCompleted:entity_extractor",
+      "AgentDispatched:summarizer",
+      "AgentStarted:summarizer",
+      "AgentCompleted:summarizer",
+      "RequestCompleted",
+    ]);
+  });
+
+  it("answers bad input with a 422 in the API's error shape and starts no work", async () => {
+    const before = (await nats.jsm.streams.info(nats.topology.streams.events)).state.messages;
+    const res = await fetch(`${gateway.url}/api/v1/process`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ text: "too short", agents: ["summarizer", "oracle"] }),
+    });
+    expect(res.status).toBe(422);
+    const error = (await res.json()) as { error: string; message: string };
+    expect(error.error).toBe("ValidationError");
+    expect(error.message).toMatch(/text|agents/);
+    expect((await nats.jsm.streams.info(nats.topology.streams.events)).state.messages).toBe(before);
+  });
+});
