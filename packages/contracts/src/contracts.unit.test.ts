@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { ChorusEvent, jsonSchemaFiles, messageIds, parseAgentOutput, topology } from "./index.ts";
+import { ChorusEvent, jsonSchemaFiles, messageIds, parseAgentOutput, pendingResult, topology, usageTotal } from "./index.ts";
 
 const schemasDir = fileURLToPath(new URL("../schemas/", import.meta.url));
 
@@ -59,5 +59,15 @@ describe("contracts", () => {
     expect(parseAgentOutput("sentiment", { label: "great", score: 0.5, confidence: 0.9 }).success).toBe(false);
     expect(parseAgentOutput("sentiment", { label: "positive", score: 2, confidence: 0.9 }).success).toBe(false);
     expect(parseAgentOutput("summarizer", { label: "positive", score: 0.5, confidence: 0.9 }).success).toBe(false);
+  });
+
+  it("sums token usage over the agents that reported any, and is null when none did", () => {
+    const used = (p: number, c: number) => ({ ...pendingResult(), usage: { prompt_tokens: p, completion_tokens: c, total_tokens: p + c } });
+    expect(usageTotal({ summarizer: used(100, 20), sentiment: used(40, 5), entity_extractor: pendingResult() })).toEqual({
+      prompt_tokens: 140,
+      completion_tokens: 25,
+      total_tokens: 165,
+    });
+    expect(usageTotal({ sentiment: pendingResult() })).toBeNull();
   });
 });

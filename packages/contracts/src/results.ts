@@ -46,8 +46,23 @@ export const RequestView = z.object({
   completed_at: z.iso.datetime({ offset: true }).nullable(),
   results: AgentResults,
   webhook: WebhookSummary.nullable(),
+  /** Tokens of every agent together; null when no agent reported usage (the offline provider). */
+  usage_total: TokenUsage.nullable().optional(),
 });
 export type RequestView = z.infer<typeof RequestView>;
+
+/** The request's token usage summed over its agents, or null when none reported any. */
+export function usageTotal(results: AgentResults): TokenUsage | null {
+  const usages = Object.values(results).flatMap((r) => (r?.usage ? [r.usage] : []));
+  if (usages.length === 0) return null;
+  const sum = (k: keyof TokenUsage) => usages.reduce((n, u) => n + u[k], 0);
+  return { prompt_tokens: sum("prompt_tokens"), completion_tokens: sum("completion_tokens"), total_tokens: sum("total_tokens") };
+}
+
+/** The view with `usage_total` filled in from its results, as the API answers it. */
+export function withUsageTotal(view: RequestView): RequestView {
+  return { ...view, usage_total: usageTotal(view.results) };
+}
 
 export function pendingResult(): AgentResult {
   return { status: "pending", provider: null, model: null, duration_ms: null, usage: null, error: null, output: null };
