@@ -1,3 +1,5 @@
 // @chorus/testing: fixtures for integration and end-to-end tests.
 export * from "./fixtures.ts";
 export * from "./processes.ts";
+export * from "./openai-server.ts";
+export * from "./webhook-receiver.ts";

@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import { serviceNodeArgs } from "@chorus/platform";
 
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 
@@ -28,7 +29,7 @@ export type RunningService = {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 };
 
-/** Spawns `node services/<name>/src/main.ts` and resolves once its /readyz answers 200. */
+/** Spawns `node --import <telemetry preload> services/<name>/src/main.ts` and resolves once its /readyz answers 200. */
 export async function startService(
   name: string,
   env: Record<string, string>,
@@ -36,9 +37,10 @@ export async function startService(
 ): Promise<RunningService> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
   const entry = options.entry ?? `services/${name}/src/main.ts`;
-  const child = spawn(process.execPath, [entry], {
+  const child = spawn(process.execPath, serviceNodeArgs(entry), {
     cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "info", ...env, PORT: String(port) },
+    // GRPC_PORT 0 (any free port) unless given, so parallel tests never fight over 50051/50052.
+    env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "info", GRPC_PORT: "0", ...env, PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";

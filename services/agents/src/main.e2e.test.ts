@@ -5,7 +5,7 @@ import { once } from "node:events";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { eventually, isolatedNats, type IsolatedNats } from "@chorus/testing";
+import { completionReply, eventually, isolatedNats, startOpenAiServer, type IsolatedNats } from "@chorus/testing";
 import { agentTask, eventsOf, ofType, publishTask, tasksLeft } from "./test-fixtures.ts";
 
 const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
@@ -19,6 +19,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+  await nats.jsm.streams.delete(`KV_${nats.topology.prefix}_ratelimit`).catch(() => undefined);
   await nats.cleanup();
 });
 
@@ -32,13 +33,15 @@ async function freePort(): Promise<number> {
 
 function run(env: Record<string, string>) {
   const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? "", ...nats.env, LOG_LEVEL: "warn", ...env },
+    // gRPC on an ephemeral port unless a test names one, so parallel tests do not collide.
+    env: { PATH: process.env.PATH ?? "", ...nats.env, LOG_LEVEL: "warn", GRPC_PORT: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   children.push(child);
   let stderr = "";
   child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
-  child.stdout?.resume();
+  // Read (and so not left to fill the pipe) by the test that wants it, else discarded.
+  child.stdout?.on("data", () => undefined);
   const exited = once(child, "exit").then(([code]) => ({ code: code as number | null, stderr }));
   return { child, exited };
 }
@@ -73,11 +76,49 @@ describe("the agents process", () => {
     expect((await exited).code).toBe(0);
   });
 
-  it("refuses to start with the openai provider, which this build does not have yet", async () => {
+  it("runs on any OpenAI-compatible server named by OPENAI_BASE_URL, and logs the provider it chose", async () => {
+    const server = await startOpenAiServer();
+    try {
+      server.respondWith(() => completionReply({ label: "positive", score: 0.7, confidence: 0.9 }, { usage: { prompt_tokens: 90, completion_tokens: 10, total_tokens: 100 } }));
+      const port = await freePort();
+      const { child, exited } = run({
+        PORT: String(port),
+        GRPC_PORT: String(await freePort()),
+        AGENT: "sentiment",
+        AGENT_PROVIDER: "auto",
+        OPENAI_API_KEY: "sk-e2e",
+        OPENAI_BASE_URL: server.baseURL,
+        OPENAI_MODEL: "scripted-model",
+        OPENAI_RPM_LIMIT: "600",
+        LOG_LEVEL: "info",
+      });
+      let stdout = "";
+      child.stdout?.on("data", (d: Buffer) => (stdout += d.toString()));
+
+      const ready = await eventually(async () => {
+        const r = await get(port, "/readyz");
+        return r.status === 200 ? r.body : undefined;
+      });
+      expect(ready).toMatchObject({ checks: { provider: { ok: true } } });
+      const task = agentTask("sentiment");
+      await publishTask(nats, task);
+      const completed = await eventually(async () => ofType(await eventsOf(nats, task.request_id), "AgentCompleted")[0]);
+      expect(completed.data).toMatchObject({ provider: "openai", usage: { total_tokens: 100 } });
+      expect(server.chatRequests()[0]?.body?.model).toBe("scripted-model");
+      expect(stdout).toContain("agents starting with the openai provider");
+
+      child.kill("SIGTERM");
+      expect((await exited).code).toBe(0);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("refuses to start with the openai provider and neither a key nor a base URL", async () => {
     const { exited } = run({ PORT: String(await freePort()), AGENT_PROVIDER: "openai" });
     const { code, stderr } = await exited;
     expect(code).toBe(78);
-    expect(stderr).toContain("the openai provider is not available in this build yet");
+    expect(stderr).toContain("OPENAI_API_KEY is not set");
   });
 
   it("refuses an unknown agent with a message naming the variable", async () => {

@@ -24,7 +24,8 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = { baseMs: 1_000, maxMs: 30_000 
 export type NewEnvelope = { id: string; occurredAt: string };
 
 export type TaskOutcome =
-  | { kind: "record"; event: AgentOutcomeEvent }
+  /** `deadLetter`: the task failed on every delivery it had; the reason it is dead-lettered with. */
+  | { kind: "record"; event: AgentOutcomeEvent; deadLetter?: string }
   | { kind: "retry"; retryInMs: number; error: AgentError };
 
 /** A task past its deadline has already been timed out by the orchestrator: running it is wasted work. */
@@ -55,15 +56,20 @@ export function startedEvent(
   };
 }
 
-type ErrorReading = AgentError & { retryable: boolean; retryAfterMs: number | null };
+type ErrorReading = AgentError & {
+  retryable: boolean;
+  retryAfterMs: number | null;
+  usage: AnalyzeResult["usage"];
+  model: string | null;
+};
 
 /** What an error thrown by a provider means; anything but a ProviderError is a final failure. */
 export function readProviderError(err: unknown): ErrorReading {
   if (err instanceof ProviderError) {
-    return { code: err.code, message: err.message, retryable: err.retryable, retryAfterMs: err.retryAfterMs };
+    return { code: err.code, message: err.message, retryable: err.retryable, retryAfterMs: err.retryAfterMs, usage: err.usage, model: err.model };
   }
   const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-  return { code: "provider_error", message, retryable: false, retryAfterMs: null };
+  return { code: "provider_error", message, retryable: false, retryAfterMs: null, usage: null, model: null };
 }
 
 /**
@@ -97,7 +103,7 @@ export function decideOutcome(input: OutcomeInput): TaskOutcome {
   const { task, provider, attempt } = input;
   const agent = task.data.agent;
   const durationMs = Math.max(0, Math.round(input.durationMs));
-  const failed = (error: AgentError, model: string, usage: AnalyzeResult["usage"] = null): TaskOutcome => ({
+  const failed = (error: AgentError, model: string, usage: AnalyzeResult["usage"] = null): Extract<TaskOutcome, { kind: "record" }> => ({
     kind: "record",
     event: {
       ...envelopeFrom(task, input.envelope),
@@ -134,9 +140,11 @@ export function decideOutcome(input: OutcomeInput): TaskOutcome {
     case "threw": {
       const reading = readProviderError(attempt.error);
       const error = { code: reading.code, message: reading.message };
-      if (!reading.retryable) return failed(error, provider.model);
+      const model = reading.model ?? provider.model;
+      if (!reading.retryable) return failed(error, model, reading.usage);
       if (input.delivery.count >= input.delivery.max) {
-        return failed({ code: error.code, message: `${error.message} (gave up after ${input.delivery.count} deliveries)` }, provider.model);
+        const message = `${error.message} (gave up after ${input.delivery.count} deliveries)`;
+        return { ...failed({ code: error.code, message }, model, reading.usage), deadLetter: `${error.code}: ${message}` };
       }
       return { kind: "retry", retryInMs: retryDelayMs(input.delivery.count, input.retry, input.random, reading.retryAfterMs), error };
     }

@@ -142,6 +142,21 @@ describe("decideOutcome", () => {
     expect(e.data).toMatchObject({ error: { code: "unavailable", message: "server overloaded (gave up after 5 deliveries)" } });
   });
 
+  it("marks only a task that failed on every delivery for the dead-letter subject, with its reason", () => {
+    const error = new ProviderError("server overloaded", { code: "unavailable", retryable: true });
+    const last = decideOutcome(input({ kind: "threw", error }, { delivery: { count: 5, max: 5 } }));
+    expect(last).toMatchObject({ kind: "record", deadLetter: "unavailable: server overloaded (gave up after 5 deliveries)" });
+    const refused = decideOutcome(input({ kind: "threw", error: new ProviderError("no", { code: "refused", retryable: false }) }));
+    expect(refused).not.toHaveProperty("deadLetter");
+  });
+
+  it("records the tokens and model a failed call reports, such as two invalid answers", () => {
+    const usage = { prompt_tokens: 10, completion_tokens: 4, total_tokens: 14 };
+    const error = new ProviderError("invalid twice", { code: "invalid_output", retryable: false, usage, model: "gpt-x" });
+    const e = recorded(input({ kind: "threw", error }));
+    expect(e.data).toMatchObject({ error: { code: "invalid_output" }, usage, model: "gpt-x" });
+  });
+
   it("records a deadline that passed first as AgentFailed timeout", () => {
     const e = recorded(input({ kind: "timed_out" }));
     expect(AgentFailed.parse(e)).toEqual(e);

@@ -102,7 +102,14 @@ export function taskHandler(deps: TaskConsumerDeps) {
     } else {
       log.info({ duration_ms: data.duration_ms, model: data.model }, "agent completed");
     }
+    // Thrown on the last delivery, so runConsumer copies the task to the dead-letter subject with this reason.
+    if (outcome.deadLetter) throw new TaskExhausted(outcome.deadLetter);
   };
+}
+
+/** A task that failed on every delivery it was allowed; its AgentFailed is already recorded. */
+export class TaskExhausted extends Error {
+  override name = "TaskExhausted";
 }
 
 /** Starts pulling the agent's tasks; the durable must exist (ensureTaskConsumer). */

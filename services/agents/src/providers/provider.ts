@@ -45,6 +45,10 @@ export type ProviderErrorOptions = {
   retryable: boolean;
   /** The provider's own hint (e.g. Retry-After) for when to try again. */
   retryAfterMs?: number;
+  /** Tokens the failed work used all the same (calls whose answers were refused, say), so they are recorded. */
+  usage?: TokenUsage | null;
+  /** The model that answered, when it differs from `modelFor`. */
+  model?: string;
   cause?: unknown;
 };
 
@@ -53,10 +57,14 @@ export class ProviderError extends Error {
   readonly code: string;
   readonly retryable: boolean;
   readonly retryAfterMs: number | null;
+  readonly usage: TokenUsage | null;
+  readonly model: string | null;
   constructor(message: string, options: ProviderErrorOptions) {
     super(message, { cause: options.cause });
     this.code = options.code;
     this.retryable = options.retryable;
     this.retryAfterMs = options.retryAfterMs ?? null;
+    this.usage = options.usage ?? null;
+    this.model = options.model ?? null;
   }
 }

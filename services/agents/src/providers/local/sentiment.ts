@@ -19,12 +19,17 @@ const NEUTRAL_BAND = 0.1;
 const CLEAR = 0.3;
 // Strength at which a one-sided text gets full confidence.
 const FULL_STRENGTH = 0.5;
-// "yet" is left out: "not yet done" would cut the negation off its verb.
-const CONTRAST = new Set(["but", "however", "although", "though", "whereas", "nevertheless", "nonetheless"]);
+// "yet" counts only after a comma: "not yet done" would cut the negation off its verb.
+const CONTRAST = new Set(["but", "however", "although", "though", "whereas", "nevertheless", "nonetheless", ";"]);
+// Clauses a contrast word divides that lean opposite ways by at least this much make the
+// text mixed even when neither side is strong: the author chose to contrast them.
+const CONTRASTED = 0.1;
 
 interface Unit {
   score: number;
   weight: number;
+  /** The sentence's index when a contrast word divided it into clauses, else null. */
+  contrastIn: number | null;
 }
 
 const clamp = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
@@ -37,13 +42,14 @@ function scoreOf(text: string): number {
 }
 
 /** The sentence, or its clauses when a contrast word divides it, as scored units. */
-function unitsOf(read: ReadText, text: string, s: SentenceInfo): Unit[] {
+function unitsOf(read: ReadText, text: string, s: SentenceInfo, index: number): Unit[] {
   const { values, types, starts } = read;
   const clauses: Array<[number, number]> = [];
   let from = s.firstToken;
   let words = 0;
   for (let t = s.firstToken; t <= s.lastToken; t += 1) {
-    if (words > 0 && CONTRAST.has((values[t] ?? "").toLowerCase())) {
+    const value = (values[t] ?? "").toLowerCase();
+    if (words > 0 && (CONTRAST.has(value) || (value === "yet" && values[t - 1] === ","))) {
       clauses.push([from, t - 1]);
       from = t;
       words = 0;
@@ -61,16 +67,16 @@ function unitsOf(read: ReadText, text: string, s: SentenceInfo): Unit[] {
   // not drown a short emphatic one.
   const weightOf = (a: number, b: number): number => Math.sqrt(Math.max(1, wordsIn(a, b)));
 
-  if (clauses.length === 1) return [{ score: s.sentiment, weight: weightOf(s.firstToken, s.lastToken) }];
+  if (clauses.length === 1) return [{ score: s.sentiment, weight: weightOf(s.firstToken, s.lastToken), contrastIn: null }];
   return clauses.map(([a, b]) => {
     const end = (starts[b] ?? 0) + (values[b] ?? "").length;
-    return { score: scoreOf(text.slice(starts[a] ?? 0, end)), weight: weightOf(a, b) };
+    return { score: scoreOf(text.slice(starts[a] ?? 0, end)), weight: weightOf(a, b), contrastIn: index };
   });
 }
 
 export function analyzeSentiment(text: string): Sentiment {
   const read = readText(text);
-  const units = read.sentences.flatMap((s) => unitsOf(read, text, s));
+  const units = read.sentences.flatMap((s, i) => unitsOf(read, text, s, i));
   const totalWeight = units.reduce((s, u) => s + u.weight, 0);
   if (totalWeight === 0) return { label: "neutral", score: 0, confidence: 0 };
 
@@ -86,9 +92,13 @@ export function analyzeSentiment(text: string): Sentiment {
     if (u.score <= -CLEAR) clearNeg = true;
   }
 
+  const contrasted = units.some(
+    (u) => u.contrastIn !== null && u.score >= CONTRASTED && units.some((v) => v.contrastIn === u.contrastIn && v.score <= -CONTRASTED),
+  );
+
   let label: SentimentLabel;
   let confidence: number;
-  if (clearPos && clearNeg) {
+  if ((clearPos && clearNeg) || contrasted) {
     label = "mixed";
     // Most sure when the two sides weigh the same.
     confidence = 0.5 + 0.5 * (Math.min(posMass, negMass) / Math.max(posMass, negMass));
