@@ -1,7 +1,7 @@
 // Realistic event histories for the projector's tests: what the orchestrator, the
 // agents and the webhook service publish for one request, in the order they publish it.
 import { randomUUID } from "node:crypto";
-import type { AgentId, AgentOutputs, ChorusEvent, EndStatus, EventOf, OrchestrationMode } from "@chorus/contracts";
+import type { AgentId, AgentOutputs, AgentResults, ChorusEvent, EndStatus, EventOf, OrchestrationMode } from "@chorus/contracts";
 
 export type Story = {
   requestId: string;
@@ -69,7 +69,18 @@ export function storyEvents(story: Story): ChorusEvent[] {
   if (story.stopAfterOutcomes !== undefined && outcomes < agents.length) return events;
   const succeededCount = agents.filter((a) => !failing.has(a)).length;
   const status: EndStatus = succeededCount === agents.length ? "completed" : succeededCount === 0 ? "failed" : "partial";
-  const endData = { results: {}, duration_ms: clock + 7 - Date.parse(accepted.occurred_at), webhook, orchestration_mode: accepted.data.orchestration_mode, agents, created_at: accepted.occurred_at };
+  // As the orchestrator builds it: each agent's first outcome.
+  const results: AgentResults = {};
+  for (const e of events) {
+    if (e.type === "AgentCompleted") {
+      const d = e.data;
+      results[d.agent] = { status: "completed", provider: d.provider, model: d.model, duration_ms: d.duration_ms, usage: d.usage, error: null, output: d.output };
+    } else if (e.type === "AgentFailed") {
+      const d = e.data;
+      results[d.agent] = { status: "failed", provider: d.provider, model: d.model, duration_ms: d.duration_ms, usage: d.usage, error: d.error, output: null };
+    }
+  }
+  const endData = { results, duration_ms: clock + 7 - Date.parse(accepted.occurred_at), webhook, orchestration_mode: accepted.data.orchestration_mode, agents, created_at: accepted.occurred_at };
   events.push(
     status === "failed"
       ? { ...meta("RequestFailed"), type: "RequestFailed", data: { ...endData, status } }

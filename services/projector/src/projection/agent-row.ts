@@ -1,7 +1,7 @@
 // How agent lifecycle events fold into an agent_results row, in any order: the status
 // only moves forward (pending < running < completed|failed), the first outcome wins,
 // and every timestamp is merged so that late events still leave their mark.
-import type { AgentId, EventOf } from "@chorus/contracts";
+import type { AgentId, AgentResult, EventOf } from "@chorus/contracts";
 import { earliest, latest, toInstant } from "./instant.ts";
 import type { AgentResultRow } from "./rows.ts";
 
@@ -51,7 +51,8 @@ export function applyAgentEvent(existing: AgentResultRow | null, event: AgentEve
       return newest ? { ...started, status: "running", provider: event.data.provider, model: event.data.model } : { ...started, status: "running" };
     }
     case "AgentCompleted": {
-      if (isFinal(row)) return row;
+      // Final already (first outcome, or the end event's copy of it): only the instant is new.
+      if (isFinal(row)) return { ...row, finished_at: row.finished_at ?? at };
       const { usage } = event.data;
       return {
         ...row,
@@ -69,7 +70,7 @@ export function applyAgentEvent(existing: AgentResultRow | null, event: AgentEve
       };
     }
     case "AgentFailed": {
-      if (isFinal(row)) return row;
+      if (isFinal(row)) return { ...row, finished_at: row.finished_at ?? at };
       const { usage } = event.data;
       return {
         ...row,
@@ -92,4 +93,28 @@ export function applyAgentEvent(existing: AgentResultRow | null, event: AgentEve
       throw new Error(`not an agent event: ${(unknown as { type: string }).type}`);
     }
   }
+}
+
+/**
+ * The end event carries every agent's outcome. Applied before the outcome events (they
+ * can be, across replicas), it fills agent rows in, so a request never reads as ended
+ * while its agents still read as running. The outcome event, when it comes, adds only
+ * its instant and sequence, so every order converges on the same row.
+ */
+export function applyEndResult(existing: AgentResultRow | null, requestId: string, agent: AgentId, result: AgentResult): AgentResultRow | null {
+  const base = existing ?? blank(requestId, agent, 0);
+  if (isFinal(base) || (result.status !== "completed" && result.status !== "failed")) return null;
+  return {
+    ...base,
+    status: result.status,
+    provider: result.provider ?? base.provider,
+    model: result.model ?? base.model,
+    duration_ms: result.duration_ms,
+    prompt_tokens: result.usage?.prompt_tokens ?? null,
+    completion_tokens: result.usage?.completion_tokens ?? null,
+    total_tokens: result.usage?.total_tokens ?? null,
+    output: result.status === "completed" ? result.output : null,
+    error_code: result.error?.code ?? null,
+    error_message: result.error?.message ?? null,
+  };
 }

@@ -1,8 +1,8 @@
 // From one event, its stream sequence and what is stored about its request, to the
 // rows to write. Pure. Every rule is order-tolerant: replicas apply a request's events
 // in any order, and any order gives the same rows.
-import type { ChorusEvent } from "@chorus/contracts";
-import { applyAgentEvent } from "./agent-row.ts";
+import type { AgentId, ChorusEvent } from "@chorus/contracts";
+import { applyAgentEvent, applyEndResult } from "./agent-row.ts";
 import { applyAccepted, applyAgentActivity, applyEnd, applyWebhookFact } from "./request-row.ts";
 import type { Projection, RequestRow, RequestState, RowChange } from "./rows.ts";
 import { attemptRow } from "./webhook.ts";
@@ -20,8 +20,15 @@ export function project(event: ChorusEvent, seq: number, state: RequestState): P
     case "RequestAccepted":
       return { changes: requestChange(state.request, applyAccepted(state, event, seq)), missing: null };
     case "RequestCompleted":
-    case "RequestFailed":
-      return { changes: requestChange(state.request, applyEnd(state, event, seq)), missing: null };
+    case "RequestFailed": {
+      const agentChanges: RowChange[] = [];
+      for (const [agent, result] of Object.entries(event.data.results)) {
+        const before = state.agents.find((a) => a.agent === agent) ?? null;
+        const after = result ? applyEndResult(before, event.request_id, agent as AgentId, result) : null;
+        if (after) agentChanges.push({ table: "agent_results", row: after });
+      }
+      return { changes: [...agentChanges, ...requestChange(state.request, applyEnd(state, event, seq))], missing: null };
+    }
     case "AgentDispatched":
     case "AgentStarted":
     case "AgentCompleted":

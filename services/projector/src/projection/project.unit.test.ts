@@ -272,3 +272,21 @@ describe("projecting events that arrive twice or out of order", () => {
     expect(backward.snapshot()).toEqual(forward.snapshot());
   });
 });
+
+describe("an end event applied before its agents' outcomes", () => {
+  it("shows every agent finished with its output, so a request never reads as ended with agents still running", () => {
+    const id = randomUUID();
+    const events = storyEvents({ requestId: id, agents: ["summarizer", "sentiment"], failing: ["sentiment"] });
+    const end = events.find((e) => e.type === "RequestCompleted" || e.type === "RequestFailed");
+    const others = events.filter((e) => e !== end && e.type !== "AgentCompleted" && e.type !== "AgentFailed");
+    const tables = new Tables();
+    tables.applyAll([...sequence(others), { event: end as ChorusEvent, seq: 100 }]);
+    const rows = tables.snapshot().agents;
+    expect(rows.map((r) => [r.agent, r.status])).toEqual([
+      ["sentiment", "failed"],
+      ["summarizer", "completed"],
+    ]);
+    expect(rows.find((r) => r.agent === "summarizer")?.output).toEqual({ summary: "A short summary.", key_points: ["one", "two"] });
+    expect(rows.find((r) => r.agent === "sentiment")?.error_code).toBeTruthy();
+  });
+});
