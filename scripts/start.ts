@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import { BaseConfig, ConfigError, DatabaseConfig, ensureDatabase, envInt, loadConfig, migrateReadModels } from "@chorus/platform";
+import { BaseConfig, ConfigError, DatabaseConfig, ensureDatabase, envInt, loadConfig, migrateReadModels, serviceNodeArgs } from "@chorus/platform";
 import { spawnChild, stopChild, type Child, type StartedServer } from "./start/children.ts";
 import { isLocalHost, natsEndpoint, postgresEndpoint, redactUrl } from "./start/endpoints.ts";
 import { emphasis, labeller, useColour } from "./start/lines.ts";
@@ -142,7 +142,7 @@ async function startServices(): Promise<void> {
 
 function startService(spec: ServiceSpec): Child {
   const show = lineOf(spec.name, SERVICES.indexOf(spec));
-  const child = spawnChild(spec.name, process.execPath, [spec.entry], {
+  const child = spawnChild(spec.name, process.execPath, serviceNodeArgs(spec.entry), {
     cwd: ROOT,
     env: { ...env, NATS_URL: config.NATS_URL, DATABASE_URL: config.DATABASE_URL, PORT: String(spec.port) },
     show: { out: show, err: show },

@@ -7,3 +7,4 @@ export * from "./events.ts";
 export * from "./commands.ts";
 export * from "./topology.ts";
 export * from "./json-schema.ts";
+export * from "./asyncapi.ts";

@@ -8,6 +8,7 @@ import pRetry from "p-retry";
 import type { z } from "zod";
 import { ChorusEvent, type Topology } from "@chorus/contracts";
 import type { Logger } from "./logger.ts";
+import { recordEventMetrics } from "./metrics.ts";
 
 const tracer = trace.getTracer("chorus.bus");
 
@@ -100,13 +101,16 @@ export function isWrongLastSequence(err: unknown): boolean {
   return e?.code === 10071 || /wrong last sequence/i.test(String(e?.message ?? ""));
 }
 
-/** Publishes one event on its subject, with its envelope validated. */
-export function publishEvent(js: JetStreamClient, t: Topology, event: ChorusEvent, opts: Omit<PublishOptions, "eventType" | "correlationId">) {
-  return publishValidated(js, t.subjects.event(event.request_id, event), ChorusEvent, event, {
+/** Publishes one event on its subject, with its envelope validated; a newly stored one is counted in the metrics. */
+export async function publishEvent(js: JetStreamClient, t: Topology, event: ChorusEvent, opts: Omit<PublishOptions, "eventType" | "correlationId">) {
+  const ack = await publishValidated(js, t.subjects.event(event.request_id, event), ChorusEvent, event, {
     ...opts,
     eventType: event.type,
     correlationId: event.correlation_id,
   });
+  // A duplicate was counted by whoever stored it first.
+  if (!ack.duplicate) recordEventMetrics(event);
+  return ack;
 }
 
 export type Delivery = {

@@ -1,5 +1,6 @@
 // pino JSON logs. Every line names its service; request-scoped lines carry
-// correlation_id and request_id through child loggers.
+// correlation_id and request_id through child loggers, and trace_id/span_id when traced.
+import { trace } from "@opentelemetry/api";
 import { pino, type Logger } from "pino";
 
 export type { Logger };
@@ -10,6 +11,13 @@ export function createLogger(service: string, level: string): Logger {
     level,
     base: { service },
     timestamp: pino.stdTimeFunctions.isoTime,
+    // Ties a log line to its trace in Jaeger; nothing is added when no span is recording.
+    mixin() {
+      const span = trace.getActiveSpan();
+      if (!span?.isRecording()) return {};
+      const { traceId, spanId } = span.spanContext();
+      return { trace_id: traceId, span_id: spanId };
+    },
     // Secrets never reach a log line, whatever object a caller passes.
     redact: {
       paths: ["webhook_secret", "*.webhook_secret", "secret", "*.secret", "*.*.secret", "headers.authorization"],

@@ -3,3 +3,4 @@ export * from "./fixtures.ts";
 export * from "./processes.ts";
 export * from "./openai-server.ts";
 export * from "./webhook-receiver.ts";
+export * from "./events.ts";

@@ -2,6 +2,7 @@
 // task) keeping the JetStream delivery alive meanwhile so a slow LLM call is not
 // redelivered. The task consumer and gRPC Agent.Analyze both call the provider here.
 import type { AgentId, AgentTask } from "@chorus/contracts";
+import { llmCallSpan } from "@chorus/platform";
 import type { AgentContext, AgentProvider } from "./providers/provider.ts";
 import type { ProviderAttempt } from "./run-task.ts";
 
@@ -51,7 +52,8 @@ export async function callProviderUntil(provider: AgentProvider, input: CallInpu
   try {
     const request = { ...input, signal };
     // Raced against the deadline so a provider that ignores its signal cannot hold a slot forever.
-    const result = await Promise.race([provider.analyze(request), rejectOnAbort(signal)]);
+    const call = llmCallSpan({ provider: provider.name, model: provider.modelFor(input.agent), agent: input.agent }, () => provider.analyze(request));
+    const result = await Promise.race([call, rejectOnAbort(signal)]);
     return { attempt: { kind: "answered", result }, durationMs: elapsed() };
   } catch (error) {
     if (deadline.signal.aborted) return { attempt: { kind: "timed_out" }, durationMs: elapsed() };

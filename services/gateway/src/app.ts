@@ -4,11 +4,15 @@ import Koa from "koa";
 import { brokerState } from "./broker/state.ts";
 import type { GatewayDeps } from "./deps.ts";
 import { healthRoutes } from "./health/routes.ts";
+import { docsRoutes } from "./docs/routes.ts";
+import { eventsRoutes } from "./events/routes.ts";
 import { corsMiddleware } from "./http/cors.ts";
 import { errorResponses, requestContext, unmatchedRoutes } from "./http/middleware.ts";
 import type { GatewayState } from "./http/state.ts";
+import { openApiRoutes } from "./openapi/routes.ts";
 import { processingRoutes } from "./processing/routes.ts";
 import { resultsRoutes } from "./results/routes.ts";
+import { webhookRoutes } from "./webhooks/routes.ts";
 
 export function createApp(deps: GatewayDeps): Koa<GatewayState> {
   const { settings } = deps;
@@ -18,11 +22,18 @@ export function createApp(deps: GatewayDeps): Koa<GatewayState> {
 
   const routers = [
     processingRoutes(
-      { nc: deps.nc, js: deps.js, jsm: deps.jsm, topology: deps.topology, broker, tenantId: settings.tenantId, webhookSecretKey: deps.webhookSecretKey },
+      { nc: deps.nc, js: deps.js, jsm: deps.jsm, topology: deps.topology, broker, tenantId: settings.tenantId, webhookSecretKey: deps.webhookSecretKey, allowPrivateWebhooks: settings.webhookAllowPrivate ?? false },
       { maxTextLength: settings.maxTextLength, maxBodyBytes: settings.maxBodyBytes, processWaitTimeoutMs: settings.processWaitTimeoutMs, stopping },
     ),
     resultsRoutes({ database: deps.database, jsm: deps.jsm, topology: deps.topology, broker, tenantId: settings.tenantId }),
     healthRoutes({ nc: deps.nc, database: deps.database, llmProvider: deps.llmProvider, stopping }),
+    eventsRoutes({ js: deps.js, jsm: deps.jsm, topology: deps.topology, broker, tenantId: settings.tenantId, stopping }),
+    openApiRoutes({ maxTextLength: settings.maxTextLength }),
+    docsRoutes(),
+    webhookRoutes(
+      { nc: deps.nc, js: deps.js, jsm: deps.jsm, topology: deps.topology, broker, tenantId: settings.tenantId, webhookSecretKey: deps.webhookSecretKey, allowPrivateWebhooks: settings.webhookAllowPrivate ?? false, database: deps.database },
+      { maxTextLength: settings.maxTextLength, maxBodyBytes: settings.maxBodyBytes, inboundSecret: settings.webhookInboundSecret },
+    ),
   ];
 
   app.use(requestContext(deps.logger));

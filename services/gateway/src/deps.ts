@@ -15,6 +15,10 @@ export type GatewaySettings = {
   processWaitTimeoutMs: number;
   /** Allowed CORS origins; "*" allows any. */
   corsOrigins: string[];
+  /** Lets webhook URLs resolve to loopback/private addresses (development and tests only). */
+  webhookAllowPrivate?: boolean;
+  /** Shared secret that signs POST /webhook/receive; unset, that route answers 503. */
+  webhookInboundSecret?: string | undefined;
 };
 
 export type GatewayDeps = {

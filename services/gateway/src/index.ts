@@ -12,3 +12,6 @@ export { ListResultsQuery, ResultsPage, RequestIdParam } from "./results/schema.
 export { viewFromEvents, applyEvent, submittedView } from "./views/fold.ts";
 export { viewFromRows } from "./results/rows.ts";
 export { requestIdForKey, fingerprintOf } from "./processing/idempotency.ts";
+export { startGrpcGateway, ORCHESTRATION_SERVICE, type GrpcGateway } from "./grpc/index.ts";
+export { openApiDocument } from "./openapi/document.ts";
+export { followRequest, type FollowedEvent, type Following } from "./events/follow.ts";

@@ -2,14 +2,16 @@
 // Postgres in the background, so ingest works while it is down), serves REST and the
 // probes on PORT, and shuts down in order on SIGTERM.
 import { z } from "zod";
-import { BaseConfig, DatabaseConfig, ConfigError, SecretKeyConfig, bootService, envInt, onShutdown, resolveWebhookSecretKey } from "@chorus/platform";
+import { BaseConfig, DatabaseConfig, ConfigError, SecretKeyConfig, bootService, envBoolean, envInt, observeConsumerLag, onShutdown, resolveWebhookSecretKey } from "@chorus/platform";
 import { connectDatabaseInBackground } from "./database/link.ts";
 import { AGENT_PROVIDER_SETTINGS, llmProviderStatus } from "./health/provider.ts";
 import { DEFAULT_MAX_TEXT_LENGTH, MIN_TEXT_LENGTH } from "./processing/schema.ts";
+import { startGrpcGateway } from "./grpc/index.ts";
 import { startGateway } from "./server.ts";
 
 const GatewayConfig = BaseConfig.extend(DatabaseConfig.shape).extend({
   PORT: envInt(0, 65_535).default(8000),
+  GRPC_PORT: envInt(0, 65_535).default(50051),
   HOST: z.string().min(1).default("0.0.0.0"),
   MAX_TEXT_LENGTH: envInt(MIN_TEXT_LENGTH, 1_000_000).default(DEFAULT_MAX_TEXT_LENGTH),
   MAX_BODY_BYTES: envInt(1024, 64 * 1024 * 1024).default(256 * 1024),
@@ -20,11 +22,14 @@ const GatewayConfig = BaseConfig.extend(DatabaseConfig.shape).extend({
     .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean)),
   WEBHOOK_SECRET_KEY: SecretKeyConfig.optional(),
   NODE_ENV: z.string().optional(),
+  WEBHOOK_ALLOW_PRIVATE: envBoolean.default(false),
+  WEBHOOK_INBOUND_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
   AGENT_PROVIDER: z.string().trim().toLowerCase().pipe(z.enum(AGENT_PROVIDER_SETTINGS)).default("auto"),
   OPENAI_API_KEY: z.string().optional(),
 });
 
 const { config, logger, topology, nc, js, jsm } = await bootService("gateway", GatewayConfig, process.env);
+observeConsumerLag({ jsm, topology });
 
 let webhookSecretKey;
 try {
@@ -36,7 +41,7 @@ try {
 }
 
 const database = connectDatabaseInBackground({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, logger });
-const gateway = await startGateway({
+const gatewayDeps = {
   logger,
   topology,
   nc,
@@ -51,16 +56,20 @@ const gateway = await startGateway({
     maxBodyBytes: config.MAX_BODY_BYTES,
     processWaitTimeoutMs: config.PROCESS_WAIT_TIMEOUT_MS,
     corsOrigins: config.CORS_ORIGINS,
+    webhookAllowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+    webhookInboundSecret: config.WEBHOOK_INBOUND_SECRET,
   },
-  port: config.PORT,
-  host: config.HOST,
-});
+};
+const gateway = await startGateway({ ...gatewayDeps, port: config.PORT, host: config.HOST });
 logger.info({ port: gateway.port, host: config.HOST }, "gateway listening");
+const grpcGateway = await startGrpcGateway({ ...gatewayDeps, port: config.GRPC_PORT, host: config.HOST });
+logger.info({ port: grpcGateway.port, host: config.HOST }, "gateway gRPC listening");
 
 onShutdown(
   logger,
   [
     { name: "http", close: () => gateway.stop() },
+    { name: "grpc", close: () => grpcGateway.stop() },
     { name: "nats", close: () => nc.drain() },
     { name: "database", close: () => database.close() },
   ],

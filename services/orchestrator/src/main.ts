@@ -1,6 +1,6 @@
 // The orchestrator service's entry: configuration from the environment, the consumers,
 // the probe server, and a graceful shutdown. The only file that reads process.env.
-import { BaseConfig, bootService, envInt, natsCheck, onShutdown, startProbeServer } from "@chorus/platform";
+import { BaseConfig, bootService, envInt, metricsRoutes, natsCheck, observeConsumerLag, onShutdown, startProbeServer } from "@chorus/platform";
 import { startOrchestrator } from "./orchestrator.ts";
 
 const Config = BaseConfig.extend({
@@ -21,8 +21,10 @@ const orchestrator = await startOrchestrator({
   concurrency: config.ORCHESTRATOR_CONCURRENCY,
 });
 
+observeConsumerLag({ jsm, topology });
 const probes = await startProbeServer({
   port: config.PORT,
+  routes: metricsRoutes(),
   readiness: {
     nats: natsCheck(nc),
     consumers: () => {

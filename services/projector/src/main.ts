@@ -1,5 +1,6 @@
-// The projector process: configuration, connections, probes and graceful shutdown
-// around startProjector. Migrations are not run here (`npm run migrate` does that).
+// The projector process: configuration, connections, probes, /metrics, the daily
+// retention run and graceful shutdown around startProjector. Migrations are not run here
+// (`npm run migrate` does that).
 import {
   BaseConfig,
   DatabaseConfig,
@@ -7,18 +8,25 @@ import {
   bootService,
   createDatabasePool,
   envInt,
+  metricsRoutes,
   natsCheck,
+  observeConsumerLag,
   onShutdown,
   sql,
   startProbeServer,
   type DatabasePool,
 } from "@chorus/platform";
-import { startProjector, type Projector } from "./projector.ts";
+import { PROJECTOR_DURABLE, startProjector, type Projector } from "./projector.ts";
 import { missingTables, tablesCheck } from "./store/index.ts";
+import { scheduleRetention, type Retention } from "./retention/index.ts";
 
 const ProjectorConfig = BaseConfig.extend(DatabaseConfig.shape).extend({
   PORT: envInt(1, 65_535).default(8083),
   PROJECTOR_CONCURRENCY: envInt(1, 256).default(8),
+  /** Read-model rows and webhook logs older than this many days are deleted daily; 0 keeps them. */
+  RETENTION_DAYS: envInt(0, 36_500).default(30),
+  /** The UTC hour of the daily retention run. */
+  RETENTION_HOUR_UTC: envInt(0, 23).default(3),
 });
 
 const { config, logger, topology, nc, js, jsm } = await bootService("projector", ProjectorConfig, process.env);
@@ -26,10 +34,13 @@ const { config, logger, topology, nc, js, jsm } = await bootService("projector",
 let pool: DatabasePool | undefined;
 let poolError = "connecting";
 let projector: Projector | undefined;
+let retention: Retention | undefined;
 let stopping = false;
 
+observeConsumerLag({ jsm, topology, projectorDurable: PROJECTOR_DURABLE });
 const server = await startProbeServer({
   port: config.PORT,
+  routes: metricsRoutes(),
   readiness: {
     nats: natsCheck(nc),
     postgres: async () => {
@@ -51,6 +62,7 @@ onShutdown(
   logger,
   [
     { name: "startup", close: () => void (stopping = true) },
+    { name: "retention", close: () => retention?.stop() },
     { name: "consumer", close: () => projector?.stop() },
     { name: "probe server", close: () => new Promise<void>((resolve) => server.close(() => resolve())) },
     { name: "nats", close: () => nc.drain() },
@@ -76,4 +88,5 @@ if (pool && !stopping) {
     logger.error({ schema: READ_MODEL_SCHEMA, missing }, "read-model tables are missing: run `npm run migrate`; events wait until then");
   }
   projector = await startProjector({ js, jsm, topology, pool, logger, concurrency: config.PROJECTOR_CONCURRENCY });
+  retention = scheduleRetention({ pool, schema: READ_MODEL_SCHEMA, days: config.RETENTION_DAYS, hourUtc: config.RETENTION_HOUR_UTC, logger });
 }

@@ -1,8 +1,9 @@
 // GET /api/v1/health (database, NATS, LLM provider: 200 or 503 with each check), and the
 // Kubernetes probes on the same port: /livez (the process runs) and /readyz (it can
-// accept submissions: NATS is up and it is not stopping; Postgres is not required).
+// accept submissions: NATS is up and it is not stopping; Postgres is not required), and
+// /metrics for Prometheus.
 import { Router } from "@koa/router";
-import { natsCheck, runChecks, sql, type NatsConnection } from "@chorus/platform";
+import { natsCheck, prometheusMetrics, runChecks, sql, type NatsConnection } from "@chorus/platform";
 import type { DatabaseLink } from "../database/link.ts";
 import type { GatewayState } from "../http/state.ts";
 import type { LlmProviderStatus } from "./provider.ts";
@@ -40,6 +41,13 @@ export function healthRoutes(deps: HealthDeps): Router<GatewayState> {
     };
     ctx.status = healthy ? 200 : 503;
     ctx.set("Cache-Control", "no-store");
+    ctx.body = body;
+  });
+
+  router.get("/metrics", async (ctx) => {
+    const [status, type, body] = await prometheusMetrics();
+    ctx.status = status;
+    ctx.type = type;
     ctx.body = body;
   });
 

@@ -1,7 +1,7 @@
 // The middleware around every route: request context (correlation id, logger, access
 // log), the ONE place errors become JSON responses, and JSON answers for unknown routes.
 import type { Middleware } from "koa";
-import type { Logger } from "@chorus/platform";
+import { tagRequestSpans, type Logger } from "@chorus/platform";
 import { correlationIdFrom } from "./correlation.ts";
 import { ApiError, notFound } from "./errors.ts";
 import { toApiError } from "./error-mapping.ts";
@@ -14,11 +14,12 @@ export function requestContext(logger: Logger): Middleware<GatewayState> {
     ctx.state.correlationId = correlationId;
     ctx.state.log = logger.child({ correlation_id: correlationId });
     ctx.set("X-Correlation-ID", correlationId);
+    tagRequestSpans(correlationId);
     try {
       await next();
     } finally {
       const line = { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) };
-      if (ctx.path === "/livez" || ctx.path === "/readyz") ctx.state.log.debug(line, "request");
+      if (ctx.path === "/livez" || ctx.path === "/readyz" || ctx.path === "/metrics") ctx.state.log.debug(line, "request");
       else ctx.state.log.info(line, "request");
     }
   };

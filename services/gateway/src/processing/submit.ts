@@ -10,6 +10,7 @@ import { lastEventOf, recordedEvents, storedSubmission } from "../broker/lookup.
 import { watchRequest } from "../broker/watch.ts";
 import { ApiError, unavailable } from "../http/errors.ts";
 import { submittedView, viewFromEvents } from "../views/fold.ts";
+import { refuseForbiddenWebhook } from "../webhooks/target.ts";
 import { fingerprintOf, requestIdForKey } from "./idempotency.ts";
 import type { ProcessInput } from "./schema.ts";
 
@@ -21,6 +22,8 @@ export type SubmitDeps = {
   broker: BrokerState;
   tenantId: string;
   webhookSecretKey: SecretKey;
+  /** Skips the SSRF check of webhook URLs (WEBHOOK_ALLOW_PRIVATE); unset means checked. */
+  allowPrivateWebhooks?: boolean;
 };
 
 export type Submission = {
@@ -67,6 +70,7 @@ export async function submitRequest(deps: SubmitDeps, s: Submission): Promise<Su
   s.onRequestId(requestId);
   const log = s.log.child({ request_id: requestId });
   if (!deps.broker.isUp()) throw unavailable("the message broker", undefined, requestId);
+  if (s.input.webhook) await refuseForbiddenWebhook(s.input.webhook.url, deps.allowPrivateWebhooks ?? false);
   const fingerprint = fingerprintOf(s.input, deps.webhookSecretKey);
   const now = new Date().toISOString();
   let known = submittedView(requestId, s.input, now);

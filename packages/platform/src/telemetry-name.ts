@@ -1,0 +1,15 @@
+// The service name a process reports when OTEL_SERVICE_NAME is not set, from its entry path.
+
+/** `…/services/gateway/src/main.ts` → `chorus-gateway`; anything else → `chorus`. */
+export function serviceNameFrom(entry: string): string {
+  const match = /services[\\/]([a-z0-9-]+)[\\/]/.exec(entry);
+  return match ? `chorus-${match[1]}` : "chorus";
+}
+
+/** The preload that starts OpenTelemetry; every way of starting a service runs `node --import` with it. */
+export const TELEMETRY_PRELOAD = "./packages/platform/src/telemetry-register.ts";
+
+/** Node's arguments to run a service entry (relative to the repository root) with telemetry. */
+export function serviceNodeArgs(entry: string): string[] {
+  return ["--import", TELEMETRY_PRELOAD, entry];
+}

@@ -1,0 +1,114 @@
+// GET /api/v1/results/{id}/events read by a real HTTP client: replay, live events until
+// the end event, resume with Last-Event-ID, and 404 for a request that was never accepted.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ChorusEvent, SubmitRequest } from "@chorus/contracts";
+import { publishEvent } from "@chorus/platform";
+import { eventually, isolatedNats, type IsolatedNats } from "@chorus/testing";
+import { acceptedEvent, completedEvent, runDownstreamDouble, startTestGateway, unreachableDatabase } from "../test-support.ts";
+
+const TEXT = "Apple reported record earnings in Cupertino on Tuesday.";
+
+let nats: IsolatedNats;
+let double: Awaited<ReturnType<typeof runDownstreamDouble>>;
+let gateway: Awaited<ReturnType<typeof startTestGateway>>;
+const database = unreachableDatabase();
+
+beforeAll(async () => {
+  nats = await isolatedNats();
+  // Accepts only: the test records each request's end itself, while a stream is open.
+  double = await runDownstreamDouble(nats, { acceptOnly: true });
+  gateway = await startTestGateway({ nats, database });
+});
+
+afterAll(async () => {
+  await gateway?.stop();
+  await double?.stop();
+  await database.close();
+  await nats?.cleanup();
+});
+
+type Frame = { id: string; event: string; data: ChorusEvent };
+
+/** Reads SSE frames off a response as they arrive. */
+async function* frames(res: Response): AsyncGenerator<Frame> {
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let cut;
+    while ((cut = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, cut);
+      buffer = buffer.slice(cut + 2);
+      const fields = Object.fromEntries(block.split("\n").filter((l) => !l.startsWith(":")).map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 2)]));
+      if (fields.data) yield { id: fields.id!, event: fields.event!, data: ChorusEvent.parse(JSON.parse(fields.data)) };
+    }
+  }
+}
+
+async function acceptedRequest(): Promise<string> {
+  const res = await gateway.post({ text: TEXT }, { Prefer: "respond-async" });
+  const { request_id: id } = (await res.json()) as { request_id: string };
+  await eventually(() => double.received.find((c) => c.request_id === id));
+  const t = nats.topology;
+  await eventually(async () => (await nats.jsm.direct.getMessage(t.streams.events, { last_by_subj: `${t.prefix}.ev.request.${id}.accepted` })) ?? undefined);
+  return id;
+}
+
+async function finish(id: string) {
+  const cmd = SubmitRequest.parse(double.received.find((c) => c.request_id === id));
+  await publishEvent(nats.js, nats.topology, completedEvent(cmd, acceptedEvent(cmd).occurred_at), { msgID: `${id}:end` });
+}
+
+describe("the request's events as Server-Sent Events", () => {
+  it("replays what happened, then sends events as they are recorded, and ends after the end event", async () => {
+    const id = await acceptedRequest();
+    const res = await fetch(`${gateway.url}/api/v1/results/${id}/events`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    expect(res.headers.get("cache-control")).toBe("no-cache");
+    const seen: Frame[] = [];
+    for await (const frame of frames(res)) {
+      seen.push(frame);
+      // Live: the end is recorded only once the replayed acceptance has arrived.
+      if (frame.event === "RequestAccepted") await finish(id);
+    }
+    expect(seen.map((f) => f.event)).toEqual(["RequestAccepted", "RequestCompleted"]);
+    expect(seen.every((f) => f.data.request_id === id)).toBe(true);
+    expect(Number(seen[1]!.id)).toBeGreaterThan(Number(seen[0]!.id));
+  });
+
+  it("resumes after Last-Event-ID, and ends at once when that was the end event", async () => {
+    const id = await acceptedRequest();
+    await finish(id);
+    const all: Frame[] = [];
+    for await (const f of frames(await fetch(`${gateway.url}/api/v1/results/${id}/events`))) all.push(f);
+    expect(all.map((f) => f.event)).toEqual(["RequestAccepted", "RequestCompleted"]);
+
+    const resumed: Frame[] = [];
+    for await (const f of frames(await fetch(`${gateway.url}/api/v1/results/${id}/events`, { headers: { "Last-Event-ID": all[0]!.id } }))) resumed.push(f);
+    expect(resumed.map((f) => f.id)).toEqual([all[1]!.id]);
+
+    const afterEnd = await fetch(`${gateway.url}/api/v1/results/${id}/events?last_event_id=${all[1]!.id}`);
+    expect(afterEnd.status).toBe(200);
+    expect(await afterEnd.text()).toBe("");
+  });
+
+  it("ends an open stream when the gateway stops, so shutdown does not wait for the request's end", async () => {
+    const id = await acceptedRequest();
+    const other = await startTestGateway({ nats, database });
+    const res = await fetch(`${other.url}/api/v1/results/${id}/events`);
+    const seen: string[] = [];
+    for await (const frame of frames(res)) {
+      seen.push(frame.event);
+      if (frame.event === "RequestAccepted") await other.stop();
+    }
+    expect(seen).toEqual(["RequestAccepted"]);
+  });
+
+  it("answers 404 in the API's error shape for a request that was never accepted", async () => {
+    const id = "0b9f5c1e-4a8a-4d0c-9b56-3f1f0f2a9e11";
+    const res = await fetch(`${gateway.url}/api/v1/results/${id}/events`);
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: "NotFound", message: `no request ${id}`, request_id: id });
+  });
+});

@@ -1,0 +1,3 @@
+// gRPC face of the gateway: chorus.v1.Orchestration with health and reflection.
+export { startGrpcGateway, type GrpcGateway } from "./server.ts";
+export { ORCHESTRATION_SERVICE, PROTO_ROOT, LOADER_OPTIONS } from "./proto.ts";

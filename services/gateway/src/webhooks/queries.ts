@@ -1,0 +1,42 @@
+// Reads of the webhook attempt read model, and whether the read model knows a request.
+import { z } from "zod";
+import { READ_MODEL_SCHEMA, sql } from "@chorus/platform";
+import type { DatabaseLink } from "../database/link.ts";
+import { isDatabaseUnavailable } from "../database/errors.ts";
+import { unavailable } from "../http/errors.ts";
+import type { WebhookAttemptView } from "./schema.ts";
+
+const AttemptRow = z.object({
+  attempt: z.number().int(),
+  webhook_id: z.string(),
+  url: z.string(),
+  status_code: z.number().int().nullable(),
+  duration_ms: z.number().int(),
+  error: z.string().nullable(),
+  next_attempt_at: z.number().nullable(),
+  attempted_at: z.number(),
+});
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export type KnownRequest = { known: boolean; attempts: WebhookAttemptView[] };
+
+export async function webhookAttemptsOf(db: DatabaseLink, tenantId: string, requestId: string): Promise<KnownRequest> {
+  const pool = db.pool();
+  try {
+    const known = await pool.exists(sql.type(z.object({ one: z.number() }))`
+      SELECT 1 AS one FROM ${sql.identifier([READ_MODEL_SCHEMA, "requests"])} WHERE request_id = ${requestId} AND tenant_id = ${tenantId}`);
+    const rows = await pool.any(sql.type(AttemptRow)`
+      SELECT attempt, webhook_id, url, status_code, duration_ms, error, next_attempt_at, attempted_at
+      FROM ${sql.identifier([READ_MODEL_SCHEMA, "webhook_attempts"])}
+      WHERE request_id = ${requestId}
+      ORDER BY attempted_at, attempt`);
+    return {
+      known,
+      attempts: rows.map((r) => ({ ...r, next_attempt_at: r.next_attempt_at === null ? null : iso(r.next_attempt_at), attempted_at: iso(r.attempted_at) })),
+    };
+  } catch (err) {
+    if (isDatabaseUnavailable(err)) throw unavailable("the database", err);
+    throw err;
+  }
+}

@@ -1,0 +1,250 @@
+import { createHmac, randomUUID } from "node:crypto";
+import { Webhook } from "standardwebhooks";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { SubmitRequest } from "@chorus/contracts";
+import { READ_MODEL_SCHEMA, sql } from "@chorus/platform";
+import { eventually, isolatedDatabase, isolatedNats, type IsolatedDatabase, type IsolatedNats } from "@chorus/testing";
+import { databaseLink, type DatabaseLink } from "../database/link.ts";
+import type { GatewaySettings } from "../deps.ts";
+import { commandCount, runDownstreamDouble, startTestGateway } from "../test-support.ts";
+import { CallbackTestResult, WebhookLogs } from "./schema.ts";
+
+type TestGateway = Awaited<ReturnType<typeof startTestGateway>>;
+
+const TEXT = "Apple reported record earnings in Cupertino on Tuesday.";
+const SECRET = "a-webhook-secret-0123456789";
+const INBOUND_SECRET = "inbound-shared-secret-0123456789";
+
+let db: IsolatedDatabase;
+let nats: IsolatedNats;
+let gateway: TestGateway;
+let link: DatabaseLink;
+const cleanups: (() => Promise<unknown>)[] = [];
+
+beforeAll(async () => {
+  db = await isolatedDatabase();
+  link = { ...databaseLink(db.pool), close: async () => undefined };
+});
+afterAll(async () => {
+  await db.cleanup();
+});
+beforeEach(async () => {
+  nats = await isolatedNats();
+});
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+  await nats.cleanup();
+});
+
+async function startGateway(settings: Partial<GatewaySettings> = {}) {
+  gateway = await startTestGateway({ nats, database: link, settings: { webhookInboundSecret: INBOUND_SECRET, ...settings } });
+  cleanups.push(() => gateway.stop());
+  return gateway;
+}
+
+async function downstream() {
+  const double = await runDownstreamDouble(nats);
+  cleanups.push(() => double.stop());
+  return double;
+}
+
+const call = (path: string, init: RequestInit = {}) => fetch(`${gateway.url}${path}`, init);
+
+describe("SSRF protection at submission", () => {
+  it.each([
+    ["loopback", "http://127.0.0.1:8080/hook"],
+    ["private 10.x", "http://10.1.2.3/hook"],
+    ["cloud metadata", "http://169.254.169.254/latest/meta-data/"],
+    ["localhost", "http://localhost:3000/hook"],
+    ["IPv6 loopback", "http://[::1]:3000/hook"],
+    ["IPv4-mapped IPv6 loopback", "http://[::ffff:127.0.0.1]/hook"],
+  ])("refuses a webhook_url at a %s address with a 422, and publishes nothing", async (_name, url) => {
+    await startGateway();
+    const res = await gateway.post({ text: TEXT, webhook_url: url, webhook_secret: SECRET });
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as { details: { field: string }[] }).details.map((d) => d.field)).toEqual(["webhook_url"]);
+    expect(await commandCount(nats)).toBe(0);
+  });
+
+  it("accepts a loopback webhook_url when private addresses are allowed", async () => {
+    await startGateway({ webhookAllowPrivate: true });
+    const res = await gateway.post({ text: TEXT, webhook_url: "http://127.0.0.1:9/hook", webhook_secret: SECRET });
+    expect(res.status).toBe(202);
+  });
+});
+
+describe("GET /api/v1/webhook-logs/:request_id", () => {
+  it("answers 404 for a request nobody knows", async () => {
+    await startGateway();
+    const res = await call(`/api/v1/webhook-logs/${randomUUID()}`);
+    expect(res.status).toBe(404);
+  });
+
+  it("lists the attempts of the read model, oldest first", async () => {
+    await startGateway();
+    const requestId = randomUUID();
+    const table = sql.identifier([READ_MODEL_SCHEMA, "webhook_attempts"]);
+    for (const [attempt, status, error, at] of [
+      [2, 204, null, "2026-11-25T10:00:03Z"],
+      [1, 500, "HTTP 500", "2026-11-25T10:00:01Z"],
+    ] as const) {
+      await db.pool.query(sql.unsafe`
+        INSERT INTO ${table} (event_id, request_id, webhook_id, attempt, url, status_code, duration_ms, error, next_attempt_at, attempted_at, stream_seq)
+        VALUES (${randomUUID()}, ${requestId}, 'msg_1', ${attempt}, 'https://r.example/h', ${status}, 5, ${error}, NULL, ${at}, ${attempt})`);
+    }
+    const res = await call(`/api/v1/webhook-logs/${requestId}`);
+    expect(res.status).toBe(200);
+    const body = WebhookLogs.parse(await res.json());
+    expect(body.attempts.map((a) => [a.attempt, a.status_code, a.error, a.attempted_at])).toEqual([
+      [1, 500, "HTTP 500", "2026-11-25T10:00:01.000Z"],
+      [2, 204, null, "2026-11-25T10:00:03.000Z"],
+    ]);
+  });
+
+  it("answers an empty list for a request known only to the event stream", async () => {
+    await startGateway({ webhookAllowPrivate: true });
+    await downstream();
+    const submitted = (await (await gateway.post({ text: TEXT }, { prefer: "respond-async" })).json()) as { request_id: string };
+    await eventually(async () => ((await call(`/api/v1/webhook-logs/${submitted.request_id}`)).status === 200 ? true : undefined));
+    const body = WebhookLogs.parse(await (await call(`/api/v1/webhook-logs/${submitted.request_id}`)).json());
+    expect(body).toEqual({ request_id: submitted.request_id, attempts: [] });
+  });
+});
+
+describe("POST /api/v1/webhook/retry/:request_id", () => {
+  const commandsOn = async (subject: string) => (await nats.jsm.streams.info(nats.topology.streams.commands, { subjects_filter: subject })).state.subjects?.[subject] ?? 0;
+
+  it("answers 404 for an unknown request", async () => {
+    await startGateway();
+    expect((await call(`/api/v1/webhook/retry/${randomUUID()}`, { method: "POST" })).status).toBe(404);
+  });
+
+  it("answers 409 for a request without a webhook", async () => {
+    await startGateway();
+    await downstream();
+    const res = await gateway.post({ text: TEXT });
+    const { request_id } = (await res.json()) as { request_id: string };
+    const retry = await call(`/api/v1/webhook/retry/${request_id}`, { method: "POST" });
+    expect(retry.status).toBe(409);
+    expect(await retry.json()).toMatchObject({ error: "NoWebhook", request_id });
+    expect(await commandsOn(nats.topology.subjects.webhookRedeliver)).toBe(0);
+  });
+
+  it("publishes a RedeliverWebhook command for an ended request with a webhook, and answers 202", async () => {
+    await startGateway({ webhookAllowPrivate: true });
+    await downstream();
+    const res = await gateway.post({ text: TEXT, webhook_url: "http://127.0.0.1:9/hook", webhook_secret: SECRET });
+    const { request_id } = (await res.json()) as { request_id: string };
+    const retry = await eventually(async () => {
+      const r = await call(`/api/v1/webhook/retry/${request_id}`, { method: "POST" });
+      return r.status === 409 ? undefined : r;
+    });
+    expect(retry.status).toBe(202);
+    expect(await retry.json()).toEqual({ request_id, status: "redelivery_requested" });
+    const msg = await nats.jsm.streams.getMessage(nats.topology.streams.commands, { last_by_subj: nats.topology.subjects.webhookRedeliver });
+    expect(msg?.json()).toMatchObject({ type: "RedeliverWebhook", request_id, data: { reason: "manual" } });
+  });
+});
+
+describe("POST /webhook/receive", () => {
+  const body = JSON.stringify({ text: TEXT, orchestration_mode: "sequential" });
+  const submitted = async () => {
+    const msg = await nats.jsm.streams.getMessage(nats.topology.streams.commands, { last_by_subj: nats.topology.subjects.submit });
+    return msg ? SubmitRequest.parse(msg.json()) : undefined;
+  };
+  const receive = (headers: Record<string, string>, payload = body) => call("/webhook/receive", { method: "POST", headers: { "content-type": "application/json", ...headers }, body: payload });
+
+  it("starts a request signed with Standard Webhooks, answering 202 at once", async () => {
+    await startGateway();
+    const wh = new Webhook(`whsec_${Buffer.from(INBOUND_SECRET).toString("base64")}`);
+    const id = "msg_inbound_1";
+    const now = new Date();
+    const res = await receive({ "webhook-id": id, "webhook-timestamp": String(Math.floor(now.getTime() / 1000)), "webhook-signature": wh.sign(id, now, body) });
+    expect(res.status).toBe(202);
+    const view = (await res.json()) as { request_id: string; orchestration_mode: string };
+    expect(view.orchestration_mode).toBe("sequential");
+    expect(await submitted()).toMatchObject({ request_id: view.request_id, data: { text: TEXT, orchestration_mode: "sequential" } });
+  });
+
+  it("takes a sender's retry of the same delivery (same webhook-id) as the same request", async () => {
+    await startGateway();
+    const wh = new Webhook(`whsec_${Buffer.from(INBOUND_SECRET).toString("base64")}`);
+    const now = new Date();
+    const headers = { "webhook-id": "msg_retried", "webhook-timestamp": String(Math.floor(now.getTime() / 1000)), "webhook-signature": wh.sign("msg_retried", now, body) };
+    const first = (await (await receive(headers)).json()) as { request_id: string };
+    const again = await receive(headers);
+    expect(again.status).toBe(202);
+    expect(((await again.json()) as { request_id: string }).request_id).toBe(first.request_id);
+    expect(await commandCount(nats)).toBe(1);
+  });
+
+  it("starts a request signed with X-Webhook-Signature", async () => {
+    await startGateway();
+    const res = await receive({ "x-webhook-signature": createHmac("sha256", INBOUND_SECRET).update(body).digest("hex") });
+    expect(res.status).toBe(202);
+    expect(await commandCount(nats)).toBe(1);
+  });
+
+  it.each([
+    ["a bad signature", () => ({ "x-webhook-signature": createHmac("sha256", "another-secret-0123456789").update(body).digest("hex") })],
+    ["no signature", () => ({})],
+    [
+      "a stale Standard Webhooks timestamp (replay)",
+      () => {
+        const wh = new Webhook(`whsec_${Buffer.from(INBOUND_SECRET).toString("base64")}`);
+        const then = new Date(Date.now() - 10 * 60_000);
+        return { "webhook-id": "msg_old", "webhook-timestamp": String(Math.floor(then.getTime() / 1000)), "webhook-signature": wh.sign("msg_old", then, body) };
+      },
+    ],
+  ])("refuses %s with a 401 and publishes nothing", async (_name, headers) => {
+    await startGateway();
+    const res = await receive(headers());
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ error: "Unauthorized" });
+    expect(await commandCount(nats)).toBe(0);
+  });
+
+  it("refuses a body signed for another body", async () => {
+    await startGateway();
+    const res = await receive({ "x-webhook-signature": createHmac("sha256", INBOUND_SECRET).update(body).digest("hex") }, body.replace("sequential", "parallel"));
+    expect(res.status).toBe(401);
+    expect(await commandCount(nats)).toBe(0);
+  });
+
+  it("answers 503 when no inbound secret is configured", async () => {
+    await startGateway({ webhookInboundSecret: undefined });
+    const res = await receive({ "x-webhook-signature": createHmac("sha256", INBOUND_SECRET).update(body).digest("hex") });
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ message: "inbound webhooks are not configured" });
+  });
+});
+
+describe("POST /webhook/callback/test", () => {
+  const payload = JSON.stringify({ event: "request.completed", request_id: randomUUID() });
+
+  it("says a signature made with the given secret is valid, by header or query", async () => {
+    await startGateway();
+    const wh = new Webhook(`whsec_${Buffer.from(SECRET).toString("base64")}`);
+    const now = new Date();
+    const headers = { "webhook-id": "msg_t", "webhook-timestamp": String(Math.floor(now.getTime() / 1000)), "webhook-signature": wh.sign("msg_t", now, payload) };
+    const byHeader = CallbackTestResult.parse(await (await call("/webhook/callback/test", { method: "POST", headers: { ...headers, "x-webhook-secret": SECRET }, body: payload })).json());
+    expect(byHeader).toEqual({ valid: true, scheme: "standard-webhooks", reason: null, webhook_id: "msg_t", received_bytes: Buffer.byteLength(payload) });
+    const hex = createHmac("sha256", SECRET).update(payload).digest("hex");
+    const byQuery = CallbackTestResult.parse(await (await call(`/webhook/callback/test?secret=${SECRET}`, { method: "POST", headers: { "x-webhook-signature": hex }, body: payload })).json());
+    expect(byQuery).toMatchObject({ valid: true, scheme: "x-webhook-signature" });
+  });
+
+  it("says a signature made with another secret is not valid", async () => {
+    await startGateway();
+    const hex = createHmac("sha256", "not-the-secret-0123456789").update(payload).digest("hex");
+    const res = await call("/webhook/callback/test", { method: "POST", headers: { "x-webhook-signature": hex, "x-webhook-secret": SECRET }, body: payload });
+    expect(res.status).toBe(200);
+    expect(CallbackTestResult.parse(await res.json())).toMatchObject({ valid: false, reason: "mismatch" });
+  });
+
+  it("asks for the secret when none is given", async () => {
+    await startGateway();
+    expect((await call("/webhook/callback/test", { method: "POST", body: payload })).status).toBe(422);
+  });
+});
+

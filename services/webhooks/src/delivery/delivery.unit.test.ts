@@ -1,0 +1,120 @@
+import { describe, expect, it } from "vitest";
+import type { RequestEndEvent } from "@chorus/contracts";
+import { backoffMs, classify, decide, retryAfterMs, webhookIdOf, webhookPayload, type RetryPolicy } from "./index.ts";
+
+const policy: RetryPolicy = { maxRetries: 5, baseMs: 1000, maxDelayMs: 60_000 };
+const NOW = Date.parse("2026-11-25T10:00:00Z");
+
+const end: RequestEndEvent = {
+  id: "0b9f5c1e-4a8a-4d0c-9b56-3f1f0f2a9e11",
+  type: "RequestFailed",
+  version: 1,
+  request_id: "6a3c1f6e-0f55-4b8e-9a4e-2b1d4c9e8f00",
+  tenant_id: "default",
+  occurred_at: "2026-11-25T10:00:05.000Z",
+  correlation_id: "c-1",
+  data: {
+    status: "failed",
+    results: {},
+    duration_ms: 5000,
+    webhook: { url: "https://example.com/hook", secret: "v1.aaaa.bbbb.cccc" },
+    orchestration_mode: "parallel",
+    agents: ["sentiment"],
+    created_at: "2026-11-25T10:00:00.000Z",
+  },
+};
+
+describe("webhookPayload", () => {
+  it("carries the end's status and results, and never the webhook or its secret", () => {
+    const payload = webhookPayload(end);
+    expect(payload).toEqual({
+      event: "request.failed",
+      request_id: end.request_id,
+      status: "failed",
+      results: {},
+      created_at: "2026-11-25T10:00:00.000Z",
+      completed_at: "2026-11-25T10:00:05.000Z",
+    });
+    expect(JSON.stringify(payload)).not.toContain("v1.aaaa");
+  });
+
+  it("derives the webhook-id from the end event, so every delivery of that end shares it", () => {
+    expect(webhookIdOf(end)).toBe("msg_0b9f5c1e4a8a4d0c9b563f1f0f2a9e11");
+    expect(webhookIdOf({ id: "11111111-1111-4111-8111-111111111111" })).not.toBe(webhookIdOf(end));
+  });
+});
+
+describe("classify", () => {
+  const answered = (statusCode: number, retryAfter?: string) => classify({ kind: "answered", statusCode, retryAfter }, NOW);
+
+  it("takes every 2xx as delivered", () => {
+    expect(answered(200)).toEqual({ kind: "delivered", statusCode: 200 });
+    expect(answered(204)).toEqual({ kind: "delivered", statusCode: 204 });
+  });
+
+  it("stops at 410 Gone", () => {
+    expect(answered(410)).toEqual({ kind: "gone", statusCode: 410 });
+  });
+
+  it("fails 3xx without following, and 4xx/5xx", () => {
+    expect(answered(302)).toMatchObject({ kind: "failed", statusCode: 302, error: "HTTP 302 (redirects are not followed)" });
+    expect(answered(500)).toMatchObject({ kind: "failed", statusCode: 500, retryAfterMs: null });
+    expect(answered(404)).toMatchObject({ kind: "failed", statusCode: 404 });
+  });
+
+  it("honours Retry-After on 429 and 503 only", () => {
+    expect(answered(429, "7")).toMatchObject({ retryAfterMs: 7000 });
+    expect(answered(503, "Wed, 25 Nov 2026 10:00:30 GMT")).toMatchObject({ retryAfterMs: 30_000 });
+    expect(answered(500, "7")).toMatchObject({ retryAfterMs: null });
+  });
+
+  it("fails a timeout or network error with no status code, and passes a refusal through", () => {
+    expect(classify({ kind: "no-answer", error: "no answer within 1000 ms" }, NOW)).toEqual({ kind: "failed", statusCode: null, error: "no answer within 1000 ms", retryAfterMs: null });
+    expect(classify({ kind: "refused", error: "loopback" }, NOW)).toEqual({ kind: "refused", error: "loopback" });
+  });
+});
+
+describe("retryAfterMs", () => {
+  it("reads seconds and HTTP dates, and ignores garbage", () => {
+    expect(retryAfterMs("0", NOW)).toBe(0);
+    expect(retryAfterMs(" 120 ", NOW)).toBe(120_000);
+    expect(retryAfterMs("Wed, 25 Nov 2026 09:00:00 GMT", NOW)).toBe(0);
+    expect(retryAfterMs("soon", NOW)).toBeNull();
+    expect(retryAfterMs(undefined, NOW)).toBeNull();
+  });
+});
+
+describe("backoffMs", () => {
+  it("doubles from the base with jitter between 0.8 and 1.2 of it", () => {
+    expect(backoffMs(1, policy, 0)).toBe(800);
+    expect(backoffMs(1, policy, 0.5)).toBe(1000);
+    expect(backoffMs(2, policy, 0.5)).toBe(2000);
+    expect(backoffMs(3, policy, 0.5)).toBe(4000);
+    expect(backoffMs(3, policy, 0.999)).toBe(4798);
+  });
+
+  it("never waits longer than the cap", () => {
+    expect(backoffMs(20, policy, 0.5)).toBe(60_000);
+  });
+});
+
+describe("decide", () => {
+  const failed = { kind: "failed" as const, statusCode: 500, error: "HTTP 500", retryAfterMs: null };
+
+  it("retries a failure until maxRetries + 1 attempts were made, then gives up", () => {
+    expect(decide(failed, 1, policy, 0.5)).toEqual({ kind: "retry", inMs: 1000 });
+    expect(decide(failed, 5, policy, 0.5)).toEqual({ kind: "retry", inMs: 16_000 });
+    expect(decide(failed, 6, policy, 0.5)).toEqual({ kind: "exhausted", reason: "no success after 6 attempts; last: HTTP 500" });
+  });
+
+  it("waits at least the receiver's Retry-After, within the cap", () => {
+    expect(decide({ ...failed, retryAfterMs: 30_000 }, 1, policy, 0.5)).toEqual({ kind: "retry", inMs: 30_000 });
+    expect(decide({ ...failed, retryAfterMs: 9_999_999 }, 1, policy, 0.5)).toEqual({ kind: "retry", inMs: 60_000 });
+  });
+
+  it("ends at once on success, 410 and a refused target", () => {
+    expect(decide({ kind: "delivered", statusCode: 204 }, 3, policy, 0.5)).toEqual({ kind: "delivered", statusCode: 204 });
+    expect(decide({ kind: "gone", statusCode: 410 }, 1, policy, 0.5)).toMatchObject({ kind: "exhausted" });
+    expect(decide({ kind: "refused", error: "private" }, 1, policy, 0.5)).toEqual({ kind: "exhausted", reason: "refused: private" });
+  });
+});

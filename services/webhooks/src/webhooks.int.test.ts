@@ -1,0 +1,221 @@
+import { createHmac, randomUUID } from "node:crypto";
+import { Webhook } from "standardwebhooks";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { RedeliverWebhook, type ChorusEvent } from "@chorus/contracts";
+import { publishValidated } from "@chorus/platform";
+import { eventually, isolatedNats, startWebhookReceiver, type IsolatedNats, type ReceivedWebhook, type WebhookReceiver } from "@chorus/testing";
+import { DURABLES } from "./consumers.ts";
+import type { Webhooks } from "./webhooks.ts";
+import { RECEIVER_SECRET, endEvent, eventsOf, publishEnd, startTestWebhooks, webhookEvents } from "./test-support.ts";
+
+let nats: IsolatedNats;
+let receiver: WebhookReceiver;
+const running: Webhooks[] = [];
+
+beforeEach(async () => {
+  nats = await isolatedNats();
+  receiver = await startWebhookReceiver();
+});
+
+afterEach(async () => {
+  for (const w of running.splice(0)) await w.stop();
+  await receiver.close();
+  await nats.cleanup();
+});
+
+async function start(overrides: Parameters<typeof startTestWebhooks>[1] = {}) {
+  const w = await startTestWebhooks(nats, overrides);
+  running.push(w);
+  return w;
+}
+
+const header = (r: ReceivedWebhook, name: string) => String(r.headers[name]);
+
+/** Verifies both schemes independently of the service's code. */
+function expectSigned(r: ReceivedWebhook, secret = RECEIVER_SECRET) {
+  expect(header(r, "x-webhook-signature")).toBe(createHmac("sha256", secret).update(r.body).digest("hex"));
+  const verifier = new Webhook(`whsec_${Buffer.from(secret).toString("base64")}`);
+  const headers = { "webhook-id": header(r, "webhook-id"), "webhook-timestamp": header(r, "webhook-timestamp"), "webhook-signature": header(r, "webhook-signature") };
+  expect(verifier.verify(r.body, headers)).toEqual(JSON.parse(r.body));
+}
+
+async function finished(requestId: string) {
+  return eventually(async () => {
+    const events = webhookEvents(await eventsOf(nats, requestId));
+    return events.some((e) => e.type === "WebhookDelivered" || e.type === "WebhookExhausted") ? events : undefined;
+  });
+}
+
+const attemptsOf = (events: ChorusEvent[]) => events.flatMap((e) => (e.type === "WebhookAttempted" ? [e.data] : []));
+
+describe("webhook delivery", () => {
+  it("POSTs the result once, signed with both schemes, and records the attempt and the delivery", async () => {
+    await start();
+    const end = endEvent(receiver.url);
+    await publishEnd(nats, end);
+    const events = await finished(end.request_id);
+
+    expect(receiver.received).toHaveLength(1);
+    const [got] = receiver.received;
+    if (!got) throw new Error("no webhook received");
+    expectSigned(got);
+    expect(JSON.parse(got.body)).toEqual({
+      event: "request.completed",
+      request_id: end.request_id,
+      status: "completed",
+      results: end.data.results,
+      created_at: end.data.created_at,
+      completed_at: end.occurred_at,
+    });
+    expect(events.map((e) => e.type)).toEqual(["WebhookAttempted", "WebhookDelivered"]);
+    expect(attemptsOf(events)).toEqual([{ webhook_id: header(got, "webhook-id"), attempt: 1, url: receiver.url, status_code: 204, duration_ms: expect.any(Number), error: null, next_attempt_at: null }]);
+    expect(events[1]?.data).toEqual({ webhook_id: header(got, "webhook-id"), attempt: 1, status_code: 204 });
+  });
+
+  it("delivers a failed request's end too", async () => {
+    await start();
+    const end = endEvent(receiver.url, { failed: true });
+    await publishEnd(nats, end);
+    await finished(end.request_id);
+    expect(JSON.parse(receiver.received[0]?.body ?? "{}")).toMatchObject({ event: "request.failed", status: "failed" });
+  });
+
+  it("retries a receiver that fails twice, then succeeds, with the same webhook-id and rising attempt numbers", async () => {
+    await start();
+    receiver.enqueue({ status: 500 }, { status: 503, headers: { "retry-after": "0" } });
+    const end = endEvent(receiver.url);
+    await publishEnd(nats, end);
+    const events = await finished(end.request_id);
+
+    expect(receiver.received.map((r) => r.answered)).toEqual([500, 503, 204]);
+    for (const r of receiver.received) expectSigned(r);
+    expect(new Set(receiver.received.map((r) => header(r, "webhook-id"))).size).toBe(1);
+    const attempts = attemptsOf(events);
+    expect(attempts.map((a) => [a.attempt, a.status_code, a.error])).toEqual([
+      [1, 500, "HTTP 500"],
+      [2, 503, "HTTP 503"],
+      [3, 204, null],
+    ]);
+    expect(attempts[0]?.next_attempt_at).not.toBeNull();
+    expect(attempts[2]?.next_attempt_at).toBeNull();
+    expect(events.at(-1)).toMatchObject({ type: "WebhookDelivered", data: { attempt: 3, status_code: 204 } });
+  });
+
+  it("gives up on a receiver that never answers after WEBHOOK_MAX_RETRIES retries, each a timeout", async () => {
+    await start({ timeoutMs: 300, policy: { maxRetries: 2, baseMs: 20, maxDelayMs: 1000 } });
+    receiver.respondWith({ status: 200, hang: true });
+    const end = endEvent(receiver.url);
+    await publishEnd(nats, end);
+    const events = await finished(end.request_id);
+
+    const attempts = attemptsOf(events);
+    expect(attempts.map((a) => [a.attempt, a.status_code, a.error])).toEqual([
+      [1, null, "no answer within 300 ms"],
+      [2, null, "no answer within 300 ms"],
+      [3, null, "no answer within 300 ms"],
+    ]);
+    expect(events.at(-1)).toMatchObject({ type: "WebhookExhausted", data: { attempts: 3 } });
+    expect(receiver.received).toHaveLength(3);
+  });
+
+  it("stops retrying at 410 Gone", async () => {
+    await start();
+    receiver.respondWith({ status: 410 });
+    const end = endEvent(receiver.url);
+    await publishEnd(nats, end);
+    const events = await finished(end.request_id);
+    expect(receiver.received).toHaveLength(1);
+    expect(events.at(-1)).toMatchObject({ type: "WebhookExhausted", data: { attempts: 1, reason: "receiver answered 410 Gone" } });
+  });
+
+  it("does not follow a redirect: a 3xx is a failed attempt", async () => {
+    await start({ policy: { maxRetries: 0, baseMs: 10, maxDelayMs: 100 } });
+    receiver.respondWith({ status: 302, headers: { location: "http://127.0.0.1:1/elsewhere" } });
+    const end = endEvent(receiver.url);
+    await publishEnd(nats, end);
+    const events = await finished(end.request_id);
+    expect(receiver.received).toHaveLength(1);
+    expect(attemptsOf(events)[0]).toMatchObject({ status_code: 302, error: "HTTP 302 (redirects are not followed)" });
+  });
+
+  it("delivers once when the same end event reaches the service twice", async () => {
+    await start();
+    const end = endEvent(receiver.url);
+    await publishEnd(nats, end);
+    // Stored a second time, as if published again after the duplicate window.
+    await publishEnd(nats, end, `${end.request_id}:end:again`);
+    await finished(end.request_id);
+    // Both copies handled (acked) before counting.
+    await eventually(async () => {
+      const info = await nats.jsm.consumers.info(nats.topology.streams.events, DURABLES.completed);
+      return info.delivered.stream_seq >= 2 && info.num_pending === 0 && info.num_ack_pending === 0 ? true : undefined;
+    });
+
+    expect(receiver.received.filter((r) => JSON.parse(r.body).request_id === end.request_id)).toHaveLength(1);
+    expect(attemptsOf(webhookEvents(await eventsOf(nats, end.request_id)))).toHaveLength(1);
+  });
+
+  it("with two replicas, sends each attempt once", async () => {
+    await start();
+    await start();
+    const ends = Array.from({ length: 6 }, () => endEvent(receiver.url));
+    // Every request's first attempt fails, so each is retried, possibly by the other replica.
+    receiver.enqueue(...ends.map(() => ({ status: 500 })));
+    for (const end of ends) await publishEnd(nats, end);
+    for (const end of ends) await finished(end.request_id);
+
+    for (const end of ends) {
+      const posts = receiver.received.filter((r) => JSON.parse(r.body).request_id === end.request_id);
+      const attempts = attemptsOf(webhookEvents(await eventsOf(nats, end.request_id)));
+      expect(attempts.map((a) => a.attempt)).toEqual(Array.from({ length: attempts.length }, (_, i) => i + 1));
+      expect(posts).toHaveLength(attempts.length);
+    }
+    expect(receiver.received).toHaveLength(12);
+  });
+
+  it("redelivers on a RedeliverWebhook command with the same webhook-id", async () => {
+    await start();
+    const end = endEvent(receiver.url);
+    await publishEnd(nats, end);
+    await finished(end.request_id);
+    await publishValidated(
+      nats.js,
+      nats.topology.subjects.webhookRedeliver,
+      RedeliverWebhook,
+      { id: randomUUID(), type: "RedeliverWebhook", version: 1, request_id: end.request_id, tenant_id: "default", occurred_at: new Date(Date.now() + 1).toISOString(), correlation_id: "manual", data: { reason: "manual" } },
+      { msgID: randomUUID() },
+    );
+    await eventually(() => (receiver.received.length === 2 ? true : undefined));
+    const [first, second] = receiver.received;
+    if (!first || !second) throw new Error("expected two deliveries");
+    expectSigned(second);
+    expect(header(second, "webhook-id")).toBe(header(first, "webhook-id"));
+    expect(second.body).toBe(first.body);
+    const events = await eventually(async () => {
+      const all = webhookEvents(await eventsOf(nats, end.request_id));
+      return all.filter((e) => e.type === "WebhookDelivered").length === 2 ? all : undefined;
+    });
+    expect(events.map((e) => e.type)).toEqual(["WebhookAttempted", "WebhookDelivered", "WebhookAttempted", "WebhookDelivered"]);
+  });
+
+  it("refuses at delivery time a URL that resolves to a private address, without sending", async () => {
+    await start({ allowPrivate: false });
+    const end = endEvent(receiver.url.replace("127.0.0.1", "localhost"));
+    await publishEnd(nats, end);
+    const events = await finished(end.request_id);
+    expect(receiver.received).toHaveLength(0);
+    expect(attemptsOf(events)[0]).toMatchObject({ attempt: 1, status_code: null, error: expect.stringContaining("loopback") });
+    expect(events.at(-1)).toMatchObject({ type: "WebhookExhausted", data: { reason: expect.stringContaining("refused") } });
+  });
+
+  it("never puts the secret in plain text into an event", async () => {
+    await start();
+    receiver.enqueue({ status: 500 });
+    const end = endEvent(receiver.url);
+    await publishEnd(nats, end);
+    await finished(end.request_id);
+    const all = JSON.stringify(await eventsOf(nats, end.request_id));
+    expect(all).toContain("WebhookDelivered");
+    expect(all).not.toContain(RECEIVER_SECRET);
+  });
+});

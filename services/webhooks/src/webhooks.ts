@@ -1,0 +1,72 @@
+// The webhook service's I/O shell: ensures its durables and runs one consumer per
+// end subject and one for manual redeliveries, each feeding attemptDelivery.
+import { ChorusEvent, RedeliverWebhook, isEndEvent } from "@chorus/contracts";
+import { ensureDurable, runConsumer, type ConsumerHandle } from "@chorus/platform";
+import { attemptDelivery, type AttemptDeps } from "./attempt.ts";
+import { DURABLES, durableSpecs, maxDeliverFor } from "./consumers.ts";
+import { endEventOf, firstSequenceOn } from "./stream-reads.ts";
+
+export type WebhooksDeps = AttemptDeps & {
+  /** Deliveries in flight at once, per consumer, in this process. */
+  concurrency: number;
+};
+
+export type Webhooks = {
+  stop(): Promise<void>;
+  isRunning(): boolean;
+};
+
+export async function startWebhooks(deps: WebhooksDeps): Promise<Webhooks> {
+  const { js, jsm, topology: t, logger } = deps;
+  const limits = { maxRetries: deps.policy.maxRetries, timeoutMs: deps.timeoutMs };
+  const specs = durableSpecs(t, limits);
+  for (const spec of Object.values(specs)) await ensureDurable(jsm, spec);
+  const attemptDeps: AttemptDeps = deps;
+  const common = { js, topology: t, logger, concurrency: deps.concurrency, maxDeliver: maxDeliverFor(limits) };
+  const handles: ConsumerHandle[] = [];
+  const stop = async () => {
+    await Promise.all(handles.map((h) => h.stop()));
+  };
+  try {
+    for (const end of ["completed", "failed"] as const) {
+      handles.push(
+        await runConsumer({
+          ...common,
+          stream: t.streams.events,
+          durable: DURABLES[end],
+          schema: ChorusEvent,
+          handle: async (event, delivery) => {
+            if (!isEndEvent(event) || !event.data.webhook) return;
+            // A second copy of the end (stored again after the duplicate window) is not a second round.
+            const first = await firstSequenceOn(jsm, t, delivery.subject);
+            if (first !== undefined && first !== delivery.seq) {
+              logger.warn({ request_id: event.request_id, seq: delivery.seq, first_seq: first }, "duplicate end event; its webhook is already being delivered");
+              return;
+            }
+            return attemptDelivery(attemptDeps, event, { key: "end", startedAt: event.occurred_at, correlationId: event.correlation_id }, delivery.deliveryCount);
+          },
+        }),
+      );
+    }
+    handles.push(
+      await runConsumer({
+        ...common,
+        stream: t.streams.commands,
+        durable: DURABLES.redeliver,
+        schema: RedeliverWebhook,
+        handle: async (command, delivery) => {
+          const end = await endEventOf(jsm, t, command.request_id);
+          if (!end?.data.webhook) {
+            logger.warn({ request_id: command.request_id }, "redelivery asked for a request that has not ended or has no webhook; dropped");
+            return;
+          }
+          return attemptDelivery(attemptDeps, end, { key: command.id, startedAt: command.occurred_at, correlationId: command.correlation_id }, delivery.deliveryCount);
+        },
+      }),
+    );
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { stop, isRunning: () => handles.length === 3 && handles.every((h) => h.isRunning()) };
+}

@@ -1,0 +1,182 @@
+// The webhook service as a real process: its retries are scheduled in JetStream, so a
+// SIGKILL between two attempts loses nothing, and a new process carries on with the
+// next attempt number. Also the whole pipeline: a request with a webhook_url gets its
+// result POSTed, signed, to a receiver on loopback.
+import { createHmac } from "node:crypto";
+import { Webhook } from "standardwebhooks";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { messageIds, type RequestEndEvent } from "@chorus/contracts";
+import { parseSecretKey, publishEvent, sealSecret } from "@chorus/platform";
+import {
+  eventually,
+  isolatedDatabase,
+  isolatedNats,
+  recordedEventsOf,
+  startService,
+  startWebhookReceiver,
+  type IsolatedDatabase,
+  type IsolatedNats,
+  type ReceivedWebhook,
+  type RunningService,
+  type WebhookReceiver,
+} from "@chorus/testing";
+
+const KEY = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+const SECRET = "e2e-receiver-secret-0123456789";
+
+let nats: IsolatedNats;
+let db: IsolatedDatabase;
+let receiver: WebhookReceiver;
+const services: RunningService[] = [];
+
+beforeAll(async () => {
+  nats = await isolatedNats();
+  db = await isolatedDatabase();
+  receiver = await startWebhookReceiver();
+});
+
+afterAll(async () => {
+  for (const s of [...services].reverse()) {
+    const code = await s.stop();
+    expect(code, `${s.name} should exit cleanly on SIGTERM:\n${s.output()}`).toBe(0);
+  }
+  await receiver?.close();
+  await nats?.cleanup();
+  await db?.cleanup();
+});
+
+function env(extra: Record<string, string> = {}) {
+  return { ...nats.env, DATABASE_URL: db.url, LOG_LEVEL: "warn", AGENT_PROVIDER: "local", WEBHOOK_SECRET_KEY: KEY, WEBHOOK_ALLOW_PRIVATE: "true", ...extra };
+}
+
+async function start(name: string, extra: Record<string, string> = {}) {
+  const s = await startService(name, env(extra));
+  services.push(s);
+  return s;
+}
+
+const eventsOf = (requestId: string) => recordedEventsOf(nats, requestId);
+
+function expectSigned(r: ReceivedWebhook) {
+  expect(r.headers["x-webhook-signature"]).toBe(createHmac("sha256", SECRET).update(r.body).digest("hex"));
+  const verifier = new Webhook(`whsec_${Buffer.from(SECRET).toString("base64")}`);
+  const h = (n: string) => String(r.headers[n]);
+  expect(verifier.verify(r.body, { "webhook-id": h("webhook-id"), "webhook-timestamp": h("webhook-timestamp"), "webhook-signature": h("webhook-signature") })).toEqual(JSON.parse(r.body));
+}
+
+const postsFor = (requestId: string) => receiver.received.filter((r) => (JSON.parse(r.body) as { request_id: string }).request_id === requestId);
+
+describe("webhooks service process", () => {
+  it("refuses to start in production without WEBHOOK_SECRET_KEY, saying so", async () => {
+    await expect(startService("webhooks", { ...nats.env, NODE_ENV: "production" })).rejects.toThrow(/WEBHOOK_SECRET_KEY is required in production/);
+  });
+
+  it("survives a SIGKILL between attempts: a new process delivers, and attempt numbers carry on", async () => {
+    const webhooks = await start("webhooks", { WEBHOOK_BACKOFF_BASE_MS: "1000", WEBHOOK_TIMEOUT: "2", WEBHOOK_MAX_RETRIES: "5" });
+    const requestId = crypto.randomUUID();
+    const end: RequestEndEvent = {
+      id: crypto.randomUUID(),
+      type: "RequestCompleted",
+      version: 1,
+      request_id: requestId,
+      tenant_id: "default",
+      occurred_at: new Date().toISOString(),
+      correlation_id: "e2e-kill",
+      data: {
+        status: "completed",
+        results: {},
+        duration_ms: 5,
+        webhook: { url: `${receiver.url}/kill`, secret: sealSecret(parseSecretKey(KEY), SECRET) },
+        orchestration_mode: "parallel",
+        agents: ["sentiment"],
+        created_at: new Date().toISOString(),
+      },
+    };
+    // Down for the first three attempts.
+    receiver.enqueue({ status: 503 }, { status: 500 }, { status: 502 });
+    // Attempt 1 is recorded, and its retry scheduled: kill the process at once, before attempt 2.
+    const attempted = nats.nc.subscribe(`${nats.topology.prefix}.ev.request.${requestId}.webhook.attempted`, { max: 1 });
+    await publishEvent(nats.js, nats.topology, end, { msgID: messageIds.end(requestId) });
+    for await (const _ of attempted) break;
+    // The retry is a nak sent right after that event is stored; attempt 2 is due >= 800 ms
+    // later. Killing 300 ms in lands between the two (earlier, the message would wait out
+    // its ack_wait instead of its backoff; either way nothing is lost).
+    await new Promise((r) => setTimeout(r, 300));
+    await webhooks.stop("SIGKILL");
+    services.splice(services.indexOf(webhooks), 1);
+    await start("webhooks", { WEBHOOK_BACKOFF_BASE_MS: "1000", WEBHOOK_TIMEOUT: "2", WEBHOOK_MAX_RETRIES: "5" });
+
+    const events = await eventually(async () => {
+      const all = await eventsOf(requestId);
+      return all.some((e) => e.type === "WebhookDelivered") ? all : undefined;
+    }, 90_000, 200);
+    const attempts = events.flatMap((e) => (e.type === "WebhookAttempted" ? [e.data] : []));
+    expect(attempts.map((a) => [a.attempt, a.status_code])).toEqual([
+      [1, 503],
+      [2, 500],
+      [3, 502],
+      [4, 204],
+    ]);
+    expect(events.at(-1)).toMatchObject({ type: "WebhookDelivered", data: { attempt: 4, status_code: 204 } });
+    const posts = postsFor(requestId);
+    expect(posts).toHaveLength(4);
+    for (const p of posts) expectSigned(p);
+    expect(new Set(posts.map((p) => p.headers["webhook-id"])).size).toBe(1);
+
+    // The observed retry timeline, for the report.
+    const t0 = posts[0]?.at ?? 0;
+    const timeline = posts.map((p, i) => `attempt ${i + 1}: +${((p.at - t0) / 1000).toFixed(2)} s -> ${String(p.answered)}`);
+    const planned = attempts.map((a) => `attempt ${a.attempt}: next_attempt_at ${a.next_attempt_at ?? "-"}`);
+    console.log(`webhook retry timeline (base 1000 ms, killed after attempt 1):\n${timeline.join("\n")}\n${planned.join("\n")}`);
+  });
+});
+
+describe("the pipeline with a webhook", () => {
+  let gateway: RunningService;
+
+  beforeAll(async () => {
+    for (const name of ["orchestrator", "agents", "projector", "webhooks"]) await start(name);
+    gateway = await start("gateway");
+  });
+
+  it("POSTs a parallel request's result once, signed; the delivery log lists it, and a manual retry resends it", async () => {
+    const res = await fetch(`${gateway.url}/api/v1/process`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        text: "Apple Inc. announced on Tuesday that Tim Cook will open a research campus in Austin, Texas. Analysts were pleased.",
+        orchestration_mode: "parallel",
+        webhook_url: `${receiver.url}/pipeline`,
+        webhook_secret: SECRET,
+      }),
+    });
+    expect(res.status).toBe(202);
+    const { request_id: requestId } = (await res.json()) as { request_id: string };
+
+    const [post] = await eventually(() => (postsFor(requestId).length > 0 ? postsFor(requestId) : undefined), 60_000);
+    if (!post) throw new Error("no webhook received");
+    expectSigned(post);
+    const payload = JSON.parse(post.body) as { event: string; status: string; results: Record<string, { status: string }> };
+    expect(payload).toMatchObject({ event: "request.completed", request_id: requestId, status: "completed" });
+    expect(Object.keys(payload.results).sort()).toEqual(["entity_extractor", "sentiment", "summarizer"]);
+    expect(post.body).not.toContain(SECRET);
+
+    const logs = await eventually(async () => {
+      const body = (await (await fetch(`${gateway.url}/api/v1/webhook-logs/${requestId}`)).json()) as { attempts: { attempt: number; status_code: number }[] };
+      return body.attempts.length === 1 ? body : undefined;
+    });
+    expect(logs.attempts[0]).toMatchObject({ attempt: 1, status_code: 204, webhook_id: post.headers["webhook-id"] });
+    const view = await eventually(async () => {
+      const v = (await (await fetch(`${gateway.url}/api/v1/results/${requestId}`)).json()) as { webhook: { status: string } | null };
+      return v.webhook?.status === "delivered" ? v : undefined;
+    });
+    expect(JSON.stringify(view)).not.toContain(SECRET);
+
+    const retry = await fetch(`${gateway.url}/api/v1/webhook/retry/${requestId}`, { method: "POST" });
+    expect(retry.status).toBe(202);
+    const posts = await eventually(() => (postsFor(requestId).length === 2 ? postsFor(requestId) : undefined));
+    expectSigned(posts[1] as ReceivedWebhook);
+    expect(posts[1]?.headers["webhook-id"]).toBe(post.headers["webhook-id"]);
+    expect(posts[1]?.body).toBe(post.body);
+  });
+});

@@ -1,0 +1,134 @@
+// One request is one trace: the gateway, orchestrator, agents (with their LLM calls),
+// projector and webhooks run as separate processes exporting OTLP/JSON to a receiver in
+// the test, and every span of the request shares one trace id and carries the caller's
+// correlation id.
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually, isolatedDatabase, isolatedNats, startService, type IsolatedDatabase, type IsolatedNats, type RunningService } from "@chorus/testing";
+import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from "./otlp-receiver.ts";
+
+const TEXT = "Apple Inc. said on Tuesday that it will open a research campus in Austin, Texas, for $1.2 billion. Officials welcomed it.";
+const SERVER = 2;
+const CLIENT = 3;
+const PRODUCER = 4;
+const CONSUMER = 5;
+
+let nats: IsolatedNats;
+let db: IsolatedDatabase;
+let receiver: OtlpReceiver;
+const services: RunningService[] = [];
+let gateway: RunningService;
+let hook: Server;
+let hookUrl: string;
+let hooksReceived = 0;
+
+beforeAll(async () => {
+  hook = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      hooksReceived += 1;
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => hook.listen(0, "127.0.0.1", resolve));
+  hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
+  receiver = await startOtlpReceiver();
+  nats = await isolatedNats();
+  db = await isolatedDatabase();
+  const env = {
+    ...nats.env,
+    DATABASE_URL: db.url,
+    LOG_LEVEL: "warn",
+    AGENT_PROVIDER: "local",
+    // The webhook receiver is on loopback, which the SSRF guard refuses otherwise.
+    WEBHOOK_ALLOW_PRIVATE: "true",
+    OTEL_TRACES_EXPORTER: "otlp",
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+    OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+    OTEL_BSP_SCHEDULE_DELAY: "100",
+  };
+  for (const name of ["orchestrator", "agents", "projector"]) services.push(await startService(name, env));
+  services.push(await startService("webhooks", env));
+  gateway = await startService("gateway", env);
+  services.push(gateway);
+});
+
+afterAll(async () => {
+  for (const s of [...services].reverse()) await s.stop();
+  await nats?.cleanup();
+  await db?.cleanup();
+  await receiver?.close();
+  await new Promise<void>((resolve) => (hook ? hook.close(() => resolve()) : resolve()));
+});
+
+function describeSpans(spans: ReceivedSpan[]): string {
+  return spans.map((s) => `${s.service} ${s.name} ${s.durationMs.toFixed(1)}ms`).join("\n");
+}
+
+describe("tracing across the services", () => {
+  it("shows one trace id across the gateway, orchestrator, agents, projector and webhook spans of one request, each with the correlation id", async () => {
+    const correlationId = `trace-test-${Date.now()}`;
+    const res = await fetch(`${gateway.url}/api/v1/process`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-correlation-id": correlationId },
+      body: JSON.stringify({ text: TEXT, orchestration_mode: "parallel", webhook_url: hookUrl, webhook_secret: "a-webhook-secret-for-the-trace-test" }),
+    });
+    // With a webhook the gateway answers at once; the result goes to the webhook.
+    expect(res.status).toBe(202);
+    expect(res.headers.get("x-correlation-id")).toBe(correlationId);
+    const { request_id: requestId } = (await res.json()) as { request_id: string };
+
+    // The projector writes the end last; its spans arrive within a batch delay of that.
+    const trace = await eventually(() => {
+      const http = receiver.spans().find((s) => s.service === "chorus-gateway" && s.kind === SERVER && s.attributes["chorus.correlation_id"] === correlationId);
+      if (!http) return undefined;
+      const mine = receiver.spans().filter((s) => s.traceId === http.traceId);
+      const projected = mine.filter((s) => s.service === "chorus-projector" && s.kind === CONSUMER);
+      // Each process exports on its own schedule, so wait for the last span of each kind:
+      // accepted, 3 × (dispatched, started, completed), the end, the webhook attempt and
+      // its delivery are 13 projected events; a consumer span ends after what it published.
+      const ended = (service: string, kind: number, count: number) => mine.filter((s) => s.service === service && s.kind === kind).length >= count;
+      const complete =
+        projected.length >= 13 &&
+        ended("chorus-agents", CONSUMER, 3) &&
+        ended("chorus-agents", CLIENT, 3) &&
+        ended("chorus-webhooks", CONSUMER, 1) &&
+        ended("chorus-webhooks", CLIENT, 1) &&
+        ended("chorus-orchestrator", CONSUMER, 7) &&
+        ended("chorus-gateway", SERVER, 1);
+      return complete ? mine : undefined;
+    }, 30_000);
+
+    expect(new Set(trace.map((s) => s.traceId)).size).toBe(1);
+    const services = new Set(trace.map((s) => s.service));
+    for (const name of ["chorus-gateway", "chorus-orchestrator", "chorus-agents", "chorus-projector", "chorus-webhooks"]) {
+      expect(services, describeSpans(trace)).toContain(name);
+    }
+
+    const gatewayHttp = trace.find((s) => s.service === "chorus-gateway" && s.kind === SERVER);
+    expect(gatewayHttp?.attributes["http.request.method"]).toBe("POST");
+    expect(gatewayHttp?.attributes["http.response.status_code"]).toBe(202);
+    const submit = trace.find((s) => s.service === "chorus-gateway" && s.kind === PRODUCER);
+    expect(submit?.attributes["messaging.system"]).toBe("nats");
+    expect(submit?.attributes["messaging.destination.name"]).toBe(nats.topology.subjects.submit);
+
+    expect(trace.some((s) => s.service === "chorus-orchestrator" && s.name === "process orchestrator-commands")).toBe(true);
+    for (const agent of ["summarizer", "sentiment", "entity_extractor"]) {
+      expect(trace.some((s) => s.service === "chorus-agents" && s.name === `process agent-${agent}`), describeSpans(trace)).toBe(true);
+      const llm = trace.find((s) => s.service === "chorus-agents" && s.attributes["chorus.agent"] === agent && s.attributes["gen_ai.operation.name"] === "chat");
+      expect(llm?.attributes["gen_ai.provider.name"], describeSpans(trace)).toBe("local");
+    }
+    expect(hooksReceived).toBe(1);
+    expect(trace.some((s) => s.service === "chorus-webhooks" && s.name === "process webhooks-completed")).toBe(true);
+    const attempt = trace.find((s) => s.service === "chorus-webhooks" && s.kind === CLIENT && s.attributes["http.request.method"] === "POST");
+    expect(attempt?.attributes["http.response.status_code"], describeSpans(trace)).toBe(204);
+
+    const writes = trace.filter((s) => s.service === "chorus-projector" && s.attributes["db.system.name"] === "postgresql");
+    expect(writes.length, describeSpans(trace)).toBeGreaterThan(0);
+
+    const untagged = trace.filter((s) => s.attributes["chorus.correlation_id"] !== correlationId);
+    expect(untagged, describeSpans(untagged)).toEqual([]);
+    expect(trace.some((s) => s.attributes["messaging.destination.name"]?.toString().includes(requestId))).toBe(true);
+  });
+});
