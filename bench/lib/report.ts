@@ -1,0 +1,147 @@
+// The benchmark's results as data, and as the markdown table `npm run bench` prints and
+// writes to bench/results/latest.md. Pure.
+import type { HttpCeiling } from "../ceilings/http-echo.ts";
+import type { PublishCeiling } from "../ceilings/jetstream.ts";
+import type { PointResult } from "../chorus/measure.ts";
+import type { ScenarioResult } from "../chorus/scenario.ts";
+import type { Machine } from "./machine.ts";
+import { STAGES } from "./stages.ts";
+import type { Distribution } from "./stats.ts";
+
+export type PeerPoint = { concurrency: number; throughput: number; latencyMs: Distribution; failed: number };
+export type PeerResult = { name: string; points: PeerPoint[]; note?: string } | { name: string; skipped: string };
+
+export type Budget = { messagesPerRequest: number; eventBudgetRps: number; chorusPeakRps: number; ratio: number };
+
+export type BenchResults = {
+  startedAt: string;
+  durationS: number;
+  machine: Machine;
+  settings: Record<string, unknown>;
+  ceilings: { jetstream: PublishCeiling; http: HttpCeiling };
+  scenarios: ScenarioResult[];
+  modes: PointResult[];
+  budget: Budget;
+  peer: PeerResult;
+  notes: string[];
+};
+
+const f0 = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : "–");
+const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : "–");
+const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : "–");
+const pct = (n: number) => (Number.isFinite(n) ? `${(n * 100).toFixed(1)}%` : "–");
+
+function table(header: string[], rows: string[][]): string {
+  return [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+}
+
+function loadLabel(p: PointResult): string {
+  return p.loop === "closed" ? `closed c=${p.load}` : `open ${p.load}/s`;
+}
+
+export function renderReport(r: BenchResults): string {
+  const m = r.machine;
+  const out: string[] = [];
+  out.push(`# Chorus benchmark — ${r.startedAt} (whole run ${f0(r.durationS)} s)`);
+  out.push(table(["CPU", "cores", "RAM", "Node", "NATS server", "platform", "load avg (1 min) at start"], [[m.cpu, String(m.cores), `${m.ramGiB} GiB`, m.node, m.natsServer, m.platform, f2(m.loadAtStart)]]));
+
+  out.push("## Ceilings measured now");
+  out.push(
+    table(
+      ["what", "figure"],
+      [
+        [`JetStream publish, ${r.ceilings.jetstream.sizeBytes} B, file storage, ${r.ceilings.jetstream.inFlight} in flight`, `${f0(r.ceilings.jetstream.msgsPerSecond)} msgs/s`],
+        [`node:http POST echo (autocannon -c ${r.ceilings.http.connections}, ${r.ceilings.http.durationS} s)`, `${f0(r.ceilings.http.reqPerSecond)} req/s, p50 ${f1(r.ceilings.http.latencyP50Ms)} ms, p99 ${f1(r.ceilings.http.latencyP99Ms)} ms`],
+      ],
+    ),
+  );
+
+  out.push("## Chorus end to end (waiting POST /api/v1/process, parallel, 3 agents)");
+  const all = [...r.scenarios.flatMap((s) => s.points.map((p) => ({ s: s.name, p }))), ...r.modes.map((p) => ({ s: "bench+300ms", p }))];
+  out.push(
+    table(
+      ["provider", "mode", "load", "sent", "failed", "completed req/s", "p50 ms", "p90 ms", "p99 ms", "msgs/req", "events in stream at start"],
+      all.map(({ s, p }) => [
+        s,
+        p.mode,
+        loadLabel(p),
+        String(p.sent),
+        String(p.failed + p.dropped),
+        f1(p.throughput),
+        f0(p.latencyMs.p50),
+        f0(p.latencyMs.p90),
+        f0(p.latencyMs.p99),
+        f1(p.messages.perRequest),
+        String(p.eventsInStreamAtStart),
+      ]),
+    ),
+  );
+
+  const failing = all.filter(({ p }) => p.failed > 0);
+  if (failing.length) out.push(`Failures: ${failing.map(({ s, p }) => `${s} ${loadLabel(p)}: ${JSON.stringify(p.failures)}`).join("; ")}`);
+
+  out.push("## Where the time goes (parallel; critical path = the agent that finished last; p50 / p90 ms)");
+  out.push(
+    table(
+      ["provider", "load", ...STAGES, "total", "projection lag p50 / p99", "projector drain after load"],
+      r.scenarios.flatMap((s) =>
+        s.points.map((p) => [
+          s.name,
+          loadLabel(p),
+          ...STAGES.map((st) => (p.stagesMs ? `${f1(p.stagesMs[st].p50)} / ${f1(p.stagesMs[st].p90)}` : "–")),
+          `${f0(p.latencyMs.p50)} / ${f0(p.latencyMs.p90)}`,
+          `${f0(p.projectionLagMs.p50)} / ${f0(p.projectionLagMs.p99)}`,
+          `${f0(p.projectorDrainMs)} ms`,
+        ]),
+      ),
+    ),
+  );
+
+  const first = r.scenarios[0]?.points[0];
+  out.push("## JetStream budget");
+  out.push(
+    table(
+      ["messages per request (events + commands + tasks)", "JetStream publish ceiling", "event-budget ceiling", "Chorus peak (bench provider)", "Chorus / ceiling"],
+      [
+        [
+          first ? `${f1(r.budget.messagesPerRequest)} (${f1(first.messages.perRequestByStream.events)} + ${f1(first.messages.perRequestByStream.commands)} + ${f1(first.messages.perRequestByStream.tasks)})` : "–",
+          `${f0(r.ceilings.jetstream.msgsPerSecond)} msgs/s`,
+          `${f0(r.budget.eventBudgetRps)} req/s`,
+          `${f1(r.budget.chorusPeakRps)} req/s`,
+          pct(r.budget.ratio),
+        ],
+      ],
+    ),
+  );
+
+  out.push(`## Peer: ${r.peer.name}`);
+  if ("skipped" in r.peer) {
+    out.push(`Not run: ${r.peer.skipped}`);
+  } else {
+    const chorus = r.scenarios.find((s) => s.name === "bench");
+    out.push(
+      table(
+        ["concurrency", "peer req/s", "peer p50 / p99 ms", "Chorus (bench) req/s", "Chorus / peer"],
+        r.peer.points.map((pp) => {
+          const c = chorus?.points.find((p) => p.loop === "closed" && p.load === pp.concurrency);
+          return [String(pp.concurrency), f1(pp.throughput), `${f1(pp.latencyMs.p50)} / ${f1(pp.latencyMs.p99)}`, f1(c?.throughput ?? NaN), f2((c?.throughput ?? NaN) / pp.throughput)];
+        }),
+      ),
+    );
+    if (r.peer.note) out.push(r.peer.note);
+  }
+
+  out.push("## Parallel vs sequential, agents of a fixed 300 ms (bench provider, BENCH_AGENT_DELAY_MS=300)");
+  out.push(table(["mode", "load", "p50 ms", "p90 ms", "p99 ms"], r.modes.map((p) => [p.mode, loadLabel(p), f0(p.latencyMs.p50), f0(p.latencyMs.p90), f0(p.latencyMs.p99)])));
+
+  out.push("## Resident memory (VmRSS, MiB)");
+  const names = [...new Set(r.scenarios.flatMap((s) => Object.keys(s.rssIdleMiB)))];
+  out.push(
+    table(
+      ["service", ...r.scenarios.flatMap((s) => [`${s.name} idle`, `${s.name} peak`])],
+      names.map((n) => [n, ...r.scenarios.flatMap((s) => [f0(s.rssIdleMiB[n] ?? NaN), f0(s.rssPeakMiB[n] ?? NaN)])]),
+    ),
+  );
+  if (r.notes.length) out.push(`## Notes\n${r.notes.map((n) => `- ${n}`).join("\n")}`);
+  return `${out.join("\n\n")}\n`;
+}

@@ -1,0 +1,98 @@
+// The peer: the same three-agent fan-out/fan-in as BullMQ flows, instant workers in a
+// child process, driven by the same closed loops as Chorus; queues cleaned up after.
+import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { FlowProducer, Queue, QueueEvents } from "bullmq";
+import { isolatedDatabase, uniqueName, type IsolatedDatabase } from "@chorus/testing";
+import { corpusTexts } from "../chorus/client.ts";
+import { closedLoop } from "../lib/load.ts";
+import type { PeerPoint, PeerResult } from "../lib/report.ts";
+import { distribution, ratePerSecond } from "../lib/stats.ts";
+import { AGENT_QUEUES, bullmqArgs, describeBackend, flowOf, PARENT_QUEUE, type PeerBackend } from "./flow.ts";
+
+function ioredisInstalled(): boolean {
+  try {
+    import.meta.resolve("ioredis");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function bullmqPeer(concurrencies: number[], durationMs: number, log: (line: string) => void, texts = corpusTexts()): Promise<PeerResult> {
+  let db: IsolatedDatabase | undefined;
+  let backend: PeerBackend;
+  if (ioredisInstalled()) {
+    backend = { kind: "redis", host: "127.0.0.1", port: 6379, prefix: uniqueName("chorus_bench") };
+  } else {
+    log("  ioredis is not installed, so BullMQ cannot reach Redis: using BullMQ's Postgres backend instead");
+    db = await isolatedDatabase({ migrate: false });
+    backend = { kind: "postgres", url: db.url };
+  }
+  const name = describeBackend(backend);
+  const { options, factory } = bullmqArgs(backend);
+  /* eslint-disable @typescript-eslint/no-explicit-any -- one call shape over two backends' option types */
+  const queues = [PARENT_QUEUE, ...AGENT_QUEUES].map((q) => new Queue(q, options as any, factory as any));
+  const flows = new FlowProducer(options as any, factory as any);
+  const events = new QueueEvents(PARENT_QUEUE, options as any, factory as any);
+  flows.setMaxListeners(0); // every waiting call adds a listener
+  // Dropping the peer's database at the end cuts connections BullMQ still holds; that is expected.
+  flows.on("error", () => undefined);
+  events.on("error", () => undefined);
+  for (const q of queues) q.on("error", () => undefined);
+  /* eslint-enable @typescript-eslint/no-explicit-any */
+  const workers = spawn(process.execPath, [fileURLToPath(new URL("./workers.ts", import.meta.url)), JSON.stringify(backend), "64"], { stdio: ["ignore", "pipe", "inherit"] });
+  try {
+    await events.waitUntilReady();
+    await new Promise<void>((resolve, reject) => {
+      workers.once("exit", (code) => reject(new Error(`BullMQ workers exited with ${code}`)));
+      workers.stdout.on("data", (d: Buffer) => d.toString().includes("ready") && resolve());
+    });
+    // Waiters are registered before the flow is added (its id is ours), so a fast finish is not missed;
+    // a finish notification that never comes is found by polling the parent's state, and counted.
+    const waiting = new Map<string, () => void>();
+    events.on("completed", ({ jobId }: { jobId: string }) => waiting.get(jobId)?.());
+    let missedNotifications = 0;
+    let sent = 0;
+    const parent = queues[0] as Queue;
+    const call = async () => {
+      const jobId = randomUUID();
+      const finished = new Promise<void>((resolve) => waiting.set(jobId, resolve));
+      try {
+        await flows.add({ ...flowOf(texts[sent++ % texts.length] as string), opts: { jobId } });
+        for (let polls = 0; ; polls++) {
+          const notified = await Promise.race([finished.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 1_000))]);
+          if (notified) break;
+          if ((await parent.getJobState(jobId)) === "completed") {
+            missedNotifications += 1;
+            break;
+          }
+          if (polls > 30) return { ok: false };
+        }
+        return { ok: true, requestId: jobId };
+      } finally {
+        waiting.delete(jobId);
+      }
+    };
+    await closedLoop(call, 4, 2_000);
+    const points: PeerPoint[] = [];
+    for (const c of concurrencies) {
+      const r = await closedLoop(call, c, durationMs);
+      const ok = r.samples.filter((s) => s.ok);
+      const point = { concurrency: c, throughput: ratePerSecond(r.completedInWindow, r.windowMs), latencyMs: distribution(ok.map((s) => s.respondedAt - s.submittedAt)), failed: r.sent - ok.length };
+      log(`  ${name} c=${c}: ${point.throughput.toFixed(1)} req/s, p50 ${point.latencyMs.p50.toFixed(0)} ms, failed ${point.failed}`);
+      points.push(point);
+    }
+    if (missedNotifications) log(`  ${missedNotifications} finish notifications never arrived (found by polling after 1 s)`);
+    return { name, points, ...(missedNotifications ? { note: `${missedNotifications} finish notifications never arrived; those requests were found by polling after 1 s` } : {}) };
+  } catch (err) {
+    return { name, skipped: `failed: ${err instanceof Error ? err.message : String(err)}` };
+  } finally {
+    workers.kill("SIGTERM");
+    await new Promise((r) => (workers.exitCode === null ? workers.once("exit", r) : r(null)));
+    for (const q of queues) await q.obliterate({ force: true }).catch(() => undefined);
+    await Promise.all([...queues.map((q) => q.close()), events.close(), flows.close()]);
+    await db?.cleanup();
+  }
+}
