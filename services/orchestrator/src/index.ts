@@ -3,6 +3,6 @@
 export { startOrchestrator, UnknownRequestError } from "./orchestrator.ts";
 export type { Orchestrator, OrchestratorDeps } from "./orchestrator.ts";
 export { DURABLES } from "./consumers.ts";
-export { streamRequestLoader, UnreadableEventError } from "./load-request.ts";
+export { lastBySubjectLoader, streamRequestLoader, UnreadableEventError } from "./load-request.ts";
 export type { RequestLoader } from "./load-request.ts";
 export * from "./request/index.ts";

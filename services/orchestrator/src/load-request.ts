@@ -1,8 +1,9 @@
-// Loads one request's state by folding its events from the event stream, read with an
-// ordered consumer on that request's subjects. Behind RequestLoader so a faster loader
-// (a snapshot cache, batch direct get on 2.11+) can replace it without touching the rest.
-import { ChorusEvent, type Topology } from "@chorus/contracts";
-import type { JetStreamClient } from "@chorus/platform";
+// Loads one request's state by folding its events from the event stream. Two loaders
+// behind RequestLoader: `lastBySubjectLoader` (the default) reads the last message of each
+// subject the state depends on, a cost independent of the stream's size; the ordered-consumer
+// `streamRequestLoader` reads every event of the request and costs a consumer per load.
+import { ChorusEvent, eventSubjectSuffix, type AgentId, type ChorusEventType, type Topology } from "@chorus/contracts";
+import type { JetStreamClient, JetStreamManager } from "@chorus/platform";
 import { evolve, initialState, type RequestState } from "./request/index.ts";
 
 export type RequestLoader = (requestId: string) => Promise<RequestState>;
@@ -41,5 +42,46 @@ export function streamRequestLoader(js: JetStreamClient, t: Topology): RequestLo
     } finally {
       await consumer.delete().catch(() => undefined);
     }
+  };
+}
+
+/** The agent events whose last message decides an agent's run. */
+const AGENT_FACTS: ChorusEventType[] = ["AgentDispatched", "AgentStarted", "AgentCompleted", "AgentFailed"];
+
+/**
+ * Loads state from the last message on each subject the decision depends on (accepted,
+ * the ends, and each agent's dispatched/started/completed/failed), read through the
+ * stream leader's message-get API so a read never misses a stored event (a direct get may
+ * be served by a lagging replica). Every lookup is by subject, so a load costs the same
+ * on a stream of a thousand events as on one of millions, where an ordered consumer's
+ * creation grows with the stream. What it cannot see is a repeat on one subject (two
+ * AgentCompleted for one agent, stored beyond the duplicate window): it folds the last of
+ * them, where the stream loader folds the first; both are the same agent's outcome.
+ */
+export function lastBySubjectLoader(jsm: JetStreamManager, t: Topology): RequestLoader {
+  const last = async (requestId: string, type: ChorusEventType, agent?: AgentId) => {
+    const subject = `${t.prefix}.ev.request.${requestId}.${eventSubjectSuffix({ type, data: { agent } } as Pick<ChorusEvent, "type" | "data">)}`;
+    return jsm.streams.getMessage(t.streams.events, { last_by_subj: subject }); // null: no such message
+  };
+  const parse = (m: { seq: number; subject: string; json<T>(): T }) => {
+    const parsed = ChorusEvent.safeParse(m.json());
+    if (!parsed.success) throw new UnreadableEventError(`event at ${t.streams.events}#${m.seq} on ${m.subject}: ${parsed.error.message}`);
+    return { seq: m.seq, event: parsed.data };
+  };
+  const foldSorted = (found: ({ seq: number; subject: string; json<T>(): T } | null)[]) =>
+    found
+      .filter((m) => m !== null)
+      .map(parse)
+      .sort((a, b) => a.seq - b.seq)
+      .reduce((state, { event }) => evolve(state, event), initialState);
+
+  return async (requestId) => {
+    const head = await Promise.all([last(requestId, "RequestAccepted"), last(requestId, "RequestCompleted"), last(requestId, "RequestFailed")]);
+    const headState = foldSorted(head);
+    // Nothing is decided for an unknown or ended request, so its agents need not be read.
+    if (!headState.accepted || headState.end) return headState;
+    const agents = headState.accepted.data.agents;
+    const agentFacts = await Promise.all(agents.flatMap((agent) => AGENT_FACTS.map((type) => last(requestId, type, agent))));
+    return foldSorted([...head, ...agentFacts]);
   };
 }

@@ -7,7 +7,7 @@ import { AgentCompleted, AgentDispatched, AgentFailed, AgentStarted, CheckAgentD
 import { ensureDurable, requestLogger, runConsumer, type ConsumerHandle, type Delivery, type JetStreamClient, type JetStreamManager, type Logger } from "@chorus/platform";
 import { durableSpecs, DURABLES, MAX_DELIVER } from "./consumers.ts";
 import { handleInput, type HandleDeps } from "./handle.ts";
-import { streamRequestLoader, type RequestLoader } from "./load-request.ts";
+import { lastBySubjectLoader, type RequestLoader } from "./load-request.ts";
 import { msUntilDeadline } from "./request/index.ts";
 
 export type OrchestratorDeps = {
@@ -56,7 +56,7 @@ export async function startOrchestrator(deps: OrchestratorDeps): Promise<Orchest
   const handleDeps: HandleDeps = {
     js,
     topology: t,
-    load: deps.loadRequest ?? streamRequestLoader(js, t),
+    load: deps.loadRequest ?? lastBySubjectLoader(jsm, t),
     clock,
     newId: deps.newId ?? randomUUID,
     agentTimeoutMs: deps.agentTimeoutMs,

@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { connectNats, jetStreamClients, type NatsConnection } from "@chorus/platform";
 import { eventually, isolatedNats, NATS_URL, testLogger, type IsolatedNats } from "@chorus/testing";
-import { DURABLES, startOrchestrator, streamRequestLoader, type Orchestrator } from "./index.ts";
+import { DURABLES, lastBySubjectLoader, startOrchestrator, type Orchestrator } from "./index.ts";
 import { AGENTS, completeTask, readEvents, startFakeAgents, submit, type FakeAgents } from "./testing/fake-agents.ts";
 
 const REQUESTS = 36;
@@ -25,7 +25,7 @@ beforeEach(async () => {
     const nc = await connectNats({ url: NATS_URL, name: `${nats.topology.prefix}-${name}`, logger: testLogger });
     connections.push(nc);
     const { js, jsm } = await jetStreamClients(nc);
-    const load = streamRequestLoader(js, nats.topology);
+    const load = lastBySubjectLoader(jsm, nats.topology);
     const loadRequest = (id: string) => {
       loads[i]!++;
       return load(id);

@@ -1,0 +1,52 @@
+// Both state loaders read the real event stream and must fold the same state.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { ChorusEvent } from "@chorus/contracts";
+import { publishEvent } from "@chorus/platform";
+import { isolatedNats, type IsolatedNats } from "@chorus/testing";
+import { lastBySubjectLoader, streamRequestLoader } from "./load-request.ts";
+import { accepted, completed, dispatched, failed, REQUEST_ID, started } from "./request/scenario.ts";
+import { initialState } from "./request/index.ts";
+
+let nats: IsolatedNats;
+beforeEach(async () => {
+  nats = await isolatedNats();
+});
+afterEach(async () => {
+  await nats.cleanup();
+});
+
+async function publishAll(events: ChorusEvent[]) {
+  for (const [i, event] of events.entries()) await publishEvent(nats.js, nats.topology, event, { msgID: `${event.request_id}:${i}` });
+}
+
+describe("loading a request's state from the stream", () => {
+  it("folds the same in-flight state by last-per-subject lookups as by reading every event", async () => {
+    await publishAll([
+      accepted("sequential", ["summarizer", "sentiment", "entity_extractor"]),
+      dispatched("summarizer", 1),
+      started("summarizer", 2),
+      started("summarizer", 3),
+      completed("summarizer", 4),
+      dispatched("sentiment", 5, ["summarizer"]),
+      failed("sentiment", 6, "timeout"),
+      dispatched("entity_extractor", 7, ["summarizer"]),
+    ]);
+    const bySubject = await lastBySubjectLoader(nats.jsm, nats.topology)(REQUEST_ID);
+    const byStream = await streamRequestLoader(nats.js, nats.topology)(REQUEST_ID);
+    expect(bySubject.accepted?.data.agents).toEqual(["summarizer", "sentiment", "entity_extractor"]);
+    expect(bySubject.runs.sentiment?.outcome?.type).toBe("AgentFailed");
+    expect(bySubject.runs.entity_extractor?.dispatched?.context_from).toEqual(["summarizer"]);
+    expect(bySubject).toEqual(byStream);
+  });
+
+  it("sees an agent's outcome even when it was stored before its dispatch", async () => {
+    await publishAll([accepted("parallel", ["summarizer"]), completed("summarizer", 1), dispatched("summarizer", 2)]);
+    const state = await lastBySubjectLoader(nats.jsm, nats.topology)(REQUEST_ID);
+    expect(state.runs.summarizer?.outcome?.type).toBe("AgentCompleted");
+    expect(state.runs.summarizer?.dispatched).not.toBeNull();
+  });
+
+  it("gives the empty state for a request that was never accepted", async () => {
+    expect(await lastBySubjectLoader(nats.jsm, nats.topology)(REQUEST_ID)).toEqual(initialState);
+  });
+});
