@@ -1,12 +1,12 @@
 // The whole pipeline as separate processes: gateway, orchestrator, agents (local
 // provider) and projector on the real NATS and Postgres, driven through the REST API.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DeliverPolicy } from "@nats-io/jetstream";
-import { ChorusEvent, RequestView, parseAgentOutput, type AgentId } from "@chorus/contracts";
+import { RequestView, parseAgentOutput, type AgentId, type ChorusEvent } from "@chorus/contracts";
 import {
   eventually,
   isolatedDatabase,
   isolatedNats,
+  recordedEventsOf,
   startService,
   type IsolatedDatabase,
   type IsolatedNats,
@@ -54,22 +54,8 @@ async function post(body: unknown): Promise<{ status: number; body: RequestView 
   return { status: res.status, body: (await res.json()) as RequestView };
 }
 
-async function recordedEvents(requestId: string): Promise<ChorusEvent[]> {
-  const consumer = await nats.js.consumers.get(nats.topology.streams.events, {
-    filter_subjects: nats.topology.subjects.requestEvents(requestId),
-    deliver_policy: DeliverPolicy.All,
-  });
-  const events: ChorusEvent[] = [];
-  const info = await consumer.info(true);
-  let pending = info.num_pending;
-  while (pending > 0) {
-    const m = await consumer.next({ expires: 2000 });
-    if (!m) break;
-    events.push(ChorusEvent.parse(m.json()));
-    pending = m.info.pending;
-  }
-  await consumer.delete().catch(() => undefined);
-  return events;
+function recordedEvents(requestId: string): Promise<ChorusEvent[]> {
+  return recordedEventsOf(nats, requestId);
 }
 
 function expectCompletedWithAllOutputs(view: RequestView, agents: AgentId[]) {

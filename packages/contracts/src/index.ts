@@ -8,3 +8,4 @@ export * from "./commands.ts";
 export * from "./topology.ts";
 export * from "./json-schema.ts";
 export * from "./asyncapi.ts";
+export * from "./proto-struct.ts";

@@ -31,3 +31,21 @@ export function onShutdown(logger: Logger, closers: Closer[], timeoutMs: number)
   }
   return stop;
 }
+
+/** What a gRPC server offers for stopping (grpc-js's Server), typed here without importing it. */
+export type StoppableGrpcServer = { tryShutdown(callback: (error?: Error) => void): void; forceShutdown(): void };
+
+/** Lets in-flight calls finish, then forces the server down after `graceMs`. */
+export function stopGrpcServer(server: StoppableGrpcServer, graceMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const force = setTimeout(() => {
+      server.forceShutdown();
+      resolve();
+    }, graceMs);
+    force.unref();
+    server.tryShutdown(() => {
+      clearTimeout(force);
+      resolve();
+    });
+  });
+}

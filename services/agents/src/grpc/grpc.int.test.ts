@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { completionReply, startOpenAiServer, testLogger, type ScriptedOpenAiServer } from "@chorus/testing";
 import { openAiProvider } from "../providers/openai/index.ts";
 import { startGrpcServer, type AgentGrpcServer } from "./server.ts";
-import { fromStruct, toStruct } from "./struct.ts";
+import { fromStruct, toStruct } from "@chorus/contracts";
 
 const PROTO_ROOT = fileURLToPath(new URL("../../../../proto/", import.meta.url));
 const HEALTH_PROTO = fileURLToPath(new URL("../../../../node_modules/grpc-health-check/proto/health/v1/health.proto", import.meta.url));

@@ -5,11 +5,11 @@ import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { HealthImplementation } from "grpc-health-check";
 import { AGENT_IDS, AgentId, parseAgentOutput, type TokenUsage } from "@chorus/contracts";
-import type { Logger } from "@chorus/platform";
+import { stopGrpcServer, type Logger } from "@chorus/platform";
 import { callProviderUntil } from "../provider-call.ts";
 import type { AgentContext, AgentProvider } from "../providers/provider.ts";
 import { failureStatus } from "./status.ts";
-import { fromStruct, toStruct, type ProtoStruct } from "./struct.ts";
+import { fromStruct, toStruct, type ProtoStruct } from "@chorus/contracts";
 
 const PROTO_ROOT = fileURLToPath(new URL("../../../../proto/", import.meta.url));
 export const AGENT_SERVICE = "chorus.v1.Agent";
@@ -104,17 +104,7 @@ export async function startGrpcServer(opts: { port: number; host?: string; provi
     async stop(graceMs = 10_000) {
       health.setStatus("", "NOT_SERVING");
       health.setStatus(AGENT_SERVICE, "NOT_SERVING");
-      await new Promise<void>((resolve) => {
-        const force = setTimeout(() => {
-          server.forceShutdown();
-          resolve();
-        }, graceMs);
-        force.unref();
-        server.tryShutdown(() => {
-          clearTimeout(force);
-          resolve();
-        });
-      });
+      await stopGrpcServer(server, graceMs);
     },
   };
 }

@@ -4,7 +4,7 @@ import { ApiError, notFound, unavailable, validationError } from "../http/errors
 import { COMPLETED_VIEW_EXAMPLE, PENDING_VIEW_EXAMPLE } from "../openapi/examples.ts";
 import { listQueryOf, processBodyOf, requestMessage } from "./messages.ts";
 import { grpcFailure, submitWaitMs } from "./status.ts";
-import { toStruct, toTimestamp } from "./struct.ts";
+import { toStruct, toTimestamp } from "@chorus/contracts";
 
 describe("gRPC statuses of the API's errors", () => {
   it("maps validation, not found, a reused key and unavailability, keeping REST's message", () => {

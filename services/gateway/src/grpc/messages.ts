@@ -3,7 +3,7 @@
 // the same zod schemas validate both. Pure.
 import type { AgentResult, OrchestrationMode, RequestView } from "@chorus/contracts";
 import type { FollowedEvent } from "../events/follow.ts";
-import { toStruct, toTimestamp, type ProtoStruct, type ProtoTimestamp } from "./struct.ts";
+import { toStruct, toTimestamp, type ProtoStruct, type ProtoTimestamp } from "@chorus/contracts";
 
 const MODE_TO_PROTO: Record<OrchestrationMode, string> = {
   sequential: "ORCHESTRATION_MODE_SEQUENTIAL",

@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import * as grpc from "@grpc/grpc-js";
 import { ReflectionService } from "@grpc/reflection";
 import { HealthImplementation } from "grpc-health-check";
+import { stopGrpcServer } from "@chorus/platform";
 import { brokerState } from "../broker/state.ts";
 import type { GatewayDeps } from "../deps.ts";
 import { followRequest } from "../events/follow.ts";
@@ -137,19 +138,11 @@ export async function startGrpcGateway(deps: GatewayDeps & { port: number; host?
   return {
     port,
     stop: (graceMs = 10_000) =>
-      (stopped ??= new Promise<void>((resolve) => {
+      (stopped ??= (() => {
         health.setStatus("", "NOT_SERVING");
         health.setStatus(ORCHESTRATION_SERVICE, "NOT_SERVING");
         stopping.abort();
-        const force = setTimeout(() => {
-          server.forceShutdown();
-          resolve();
-        }, graceMs);
-        force.unref();
-        server.tryShutdown(() => {
-          clearTimeout(force);
-          resolve();
-        });
-      })),
+        return stopGrpcServer(server, graceMs);
+      })()),
   };
 }

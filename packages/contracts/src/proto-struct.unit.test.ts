@@ -1,6 +1,6 @@
 // Unit tests of google.protobuf.Struct conversion for Agent.Analyze.
 import { describe, expect, it } from "vitest";
-import { fromStruct, toStruct } from "./struct.ts";
+import { fromStruct, toStruct } from "./proto-struct.ts";
 
 describe("Struct conversion", () => {
   it("round-trips an agent's output with nested lists, objects, numbers, booleans and null", () => {

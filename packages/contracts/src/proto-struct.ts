@@ -1,5 +1,5 @@
-// google.protobuf.Struct as proto-loader decodes and encodes it, to and from plain JSON
-// values: agents' outputs and sequential context travel as Structs. Pure.
+// google.protobuf.Struct and Timestamp as @grpc/proto-loader decodes and encodes them, to
+// and from plain JSON values and ISO instants: the gRPC services (gateway, agents) share it. Pure.
 
 export type ProtoValue = {
   nullValue?: string | number;
@@ -50,4 +50,12 @@ export function fromValue(value: ProtoValue | undefined): Json {
 
 export function fromStruct(struct: ProtoStruct | null | undefined): { [k: string]: Json } {
   return Object.fromEntries(Object.entries(struct?.fields ?? {}).map(([k, v]) => [k, fromValue(v)]));
+}
+
+export type ProtoTimestamp = { seconds: string; nanos: number };
+
+export function toTimestamp(iso: string): ProtoTimestamp {
+  const ms = Date.parse(iso);
+  const seconds = Math.floor(ms / 1000);
+  return { seconds: String(seconds), nanos: (ms - seconds * 1000) * 1_000_000 };
 }
