@@ -4,44 +4,21 @@ import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { FlowProducer, Queue, QueueEvents } from "bullmq";
-import { isolatedDatabase, uniqueName, type IsolatedDatabase } from "@chorus/testing";
+import { uniqueName } from "@chorus/testing";
 import { corpusTexts } from "../chorus/client.ts";
 import { closedLoop } from "../lib/load.ts";
 import type { PeerPoint, PeerResult } from "../lib/report.ts";
 import { distribution, ratePerSecond } from "../lib/stats.ts";
-import { AGENT_QUEUES, bullmqArgs, describeBackend, flowOf, PARENT_QUEUE, type PeerBackend } from "./flow.ts";
-
-function ioredisInstalled(): boolean {
-  try {
-    import.meta.resolve("ioredis");
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { AGENT_QUEUES, bullmqOptions, describeBackend, flowOf, PARENT_QUEUE, type PeerBackend } from "./flow.ts";
 
 export async function bullmqPeer(concurrencies: number[], durationMs: number, log: (line: string) => void, texts = corpusTexts()): Promise<PeerResult> {
-  let db: IsolatedDatabase | undefined;
-  let backend: PeerBackend;
-  if (ioredisInstalled()) {
-    backend = { kind: "redis", host: "127.0.0.1", port: 6379, prefix: uniqueName("chorus_bench") };
-  } else {
-    log("  ioredis is not installed, so BullMQ cannot reach Redis: using BullMQ's Postgres backend instead");
-    db = await isolatedDatabase({ migrate: false });
-    backend = { kind: "postgres", url: db.url };
-  }
+  const backend: PeerBackend = { host: "127.0.0.1", port: 6379, prefix: uniqueName("chorus_bench") };
   const name = describeBackend(backend);
-  const { options, factory } = bullmqArgs(backend);
-  /* eslint-disable @typescript-eslint/no-explicit-any -- one call shape over two backends' option types */
-  const queues = [PARENT_QUEUE, ...AGENT_QUEUES].map((q) => new Queue(q, options as any, factory as any));
-  const flows = new FlowProducer(options as any, factory as any);
-  const events = new QueueEvents(PARENT_QUEUE, options as any, factory as any);
+  const options = bullmqOptions(backend);
+  const queues = [PARENT_QUEUE, ...AGENT_QUEUES].map((q) => new Queue(q, options));
+  const flows = new FlowProducer(options);
+  const events = new QueueEvents(PARENT_QUEUE, options);
   flows.setMaxListeners(0); // every waiting call adds a listener
-  // Dropping the peer's database at the end cuts connections BullMQ still holds; that is expected.
-  flows.on("error", () => undefined);
-  events.on("error", () => undefined);
-  for (const q of queues) q.on("error", () => undefined);
-  /* eslint-enable @typescript-eslint/no-explicit-any */
   const workers = spawn(process.execPath, [fileURLToPath(new URL("./workers.ts", import.meta.url)), JSON.stringify(backend), "64"], { stdio: ["ignore", "pipe", "inherit"] });
   try {
     await events.waitUntilReady();
@@ -93,6 +70,5 @@ export async function bullmqPeer(concurrencies: number[], durationMs: number, lo
     await new Promise((r) => (workers.exitCode === null ? workers.once("exit", r) : r(null)));
     for (const q of queues) await q.obliterate({ force: true }).catch(() => undefined);
     await Promise.all([...queues.map((q) => q.close()), events.close(), flows.close()]);
-    await db?.cleanup();
   }
 }

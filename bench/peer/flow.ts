@@ -1,19 +1,16 @@
 // The peer's queues and how to connect them: the same three agents as Chorus, as BullMQ
 // child jobs of one parent (fan-out), the parent running once all are done (fan-in).
-// Redis when BullMQ's Redis client (ioredis) is installed, else BullMQ's Postgres backend.
-import { createPostgresBackend } from "bullmq";
+// Over the machine's Redis, through BullMQ's Redis client (ioredis, a devDependency).
 import { AGENT_IDS } from "@chorus/contracts";
 
 export const PARENT_QUEUE = "request";
 export const AGENT_QUEUES = AGENT_IDS;
 
-export type PeerBackend = { kind: "redis"; host: string; port: number; prefix: string } | { kind: "postgres"; url: string };
+export type PeerBackend = { host: string; port: number; prefix: string };
 
-/** Options and backend factory for any BullMQ class (Queue, Worker, FlowProducer, QueueEvents). */
-export function bullmqArgs(backend: PeerBackend) {
-  return backend.kind === "redis"
-    ? { options: { connection: { host: backend.host, port: backend.port }, prefix: backend.prefix }, factory: undefined }
-    : { options: { connection: { connectionString: backend.url, migrate: true } }, factory: createPostgresBackend };
+/** Connection options for any BullMQ class (Queue, Worker, FlowProducer, QueueEvents). */
+export function bullmqOptions(backend: PeerBackend) {
+  return { connection: { host: backend.host, port: backend.port }, prefix: backend.prefix };
 }
 
 export function flowOf(text: string) {
@@ -26,5 +23,5 @@ export function flowOf(text: string) {
 }
 
 export function describeBackend(backend: PeerBackend): string {
-  return backend.kind === "redis" ? `BullMQ flows over Redis (${backend.host}:${backend.port})` : "BullMQ flows over its Postgres backend";
+  return `BullMQ flows over Redis (${backend.host}:${backend.port})`;
 }

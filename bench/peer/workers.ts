@@ -3,14 +3,14 @@
 // prints "ready" once listening, stops on SIGTERM.
 import { Worker } from "bullmq";
 import { instantOutput } from "../../services/agents/src/providers/instant/index.ts";
-import { AGENT_QUEUES, bullmqArgs, PARENT_QUEUE, type PeerBackend } from "./flow.ts";
+import { AGENT_QUEUES, bullmqOptions, PARENT_QUEUE, type PeerBackend } from "./flow.ts";
 
 const backend = JSON.parse(process.argv[2] ?? "{}") as PeerBackend;
 const concurrency = Number(process.argv[3] ?? 64);
-const { options, factory } = bullmqArgs(backend);
+const options = bullmqOptions(backend);
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- one call shape over two backends' option types
-const worker = (queue: string, work: (job: any) => Promise<unknown>) => new Worker(queue, work, { ...options, concurrency } as any, factory as any);
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each worker's job shape is its own
+const worker = (queue: string, work: (job: any) => Promise<unknown>) => new Worker(queue, work, { ...options, concurrency });
 
 const workers = [
   ...AGENT_QUEUES.map((agent) => worker(agent, async (job: { data: { text: string } }) => instantOutput(agent, job.data.text))),

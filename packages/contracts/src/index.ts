@@ -9,3 +9,4 @@ export * from "./topology.ts";
 export * from "./json-schema.ts";
 export * from "./asyncapi.ts";
 export * from "./proto-struct.ts";
+export * from "./proto.ts";

@@ -19,3 +19,4 @@ export * from "./metric-observations.ts";
 export * from "./telemetry-name.ts";
 export * from "./trace-export.ts";
 export * from "./spans.ts";
+export * from "./sleep.ts";

@@ -1,17 +1,14 @@
 // gRPC for the agents service: chorus.v1.Agent/Analyze, answered by the same provider
 // code as the task consumer under the call's deadline, and grpc.health.v1.Health.
-import { fileURLToPath } from "node:url";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { HealthImplementation } from "grpc-health-check";
-import { AGENT_IDS, AgentId, parseAgentOutput, type TokenUsage } from "@chorus/contracts";
+import { AGENT_IDS, AgentId, PROTO_LOADER_OPTIONS, fromStruct, parseAgentOutput, toStruct, type ProtoStruct, type TokenUsage } from "@chorus/contracts";
 import { stopGrpcServer, type Logger } from "@chorus/platform";
 import { callProviderUntil } from "../provider-call.ts";
 import type { AgentContext, AgentProvider } from "../providers/provider.ts";
 import { failureStatus } from "./status.ts";
-import { fromStruct, toStruct, type ProtoStruct } from "@chorus/contracts";
 
-const PROTO_ROOT = fileURLToPath(new URL("../../../../proto/", import.meta.url));
 export const AGENT_SERVICE = "chorus.v1.Agent";
 // A call without a deadline still ends: nothing should hold a provider slot forever.
 const DEFAULT_DEADLINE_MS = 120_000;
@@ -27,14 +24,7 @@ type AnalyzeResponseMessage = {
 };
 
 function loadAgentService(): grpc.ServiceDefinition {
-  const definition = protoLoader.loadSync("chorus/v1/agent.proto", {
-    includeDirs: [PROTO_ROOT],
-    keepCase: true,
-    longs: String,
-    enums: String,
-    defaults: true,
-    oneofs: true,
-  });
+  const definition = protoLoader.loadSync("chorus/v1/agent.proto", PROTO_LOADER_OPTIONS);
   const loaded = grpc.loadPackageDefinition(definition) as unknown as { chorus: { v1: { Agent: grpc.ServiceClientConstructor } } };
   return loaded.chorus.v1.Agent.service;
 }

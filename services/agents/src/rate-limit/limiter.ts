@@ -2,7 +2,7 @@
 // bucket, changed only by revision-checked writes, so two replicas can never spend the
 // same capacity. A caller without capacity sleeps until the bucket says it will have it.
 import { Kvm, type KV } from "@nats-io/kv";
-import { isWrongLastSequence, type JetStreamClient } from "@chorus/platform";
+import { isWrongLastSequence, sleep, type JetStreamClient } from "@chorus/platform";
 import { decodeBucket, encodeBucket, settle, take, type BucketState, type RateLimits } from "./bucket.ts";
 
 export type Grant = {
@@ -35,20 +35,6 @@ export type KvRateLimiterOptions = {
 const MAX_ERRORS = 5;
 const hasLimit = (l: RateLimits) => l.requestsPerWindow !== null || l.tokensPerWindow !== null;
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason as Error);
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason as Error);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
-}
 
 /** Opens (or creates) the KV bucket; idempotent, so every replica may run it at start-up. */
 export async function openLimitStore(js: JetStreamClient, bucket: string): Promise<KV> {

@@ -1,21 +1,14 @@
 // The chorus.v1 protos as the gateway serves them, loaded once with proto-loader from
 // the repository's proto/ folder (the same files clients build from).
-import { fileURLToPath } from "node:url";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { protoPath as healthProtoPath } from "grpc-health-check";
 
-export const PROTO_ROOT = fileURLToPath(new URL("../../../../proto/", import.meta.url));
-export const ORCHESTRATION_SERVICE = "chorus.v1.Orchestration";
+import { PROTO_LOADER_OPTIONS, PROTO_ROOT } from "@chorus/contracts";
 
-export const LOADER_OPTIONS: protoLoader.Options = {
-  includeDirs: [PROTO_ROOT],
-  keepCase: true,
-  longs: String,
-  enums: String,
-  defaults: true,
-  oneofs: true,
-};
+export const ORCHESTRATION_SERVICE = "chorus.v1.Orchestration";
+export const LOADER_OPTIONS: protoLoader.Options = PROTO_LOADER_OPTIONS;
+export { PROTO_ROOT };
 
 /** The service, and for reflection every served proto (grpc.health.v1 too), so `grpcurl list` shows all. */
 export function loadOrchestrationProto(): { packageDefinition: protoLoader.PackageDefinition; service: grpc.ServiceDefinition } {

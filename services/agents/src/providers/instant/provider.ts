@@ -3,6 +3,7 @@
 // in for a model's latency (sequential vs parallel without calling a real LLM).
 import type { AgentId } from "@chorus/contracts";
 import type { AgentProvider } from "../provider.ts";
+import { sleep } from "@chorus/platform";
 
 export type InstantSettings = {
   /** How long every answer takes, ms; 0 answers at once. */
@@ -27,19 +28,6 @@ export function instantOutput(agent: AgentId, text: string): unknown {
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
-}
 
 export function instantProvider(settings: InstantSettings): AgentProvider {
   const model = settings.delayMs > 0 ? `${INSTANT_MODEL}+${settings.delayMs}ms` : INSTANT_MODEL;
