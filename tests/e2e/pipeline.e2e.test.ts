@@ -2,16 +2,7 @@
 // provider) and projector on the real NATS and Postgres, driven through the REST API.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RequestView, parseAgentOutput, type AgentId, type ChorusEvent } from "@chorus/contracts";
-import {
-  eventually,
-  isolatedDatabase,
-  isolatedNats,
-  recordedEventsOf,
-  startService,
-  type IsolatedDatabase,
-  type IsolatedNats,
-  type RunningService,
-} from "@chorus/testing";
+import { eventually, recordedEventsOf, startPipeline, type IsolatedNats, type RunningPipeline, type RunningService } from "@chorus/testing";
 
 const ARTICLE =
   "Apple Inc. announced on Tuesday that Tim Cook will open a new research campus in Austin, Texas. " +
@@ -21,28 +12,18 @@ const ARTICLE =
   "Analysts at Morgan Stanley expect the campus to strengthen Apple's position in machine learning. " +
   "Construction is scheduled to begin next spring, pending final approval from the city council.";
 
+let pipeline: RunningPipeline;
 let nats: IsolatedNats;
-let db: IsolatedDatabase;
-const services: RunningService[] = [];
 let gateway: RunningService;
 
 beforeAll(async () => {
-  nats = await isolatedNats();
-  db = await isolatedDatabase();
-  const env = { ...nats.env, DATABASE_URL: db.url, LOG_LEVEL: "warn", AGENT_PROVIDER: "local" };
-  for (const name of ["orchestrator", "agents", "projector"]) services.push(await startService(name, env));
-  gateway = await startService("gateway", env);
-  services.push(gateway);
+  pipeline = await startPipeline({ env: { AGENT_PROVIDER: "local" } });
+  ({ nats, gateway } = pipeline);
 });
 
 afterAll(async () => {
-  // Reverse order, like a rolling shutdown: the gateway stops taking work first.
-  for (const s of [...services].reverse()) {
-    const code = await s.stop();
-    expect(code, `${s.name} should exit cleanly on SIGTERM:\n${s.output()}`).toBe(0);
-  }
-  await nats?.cleanup();
-  await db?.cleanup();
+  // Rejects unless every process exits cleanly on SIGTERM.
+  await pipeline?.stop();
 });
 
 async function post(body: unknown): Promise<{ status: number; body: RequestView }> {

@@ -10,3 +10,4 @@ export * from "./json-schema.ts";
 export * from "./asyncapi.ts";
 export * from "./proto-struct.ts";
 export * from "./proto.ts";
+export * from "./provider-health.ts";

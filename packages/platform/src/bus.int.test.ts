@@ -90,4 +90,64 @@ describe("the bus", () => {
     expect(dl?.header.get(HEADER.reason)).toContain("failed after 2 deliveries: Error: boom");
     await consumer.stop();
   });
+
+  it("keeps messages that wait for a free slot from passing their ack wait, so each is handled once", async () => {
+    const t = nats.topology;
+    // Each handler outlasts the ack wait twice over, so the later messages wait longer than it for their turn.
+    await ensureDurable(nats.jsm, { stream: t.streams.commands, durable: "slow", filterSubject: t.subjects.submit, ackWaitMs: 1_000, maxDeliver: 5, maxAckPending: 10 });
+    const Schema = z.object({ n: z.number() });
+    const handled: { n: number; deliveryCount: number }[] = [];
+    const consumer = await runConsumer({
+      js: nats.js, topology: t, stream: t.streams.commands, durable: "slow", schema: Schema, concurrency: 2, maxDeliver: 5, logger: testLogger,
+      handle: async (m, d) => {
+        handled.push({ n: m.n, deliveryCount: d.deliveryCount });
+        // A handler keeps its own message alive, as the agents' provider calls do.
+        for (let i = 0; i < 5; i++) {
+          await new Promise((r) => setTimeout(r, 500));
+          d.working();
+        }
+      },
+    });
+    for (const n of [1, 2, 3, 4]) await publishValidated(nats.js, t.subjects.submit, Schema, { n }, { msgID: `slow-${n}` });
+    // Done when the work queue is empty: every message acked, so none can be redelivered from here on.
+    await eventually(async () => ((await nats.jsm.streams.info(t.streams.commands)).state.messages === 0 ? true : undefined), 30_000, 100);
+    await consumer.stop();
+    expect(handled.toSorted((a, b) => a.n - b.n)).toEqual([
+      { n: 1, deliveryCount: 1 },
+      { n: 2, deliveryCount: 1 },
+      { n: 3, deliveryCount: 1 },
+      { n: 4, deliveryCount: 1 },
+    ]);
+    // The server's own count: four deliveries, none of them a redelivery (a copy still
+    // waiting in the client's buffer when the queue emptied would only show up here).
+    const info = await nats.jsm.consumers.info(t.streams.commands, "slow");
+    expect({ delivered: info.delivered.consumer_seq, redelivered: info.num_redelivered }).toEqual({ delivered: 4, redelivered: 0 });
+  });
+
+  it("holds no more than its slots and pull-ahead, and stops asking for more until a slot frees", async () => {
+    const t = nats.topology;
+    await ensureDurable(nats.jsm, { stream: t.streams.commands, durable: "held", filterSubject: t.subjects.submit, ackWaitMs: 30_000, maxDeliver: 5, maxAckPending: 100 });
+    const Schema = z.object({ n: z.number() });
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const handled: number[] = [];
+    const consumer = await runConsumer({
+      js: nats.js, topology: t, stream: t.streams.commands, durable: "held", schema: Schema, concurrency: 1, pullAhead: 2, maxDeliver: 5, logger: testLogger,
+      handle: async (m) => {
+        await released;
+        handled.push(m.n);
+      },
+    });
+    for (const n of [1, 2, 3, 4, 5, 6]) await publishValidated(nats.js, t.subjects.submit, Schema, { n }, { msgID: `held-${n}` });
+    // One running, two waiting, and no pull request open: nothing more can arrive.
+    const held = await eventually(async () => {
+      const info = await nats.jsm.consumers.info(t.streams.commands, "held");
+      return info.num_ack_pending === 3 && info.num_waiting === 0 ? info : undefined;
+    });
+    expect(held.num_pending).toBe(3);
+    release();
+    await eventually(() => (handled.length === 6 ? true : undefined));
+    await consumer.stop();
+    expect(handled).toEqual([1, 2, 3, 4, 5, 6]);
+  });
 });

@@ -5,6 +5,8 @@ export * from "./logger.ts";
 export * from "./secrets.ts";
 export * from "./nats.ts";
 export * from "./bus.ts";
+export * from "./consumer.ts";
+export * from "./batch-consumer.ts";
 export * from "./db.ts";
 export * from "./probes.ts";
 export * from "./shutdown.ts";

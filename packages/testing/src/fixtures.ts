@@ -36,7 +36,7 @@ export type IsolatedNats = {
   cleanup(): Promise<void>;
 };
 
-/** A fresh prefix with its own streams; cleanup deletes them. */
+/** A fresh prefix with its own streams; cleanup deletes them and the KV buckets made under the prefix. */
 export async function isolatedNats(options: { duplicateWindowMs?: number } = {}): Promise<IsolatedNats> {
   const t = topology(uniqueName("t"));
   const nc = await connectNats({ url: NATS_URL, name: `test-${t.prefix}`, logger: testLogger });
@@ -50,6 +50,10 @@ export async function isolatedNats(options: { duplicateWindowMs?: number } = {})
     env: { NATS_URL, CHORUS_SUBJECT_PREFIX: t.prefix },
     async cleanup() {
       for (const name of Object.values(t.streams)) await jsm.streams.delete(name).catch(() => undefined);
+      // KV buckets the services made under this prefix (rate limit, provider health) are streams too.
+      const buckets: string[] = [];
+      for await (const name of jsm.streams.names()) if (name.startsWith(`KV_${t.prefix}_`)) buckets.push(name);
+      for (const name of buckets) await jsm.streams.delete(name).catch(() => undefined);
       await nc.close();
     },
   };

@@ -4,3 +4,4 @@ export * from "./processes.ts";
 export * from "./openai-server.ts";
 export * from "./webhook-receiver.ts";
 export * from "./events.ts";
+export * from "./pipeline.ts";

@@ -5,6 +5,7 @@ import { once } from "node:events";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { providerHealthBucket } from "@chorus/contracts";
 import { completionReply, eventually, isolatedNats, startOpenAiServer, type IsolatedNats } from "@chorus/testing";
 import { agentTask, eventsOf, ofType, publishTask, tasksLeft } from "./test-fixtures.ts";
 
@@ -20,6 +21,7 @@ beforeEach(async () => {
 afterEach(async () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
   await nats.jsm.streams.delete(`KV_${nats.topology.prefix}_ratelimit`).catch(() => undefined);
+  await nats.jsm.streams.delete(`KV_${providerHealthBucket(nats.topology)}`).catch(() => undefined);
   await nats.cleanup();
 });
 

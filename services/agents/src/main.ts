@@ -1,7 +1,10 @@
 // Entry of the agents service: reads its configuration, chooses the provider, runs the
-// selected agents' task consumers and the /livez and /readyz probes until SIGTERM.
+// selected agents' task consumers, the /livez and /readyz probes and the provider-health
+// reports (for the gateway's /api/v1/health) until SIGTERM.
 import type { Server } from "node:http";
+import { hostname } from "node:os";
 import { z } from "zod";
+import { DEFAULT_PROVIDER_CHECK_INTERVAL_MS } from "@chorus/contracts";
 import { BaseConfig, bootService, ConfigError, envInt, metricsRoutes, natsCheck, observeConsumerLag, onShutdown, startProbeServer } from "@chorus/platform";
 import { parseAgentSelection } from "./agent-selection.ts";
 import type { AgentProvider } from "./providers/provider.ts";
@@ -9,6 +12,7 @@ import { PROVIDER_SETTINGS, resolveProviderKind, selectProvider } from "./provid
 import { kvRateLimiter, rateLimitBucket, rateLimitKey, withSlots } from "./rate-limit/index.ts";
 import { startAgents, type Agents } from "./start-agents.ts";
 import { startGrpcServer, type AgentGrpcServer } from "./grpc/index.ts";
+import { startProviderHealthReports, type ProviderHealthReporter } from "./provider-health/publisher.ts";
 
 const AgentsConfig = BaseConfig.extend({
   PORT: envInt(1, 65_535).default(8082),
@@ -45,6 +49,8 @@ const AgentsConfig = BaseConfig.extend({
   OPENAI_MAX_CONCURRENCY: envInt(1, 1_000).default(8),
   /** Chunk size for long texts, in estimated tokens (~4 characters each). */
   OPENAI_MAX_INPUT_TOKENS: envInt(50, 2_000_000).default(100_000),
+  /** How often the provider is checked (for /readyz, reused in between) and the result reported for /api/v1/health. */
+  PROVIDER_CHECK_INTERVAL_MS: envInt(100, 600_000).default(DEFAULT_PROVIDER_CHECK_INTERVAL_MS),
   GRPC_PORT: envInt(0, 65_535).default(50_052),
   AGENT_CONCURRENCY: envInt(1, 256).default(4),
   AGENT_ACK_WAIT_MS: envInt(1_000, 12 * 3600_000).default(30_000),
@@ -67,6 +73,7 @@ const openAi = {
   timeoutMs: config.OPENAI_TIMEOUT_MS,
   retry: { retries: config.OPENAI_MAX_RETRIES, minDelayMs: config.OPENAI_RETRY_MIN_MS, maxDelayMs: config.OPENAI_RETRY_MAX_MS },
   maxInputTokens: config.OPENAI_MAX_INPUT_TOKENS,
+  checkCacheMs: config.PROVIDER_CHECK_INTERVAL_MS,
 };
 // The shared limit lives in NATS, so it is only opened when OpenAI is the provider.
 const limiter =
@@ -113,6 +120,7 @@ logger.info(
 
 let agents: Agents | undefined;
 let grpcServer: AgentGrpcServer | undefined;
+let healthReports: ProviderHealthReporter | undefined;
 // The probes come up first, so /livez answers while the models load and /readyz says why it is not ready yet.
 observeConsumerLag({ jsm, topology });
 const server: Server = await startProbeServer({
@@ -131,6 +139,7 @@ const server: Server = await startProbeServer({
 onShutdown(
   logger,
   [
+    { name: "provider health reports", close: () => healthReports?.stop() },
     { name: "grpc server", close: () => grpcServer?.stop() },
     { name: "task consumers", close: () => agents?.stop() },
     { name: "probe server", close: () => new Promise<void>((resolve) => server.close(() => resolve())) },
@@ -153,6 +162,16 @@ try {
     maxDeliver: config.AGENT_MAX_DELIVER,
   });
   grpcServer = await startGrpcServer({ port: config.GRPC_PORT, provider, logger });
+  // After the models are prepared, so the first check does not wait on them.
+  healthReports = startProviderHealthReports({
+    js,
+    topology,
+    provider,
+    agents: config.AGENT,
+    instance: `${hostname()}:${process.pid}`,
+    intervalMs: config.PROVIDER_CHECK_INTERVAL_MS,
+    logger,
+  });
 } catch (err) {
   logger.fatal({ err }, "agents failed to start");
   process.exit(1);

@@ -26,7 +26,7 @@ export function createApp(deps: GatewayDeps): Koa<GatewayState> {
       { maxTextLength: settings.maxTextLength, maxBodyBytes: settings.maxBodyBytes, processWaitTimeoutMs: settings.processWaitTimeoutMs, stopping },
     ),
     resultsRoutes({ database: deps.database, jsm: deps.jsm, topology: deps.topology, broker, tenantId: settings.tenantId }),
-    healthRoutes({ nc: deps.nc, database: deps.database, llmProvider: deps.llmProvider, stopping }),
+    healthRoutes({ nc: deps.nc, js: deps.js, topology: deps.topology, database: deps.database, stopping }),
     eventsRoutes({ js: deps.js, jsm: deps.jsm, topology: deps.topology, broker, tenantId: settings.tenantId, stopping }),
     openApiRoutes({ maxTextLength: settings.maxTextLength }),
     docsRoutes(),

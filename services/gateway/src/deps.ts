@@ -3,7 +3,6 @@
 import type { Topology } from "@chorus/contracts";
 import type { JetStreamClient, JetStreamManager, Logger, NatsConnection, SecretKey } from "@chorus/platform";
 import type { DatabaseLink } from "./database/link.ts";
-import type { LlmProviderStatus } from "./health/provider.ts";
 
 export type GatewaySettings = {
   tenantId: string;
@@ -30,7 +29,6 @@ export type GatewayDeps = {
   database: DatabaseLink;
   /** Seals webhook secrets before they go into a command. */
   webhookSecretKey: SecretKey;
-  llmProvider: LlmProviderStatus;
   settings: GatewaySettings;
   /** Aborted when the gateway starts stopping: readiness fails and waiting POSTs answer 202 at once. */
   stopping?: AbortSignal;

@@ -4,7 +4,7 @@ export { createApp } from "./app.ts";
 export { startGateway, type Gateway } from "./server.ts";
 export type { GatewayDeps, GatewaySettings } from "./deps.ts";
 export { connectDatabaseInBackground, databaseLink, type DatabaseLink } from "./database/link.ts";
-export { llmProviderStatus, AGENT_PROVIDER_SETTINGS, type AgentProviderSetting, type LlmProviderStatus } from "./health/provider.ts";
+export { llmProviderStatus, LlmProviderStatus, STALE_AFTER_INTERVALS, type ProviderReportRead } from "./health/provider.ts";
 export { HealthReport } from "./health/schema.ts";
 export { ErrorBody, ErrorDetail } from "./http/errors.ts";
 export { ProcessRequestBody, processRequestBody, IdempotencyKeyHeader, codePointLength, type ProcessInput } from "./processing/schema.ts";

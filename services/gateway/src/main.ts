@@ -4,7 +4,6 @@
 import { z } from "zod";
 import { BaseConfig, DatabaseConfig, ConfigError, SecretKeyConfig, bootService, envBoolean, envInt, observeConsumerLag, onShutdown, resolveWebhookSecretKey } from "@chorus/platform";
 import { connectDatabaseInBackground } from "./database/link.ts";
-import { AGENT_PROVIDER_SETTINGS, llmProviderStatus } from "./health/provider.ts";
 import { DEFAULT_MAX_TEXT_LENGTH, MIN_TEXT_LENGTH } from "./processing/schema.ts";
 import { startGrpcGateway } from "./grpc/index.ts";
 import { startGateway } from "./server.ts";
@@ -24,8 +23,6 @@ const GatewayConfig = BaseConfig.extend(DatabaseConfig.shape).extend({
   NODE_ENV: z.string().optional(),
   WEBHOOK_ALLOW_PRIVATE: envBoolean.default(false),
   WEBHOOK_INBOUND_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
-  AGENT_PROVIDER: z.string().trim().toLowerCase().pipe(z.enum(AGENT_PROVIDER_SETTINGS)).default("auto"),
-  OPENAI_API_KEY: z.string().optional(),
 });
 
 const { config, logger, topology, nc, js, jsm } = await bootService("gateway", GatewayConfig, process.env);
@@ -49,7 +46,6 @@ const gatewayDeps = {
   jsm,
   database,
   webhookSecretKey,
-  llmProvider: llmProviderStatus(config.AGENT_PROVIDER, Boolean(config.OPENAI_API_KEY)),
   settings: {
     tenantId: config.CHORUS_TENANT_ID,
     maxTextLength: config.MAX_TEXT_LENGTH,

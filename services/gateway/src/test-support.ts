@@ -41,7 +41,6 @@ export async function startTestGateway(options: {
     jsm: options.nats.jsm,
     database: options.database,
     webhookSecretKey: TEST_SECRET_KEY,
-    llmProvider: { ok: true, provider: "local" },
     settings: { ...TEST_SETTINGS, ...options.settings },
     port: 0,
     host: "127.0.0.1",

@@ -32,7 +32,6 @@ function deps(overrides: Partial<GatewayDeps> = {}): GatewayDeps {
     jsm: nats.jsm,
     database: databaseLink(db.pool),
     webhookSecretKey: TEST_SECRET_KEY,
-    llmProvider: { ok: true, provider: "local" },
     settings: TEST_SETTINGS,
     ...overrides,
   };

@@ -1,18 +1,22 @@
-// GET /api/v1/health (database, NATS, LLM provider: 200 or 503 with each check), and the
-// Kubernetes probes on the same port: /livez (the process runs) and /readyz (it can
+// GET /api/v1/health (database, NATS, and the LLM provider as the agents last reported it:
+// 200 or 503 with each check), and the Kubernetes probes on the same port: /livez (the process runs) and /readyz (it can
 // accept submissions: NATS is up and it is not stopping; Postgres is not required), and
 // /metrics for Prometheus.
 import { Router } from "@koa/router";
-import { natsCheck, prometheusMetrics, runChecks, sql, type NatsConnection } from "@chorus/platform";
+import type { Topology } from "@chorus/contracts";
+import { natsCheck, prometheusMetrics, runChecks, sql, type JetStreamClient, type NatsConnection } from "@chorus/platform";
 import type { DatabaseLink } from "../database/link.ts";
 import type { GatewayState } from "../http/state.ts";
-import type { LlmProviderStatus } from "./provider.ts";
+import { llmProviderStatus } from "./provider.ts";
+import { providerReportReader } from "./provider-report.ts";
 import type { HealthReport } from "./schema.ts";
 
 export type HealthDeps = {
   nc: NatsConnection;
+  /** Reads the agents' latest provider check from its KV bucket. */
+  js: JetStreamClient;
+  topology: Topology;
   database: DatabaseLink;
-  llmProvider: LlmProviderStatus;
   stopping: AbortSignal;
   checkTimeoutMs?: number;
 };
@@ -20,24 +24,29 @@ export type HealthDeps = {
 export function healthRoutes(deps: HealthDeps): Router<GatewayState> {
   const router = new Router<GatewayState>();
   const timeout = deps.checkTimeoutMs ?? 2_000;
+  const readProviderReport = providerReportReader({ js: deps.js, topology: deps.topology, timeoutMs: timeout });
 
   router.get("/api/v1/health", async (ctx) => {
-    const report = await runChecks(
-      {
-        database: async () => {
-          const notConnected = deps.database.lastError();
-          if (notConnected) throw new Error(`not connected: ${notConnected}`);
-          await deps.database.pool().query(sql.unsafe`SELECT 1`);
+    const [report, providerRead] = await Promise.all([
+      runChecks(
+        {
+          database: async () => {
+            const notConnected = deps.database.lastError();
+            if (notConnected) throw new Error(`not connected: ${notConnected}`);
+            await deps.database.pool().query(sql.unsafe`SELECT 1`);
+          },
+          nats: natsCheck(deps.nc),
         },
-        nats: natsCheck(deps.nc),
-      },
-      timeout,
-    );
+        timeout,
+      ),
+      readProviderReport(),
+    ]);
     const checked = (name: string) => report.checks[name] ?? { ok: false, ms: 0, error: "not run" };
-    const healthy = report.ok && deps.llmProvider.ok;
+    const llmProvider = llmProviderStatus(providerRead, Date.now());
+    const healthy = report.ok && llmProvider.ok;
     const body: HealthReport = {
       status: healthy ? "healthy" : "unhealthy",
-      checks: { database: checked("database"), nats: checked("nats"), llm_provider: deps.llmProvider },
+      checks: { database: checked("database"), nats: checked("nats"), llm_provider: llmProvider },
     };
     ctx.status = healthy ? 200 : 503;
     ctx.set("Cache-Control", "no-store");

@@ -14,7 +14,9 @@ export const HealthReport = z
     checks: z.object({
       database: DependencyCheck.describe("Postgres answers `select 1`"),
       nats: DependencyCheck.describe("NATS answers a round trip"),
-      llm_provider: LlmProviderStatus.describe("The provider the agents are configured to use"),
+      llm_provider: LlmProviderStatus.describe(
+        "The agents' LLM provider as an agents replica last checked it (every 30 s by default); not ok when that check failed, or when no replica has reported within three of its check intervals",
+      ),
     }),
   })
   .describe("200 when every check is ok, else 503");

@@ -16,6 +16,7 @@ import {
   PROCESS_REQUEST_EXAMPLE,
   REQUEST_ID,
   RESULTS_PAGE_EXAMPLE,
+  UNHEALTHY_EXAMPLE,
 } from "./examples.ts";
 
 type Json = Record<string, unknown>;
@@ -231,9 +232,13 @@ export function openApiDocument(settings: DocumentSettings): Json {
           tags: ["Operations"],
           operationId: "health",
           summary: "Database, NATS and LLM provider, each checked",
+          description:
+            "The database and NATS are checked on each call. The LLM provider is not called here: the agents service checks it every " +
+            "`PROVIDER_CHECK_INTERVAL_MS` (30 s) and reports through NATS, and this shows the latest report; a missing report, or one older " +
+            "than three check intervals, is not ok.",
           responses: {
             "200": { description: "Every check is ok", content: json("HealthReport", HEALTH_EXAMPLE) },
-            "503": { description: "A check failed", content: json("HealthReport") },
+            "503": { description: "A check failed", content: json("HealthReport", UNHEALTHY_EXAMPLE) },
           },
         },
       },

@@ -59,7 +59,32 @@ export const RESULTS_PAGE_EXAMPLE: ResultsPage = { items: [COMPLETED_VIEW_EXAMPL
 
 export const HEALTH_EXAMPLE: HealthReport = {
   status: "healthy",
-  checks: { database: { ok: true, ms: 2 }, nats: { ok: true, ms: 1 }, llm_provider: { ok: true, provider: "local" } },
+  checks: {
+    database: { ok: true, ms: 2 },
+    nats: { ok: true, ms: 1 },
+    llm_provider: {
+      ok: true,
+      provider: "openai",
+      model: "gpt-4o-mini",
+      models: { summarizer: "gpt-4o-mini", sentiment: "gpt-4o-mini", entity_extractor: "gpt-4o-mini" },
+      checked_at: "2026-11-24T09:59:41.208Z",
+      instance: "agents-6c9d7f8b5-x2kqp:1",
+    },
+  },
+};
+
+/** The same deployment after its agents stopped reporting. */
+export const UNHEALTHY_EXAMPLE: HealthReport = {
+  status: "unhealthy",
+  checks: {
+    ...HEALTH_EXAMPLE.checks,
+    llm_provider: {
+      ...HEALTH_EXAMPLE.checks.llm_provider,
+      ok: false,
+      checked_at: "2026-11-24T09:58:11.208Z",
+      error: "no agents service has reported in the last 90 s (the last report, from agents-6c9d7f8b5-x2kqp:1, is from 2026-11-24T09:58:11.208Z)",
+    },
+  },
 };
 
 export const ACCEPTED_EVENT_EXAMPLE: ChorusEvent = {

@@ -83,7 +83,6 @@ describe("the OpenAPI document", () => {
       jsm: nats.jsm,
       database,
       webhookSecretKey: TEST_SECRET_KEY,
-      llmProvider: { ok: true, provider: "local" },
       settings: TEST_SETTINGS,
     });
     const routers = app.middleware.flatMap((m) => {

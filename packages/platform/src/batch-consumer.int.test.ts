@@ -1,0 +1,103 @@
+// runBatchConsumer on a real JetStream consumer: batches form from what arrives while one
+// is handled, each message gets its own outcome, and failures redeliver or dead-letter.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { isolatedNats, testLogger, eventually, type IsolatedNats } from "@chorus/testing";
+import { ensureDurable, publishValidated, runBatchConsumer, HEADER, type ConsumerHandle } from "./index.ts";
+
+const Numbered = z.object({ n: z.number() });
+
+let nats: IsolatedNats;
+let consumer: ConsumerHandle | undefined;
+beforeEach(async () => {
+  nats = await isolatedNats();
+  const t = nats.topology;
+  await ensureDurable(nats.jsm, { stream: t.streams.commands, durable: "batches", filterSubject: t.subjects.submit, ackWaitMs: 5_000, maxDeliver: 2, maxAckPending: 1_000 });
+});
+afterEach(async () => {
+  await consumer?.stop();
+  consumer = undefined;
+  await nats.cleanup();
+});
+
+async function publish(from: number, count: number) {
+  const t = nats.topology;
+  await Promise.all(Array.from({ length: count }, (_, i) => publishValidated(nats.js, t.subjects.submit, Numbered, { n: from + i }, { msgID: `m-${from + i}` })));
+}
+
+function start(handleBatch: Parameters<typeof runBatchConsumer<typeof Numbered>>[0]["handleBatch"], maxBatch = 50) {
+  const t = nats.topology;
+  return runBatchConsumer({
+    js: nats.js, topology: t, stream: t.streams.commands, durable: "batches", schema: Numbered, maxBatch, maxDeliver: 2, logger: testLogger,
+    retryDelayMs: () => 10,
+    handleBatch,
+  });
+}
+
+const pendingOnCommands = async () => (await nats.jsm.streams.info(nats.topology.streams.commands)).state.messages;
+
+describe("consuming in batches", () => {
+  it("hands over what arrived while a batch was handled as the next batch, each message once", async () => {
+    const batches: number[][] = [];
+    let release: () => void = () => undefined;
+    const firstHeld = new Promise<void>((resolve) => (release = resolve));
+    consumer = await start(async (items) => {
+      batches.push(items.map((i) => i.message.n));
+      // The first batch is held until the rest has arrived, so they must form one batch.
+      if (batches.length === 1) await firstHeld;
+      return items.map(() => undefined);
+    });
+    await publish(0, 1);
+    await eventually(() => (batches.length === 1 ? true : undefined));
+    await publish(1, 30);
+    await eventually(async () => ((await nats.jsm.consumers.info(nats.topology.streams.commands, "batches")).num_pending === 0 ? true : undefined));
+    release();
+    await eventually(async () => ((await pendingOnCommands()) === 0 ? true : undefined));
+    expect(batches[0]).toEqual([0]);
+    expect(batches.length).toBeLessThan(31);
+    expect(batches.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 31 }, (_, i) => i));
+    expect(Math.max(...batches.map((b) => b.length))).toBeGreaterThan(1);
+  });
+
+  it("never hands over more than the batch size at once", async () => {
+    const sizes: number[] = [];
+    await publish(0, 40);
+    consumer = await start(async (items) => {
+      sizes.push(items.length);
+      return items.map(() => undefined);
+    }, 7);
+    await eventually(async () => ((await pendingOnCommands()) === 0 ? true : undefined));
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(40);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(7);
+  });
+
+  it("redelivers only the messages whose outcome asks for it", async () => {
+    const seen: [number, number][] = [];
+    consumer = await start(async (items) => {
+      for (const i of items) seen.push([i.message.n, i.delivery.deliveryCount]);
+      return items.map((i) => (i.message.n === 2 && i.delivery.deliveryCount === 1 ? { retryInMs: 10 } : undefined));
+    });
+    await publish(1, 3);
+    await eventually(async () => ((await pendingOnCommands()) === 0 ? true : undefined));
+    expect(seen.filter(([n]) => n === 2).map(([, d]) => d)).toEqual([1, 2]);
+    expect(seen.filter(([n]) => n !== 2).map(([, d]) => d)).toEqual([1, 1]);
+  });
+
+  it("dead-letters a poison message alone, and every message of a batch that keeps failing on its last delivery", async () => {
+    const t = nats.topology;
+    const handled: number[] = [];
+    consumer = await start(async (items) => {
+      handled.push(...items.map((i) => i.message.n));
+      if (items.some((i) => i.message.n === 13)) throw new Error("unlucky batch");
+      return items.map(() => undefined);
+    }, 1);
+    await nats.js.publish(t.subjects.submit, "{not json", { msgID: "poison" });
+    await publish(13, 1);
+    await publish(20, 1);
+    await eventually(async () => ((await nats.jsm.streams.info(t.streams.deadLetters)).state.messages === 2 ? true : undefined));
+    const reasons = await Promise.all([1, 2].map(async (seq) => (await nats.jsm.streams.getMessage(t.streams.deadLetters, { seq }))?.header.get(HEADER.reason)));
+    expect(reasons).toEqual(expect.arrayContaining([expect.stringMatching(/malformed JSON/), expect.stringContaining("failed after 2 deliveries: Error: unlucky batch")]));
+    await eventually(() => (handled.includes(20) ? true : undefined));
+    expect(handled.filter((n) => n === 13)).toHaveLength(2);
+  });
+});

@@ -1,0 +1,120 @@
+// Consuming from JetStream a batch at a time, for handlers whose cost is per round trip
+// rather than per message (the projector: one transaction for many events). Batches form
+// on their own: the first message is handled at once, and whatever arrives meanwhile is the
+// next batch, so a quiet system answers as fast as one message at a time and a busy one
+// amortises. Validation, dead-lettering, tracing and heartbeats as in runConsumer.
+import { context, ROOT_CONTEXT, SpanStatusCode, trace, type Span } from "@opentelemetry/api";
+import type { JetStreamClient, JsMsg } from "@nats-io/jetstream";
+import type { z } from "zod";
+import type { Topology } from "@chorus/contracts";
+import { deadLetterMessage, defaultRetryDelay, type ConsumerHandle, type Delivery, type HandleResult } from "./bus.ts";
+import type { Logger } from "./logger.ts";
+import { pullIntoQueue, receiveMessage } from "./pulling.ts";
+
+const tracer = trace.getTracer("chorus.bus");
+
+export type BatchItem<T> = { message: T; delivery: Delivery };
+
+export type RunBatchConsumerOptions<S extends z.ZodType> = {
+  js: JetStreamClient;
+  topology: Topology;
+  stream: string;
+  durable: string;
+  schema: S;
+  /** Most messages handed to one call of handleBatch; as many more are held, heartbeated, while a batch runs. */
+  maxBatch: number;
+  /** The consumer's max_deliver: on the last delivery a message of a failing batch is dead-lettered. */
+  maxDeliver: number;
+  logger: Logger;
+  /** One outcome per item, in order: nothing (ack) or a redelivery after a delay. A throw retries every item. */
+  handleBatch: (items: BatchItem<z.infer<S>>[]) => Promise<HandleResult[]>;
+  /** Delay before the messages of a failed batch are redelivered. */
+  retryDelayMs?: (deliveryCount: number) => number;
+};
+
+/** Pulls from a durable consumer until stopped, handing over batches one at a time. */
+export async function runBatchConsumer<S extends z.ZodType>(opts: RunBatchConsumerOptions<S>): Promise<ConsumerHandle> {
+  const { js, topology: t, logger } = opts;
+  const maxBatch = Math.max(1, opts.maxBatch);
+  let inBatch = 0;
+  let running = true;
+  let draining = false;
+  let drained: Promise<void> = Promise.resolve();
+  type Started = { m: JsMsg; item: BatchItem<z.infer<S>>; span: Span };
+
+  const begin = async (m: JsMsg): Promise<Started | null> => {
+    const received = await receiveMessage(opts, m);
+    if (!received) return null;
+    const span = tracer.startSpan(received.span.name, { kind: received.span.kind, attributes: received.span.attributes }, received.parent);
+    return { m, item: { message: received.message, delivery: received.delivery }, span };
+  };
+
+  const handle = async (messages: JsMsg[]) => {
+    const started = (await Promise.all(messages.map(begin))).filter((s) => s !== null);
+    if (started.length === 0) return;
+    for (const s of started) s.span.setAttribute("messaging.batch.message_count", started.length);
+    try {
+      // The batch's own work (its SQL, say) is traced under its first message.
+      const first = started[0] as Started;
+      const results = await context.with(trace.setSpan(ROOT_CONTEXT, first.span), () => opts.handleBatch(started.map((s) => s.item)));
+      started.forEach(({ m }, i) => {
+        const result = results[i];
+        if (result && "retryInMs" in result) m.nak(Math.max(0, Math.round(result.retryInMs)));
+        else m.ack();
+      });
+    } catch (err) {
+      const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      for (const { m, span } of started) {
+        span.recordException(err as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR });
+        if (m.info.deliveryCount >= opts.maxDeliver) {
+          await deadLetterMessage(js, t, opts.stream, m, `failed after ${m.info.deliveryCount} deliveries: ${reason}`, logger);
+        } else {
+          m.nak(Math.round((opts.retryDelayMs ?? defaultRetryDelay)(m.info.deliveryCount)));
+        }
+      }
+      logger.warn({ err, durable: opts.durable, messages: started.length }, "batch failed; will retry");
+    } finally {
+      for (const { span } of started) span.end();
+    }
+  };
+
+  /** Runs batches while messages wait, one at a time. */
+  const drain = (queued: JsMsg[]) => {
+    if (draining) return;
+    draining = true;
+    drained = (async () => {
+      try {
+        while (running && queued.length > 0) {
+          const batch = queued.splice(0, maxBatch);
+          inBatch = batch.length;
+          await handle(batch).catch((err) => {
+            // Only a failed dead-letter publish gets here; without an ack the messages come back.
+            logger.error({ err, durable: opts.durable }, "batch handling failed");
+          });
+          inBatch = 0;
+          queue.roomFreed();
+        }
+      } finally {
+        draining = false;
+      }
+    })();
+  };
+
+  const queue = await pullIntoQueue(await js.consumers.get(opts.stream, opts.durable), {
+    room: (queued) => 2 * maxBatch - inBatch - queued,
+    arrived: drain,
+    logger,
+  });
+
+  return {
+    isRunning: () => running,
+    async stop() {
+      if (!running) return;
+      running = false;
+      // Pulling stops and what waits is handed back; the batch in hand finishes and acks.
+      await queue.stop();
+      await drained;
+    },
+  };
+}

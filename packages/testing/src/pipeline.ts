@@ -1,0 +1,48 @@
+// The whole pipeline as separate processes for end-to-end tests: orchestrator, agents,
+// projector and gateway on an isolated NATS prefix and database. Stopped in reverse
+// order, like a rolling shutdown: the gateway stops taking work first.
+import { isolatedDatabase, isolatedNats, type IsolatedDatabase, type IsolatedNats } from "./fixtures.ts";
+import { startService, type RunningService } from "./processes.ts";
+
+export type RunningPipeline = {
+  nats: IsolatedNats;
+  db: IsolatedDatabase;
+  gateway: RunningService;
+  /** Stops every process and cleans up; rejects, with its output, if a process did not exit cleanly on SIGTERM. */
+  stop(): Promise<void>;
+};
+
+export type PipelineOptions = {
+  /** For every process (after the isolated NATS and database settings). */
+  env?: Record<string, string>;
+  /** For the agents process only. */
+  agentsEnv?: Record<string, string>;
+};
+
+export async function startPipeline(options: PipelineOptions = {}): Promise<RunningPipeline> {
+  const nats = await isolatedNats();
+  const db = await isolatedDatabase();
+  const env = { ...nats.env, DATABASE_URL: db.url, LOG_LEVEL: "warn", ...options.env };
+  const services: RunningService[] = [];
+  const stop = async () => {
+    const unclean: string[] = [];
+    for (const s of [...services].reverse()) {
+      const code = await s.stop();
+      if (code !== 0) unclean.push(`${s.name} exited with ${code} on SIGTERM:\n${s.output()}`);
+    }
+    await nats.cleanup();
+    await db.cleanup();
+    if (unclean.length > 0) throw new Error(unclean.join("\n\n"));
+  };
+  try {
+    services.push(await startService("orchestrator", env));
+    services.push(await startService("agents", { ...env, ...options.agentsEnv }));
+    services.push(await startService("projector", env));
+    const gateway = await startService("gateway", env);
+    services.push(gateway);
+    return { nats, db, gateway, stop };
+  } catch (err) {
+    await stop().catch(() => undefined);
+    throw err;
+  }
+}
