@@ -58,8 +58,10 @@ export function topology(prefix = "chorus") {
       allEvents: `${prefix}.ev.>`,
       /** Every event of one request. */
       requestEvents: (requestId: string) => `${prefix}.ev.request.${requestId}.>`,
-      /** Agent lifecycle events of every request (what the orchestrator reacts to). */
+      /** Agent lifecycle events of every request. */
       agentEvents: `${prefix}.ev.request.*.agent.>`,
+      /** One kind of agent outcome of every request (what the orchestrator reacts to). */
+      agentOutcomes: (outcome: "completed" | "failed") => `${prefix}.ev.request.*.agent.*.${outcome}`,
       /** Request-level events of every request: accepted, completed, failed. */
       requestLevelEvents: `${prefix}.ev.request.*.*`,
       /** End events of every request, by end: `completed` or `failed`. */

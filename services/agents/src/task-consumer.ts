@@ -1,6 +1,6 @@
-// Pulls one agent's tasks from JetStream and runs each: AgentStarted, the provider call
-// under the task's deadline, then AgentCompleted/AgentFailed and the ack — or a nak
-// with a delay when the provider says trying again later could help.
+// Pulls one agent's tasks from JetStream and runs each: AgentStarted (stored while the
+// provider call under the task's deadline runs), then AgentCompleted/AgentFailed and the
+// ack — or a nak with a delay when the provider says trying again later could help.
 import { randomUUID } from "node:crypto";
 import { AgentTask, messageIds, type AgentId, type Topology } from "@chorus/contracts";
 import {
@@ -69,14 +69,18 @@ export function taskHandler(deps: TaskConsumerDeps) {
     }
 
     const model = provider.modelFor(agent);
-    await publishEvent(js, t, startedEvent(task, { provider: provider.name, model, delivery: delivery.deliveryCount }, newEnvelope()), {
+    // The provider is called while AgentStarted is being stored, not after: one wait for an
+    // ack less on every request's critical path. It is awaited before the outcome is
+    // published, so the stream still has the start first.
+    const started = publishEvent(js, t, startedEvent(task, { provider: provider.name, model, delivery: delivery.deliveryCount }, newEnvelope()), {
       msgID: messageIds.started(task.request_id, agent, delivery.deliveryCount),
     });
-
+    started.catch(() => undefined); // awaited below; this only keeps a failure from going unhandled meanwhile
     const call = await callProvider(provider, task, {
       everyMs: Math.max(100, Math.floor(settings.ackWaitMs / 3)),
       working: () => delivery.working(),
     });
+    await started;
     const outcome = decideOutcome({
       task,
       provider: { name: provider.name, model },

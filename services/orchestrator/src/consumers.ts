@@ -1,12 +1,19 @@
 // The durable consumers the orchestrator owns, and how each one is configured.
 import type { Topology } from "@chorus/contracts";
-import type { DurableSpec } from "@chorus/platform";
+import { DeliverPolicy, ensureDurable, isNotFound, type DurableSpec, type JetStreamManager } from "@chorus/platform";
 
 export const DURABLES = {
   commands: "orchestrator-commands",
   deadlines: "orchestrator-deadlines",
-  agentEvents: "orchestrator-agent-events",
+  agentCompleted: "orchestrator-agent-completed",
+  agentFailed: "orchestrator-agent-failed",
 } as const;
+
+/**
+ * The durable over every agent event that the two outcome durables replaced: it was
+ * handed the dispatches and starts too (two of every three agent events), only to ack them.
+ */
+export const RETIRED_AGENT_EVENTS_DURABLE = "orchestrator-agent-events";
 
 /** Deliveries before a submit or an agent event that keeps failing is dead-lettered. */
 export const MAX_DELIVER = 10;
@@ -32,13 +39,42 @@ export function durableSpecs(t: Topology): Record<keyof typeof DURABLES, Durable
       // A waiting deadline stays unacked until it is due; one per running agent.
       maxAckPending: 50_000,
     },
-    agentEvents: {
-      stream: t.streams.events,
-      durable: DURABLES.agentEvents,
-      filterSubject: t.subjects.agentEvents,
-      ackWaitMs: 30_000,
-      maxDeliver: MAX_DELIVER,
-      maxAckPending: 1_000,
-    },
+    agentCompleted: agentOutcomeSpec(t, DURABLES.agentCompleted, "completed"),
+    agentFailed: agentOutcomeSpec(t, DURABLES.agentFailed, "failed"),
   };
+}
+
+function agentOutcomeSpec(t: Topology, durable: string, outcome: "completed" | "failed"): DurableSpec {
+  return {
+    stream: t.streams.events,
+    durable,
+    filterSubject: t.subjects.agentOutcomes(outcome),
+    ackWaitMs: 30_000,
+    maxDeliver: MAX_DELIVER,
+    maxAckPending: 1_000,
+  };
+}
+
+/**
+ * Creates or updates every durable the orchestrator owns. On a stream that still has the
+ * retired agent-events durable, the outcome durables start where it stood (its ack floor),
+ * so an upgrade neither replays every past outcome nor skips one, and it is then removed.
+ */
+export async function ensureOrchestratorDurables(jsm: JetStreamManager, t: Topology): Promise<Record<keyof typeof DURABLES, DurableSpec>> {
+  const specs = durableSpecs(t);
+  const retired = await jsm.consumers.info(t.streams.events, RETIRED_AGENT_EVENTS_DURABLE).catch((err: unknown) => {
+    if (isNotFound(err)) return null;
+    throw err;
+  });
+  const takeOver = retired ? { deliverPolicy: DeliverPolicy.StartSequence, optStartSeq: retired.ack_floor.stream_seq + 1 } : {};
+  await ensureDurable(jsm, specs.commands);
+  await ensureDurable(jsm, specs.deadlines);
+  await ensureDurable(jsm, { ...specs.agentCompleted, ...takeOver });
+  await ensureDurable(jsm, { ...specs.agentFailed, ...takeOver });
+  if (retired) {
+    await jsm.consumers.delete(t.streams.events, RETIRED_AGENT_EVENTS_DURABLE).catch((err: unknown) => {
+      if (!isNotFound(err)) throw err;
+    });
+  }
+  return specs;
 }

@@ -1,8 +1,9 @@
 // One input, end to end: load the request's state, decide, record the decision. A
 // decision overtaken by a concurrent one (see publishDecision) is taken again on the
 // fresh state, so every input converges on what the stream says, never on a guess.
-import type { Topology } from "@chorus/contracts";
+import type { ChorusEvent, Topology } from "@chorus/contracts";
 import type { JetStreamClient, Logger } from "@chorus/platform";
+import type { KnownFacts } from "./known-facts.ts";
 import type { RequestLoader } from "./load-request.ts";
 import { publishDecision, publishTasks } from "./publish-decision.ts";
 import { decide, isNothing, outstandingTasks, type DecisionInput } from "./request/index.ts";
@@ -11,6 +12,8 @@ export type HandleDeps = {
   js: JetStreamClient;
   topology: Topology;
   load: RequestLoader;
+  /** Where loads and decisions leave what they learnt was stored (see lastBySubjectLoader). */
+  facts?: KnownFacts;
   clock: () => Date;
   newId: () => string;
   agentTimeoutMs: number;
@@ -27,15 +30,26 @@ export class DecisionContentionError extends Error {
 
 const MAX_ATTEMPTS = 3;
 
-/** `redelivered`: this input was handled before, and that handling may have died midway. */
-export async function handleInput(deps: HandleDeps, input: DecisionInput, options: { redelivered?: boolean } = {}): Promise<HandleOutcome> {
+export type InputDelivery = {
+  /** This input was handled before, and that handling may have died midway. */
+  redelivered?: boolean;
+  /** The input's own stream sequence, when it is an event (it is then a known fact). */
+  seq?: number;
+};
+
+export async function handleInput(deps: HandleDeps, input: DecisionInput, options: InputDelivery = {}): Promise<HandleOutcome> {
+  if (options.seq !== undefined && (input.type === "AgentCompleted" || input.type === "AgentFailed")) deps.facts?.remember(input, options.seq);
+  const stored = deps.facts ? (event: ChorusEvent, seq: number) => deps.facts?.remember(event, seq) : undefined;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const state = await deps.load(input.request_id);
+    const resend = options.redelivered === true && attempt === 1;
+    const state = await deps.load(input.request_id, { includeStarted: resend });
+    // Before the accept check: an ended request may load as its end alone (see KnownFacts).
+    if (state.end) return "nothing_due";
     if (input.type !== "SubmitRequest" && !state.accepted) return "unknown_request";
-    if (options.redelivered && attempt === 1) await publishTasks(deps.js, deps.topology, outstandingTasks(state, { now: deps.clock(), newId: deps.newId }));
+    if (resend) await publishTasks(deps.js, deps.topology, outstandingTasks(state, { now: deps.clock(), newId: deps.newId }));
     const decision = decide(state, input, { now: deps.clock(), newId: deps.newId, agentTimeoutMs: deps.agentTimeoutMs });
     if (isNothing(decision)) return "nothing_due";
-    const result = await publishDecision(deps.js, deps.topology, decision);
+    const result = await publishDecision(deps.js, deps.topology, decision, stored);
     deps.logger.debug(
       { request_id: input.request_id, correlation_id: input.correlation_id, input: input.type, events: decision.events.map((e) => e.type), result },
       "decided",

@@ -4,5 +4,6 @@ export { startOrchestrator, UnknownRequestError } from "./orchestrator.ts";
 export type { Orchestrator, OrchestratorDeps } from "./orchestrator.ts";
 export { DURABLES } from "./consumers.ts";
 export { lastBySubjectLoader, streamRequestLoader, UnreadableEventError } from "./load-request.ts";
-export type { RequestLoader } from "./load-request.ts";
+export type { LoadOptions, RequestLoader } from "./load-request.ts";
+export { knownFacts, type KnownFact, type KnownFacts } from "./known-facts.ts";
 export * from "./request/index.ts";

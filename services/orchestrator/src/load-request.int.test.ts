@@ -1,8 +1,9 @@
 // Both state loaders read the real event stream and must fold the same state.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ChorusEvent } from "@chorus/contracts";
-import { publishEvent } from "@chorus/platform";
+import { publishEvent, type JetStreamManager } from "@chorus/platform";
 import { isolatedNats, type IsolatedNats } from "@chorus/testing";
+import { knownFacts } from "./known-facts.ts";
 import { lastBySubjectLoader, streamRequestLoader } from "./load-request.ts";
 import { accepted, completed, dispatched, failed, REQUEST_ID, started } from "./request/scenario.ts";
 import { initialState } from "./request/index.ts";
@@ -31,7 +32,7 @@ describe("loading a request's state from the stream", () => {
       failed("sentiment", 6, "timeout"),
       dispatched("entity_extractor", 7, ["summarizer"]),
     ]);
-    const bySubject = await lastBySubjectLoader(nats.jsm, nats.topology)(REQUEST_ID);
+    const bySubject = await lastBySubjectLoader(nats.jsm, nats.topology)(REQUEST_ID, { includeStarted: true });
     const byStream = await streamRequestLoader(nats.js, nats.topology)(REQUEST_ID);
     expect(bySubject.accepted?.data.agents).toEqual(["summarizer", "sentiment", "entity_extractor"]);
     expect(bySubject.runs.sentiment?.outcome?.type).toBe("AgentFailed");
@@ -48,5 +49,46 @@ describe("loading a request's state from the stream", () => {
 
   it("gives the empty state for a request that was never accepted", async () => {
     expect(await lastBySubjectLoader(nats.jsm, nats.topology)(REQUEST_ID)).toEqual(initialState);
+  });
+
+  it("leaves out whether agents started unless asked, since only resending tasks needs it", async () => {
+    await publishAll([accepted("parallel", ["summarizer"]), dispatched("summarizer", 1), started("summarizer", 2)]);
+    const load = lastBySubjectLoader(nats.jsm, nats.topology);
+    expect((await load(REQUEST_ID)).runs.summarizer?.started).toBe(false);
+    expect((await load(REQUEST_ID, { includeStarted: true })).runs.summarizer?.started).toBe(true);
+  });
+
+  it("reads again only what it has not seen stored, and still folds what a cold load folds", async () => {
+    let reads = 0;
+    const counting = {
+      streams: {
+        getMessage: (...args: Parameters<JetStreamManager["streams"]["getMessage"]>) => {
+          reads++;
+          return nats.jsm.streams.getMessage(...args);
+        },
+      },
+    } as unknown as JetStreamManager;
+    const facts = knownFacts();
+    const warm = lastBySubjectLoader(counting, nats.topology, facts);
+    const cold = lastBySubjectLoader(nats.jsm, nats.topology);
+    const agents = ["summarizer", "sentiment"] as const;
+
+    await publishAll([accepted("parallel", [...agents]), dispatched("summarizer", 1), dispatched("sentiment", 2)]);
+    await warm(REQUEST_ID);
+    // accepted + 2 ends + per agent dispatched, completed, failed
+    expect(reads).toBe(3 + 2 * 3);
+
+    reads = 0;
+    await publishEvent(nats.js, nats.topology, completed("summarizer", 3), { msgID: "summarizer-done" });
+    const state = await warm(REQUEST_ID);
+    // Known now: accepted and both dispatches; read again: 2 ends and both agents' outcomes.
+    expect(reads).toBe(2 + 2 * 2);
+    expect(state).toEqual(await cold(REQUEST_ID));
+    expect(state.runs.summarizer?.outcome?.type).toBe("AgentCompleted");
+
+    reads = 0;
+    await warm(REQUEST_ID);
+    // The summarizer's outcome is known: only the ends and the sentiment's outcomes are read.
+    expect(reads).toBe(2 + 2);
   });
 });

@@ -2,11 +2,17 @@
 // behind RequestLoader: `lastBySubjectLoader` (the default) reads the last message of each
 // subject the state depends on, a cost independent of the stream's size; the ordered-consumer
 // `streamRequestLoader` reads every event of the request and costs a consumer per load.
-import { ChorusEvent, eventSubjectSuffix, type AgentId, type ChorusEventType, type Topology } from "@chorus/contracts";
+import { ChorusEvent, type Topology } from "@chorus/contracts";
 import type { JetStreamClient, JetStreamManager } from "@chorus/platform";
+import { knownFacts, type KnownFact, type KnownFacts } from "./known-facts.ts";
 import { evolve, initialState, type RequestState } from "./request/index.ts";
 
-export type RequestLoader = (requestId: string) => Promise<RequestState>;
+export type LoadOptions = {
+  /** Also read whether each agent has started (needed to resend outstanding tasks). */
+  includeStarted?: boolean;
+};
+
+export type RequestLoader = (requestId: string, options?: LoadOptions) => Promise<RequestState>;
 
 /** An event in the stream that this orchestrator cannot read; deciding without it could be wrong. */
 export class UnreadableEventError extends Error {
@@ -45,9 +51,6 @@ export function streamRequestLoader(js: JetStreamClient, t: Topology): RequestLo
   };
 }
 
-/** The agent events whose last message decides an agent's run. */
-const AGENT_FACTS: ChorusEventType[] = ["AgentDispatched", "AgentStarted", "AgentCompleted", "AgentFailed"];
-
 /**
  * Loads state from the last message on each subject the decision depends on (accepted,
  * the ends, and each agent's dispatched/started/completed/failed), read through the
@@ -57,31 +60,49 @@ const AGENT_FACTS: ChorusEventType[] = ["AgentDispatched", "AgentStarted", "Agen
  * creation grows with the stream. What it cannot see is a repeat on one subject (two
  * AgentCompleted for one agent, stored beyond the duplicate window): it folds the last of
  * them, where the stream loader folds the first; both are the same agent's outcome.
+ *
+ * With `facts`, subjects already known to hold their fact are not read again; each read
+ * is remembered there. A request known to have ended loads as just its end: nothing more
+ * is decided for it. AgentStarted is read only with `includeStarted` (it matters only to
+ * resending outstanding tasks) and an agent with one outcome is not asked for the other:
+ * one outcome per agent is stored (they share a message id).
  */
-export function lastBySubjectLoader(jsm: JetStreamManager, t: Topology): RequestLoader {
-  const last = async (requestId: string, type: ChorusEventType, agent?: AgentId) => {
-    const subject = `${t.prefix}.ev.request.${requestId}.${eventSubjectSuffix({ type, data: { agent } } as Pick<ChorusEvent, "type" | "data">)}`;
-    return jsm.streams.getMessage(t.streams.events, { last_by_subj: subject }); // null: no such message
-  };
-  const parse = (m: { seq: number; subject: string; json<T>(): T }) => {
+export function lastBySubjectLoader(jsm: JetStreamManager, t: Topology, facts: KnownFacts = knownFacts(0)): RequestLoader {
+  const read = async (requestId: string, known: ReadonlyMap<string, KnownFact>, suffix: string): Promise<KnownFact | null> => {
+    const hit = known.get(suffix);
+    if (hit) return hit;
+    const m = await jsm.streams.getMessage(t.streams.events, { last_by_subj: `${t.prefix}.ev.request.${requestId}.${suffix}` });
+    if (m === null) return null; // no such message
     const parsed = ChorusEvent.safeParse(m.json());
     if (!parsed.success) throw new UnreadableEventError(`event at ${t.streams.events}#${m.seq} on ${m.subject}: ${parsed.error.message}`);
+    facts.remember(parsed.data, m.seq);
     return { seq: m.seq, event: parsed.data };
   };
-  const foldSorted = (found: ({ seq: number; subject: string; json<T>(): T } | null)[]) =>
+  const foldSorted = (found: (KnownFact | null)[]) =>
     found
-      .filter((m) => m !== null)
-      .map(parse)
+      .filter((f) => f !== null)
       .sort((a, b) => a.seq - b.seq)
       .reduce((state, { event }) => evolve(state, event), initialState);
 
-  return async (requestId) => {
-    const head = await Promise.all([last(requestId, "RequestAccepted"), last(requestId, "RequestCompleted"), last(requestId, "RequestFailed")]);
+  return async (requestId, options = {}) => {
+    const known = facts.of(requestId);
+    const end = known.get("completed") ?? known.get("failed");
+    if (end) return foldSorted([end]);
+    const head = await Promise.all(["accepted", "completed", "failed"].map((suffix) => read(requestId, known, suffix)));
     const headState = foldSorted(head);
     // Nothing is decided for an unknown or ended request, so its agents need not be read.
     if (!headState.accepted || headState.end) return headState;
-    const agents = headState.accepted.data.agents;
-    const agentFacts = await Promise.all(agents.flatMap((agent) => AGENT_FACTS.map((type) => last(requestId, type, agent))));
-    return foldSorted([...head, ...agentFacts]);
+    const agentFacts = await Promise.all(
+      headState.accepted.data.agents.map(async (agent) => {
+        const outcomes = [`agent.${agent}.completed`, `agent.${agent}.failed`];
+        const knownOutcome = outcomes.map((suffix) => known.get(suffix)).find((f) => f !== undefined);
+        return Promise.all([
+          read(requestId, known, `agent.${agent}.dispatched`),
+          options.includeStarted ? read(requestId, known, `agent.${agent}.started`) : null,
+          ...(knownOutcome ? [knownOutcome] : outcomes.map((suffix) => read(requestId, known, suffix))),
+        ]);
+      }),
+    );
+    return foldSorted([...head, ...agentFacts.flat()]);
   };
 }

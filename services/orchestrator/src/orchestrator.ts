@@ -1,12 +1,13 @@
-// The orchestrator's I/O shell: three durable consumers (submit commands, agent
-// deadlines, agent events) feeding one input handler. Stateless: any number of
-// replicas share the durables; message ids and the state check keep work single.
+// The orchestrator's I/O shell: four durable consumers (submit commands, agent deadlines,
+// agent completions, agent failures) feeding one input handler. No state of its own beyond
+// a cache of facts known to be stored: any number of replicas share the durables; message
+// ids and the state check keep work single.
 import { randomUUID } from "node:crypto";
-import { z } from "zod";
-import { AgentCompleted, AgentDispatched, AgentFailed, AgentStarted, CheckAgentDeadline, SubmitRequest, type Topology } from "@chorus/contracts";
-import { ensureDurable, requestLogger, runConsumer, type ConsumerHandle, type Delivery, type JetStreamClient, type JetStreamManager, type Logger } from "@chorus/platform";
-import { durableSpecs, DURABLES, MAX_DELIVER } from "./consumers.ts";
+import { AgentCompleted, AgentFailed, CheckAgentDeadline, SubmitRequest, type Topology } from "@chorus/contracts";
+import { requestLogger, runConsumer, type ConsumerHandle, type Delivery, type JetStreamClient, type JetStreamManager, type Logger } from "@chorus/platform";
+import { DURABLES, ensureOrchestratorDurables, MAX_DELIVER } from "./consumers.ts";
 import { handleInput, type HandleDeps } from "./handle.ts";
+import { knownFacts, type KnownFacts } from "./known-facts.ts";
 import { lastBySubjectLoader, type RequestLoader } from "./load-request.ts";
 import { msUntilDeadline } from "./request/index.ts";
 
@@ -21,6 +22,8 @@ export type OrchestratorDeps = {
   clock?: () => Date;
   newId?: () => string;
   loadRequest?: RequestLoader;
+  /** Facts this process has seen stored; shared with `loadRequest` when that is given. */
+  facts?: KnownFacts;
 };
 
 export type Orchestrator = {
@@ -35,28 +38,21 @@ export class UnknownRequestError extends Error {
   override name = "UnknownRequestError";
 }
 
-// The orchestrator ignores these agent events without loading any state, so they are
-// validated only as far as needed to tell them apart.
-const AgentEventInput = z.union([
-  AgentDispatched.pick({ type: true, request_id: true }),
-  AgentStarted.pick({ type: true, request_id: true }),
-  AgentCompleted,
-  AgentFailed,
-]);
 
 /** A deadline check for a request the stream does not know is retried this often before it is dropped. */
 const UNKNOWN_DEADLINE_RETRIES = 10;
 
 export async function startOrchestrator(deps: OrchestratorDeps): Promise<Orchestrator> {
   const { js, jsm, topology: t, logger } = deps;
-  const specs = durableSpecs(t);
-  for (const spec of Object.values(specs)) await ensureDurable(jsm, spec);
+  const specs = await ensureOrchestratorDurables(jsm, t);
 
   const clock = deps.clock ?? (() => new Date());
+  const facts = deps.facts ?? knownFacts();
   const handleDeps: HandleDeps = {
     js,
     topology: t,
-    load: deps.loadRequest ?? lastBySubjectLoader(jsm, t),
+    load: deps.loadRequest ?? lastBySubjectLoader(jsm, t, facts),
+    facts,
     clock,
     newId: deps.newId ?? randomUUID,
     agentTimeoutMs: deps.agentTimeoutMs,
@@ -97,26 +93,32 @@ export async function startOrchestrator(deps: OrchestratorDeps): Promise<Orchest
         },
       }),
     );
-    handles.push(
-      await runConsumer({
-        ...common,
-        stream: specs.agentEvents.stream,
-        durable: DURABLES.agentEvents,
-        schema: AgentEventInput,
-        maxDeliver: MAX_DELIVER,
-        handle: async (event, delivery) => {
-          if (event.type === "AgentDispatched" || event.type === "AgentStarted") return;
-          const outcome = await handleInput(handleDeps, event, { redelivered: delivery.deliveryCount > 1 });
-          if (outcome === "unknown_request") throw new UnknownRequestError(`${event.type} for request ${event.request_id}, which was never accepted`);
-        },
-      }),
-    );
+    // One durable per outcome: the orchestrator decides on outcomes only, and a single
+    // filter (NATS 2.9) over all agent events would hand it the dispatches and starts too.
+    for (const [spec, schema] of [
+      [specs.agentCompleted, AgentCompleted],
+      [specs.agentFailed, AgentFailed],
+    ] as const) {
+      handles.push(
+        await runConsumer({
+          ...common,
+          stream: spec.stream,
+          durable: spec.durable,
+          schema,
+          maxDeliver: MAX_DELIVER,
+          handle: async (event, delivery) => {
+            const outcome = await handleInput(handleDeps, event, { redelivered: delivery.deliveryCount > 1, seq: delivery.seq });
+            if (outcome === "unknown_request") throw new UnknownRequestError(`${event.type} for request ${event.request_id}, which was never accepted`);
+          },
+        }),
+      );
+    }
   } catch (err) {
     await stop();
     throw err;
   }
 
-  return { stop, isRunning: () => handles.length === 3 && handles.every((h) => h.isRunning()) };
+  return { stop, isRunning: () => handles.length === 4 && handles.every((h) => h.isRunning()) };
 }
 
 /**

@@ -17,30 +17,43 @@ function isClaim(event: ChorusEvent): boolean {
 }
 
 /**
- * Order: claims (accepted, a timeout outcome), deadline commands, AgentDispatched, then
- * the tasks, then the end. Recording the dispatch before sending the task keeps the
+ * Order: claims (accepted, a timeout outcome), then deadline commands with AgentDispatched,
+ * then the tasks, then the end. Recording the dispatch before sending the task keeps the
  * audit trail causal (an agent's AgentStarted never precedes its AgentDispatched). A
  * crash after a claim is healed by the input's redelivery (the decider re-derives what
  * is due) or, for a timeout, by the agent-events consumer reacting to it; a crash between
  * AgentDispatched and its task is healed by the redelivery resending outstanding tasks
  * (see outstandingTasks), and the deadline already scheduled bounds the wait regardless.
  */
-export async function publishDecision(js: JetStreamClient, t: Topology, decision: Decision): Promise<PublishResult> {
+export async function publishDecision(
+  js: JetStreamClient,
+  t: Topology,
+  decision: Decision,
+  /** Told of each event this call newly stored (not of a duplicate: the stored one may differ). */
+  stored: (event: ChorusEvent, seq: number) => void = () => undefined,
+): Promise<PublishResult> {
   const claims = decision.events.filter(isClaim);
   const dispatches = decision.events.filter((e) => e.type === "AgentDispatched");
   const rest = decision.events.filter((e) => !isClaim(e) && e.type !== "AgentDispatched");
-  for (const event of claims) {
+  const record = async (event: ChorusEvent) => {
     const ack = await publishEvent(js, t, event, { msgID: eventMessageId(event) });
+    if (!ack.duplicate) stored(event, ack.seq);
+    return ack;
+  };
+  for (const event of claims) {
+    const ack = await record(event);
     if (ack.duplicate) return "superseded";
   }
-  await Promise.all(
-    decision.deadlines.map((check) =>
+  // Deadlines and dispatches in one round: neither depends on the other, and both are
+  // stored before any task goes out. Each wait for an ack here is on a request's critical path.
+  await Promise.all([
+    ...decision.deadlines.map((check) =>
       publishValidated(js, t.subjects.agentDeadline, CheckAgentDeadlineSchema, check, { msgID: deadlineMessageId(check), correlationId: check.correlation_id }),
     ),
-  );
-  for (const event of dispatches) await publishEvent(js, t, event, { msgID: eventMessageId(event) });
+    ...dispatches.map(record),
+  ]);
   await publishTasks(js, t, decision.tasks);
-  for (const event of rest) await publishEvent(js, t, event, { msgID: eventMessageId(event) });
+  await Promise.all(rest.map(record));
   return "recorded";
 }
 

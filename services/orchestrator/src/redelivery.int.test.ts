@@ -51,8 +51,8 @@ describe("an input redelivered after the duplicate window", () => {
     expect(republished.duplicate).toBe(false);
     await publishValidated(nats.js, nats.topology.subjects.submit, SubmitRequest, command, { msgID: "redelivered-submit" });
 
-    await eventually(async () => ((await nats.jsm.consumers.info(nats.topology.streams.events, DURABLES.agentEvents)).delivered.stream_seq >= republished.seq ? true : undefined));
-    await quiet(nats.topology.streams.events, DURABLES.agentEvents);
+    await eventually(async () => ((await nats.jsm.consumers.info(nats.topology.streams.events, DURABLES.agentCompleted)).delivered.stream_seq >= republished.seq ? true : undefined));
+    await quiet(nats.topology.streams.events, DURABLES.agentCompleted);
     await quiet(nats.topology.streams.commands, DURABLES.commands);
     for (const agent of ["summarizer", "sentiment"]) await quiet(nats.topology.streams.tasks, `fake-${agent}`);
 

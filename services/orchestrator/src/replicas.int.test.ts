@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { connectNats, jetStreamClients, type NatsConnection } from "@chorus/platform";
 import { eventually, isolatedNats, NATS_URL, testLogger, type IsolatedNats } from "@chorus/testing";
-import { DURABLES, lastBySubjectLoader, startOrchestrator, type Orchestrator } from "./index.ts";
+import { DURABLES, knownFacts, lastBySubjectLoader, startOrchestrator, type Orchestrator, type RequestLoader } from "./index.ts";
 import { AGENTS, completeTask, readEvents, startFakeAgents, submit, type FakeAgents } from "./testing/fake-agents.ts";
 
 const REQUESTS = 36;
@@ -25,12 +25,14 @@ beforeEach(async () => {
     const nc = await connectNats({ url: NATS_URL, name: `${nats.topology.prefix}-${name}`, logger: testLogger });
     connections.push(nc);
     const { js, jsm } = await jetStreamClients(nc);
-    const load = lastBySubjectLoader(jsm, nats.topology);
-    const loadRequest = (id: string) => {
+    // Each replica keeps its own known facts, as in production: what one stores the other must still read.
+    const facts = knownFacts();
+    const load = lastBySubjectLoader(jsm, nats.topology, facts);
+    const loadRequest: RequestLoader = (id, options) => {
       loads[i]!++;
-      return load(id);
+      return load(id, options);
     };
-    replicas.push(await startOrchestrator({ js, jsm, topology: nats.topology, logger: testLogger, agentTimeoutMs: 60_000, concurrency: 16, loadRequest }));
+    replicas.push(await startOrchestrator({ js, jsm, topology: nats.topology, logger: testLogger, agentTimeoutMs: 60_000, concurrency: 16, loadRequest, facts }));
   }
 });
 
@@ -59,7 +61,7 @@ describe("two orchestrator replicas", () => {
     const t = nats.topology;
     await eventually(async () => ((await readEvents(nats, t.subjects.requestEnds("completed"))).length >= REQUESTS ? true : undefined));
     // Let both replicas finish everything they were handed before counting.
-    await quiet(t.streams.events, DURABLES.agentEvents);
+    await quiet(t.streams.events, DURABLES.agentCompleted);
     await quiet(t.streams.commands, DURABLES.commands);
     await Promise.all(replicas.map((r) => r.stop()));
 

@@ -22,7 +22,8 @@ import { scheduleRetention, type Retention } from "./retention/index.ts";
 
 const ProjectorConfig = BaseConfig.extend(DatabaseConfig.shape).extend({
   PORT: envInt(1, 65_535).default(8083),
-  PROJECTOR_CONCURRENCY: envInt(1, 256).default(8),
+  /** Most events applied in one transaction; a batch is whatever arrived while the last was written. */
+  PROJECTOR_BATCH_SIZE: envInt(1, 5_000).default(256),
   /** Read-model rows and webhook logs older than this many days are deleted daily; 0 keeps them. */
   RETENTION_DAYS: envInt(0, 36_500).default(30),
   /** The UTC hour of the daily retention run. */
@@ -74,7 +75,7 @@ onShutdown(
 // Creating a pool needs a live server; until then the process is alive but not ready.
 while (!pool && !stopping) {
   try {
-    pool = await createDatabasePool(config.DATABASE_URL, { maximumPoolSize: Math.max(config.DATABASE_POOL_SIZE, config.PROJECTOR_CONCURRENCY) });
+    pool = await createDatabasePool(config.DATABASE_URL, { maximumPoolSize: config.DATABASE_POOL_SIZE });
   } catch (err) {
     poolError = err instanceof Error ? err.message : String(err);
     logger.warn({ err: poolError }, "Postgres is unreachable; retrying");
@@ -87,6 +88,6 @@ if (pool && !stopping) {
   if (missing.length > 0) {
     logger.error({ schema: READ_MODEL_SCHEMA, missing }, "read-model tables are missing: run `npm run migrate`; events wait until then");
   }
-  projector = await startProjector({ js, jsm, topology, pool, logger, concurrency: config.PROJECTOR_CONCURRENCY });
+  projector = await startProjector({ js, jsm, topology, pool, logger, maxBatch: config.PROJECTOR_BATCH_SIZE });
   retention = scheduleRetention({ pool, schema: READ_MODEL_SCHEMA, days: config.RETENTION_DAYS, hourUtc: config.RETENTION_HOUR_UTC, logger });
 }

@@ -1,44 +1,71 @@
 // Follows one request's events as they are published (core NATS, no consumer), from
-// before its command is published so that no event can slip past a waiting POST.
-import { ChorusEvent, type Topology } from "@chorus/contracts";
+// before its command is published so that no event can slip past a waiting POST. Events
+// are kept as they arrive and parsed only when asked for: a waiting POST that ends needs
+// just the end event, which carries every agent's result.
+import { ChorusEvent, type ChorusEventType, type Topology } from "@chorus/contracts";
 import type { Logger, NatsConnection } from "@chorus/platform";
 
 export type RequestWatch = {
   /** Every valid event seen so far, in arrival order. */
   events(): readonly ChorusEvent[];
-  /** The first event (seen or to come) matching `stop`, or undefined after `timeoutMs` or on abort. */
-  until(stop: (event: ChorusEvent) => boolean, timeoutMs: number, signal?: AbortSignal): Promise<ChorusEvent | undefined>;
+  /**
+   * The first event (seen or to come) of one of `types` that matches `stop`, or undefined
+   * after `timeoutMs` or on abort. Only events of those types are parsed for it.
+   */
+  until(types: readonly ChorusEventType[], stop: (event: ChorusEvent) => boolean, timeoutMs: number, signal?: AbortSignal): Promise<ChorusEvent | undefined>;
   close(): void;
 };
 
+/** The request-level event types by their subject's last token (see eventSubjectSuffix). */
+const REQUEST_EVENT_BY_SUFFIX: Record<string, ChorusEventType> = { accepted: "RequestAccepted", completed: "RequestCompleted", failed: "RequestFailed" };
+
+type Arrival = { subject: string; data: Uint8Array; event?: ChorusEvent | null };
+
 export function watchRequest(nc: NatsConnection, t: Topology, requestId: string, logger: Logger): RequestWatch {
+  const subjectBase = `${t.prefix}.ev.request.${requestId}.`;
   const sub = nc.subscribe(t.subjects.requestEvents(requestId));
-  const seen: ChorusEvent[] = [];
-  const listeners = new Set<(event: ChorusEvent) => void>();
+  const arrivals: Arrival[] = [];
+  const listeners = new Set<(arrival: Arrival) => void>();
+
+  /** Parsed once; null when invalid (logged and left out). */
+  const parse = (arrival: Arrival): ChorusEvent | null => {
+    if (arrival.event !== undefined) return arrival.event;
+    let parsed;
+    try {
+      parsed = ChorusEvent.safeParse(JSON.parse(new TextDecoder().decode(arrival.data)));
+    } catch {
+      logger.warn({ subject: arrival.subject }, "ignoring an event that is not JSON");
+      return (arrival.event = null);
+    }
+    if (!parsed.success) logger.warn({ subject: arrival.subject }, "ignoring an event that does not match its schema");
+    return (arrival.event = parsed.success ? parsed.data : null);
+  };
+  /** The event type a subject carries, for the request-level events only. */
+  const requestEventType = (subject: string): ChorusEventType | undefined => REQUEST_EVENT_BY_SUFFIX[subject.slice(subjectBase.length)];
 
   void (async () => {
     for await (const m of sub) {
-      let parsed;
-      try {
-        parsed = ChorusEvent.safeParse(m.json());
-      } catch {
-        logger.warn({ subject: m.subject }, "ignoring an event that is not JSON");
-        continue;
-      }
-      if (!parsed.success) {
-        logger.warn({ subject: m.subject }, "ignoring an event that does not match its schema");
-        continue;
-      }
-      seen.push(parsed.data);
-      for (const listener of listeners) listener(parsed.data);
+      const arrival: Arrival = { subject: m.subject, data: m.data };
+      arrivals.push(arrival);
+      for (const listener of listeners) listener(arrival);
     }
   })();
 
   return {
-    events: () => seen,
-    until(stop, timeoutMs, signal) {
-      const already = seen.find(stop);
-      if (already || signal?.aborted) return Promise.resolve(already);
+    events: () => arrivals.map(parse).filter((e) => e !== null),
+    until(types, stop, timeoutMs, signal) {
+      const wanted = new Set(types);
+      const match = (arrival: Arrival): ChorusEvent | undefined => {
+        const type = requestEventType(arrival.subject);
+        if (type === undefined || !wanted.has(type)) return undefined;
+        const event = parse(arrival);
+        return event && stop(event) ? event : undefined;
+      };
+      for (const arrival of arrivals) {
+        const already = match(arrival);
+        if (already) return Promise.resolve(already);
+      }
+      if (signal?.aborted) return Promise.resolve(undefined);
       return new Promise((resolve) => {
         const finish = (event: ChorusEvent | undefined) => {
           clearTimeout(timer);
@@ -46,8 +73,9 @@ export function watchRequest(nc: NatsConnection, t: Topology, requestId: string,
           signal?.removeEventListener("abort", onAbort);
           resolve(event);
         };
-        const listener = (event: ChorusEvent) => {
-          if (stop(event)) finish(event);
+        const listener = (arrival: Arrival) => {
+          const event = match(arrival);
+          if (event) finish(event);
         };
         const onAbort = () => finish(undefined);
         const timer = setTimeout(onAbort, timeoutMs);

@@ -9,7 +9,7 @@ import type { BrokerState } from "../broker/state.ts";
 import { lastEventOf, recordedEvents, storedSubmission } from "../broker/lookup.ts";
 import { watchRequest } from "../broker/watch.ts";
 import { ApiError, unavailable } from "../http/errors.ts";
-import { submittedView, viewFromEvents } from "../views/fold.ts";
+import { applyEvent, submittedView, viewFromEvents } from "../views/fold.ts";
 import { refuseForbiddenWebhook } from "../webhooks/target.ts";
 import { fingerprintOf, requestIdForKey } from "./idempotency.ts";
 import type { ProcessInput } from "./schema.ts";
@@ -130,10 +130,11 @@ export async function submitRequest(deps: SubmitDeps, s: Submission): Promise<Su
 
     const stop = (e: ChorusEvent) =>
       isEndEvent(e) || (s.idempotencyKey !== undefined && e.type === "RequestAccepted" && differs(e.data.fingerprint, fingerprint));
-    const last = s.waitMs > 0 ? await watch.until(stop, s.waitMs, s.signal) : undefined;
+    const last = s.waitMs > 0 ? await watch.until(["RequestAccepted", "RequestCompleted", "RequestFailed"], stop, s.waitMs, s.signal) : undefined;
     if (last?.type === "RequestAccepted") throw keyReused(requestId);
-    const view = viewFromEvents(watch.events(), known) ?? known;
-    return { kind: last && isEndEvent(last) ? "ended" : "pending", view, replayed };
+    // The end event carries every agent's result: folding the events before it would change nothing.
+    if (last && isEndEvent(last)) return { kind: "ended", view: applyEvent(known, last) ?? known, replayed };
+    return { kind: "pending", view: viewFromEvents(watch.events(), known) ?? known, replayed };
   } finally {
     watch.close();
   }

@@ -3,8 +3,9 @@
 // whole stream into it with the live projection code, then swap it in atomically.
 import type { Topology } from "@chorus/contracts";
 import { READ_MODEL_SCHEMA, migrateReadModels, sql, type DatabasePool, type JetStreamManager, type JetStreamClient, type Logger } from "@chorus/platform";
-import { applyEventIn, type Queryable } from "../store/index.ts";
-import { openReplay, type Replay, type SequencedEvent } from "./replay.ts";
+import { applyEventsIn, type Queryable } from "../store/index.ts";
+import type { SequencedEvent } from "../projection/index.ts";
+import { openReplay, type Replay } from "./replay.ts";
 import { swapSchemas, type SchemaNames } from "./swap.ts";
 
 export type RebuildDeps = {
@@ -79,7 +80,7 @@ async function replayAndSwap(deps: RebuildDeps, conn: Connection, replay: Replay
   const stream = deps.topology.streams.events;
   const applyTo = (db: Queryable) => async (batch: SequencedEvent[]) => {
     // In stream order a request's row always precedes its webhook facts, unless aged out.
-    for (const { event, seq } of batch) await applyEventIn(db, names.staging, event, seq, { whenRequestMissing: "apply" });
+    await applyEventsIn(db, names.staging, batch, { whenRequestMissing: "apply" });
   };
   const batchSize = deps.batchSize ?? DEFAULT_BATCH_SIZE;
   let replayed = 0;

@@ -2,10 +2,10 @@
 // server) and hands the events over in batches, up to a stream sequence.
 import { ChorusEvent } from "@chorus/contracts";
 import type { JetStreamClient, Logger } from "@chorus/platform";
+import type { SequencedEvent } from "../projection/index.ts";
 
 type OrderedConsumer = Awaited<ReturnType<JetStreamClient["consumers"]["get"]>>;
 
-export type SequencedEvent = { event: ChorusEvent; seq: number };
 
 export type Replay = {
   /** Stream sequence of the last message read (0 before the first). */

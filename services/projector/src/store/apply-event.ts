@@ -1,12 +1,15 @@
-// Applies one event to the read models in the schema given: under a per-request lock,
-// record its stream sequence (a redelivery stops there), read the request's rows,
-// project, write. The caller owns the transaction; see projectEvent for the usual one.
+// Applies events to the read models in the schema given, many in one transaction: under
+// the locks of their requests, leave out stream sequences applied before (a redelivery
+// stops there), read the requests' rows once, project the batch, write each changed row
+// once, and record the sequences applied. The caller owns the transaction; see
+// projectEvents for the usual one.
+import { z } from "zod";
 import { sql, type DatabasePool } from "@chorus/platform";
 import type { ChorusEvent } from "@chorus/contracts";
-import { project } from "../projection/index.ts";
-import { readRequestState } from "./read-state.ts";
+import { projectBatch, type SequencedEvent } from "../projection/index.ts";
+import { readRequestStates } from "./read-state.ts";
 import { table, type Queryable } from "./tables.ts";
-import { writeChange } from "./write-changes.ts";
+import { writeChanges } from "./write-changes.ts";
 
 export type ApplyOutcome =
   /** The event's rows are written. */
@@ -23,37 +26,55 @@ export type ApplyOptions = {
   whenRequestMissing: "wait" | "apply";
 };
 
-class WaitForRequest extends Error {
-  override name = "WaitForRequest";
-}
+const Seq = z.object({ stream_seq: z.union([z.bigint(), z.number()]).transform(Number) });
 
-/**
- * Runs inside the caller's transaction. Throws WaitForRequest to roll back when the event
- * waits; projectEvent turns that into the "waiting" outcome.
- */
-export async function applyEventIn(db: Queryable, schema: string, event: ChorusEvent, seq: number, options: ApplyOptions): Promise<Exclude<ApplyOutcome, "waiting">> {
-  // Serialises the events of one request (replicas, concurrent handlers), so the rows read
-  // below stay current until commit. Keyed by schema: a rebuild's staging writes never wait on live ones.
-  await db.query(sql.unsafe`SELECT pg_advisory_xact_lock(hashtext(${schema}), hashtext(${event.request_id}))`);
+/** Runs inside the caller's transaction; outcomes in the order of `events`. */
+export async function applyEventsIn(db: Queryable, schema: string, events: readonly SequencedEvent[], options: ApplyOptions): Promise<ApplyOutcome[]> {
+  if (events.length === 0) return [];
+  const requestIds = [...new Set(events.map(({ event }) => event.request_id))].sort();
+  // Serialises the events of each request (replicas, a rebuild's catch-up), so the rows read
+  // below stay current until commit. Taken in one order everywhere, so two batches never
+  // deadlock. Keyed by schema: a rebuild's staging writes never wait on live ones.
+  await db.query(sql.unsafe`
+    SELECT pg_advisory_xact_lock(hashtext(${schema}), hashtext(id))
+    FROM (SELECT id FROM unnest(${sql.array(requestIds, "text")}) AS id ORDER BY id) AS ordered`);
   // First statement on a table: during a rebuild's swap it waits here, and then runs
   // against the swapped-in tables, before anything has been read.
-  const fresh = await db.maybeOneFirst(sql.unsafe`
-    INSERT INTO ${table(schema, "projected_events")} (stream_seq, event_id) VALUES (${seq}, ${event.id})
-    ON CONFLICT (stream_seq) DO NOTHING RETURNING stream_seq`);
-  if (fresh === null) return "duplicate";
-  const state = await readRequestState(db, schema, event.request_id);
-  const projection = project(event, seq, state);
-  if (projection.missing && options.whenRequestMissing === "wait") throw new WaitForRequest(projection.missing);
-  for (const change of projection.changes) await writeChange(db, schema, change);
-  return projection.missing ? "applied_without_request" : "applied";
+  const seqs = events.map(({ seq }) => seq);
+  const applied = new Set(
+    (await db.any(sql.type(Seq)`SELECT stream_seq FROM ${table(schema, "projected_events")} WHERE stream_seq = ANY(${sql.array(seqs, "int8")})`)).map((r) => r.stream_seq),
+  );
+  // A sequence given twice in one batch (a redelivery that overtook its first copy) is one event.
+  const fresh = new Map<number, SequencedEvent>();
+  for (const item of events) if (!applied.has(item.seq) && !fresh.has(item.seq)) fresh.set(item.seq, item);
+  const freshEvents = [...fresh.values()];
+  const states = await readRequestStates(db, schema, [...new Set(freshEvents.map(({ event }) => event.request_id))]);
+  const projection = projectBatch(freshEvents, states, options);
+  await writeChanges(db, schema, projection.changes);
+  if (projection.appliedSeqs.length > 0) {
+    const idOf = new Map(freshEvents.map(({ event, seq }) => [seq, event.id]));
+    await db.query(sql.unsafe`
+      INSERT INTO ${table(schema, "projected_events")} (stream_seq, event_id)
+      SELECT * FROM unnest(${sql.array(projection.appliedSeqs, "int8")}, ${sql.array(projection.appliedSeqs.map((s) => idOf.get(s) as string), "uuid")})
+      ON CONFLICT (stream_seq) DO NOTHING`);
+  }
+  const outcomeOf = new Map(freshEvents.map((item, i) => [item, projection.outcomes[i]]));
+  return events.map((item) => outcomeOf.get(item) ?? "duplicate");
 }
 
-/** Applies one event in its own transaction. */
+/** Applies one event inside the caller's transaction. */
+export async function applyEventIn(db: Queryable, schema: string, event: ChorusEvent, seq: number, options: ApplyOptions): Promise<ApplyOutcome> {
+  const [outcome] = await applyEventsIn(db, schema, [{ event, seq }], options);
+  return outcome ?? "duplicate";
+}
+
+/** Applies events in one transaction of their own; outcomes in the order given. */
+export async function projectEvents(pool: DatabasePool, schema: string, events: readonly SequencedEvent[], options: ApplyOptions): Promise<ApplyOutcome[]> {
+  return pool.transaction((tx) => applyEventsIn(tx, schema, events, options));
+}
+
+/** Applies one event in a transaction of its own. */
 export async function projectEvent(pool: DatabasePool, schema: string, event: ChorusEvent, seq: number, options: ApplyOptions): Promise<ApplyOutcome> {
-  try {
-    return await pool.transaction((tx) => applyEventIn(tx, schema, event, seq, options));
-  } catch (err) {
-    if (err instanceof WaitForRequest) return "waiting";
-    throw err;
-  }
+  const [outcome] = await projectEvents(pool, schema, [{ event, seq }], options);
+  return outcome ?? "duplicate";
 }

@@ -1,4 +1,4 @@
-// Reads what is stored about one request, as the plain rows the projection folds into.
+// Reads what is stored about a set of requests, as the plain rows the projection folds into.
 // slonik hands timestamptz over as epoch ms and int8 as bigint; both are converted here.
 import { z } from "zod";
 import { sql } from "@chorus/platform";
@@ -63,11 +63,18 @@ const WebhookAttemptRowSchema = z.object({
   stream_seq: Seq,
 });
 
-export async function readRequestState(db: Queryable, schema: string, requestId: string): Promise<RequestState> {
-  const [request, agents, attempts] = [
-    await db.maybeOne(sql.type(RequestRowSchema)`SELECT * FROM ${table(schema, "requests")} WHERE request_id = ${requestId}`),
-    await db.any(sql.type(AgentResultRowSchema)`SELECT * FROM ${table(schema, "agent_results")} WHERE request_id = ${requestId} ORDER BY agent`),
-    await db.any(sql.type(WebhookAttemptRowSchema)`SELECT * FROM ${table(schema, "webhook_attempts")} WHERE request_id = ${requestId} ORDER BY stream_seq`),
+/** What is stored about each of these requests (an empty state for one with no rows). */
+export async function readRequestStates(db: Queryable, schema: string, requestIds: readonly string[]): Promise<Map<string, RequestState>> {
+  const ids = sql.array([...requestIds], "uuid");
+  const [requests, agents, attempts] = [
+    await db.any(sql.type(RequestRowSchema)`SELECT * FROM ${table(schema, "requests")} WHERE request_id = ANY(${ids})`),
+    await db.any(sql.type(AgentResultRowSchema)`SELECT * FROM ${table(schema, "agent_results")} WHERE request_id = ANY(${ids}) ORDER BY request_id, agent`),
+    await db.any(sql.type(WebhookAttemptRowSchema)`SELECT * FROM ${table(schema, "webhook_attempts")} WHERE request_id = ANY(${ids}) ORDER BY stream_seq`),
   ];
-  return { request: request ?? null, agents, attempts };
+  const states = new Map<string, RequestState>(requestIds.map((id) => [id, { request: null, agents: [], attempts: [] }]));
+  const stateOf = (id: string) => states.get(id) as RequestState;
+  for (const request of requests) states.set(request.request_id, { ...stateOf(request.request_id), request });
+  for (const agent of agents) states.set(agent.request_id, { ...stateOf(agent.request_id), agents: [...stateOf(agent.request_id).agents, agent] });
+  for (const attempt of attempts) states.set(attempt.request_id, { ...stateOf(attempt.request_id), attempts: [...stateOf(attempt.request_id).attempts, attempt] });
+  return states;
 }

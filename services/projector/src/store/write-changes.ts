@@ -1,5 +1,5 @@
 // Writes the rows a projection produced. requests and agent_results rows are whole
-// rows computed under the request's lock, so an upsert simply replaces them.
+// rows computed under their requests' locks, so an upsert simply replaces them.
 import { sql } from "@chorus/platform";
 import type { RowChange } from "../projection/index.ts";
 import { table, type Queryable, type TableName } from "./tables.ts";
@@ -19,14 +19,39 @@ function encode(column: string, value: unknown): Value {
   return value as string | number;
 }
 
-export async function writeChange(db: Queryable, schema: string, change: RowChange): Promise<void> {
-  const columns = Object.keys(change.row);
-  const values = Object.entries(change.row).map(([column, value]) => encode(column, value));
-  const keys = KEYS[change.table];
+/** Rows per statement: far below Postgres's 65,535 parameters at 17 columns. */
+const ROWS_PER_STATEMENT = 500;
+
+/**
+ * Writes changes with one statement per table (and column set): an upsert for requests and
+ * agent_results, an insert of new facts for webhook_attempts. At most one change per row:
+ * an upsert cannot touch the same row twice (see projectBatch, which keeps the last).
+ */
+export async function writeChanges(db: Queryable, schema: string, changes: readonly RowChange[]): Promise<void> {
+  const groups = new Map<string, RowChange[]>();
+  for (const change of changes) {
+    const key = `${change.table}(${Object.keys(change.row).join(",")})`;
+    groups.set(key, [...(groups.get(key) ?? []), change]);
+  }
+  for (const group of groups.values()) {
+    for (let i = 0; i < group.length; i += ROWS_PER_STATEMENT) await writeRows(db, schema, group.slice(i, i + ROWS_PER_STATEMENT));
+  }
+}
+
+/** Rows of one table with the same columns, in one statement. */
+async function writeRows(db: Queryable, schema: string, changes: readonly RowChange[]): Promise<void> {
+  const first = changes[0];
+  if (!first) return;
+  const columns = Object.keys(first.row);
+  const keys = KEYS[first.table];
   const names = sql.join(columns.map((c) => sql.identifier([c])), sql.fragment`, `);
-  const insert = sql.fragment`INSERT INTO ${table(schema, change.table)} (${names}) VALUES (${sql.join(values, sql.fragment`, `)})
+  const tuples = changes.map((change) => {
+    const row = change.row as Record<string, unknown>;
+    return sql.fragment`(${sql.join(columns.map((column) => encode(column, row[column])), sql.fragment`, `)})`;
+  });
+  const insert = sql.fragment`INSERT INTO ${table(schema, first.table)} (${names}) VALUES ${sql.join(tuples, sql.fragment`, `)}
     ON CONFLICT (${sql.join(keys.map((k) => sql.identifier([k])), sql.fragment`, `)})`;
-  if (change.table === "webhook_attempts") {
+  if (first.table === "webhook_attempts") {
     // An attempt is a fact recorded once; its event id is its key.
     await db.query(sql.unsafe`${insert} DO NOTHING`);
     return;

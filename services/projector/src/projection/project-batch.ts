@@ -1,0 +1,82 @@
+// Many events at once, from what is stored about their requests to the rows to write:
+// each event is projected on the state left by the ones before it (in stream order), and
+// only the last version of each row is written. Pure. Projecting a batch gives the same
+// rows as projecting its events one at a time, with one write per row instead of one per event.
+import type { ChorusEvent } from "@chorus/contracts";
+import { project } from "./project.ts";
+import { EMPTY_STATE, type RequestState, type RowChange } from "./rows.ts";
+
+export type SequencedEvent = { event: ChorusEvent; seq: number };
+
+/** Per event: written, written without its requests-row part, or left to wait for that row. */
+export type BatchOutcome = "applied" | "applied_without_request" | "waiting";
+
+export type BatchProjection = {
+  /** In the order of the events given. */
+  outcomes: BatchOutcome[];
+  /** One change per row (its last version); attempts once each. */
+  changes: RowChange[];
+  /** Stream sequences whose events were applied (with or without their requests-row part). */
+  appliedSeqs: number[];
+};
+
+/** The state after writing `changes`: what the next event of the request is projected on. */
+export function withChanges(state: RequestState, changes: readonly RowChange[]): RequestState {
+  let next = state;
+  for (const change of changes) {
+    switch (change.table) {
+      case "requests":
+        next = { ...next, request: change.row };
+        break;
+      case "agent_results":
+        next = { ...next, agents: [...next.agents.filter((a) => a.agent !== change.row.agent), change.row] };
+        break;
+      case "webhook_attempts":
+        if (!next.attempts.some((a) => a.event_id === change.row.event_id)) next = { ...next, attempts: [...next.attempts, change.row] };
+        break;
+    }
+  }
+  return next;
+}
+
+function rowKey(change: RowChange): string {
+  switch (change.table) {
+    case "requests":
+      return `requests:${change.row.request_id}`;
+    case "agent_results":
+      return `agent_results:${change.row.request_id}:${change.row.agent}`;
+    case "webhook_attempts":
+      return `webhook_attempts:${change.row.event_id}`;
+  }
+}
+
+export function projectBatch(
+  events: readonly SequencedEvent[],
+  stored: ReadonlyMap<string, RequestState>,
+  options: { whenRequestMissing: "wait" | "apply" },
+): BatchProjection {
+  const states = new Map(stored);
+  const latest = new Map<string, RowChange>();
+  const outcomes: BatchOutcome[] = new Array(events.length);
+  const appliedSeqs: number[] = [];
+  const order = events.map((_, i) => i).sort((a, b) => events[a]!.seq - events[b]!.seq);
+  for (const i of order) {
+    const { event, seq } = events[i]!;
+    const state = states.get(event.request_id) ?? EMPTY_STATE;
+    const projection = project(event, seq, state);
+    if (projection.missing && options.whenRequestMissing === "wait") {
+      outcomes[i] = "waiting";
+      continue;
+    }
+    states.set(event.request_id, withChanges(state, projection.changes));
+    for (const change of projection.changes) {
+      const key = rowKey(change);
+      // Re-inserting moves the key last, so rows are written in the order they were last changed.
+      latest.delete(key);
+      latest.set(key, change);
+    }
+    outcomes[i] = projection.missing ? "applied_without_request" : "applied";
+    appliedSeqs.push(seq);
+  }
+  return { outcomes, changes: [...latest.values()], appliedSeqs };
+}
