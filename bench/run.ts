@@ -2,7 +2,7 @@
 // (bench and local providers), its JetStream cost per request, a BullMQ peer, parallel
 // vs sequential with 300 ms agents, and each service's memory. Prints a markdown table
 // and writes bench/results/latest.{json,md}. Options: --seconds N (per load point; texts: eval/corpus/articles.json),
-// --profile (CPU profile of the orchestrator into bench/results/profiles/).
+// --profile (a CPU profile of every service into bench/results/profiles/).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -54,7 +54,7 @@ const cluster = await startCluster({
   nats,
   db,
   agents: INSTANT,
-  ...(args.profile ? { orchestratorNodeOptions: `--cpu-prof --cpu-prof-dir=${resultsDir}profiles` } : {}),
+  ...(args.profile ? { profileDir: `${resultsDir}profiles` } : {}),
 });
 
 const scenarios: ScenarioResult[] = [];
@@ -96,11 +96,13 @@ notes.push(
   "Load runs in the bench process on the same 2 cores as every service, NATS and Postgres: the figures are for the whole machine, not Chorus alone.",
   "Latency is submit → answer of a waiting POST; open-loop latency counts from when a request was due. Only 200 with status completed counts as completed.",
   "Stages come from the events' own occurred_at (ms precision) and the client's clock on the same machine. The orchestrator stamps every event of one decision with one time, so RequestAccepted and the parallel AgentDispatched share it: dispatch is 0 by construction and accept covers HTTP, validation, the SubmitRequest command and the orchestrator's pick-up and state load. end = last agent outcome → the orchestrator's end decision; respond = the gateway noticing the end event and answering.",
-  "Points run in this order — bench, bench+300ms, local — on one events stream that keeps growing (see 'events in stream at start'): the orchestrator's state load creates a filtered consumer per decision, which costs more on a longer stream on NATS 2.9, so later points are handicapped.",
+  "Points run in this order — bench, bench+300ms, local — on one events stream that keeps growing (see 'events in stream at start'); the orchestrator's state loads read single subjects, so their cost does not grow with it.",
+  "Orchestration overhead = submit → answer minus the agent stage (AgentStarted → outcome) of the agent that finished last, per request.",
+  "CPU time per request counts each process's user + system time over the load point (Postgres: every backend; load generator: this process), divided by the requests completed in it; 2 cores give 2,000 ms of CPU per second.",
   "Idle memory is read after a 3 s warm-up and 1 s of quiet; peak is the highest of samples every 250 ms during the load points.",
   "Projection lag = the projector's projected_at (now() of its transaction, so slightly early) minus the end event's occurred_at.",
   "Messages per request are stream sequence deltas over the bench-provider closed loops (work-queue streams delete acked messages, so counts would undercount).",
-  "The gateway runs without AGENT_PROVIDER (its health report only knows auto/local/openai); agents run with AGENT_CONCURRENCY 4 (the default), 32 for the 300 ms phase.",
+  "Agents run with AGENT_CONCURRENCY 4 (the default), 32 for the 300 ms phase.",
 );
 
 const results: BenchResults = {

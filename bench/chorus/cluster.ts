@@ -21,8 +21,8 @@ export type ClusterOptions = {
   nats: IsolatedNats;
   db: IsolatedDatabase;
   agents: AgentSettings;
-  /** Node options for the orchestrator, e.g. `--cpu-prof --cpu-prof-dir=…`. */
-  orchestratorNodeOptions?: string;
+  /** Write CPU profiles (`node --cpu-prof`) into a folder per service under this one; the largest file of a folder is the main thread. */
+  profileDir?: string;
 };
 
 function agentsEnv(settings: AgentSettings): Record<string, string> {
@@ -30,21 +30,19 @@ function agentsEnv(settings: AgentSettings): Record<string, string> {
 }
 
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
-  // The gateway gets no AGENT_PROVIDER: its health report knows auto/local/openai only, and the setting does not change its work.
-  const env = { ...options.nats.env, DATABASE_URL: options.db.url, LOG_LEVEL: "warn" };
+  const base = { ...options.nats.env, DATABASE_URL: options.db.url, LOG_LEVEL: "warn" };
+  const env = (service: string): Record<string, string> =>
+    options.profileDir ? { ...base, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${options.profileDir}/${service}` } : base;
   const running: Record<string, RunningService> = {};
   const stopAll = async () => {
     for (const name of ["gateway", "webhooks", "projector", "agents", "orchestrator"]) await running[name]?.stop();
   };
   try {
-    running.orchestrator = await startService("orchestrator", {
-      ...env,
-      ...(options.orchestratorNodeOptions ? { NODE_OPTIONS: options.orchestratorNodeOptions } : {}),
-    });
-    running.agents = await startService("agents", { ...env, ...agentsEnv(options.agents), GRPC_PORT: "0" });
-    running.projector = await startService("projector", env);
-    if (existsSync(`${repoRoot}services/webhooks/src/main.ts`)) running.webhooks = await startService("webhooks", env);
-    running.gateway = await startService("gateway", { ...env, GRPC_PORT: "0", HOST: "127.0.0.1" });
+    running.orchestrator = await startService("orchestrator", env("orchestrator"));
+    running.agents = await startService("agents", { ...env("agents"), ...agentsEnv(options.agents), GRPC_PORT: "0" });
+    running.projector = await startService("projector", env("projector"));
+    if (existsSync(`${repoRoot}services/webhooks/src/main.ts`)) running.webhooks = await startService("webhooks", env("webhooks"));
+    running.gateway = await startService("gateway", { ...env("gateway"), GRPC_PORT: "0", HOST: "127.0.0.1" });
   } catch (err) {
     await stopAll();
     throw err;
@@ -54,7 +52,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     services: () => ({ ...running }),
     async restartAgents(settings) {
       await running.agents?.stop();
-      running.agents = await startService("agents", { ...env, ...agentsEnv(settings), GRPC_PORT: "0" });
+      running.agents = await startService("agents", { ...env("agents"), ...agentsEnv(settings), GRPC_PORT: "0" });
     },
     stop: stopAll,
   };

@@ -1,10 +1,11 @@
 // One load point against a running Chorus: the load itself, then what it cost in
-// JetStream messages, where the time went (from the events), and how far the read
-// models trailed (from the projector's own `projected_at`).
+// JetStream messages and in CPU time per process, where the time went (from the events),
+// and how far the read models trailed (from the projector's own `projected_at`).
 import type { OrchestrationMode } from "@chorus/contracts";
 import type { DatabasePool, JetStreamClient, JetStreamManager } from "@chorus/platform";
 import type { Topology } from "@chorus/contracts";
 import type { LoadResult, Sample } from "../lib/load.ts";
+import { measureCpu, type CpuGroups } from "../lib/cpu.ts";
 import { messageCost, type MessageCost } from "../lib/messages.ts";
 import { byRequest, STAGES, stageTimes, type Stage } from "../lib/stages.ts";
 import { distribution, ratePerSecond, type Distribution } from "../lib/stats.ts";
@@ -29,6 +30,10 @@ export type PointResult = {
   latencyMs: Distribution;
   /** Parallel mode: each stage of the critical path, ms. */
   stagesMs: Record<Stage, Distribution> | null;
+  /** Parallel mode: what Chorus adds, submit → answer minus the agent stage, ms. */
+  overheadMs: Distribution | null;
+  /** CPU time per completed request by process (ms), over the load itself; empty when not measured. */
+  cpuMsPerRequest: Record<string, number>;
   /** End event → its read-model transaction, ms. */
   projectionLagMs: Distribution;
   /** After the load stopped, until the projector had applied everything, ms. */
@@ -44,21 +49,34 @@ function failureCounts(samples: readonly Sample[]): Record<string, number> {
   return counts;
 }
 
-export async function measurePoint(bench: Bench, label: string, mode: OrchestrationMode, loop: "closed" | "open", load: number, run: () => Promise<LoadResult>): Promise<PointResult> {
+export async function measurePoint(
+  bench: Bench,
+  label: string,
+  mode: OrchestrationMode,
+  loop: "closed" | "open",
+  load: number,
+  run: () => Promise<LoadResult>,
+  cpuGroups: CpuGroups = {},
+): Promise<PointResult> {
   const { js, jsm, topology: t, pool } = bench;
   const before = await streamSequences(jsm, t);
+  const cpu = measureCpu(cpuGroups);
   const result = await run();
+  const cpuSeconds = cpu.stop();
   const drainMs = await projectorDrainMs(jsm, t);
   const after = await streamSequences(jsm, t);
   const events = await eventsBetween(js, t, before.events, after.events);
   const groups = byRequest(events);
 
   const stageLists = Object.fromEntries(STAGES.map((s) => [s, [] as number[]])) as Record<Stage, number[]>;
+  const overheads: number[] = [];
   if (mode === "parallel") {
     for (const sample of result.samples) {
       if (!sample.ok || !sample.requestId) continue;
       const times = stageTimes(groups.get(sample.requestId) ?? [], sample);
-      if (times) for (const s of STAGES) stageLists[s].push(times[s]);
+      if (!times) continue;
+      for (const s of STAGES) stageLists[s].push(times[s]);
+      overheads.push(times.total - times.agent);
     }
   }
   const projected = await projectedAt(pool, before.events + 1, after.events);
@@ -82,6 +100,8 @@ export async function measurePoint(bench: Bench, label: string, mode: Orchestrat
     throughput: ratePerSecond(result.completedInWindow, result.windowMs),
     latencyMs: distribution(ok.map((s) => s.respondedAt - s.submittedAt)),
     stagesMs: mode === "parallel" ? (Object.fromEntries(STAGES.map((s) => [s, distribution(stageLists[s])])) as Record<Stage, Distribution>) : null,
+    overheadMs: mode === "parallel" ? distribution(overheads) : null,
+    cpuMsPerRequest: Object.fromEntries(Object.entries(cpuSeconds).map(([name, seconds]) => [name, ok.length > 0 ? (seconds * 1000) / ok.length : NaN])),
     projectionLagMs: distribution(lags),
     projectorDrainMs: drainMs,
     messages: messageCost(before, after, result.sent),

@@ -1,6 +1,7 @@
 // A provider's run against Chorus: closed loops at a few concurrencies, then open loops
 // at fractions of the best closed-loop rate, with each service's memory at idle and peak.
 import type { OrchestrationMode } from "@chorus/contracts";
+import { pidsNamed, type CpuGroups } from "../lib/cpu.ts";
 import { closedLoop, openLoop, type Call } from "../lib/load.ts";
 import { rssMiB, sampleRss } from "../lib/rss.ts";
 import type { Cluster } from "./cluster.ts";
@@ -20,6 +21,12 @@ function pidsOf(cluster: Cluster): Record<string, number> {
   return Object.fromEntries(Object.entries(cluster.services()).flatMap(([name, s]) => (s.process.pid ? [[name, s.process.pid]] : [])));
 }
 
+/** Whose CPU time a point counts: each service, the NATS server, Postgres (every backend) and this load generator. */
+export function cpuGroupsOf(cluster: Cluster): CpuGroups {
+  const services = Object.fromEntries(Object.entries(pidsOf(cluster)).map(([name, pid]) => [name, () => [pid]]));
+  return { ...services, "nats-server": () => pidsNamed("nats-server"), postgres: () => pidsNamed("postgres"), "load generator": () => [process.pid] };
+}
+
 export async function runScenario(bench: Bench, cluster: Cluster, call: Call, plan: ScenarioPlan, log: (line: string) => void): Promise<ScenarioResult> {
   const mode: OrchestrationMode = "parallel";
   await closedLoop(call, 4, plan.warmUpMs); // JIT, connections, the provider's first calls
@@ -29,14 +36,14 @@ export async function runScenario(bench: Bench, cluster: Cluster, call: Call, pl
   const sampler = sampleRss(pids);
   const points: PointResult[] = [];
   for (const c of plan.concurrencies) {
-    const p = await measurePoint(bench, `${plan.name} closed c=${c}`, mode, "closed", c, () => closedLoop(call, c, plan.durationMs));
+    const p = await measurePoint(bench, `${plan.name} closed c=${c}`, mode, "closed", c, () => closedLoop(call, c, plan.durationMs), cpuGroupsOf(cluster));
     log(`  ${p.label}: ${p.throughput.toFixed(1)} req/s, p50 ${p.latencyMs.p50.toFixed(0)} ms, p99 ${p.latencyMs.p99.toFixed(0)} ms, failed ${p.failed}${p.failed ? ` ${JSON.stringify(p.failures)}` : ""}`);
     points.push(p);
   }
   const peakThroughput = Math.max(...points.map((p) => p.throughput));
   for (const f of plan.openFractions) {
     const rate = Math.max(1, Math.round(peakThroughput * f));
-    const p = await measurePoint(bench, `${plan.name} open ${Math.round(f * 100)}% (${rate}/s)`, mode, "open", rate, () => openLoop(call, rate, plan.durationMs));
+    const p = await measurePoint(bench, `${plan.name} open ${Math.round(f * 100)}% (${rate}/s)`, mode, "open", rate, () => openLoop(call, rate, plan.durationMs), cpuGroupsOf(cluster));
     log(`  ${p.label}: ${p.throughput.toFixed(1)} req/s, p50 ${p.latencyMs.p50.toFixed(0)} ms, p99 ${p.latencyMs.p99.toFixed(0)} ms, failed ${p.failed}${p.failed ? ` ${JSON.stringify(p.failures)}` : ""}`);
     points.push(p);
   }

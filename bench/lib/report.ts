@@ -39,11 +39,46 @@ function loadLabel(p: PointResult): string {
   return p.loop === "closed" ? `closed c=${p.load}` : `open ${p.load}/s`;
 }
 
+export type Target = { what: string; goal: string; measured: string; ratio: number; met: boolean };
+
+/** The issue's targets (#7), each measured against its goal: ratio ≥ 1 means met. */
+export function targets(r: BenchResults): Target[] {
+  const bench = r.scenarios.find((s) => s.name === "bench");
+  const halfPeak = bench?.points.find((p) => p.loop === "open");
+  const overhead = halfPeak?.overheadMs;
+  const parallel300 = r.modes.find((p) => p.mode === "parallel");
+  const peerPeak = "skipped" in r.peer ? NaN : Math.max(...r.peer.points.map((p) => p.throughput));
+  const rows: Target[] = [
+    { what: "throughput with instant agents / event-budget ceiling", goal: "≥ 50%", measured: pct(r.budget.ratio), ratio: r.budget.ratio / 0.5, met: r.budget.ratio >= 0.5 },
+    {
+      what: "throughput / BullMQ peer (peak against peak)",
+      goal: "≥ 1.0×",
+      measured: `${f1(r.budget.chorusPeakRps)} / ${f1(peerPeak)} req/s = ${f2(r.budget.chorusPeakRps / peerPeak)}×`,
+      ratio: r.budget.chorusPeakRps / peerPeak,
+      met: r.budget.chorusPeakRps >= peerPeak,
+    },
+  ];
+  if (overhead && halfPeak) {
+    rows.push(
+      { what: `orchestration overhead p50 at half of peak (${halfPeak.load}/s)`, goal: "≤ 5 ms", measured: `${f1(overhead.p50)} ms`, ratio: 5 / overhead.p50, met: overhead.p50 <= 5 },
+      { what: `orchestration overhead p99 at half of peak (${halfPeak.load}/s)`, goal: "≤ 25 ms", measured: `${f1(overhead.p99)} ms`, ratio: 25 / overhead.p99, met: overhead.p99 <= 25 },
+    );
+  }
+  if (parallel300) {
+    const p50 = parallel300.latencyMs.p50;
+    rows.push({ what: "parallel mode, 300 ms agents, p50", goal: "≤ 330 ms", measured: `${f0(p50)} ms`, ratio: 330 / p50, met: p50 <= 330 });
+  }
+  return rows;
+}
+
 export function renderReport(r: BenchResults): string {
   const m = r.machine;
   const out: string[] = [];
   out.push(`# Chorus benchmark — ${r.startedAt} (whole run ${f0(r.durationS)} s)`);
   out.push(table(["CPU", "cores", "RAM", "Node", "NATS server", "platform", "load avg (1 min) at start"], [[m.cpu, String(m.cores), `${m.ramGiB} GiB`, m.node, m.natsServer, m.platform, f2(m.loadAtStart)]]));
+
+  out.push("## Targets (issue #7; ratio = how far toward the goal, 1.00 = met)");
+  out.push(table(["target", "goal", "measured", "ratio", "met"], targets(r).map((t) => [t.what, t.goal, t.measured, f2(t.ratio), t.met ? "yes" : "no"])));
 
   out.push("## Ceilings measured now");
   out.push(
@@ -94,6 +129,16 @@ export function renderReport(r: BenchResults): string {
           `${f0(p.projectorDrainMs)} ms`,
         ]),
       ),
+    ),
+  );
+
+  out.push("## CPU time per completed request, by process (ms; over each load point, from /proc)");
+  const cpuPoints = r.scenarios.flatMap((s) => s.points.filter((p) => Object.keys(p.cpuMsPerRequest ?? {}).length > 0).map((p) => ({ s: s.name, p })));
+  const processes = [...new Set(cpuPoints.flatMap(({ p }) => Object.keys(p.cpuMsPerRequest)))];
+  out.push(
+    table(
+      ["provider", "load", ...processes, "total"],
+      cpuPoints.map(({ s, p }) => [s, loadLabel(p), ...processes.map((n) => f2(p.cpuMsPerRequest[n] ?? NaN)), f2(Object.values(p.cpuMsPerRequest).reduce((a, b) => a + b, 0))]),
     ),
   );
 

@@ -1,0 +1,49 @@
+// The targets table: each goal against what was measured, from the results alone.
+import { describe, expect, it } from "vitest";
+import type { PointResult } from "../chorus/measure.ts";
+import { targets, type BenchResults } from "./report.ts";
+import { distribution } from "./stats.ts";
+
+function point(overrides: Partial<PointResult>): PointResult {
+  return {
+    label: "p", mode: "parallel", loop: "closed", load: 8, sent: 10, ok: 10, failed: 0, failures: {}, dropped: 0, throughput: 10,
+    latencyMs: distribution([10]), stagesMs: null, overheadMs: null, cpuMsPerRequest: {}, projectionLagMs: distribution([]), projectorDrainMs: 0,
+    messages: { events: 0, commands: 0, tasks: 0, total: 0, perRequest: 0, perRequestByStream: { events: 0, commands: 0, tasks: 0 } },
+    eventsInStreamAtStart: 0,
+    ...overrides,
+  };
+}
+
+function results(overrides: Partial<BenchResults>): BenchResults {
+  return {
+    startedAt: "", durationS: 0, settings: {}, notes: [],
+    machine: { cpu: "", cores: 2, ramGiB: 1, node: "", natsServer: "", platform: "", loadAtStart: 0 },
+    ceilings: { jetstream: { messages: 1, inFlight: 1, sizeBytes: 1024, msgsPerSecond: 1800 }, http: { connections: 1, durationS: 1, reqPerSecond: 1, latencyP50Ms: 0, latencyP99Ms: 0 } },
+    scenarios: [], modes: [],
+    budget: { messagesPerRequest: 18, eventBudgetRps: 100, chorusPeakRps: 60, ratio: 0.6 },
+    peer: { name: "BullMQ", points: [{ concurrency: 8, throughput: 50, latencyMs: distribution([1]), failed: 0 }, { concurrency: 32, throughput: 120, latencyMs: distribution([1]), failed: 0 }] },
+    ...overrides,
+  } as BenchResults;
+}
+
+describe("the targets table", () => {
+  it("meets the budget goal at 60% and misses the peer goal against the peer's best point", () => {
+    const [budget, peer] = targets(results({}));
+    expect(budget).toMatchObject({ met: true, ratio: 1.2 });
+    expect(peer).toMatchObject({ met: false, ratio: 0.5 });
+  });
+
+  it("takes the overhead from the first open-loop point of the bench provider and the 300 ms p50 from the parallel mode", () => {
+    const open = point({ loop: "open", load: 30, overheadMs: distribution(Array.from({ length: 100 }, (_, i) => i + 1)) });
+    const rows = targets(results({ scenarios: [{ name: "bench", points: [point({}), open], peakThroughput: 60, rssIdleMiB: {}, rssPeakMiB: {} }], modes: [point({ latencyMs: distribution([300]) })] }));
+    expect(rows.map((r) => r.what)).toEqual([
+      expect.stringContaining("event-budget"),
+      expect.stringContaining("BullMQ"),
+      "orchestration overhead p50 at half of peak (30/s)",
+      "orchestration overhead p99 at half of peak (30/s)",
+      "parallel mode, 300 ms agents, p50",
+    ]);
+    expect(rows[2]?.met).toBe(false);
+    expect(rows[4]).toMatchObject({ met: true, measured: "300 ms" });
+  });
+});

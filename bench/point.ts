@@ -1,0 +1,42 @@
+// One closed-loop load point against a fresh Chorus, for profiling between full runs:
+// throughput, latency, the stage breakdown and the CPU time per request of every process.
+// `node bench/point.ts --concurrency 32 --seconds 10 [--provider local] [--profile DIR]`
+// (--profile writes a CPU profile of every service under DIR, one folder per service).
+import { parseArgs } from "node:util";
+import { isolatedDatabase, isolatedNats } from "@chorus/testing";
+import { corpusTexts, processCall } from "./chorus/client.ts";
+import { startCluster } from "./chorus/cluster.ts";
+import { measurePoint } from "./chorus/measure.ts";
+import { cpuGroupsOf } from "./chorus/scenario.ts";
+import { closedLoop } from "./lib/load.ts";
+
+const { values: args } = parseArgs({
+  options: {
+    concurrency: { type: "string", default: "32" },
+    seconds: { type: "string", default: "10" },
+    provider: { type: "string", default: "bench" },
+    profile: { type: "string" },
+  },
+});
+const concurrency = Number(args.concurrency);
+const provider = args.provider === "local" ? "local" : "bench";
+
+const nats = await isolatedNats();
+const db = await isolatedDatabase();
+const cluster = await startCluster({ nats, db, agents: { provider, delayMs: 0, concurrency: 4 }, ...(args.profile ? { profileDir: args.profile } : {}) });
+try {
+  const parallel = processCall(cluster.gateway.url, corpusTexts(), "parallel");
+  await closedLoop(parallel.call, 4, 3_000); // JIT, connections
+  const bench = { js: nats.js, jsm: nats.jsm, topology: nats.topology, pool: db.pool };
+  const p = await measurePoint(bench, "point", "parallel", "closed", concurrency, () => closedLoop(parallel.call, concurrency, Number(args.seconds) * 1000), cpuGroupsOf(cluster));
+  parallel.close();
+  const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : "–");
+  console.log(`${provider}, closed c=${concurrency}: ${p.throughput.toFixed(1)} req/s, p50 ${ms(p.latencyMs.p50)} ms, p99 ${ms(p.latencyMs.p99)} ms, failed ${p.failed}`);
+  if (p.stagesMs) console.log(`stages p50: ${Object.entries(p.stagesMs).map(([stage, d]) => `${stage} ${ms(d.p50)}`).join(", ")}; overhead p50 ${ms(p.overheadMs?.p50 ?? NaN)} ms`);
+  const cpu = Object.entries(p.cpuMsPerRequest).sort(([, a], [, b]) => b - a);
+  console.log(`CPU ms per request: ${cpu.map(([name, v]) => `${name} ${v.toFixed(2)}`).join(", ")}; total ${cpu.reduce((n, [, v]) => n + v, 0).toFixed(2)}`);
+} finally {
+  await cluster.stop();
+  await nats.cleanup();
+  await db.cleanup();
+}
