@@ -23,7 +23,7 @@ const provider = args.provider === "local" ? "local" : "bench";
 
 const nats = await isolatedNats();
 const db = await isolatedDatabase();
-const cluster = await startCluster({ nats, db, agents: { provider, delayMs: 0, concurrency: 4 }, ...(args.profile ? { profileDir: args.profile } : {}) });
+const cluster = await startCluster({ nats, db, agents: provider === "local" ? { provider, concurrency: 4 } : { provider, delayMs: 0, concurrency: 4 }, ...(args.profile ? { profileDir: args.profile } : {}) });
 try {
   const parallel = processCall(cluster.gateway.url, corpusTexts(), "parallel");
   await closedLoop(parallel.call, 4, 3_000); // JIT, connections

@@ -7,7 +7,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { connectNats, jetStreamClients } from "@chorus/platform";
-import { isolatedDatabase, isolatedNats, NATS_URL, testLogger } from "@chorus/testing";
+import type { AgentId } from "@chorus/contracts";
+import { completionReply, isolatedDatabase, isolatedNats, NATS_URL, schemaNameOf, startOpenAiServer, testLogger } from "@chorus/testing";
 import { httpEchoCeiling } from "./ceilings/http-echo.ts";
 import { jetStreamPublishCeiling } from "./ceilings/jetstream.ts";
 import { corpusTexts, processCall } from "./chorus/client.ts";
@@ -18,6 +19,13 @@ import { describeMachine } from "./lib/machine.ts";
 import { renderReport, type BenchResults } from "./lib/report.ts";
 import { ratio } from "./lib/stats.ts";
 import { bullmqPeer } from "./peer/bullmq.ts";
+
+/** Valid structured outputs, one per agent, for the scripted server to answer with. */
+const SCRIPTED_ANSWERS: Record<AgentId, unknown> = {
+  summarizer: { summary: "A short summary.", key_points: ["one point"] },
+  sentiment: { label: "neutral", score: 0, confidence: 0.9 },
+  entity_extractor: { entities: [] },
+};
 
 const { values: args } = parseArgs({
   options: {
@@ -49,6 +57,7 @@ const nats = await isolatedNats();
 const db = await isolatedDatabase();
 const bench: Bench = { js: nats.js, jsm: nats.jsm, topology: nats.topology, pool: db.pool };
 const INSTANT: AgentSettings = { provider: "bench", delayMs: 0, concurrency: 4 };
+const AGENT_LATENCY_MS = 300;
 if (args.profile) mkdirSync(`${resultsDir}profiles`, { recursive: true });
 const cluster = await startCluster({
   nats,
@@ -67,13 +76,19 @@ try {
   log("chorus, bench provider (instant agents) …");
   scenarios.push(await runScenario(bench, cluster, parallel.call, { name: "bench", ...plan }, log));
 
-  log("chorus, bench provider with 300 ms agents: parallel vs sequential …");
-  // Enough task slots that agents never queue behind each other at this load.
-  await cluster.restartAgents({ provider: "bench", delayMs: 300, concurrency: 32 });
-  modes.push(...(await runModes(bench, { parallel: parallel.call, sequential: sequential.call }, 8, Math.min(durationMs, 8_000), log)));
+  log(`chorus, openai provider on a scripted server answering in ${AGENT_LATENCY_MS} ms: parallel vs sequential …`);
+  const model = await startOpenAiServer();
+  model.respondWith((request) => ({ ...completionReply(SCRIPTED_ANSWERS[schemaNameOf(request) as AgentId] ?? {}), delayMs: AGENT_LATENCY_MS }));
+  try {
+    // Enough task slots that agents never queue behind each other at this load.
+    await cluster.restartAgents({ provider: "openai", baseURL: model.baseURL, concurrency: 32 });
+    modes.push(...(await runModes(bench, { parallel: parallel.call, sequential: sequential.call }, 8, Math.min(durationMs, 8_000), log)));
+  } finally {
+    await model.close();
+  }
 
   log("chorus, local provider (offline NLP) …");
-  await cluster.restartAgents({ provider: "local", delayMs: 0, concurrency: 4 });
+  await cluster.restartAgents({ provider: "local", concurrency: 4 });
   scenarios.push(await runScenario(bench, cluster, parallel.call, { name: "local", ...plan }, log));
   parallel.close();
   sequential.close();
@@ -96,13 +111,13 @@ notes.push(
   "Load runs in the bench process on the same 2 cores as every service, NATS and Postgres: the figures are for the whole machine, not Chorus alone.",
   "Latency is submit → answer of a waiting POST; open-loop latency counts from when a request was due. Only 200 with status completed counts as completed.",
   "Stages come from the events' own occurred_at (ms precision) and the client's clock on the same machine. The orchestrator stamps every event of one decision with one time, so RequestAccepted and the parallel AgentDispatched share it: dispatch is 0 by construction and accept covers HTTP, validation, the SubmitRequest command and the orchestrator's pick-up and state load. end = last agent outcome → the orchestrator's end decision; respond = the gateway noticing the end event and answering.",
-  "Points run in this order — bench, bench+300ms, local — on one events stream that keeps growing (see 'events in stream at start'); the orchestrator's state loads read single subjects, so their cost does not grow with it.",
+  "Points run in this order — bench, openai 300ms, local — on one events stream that keeps growing (see 'events in stream at start'); the orchestrator's state loads read single subjects, so their cost does not grow with it.",
   "Orchestration overhead = submit → answer minus the agent stage (AgentStarted → outcome) of the agent that finished last, per request.",
   "CPU time per request counts each process's user + system time over the load point (Postgres: every backend; load generator: this process), divided by the requests completed in it; 2 cores give 2,000 ms of CPU per second.",
   "Idle memory is read after a 3 s warm-up and 1 s of quiet; peak is the highest of samples every 250 ms during the load points.",
   "Projection lag = the projector's projected_at (now() of its transaction, so slightly early) minus the end event's occurred_at.",
   "Messages per request are stream sequence deltas over the bench-provider closed loops (work-queue streams delete acked messages, so counts would undercount).",
-  "Agents run with AGENT_CONCURRENCY 4 (the default), 32 for the 300 ms phase.",
+  "Agents run with AGENT_CONCURRENCY 4 (the default); 32 for the 300 ms phase, which runs the openai provider (official SDK, structured output, zod validation) against a scripted OpenAI-compatible server on this machine that answers every chat request after 300 ms.",
 );
 
 const results: BenchResults = {

@@ -6,7 +6,11 @@ import { startService, type IsolatedDatabase, type IsolatedNats, type RunningSer
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 
-export type AgentSettings = { provider: "bench" | "local"; delayMs: number; concurrency: number };
+/** `bench`: answers at once, or after `delayMs`; `local`: the offline NLP; `openai`: an OpenAI-compatible server at `baseURL`. */
+export type AgentSettings =
+  | { provider: "bench"; delayMs: number; concurrency: number }
+  | { provider: "local"; concurrency: number }
+  | { provider: "openai"; baseURL: string; concurrency: number };
 
 export type Cluster = {
   gateway: RunningService;
@@ -26,7 +30,16 @@ export type ClusterOptions = {
 };
 
 function agentsEnv(settings: AgentSettings): Record<string, string> {
-  return { AGENT_PROVIDER: settings.provider, BENCH_AGENT_DELAY_MS: String(settings.delayMs), AGENT_CONCURRENCY: String(settings.concurrency) };
+  const common = { AGENT_PROVIDER: settings.provider, AGENT_CONCURRENCY: String(settings.concurrency) };
+  switch (settings.provider) {
+    case "bench":
+      return { ...common, BENCH_AGENT_DELAY_MS: String(settings.delayMs) };
+    case "local":
+      return common;
+    case "openai":
+      // No shared rate limit, and as many calls in flight as task slots: the server's latency is what is measured.
+      return { ...common, OPENAI_API_KEY: "sk-bench", OPENAI_BASE_URL: settings.baseURL, OPENAI_MAX_CONCURRENCY: String(settings.concurrency * 3) };
+  }
 }
 
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {

@@ -55,7 +55,7 @@ export async function runModes(bench: Bench, calls: Record<OrchestrationMode, Ca
   const points: PointResult[] = [];
   for (const mode of ["parallel", "sequential"] as const) {
     await closedLoop(calls[mode], 2, 1_000);
-    const p = await measurePoint(bench, `bench+300ms ${mode} c=${concurrency}`, mode, "closed", concurrency, () => closedLoop(calls[mode], concurrency, durationMs));
+    const p = await measurePoint(bench, `openai 300ms ${mode} c=${concurrency}`, mode, "closed", concurrency, () => closedLoop(calls[mode], concurrency, durationMs));
     log(`  ${p.label}: p50 ${p.latencyMs.p50.toFixed(0)} ms, p99 ${p.latencyMs.p99.toFixed(0)} ms, ${p.throughput.toFixed(1)} req/s`);
     points.push(p);
   }

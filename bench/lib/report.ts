@@ -92,7 +92,7 @@ export function renderReport(r: BenchResults): string {
   );
 
   out.push("## Chorus end to end (waiting POST /api/v1/process, parallel, 3 agents)");
-  const all = [...r.scenarios.flatMap((s) => s.points.map((p) => ({ s: s.name, p }))), ...r.modes.map((p) => ({ s: "bench+300ms", p }))];
+  const all = [...r.scenarios.flatMap((s) => s.points.map((p) => ({ s: s.name, p }))), ...r.modes.map((p) => ({ s: "openai 300ms", p }))];
   out.push(
     table(
       ["provider", "mode", "load", "sent", "failed", "completed req/s", "p50 ms", "p90 ms", "p99 ms", "msgs/req", "events in stream at start"],
@@ -176,7 +176,7 @@ export function renderReport(r: BenchResults): string {
     if (r.peer.note) out.push(r.peer.note);
   }
 
-  out.push("## Parallel vs sequential, agents of a fixed 300 ms (bench provider, BENCH_AGENT_DELAY_MS=300)");
+  out.push("## Parallel vs sequential, agents of a fixed 300 ms (openai provider, scripted server answering after 300 ms)");
   out.push(table(["mode", "load", "p50 ms", "p90 ms", "p99 ms"], r.modes.map((p) => [p.mode, loadLabel(p), f0(p.latencyMs.p50), f0(p.latencyMs.p90), f0(p.latencyMs.p99)])));
 
   out.push("## Resident memory (VmRSS, MiB)");
