@@ -17,11 +17,23 @@ export const SubmitRequest = envelope(
   }),
 );
 
-/** Scheduled (by a delayed redelivery) for an agent's deadline; the orchestrator checks it then. */
+/**
+ * Scheduled (by a delayed redelivery) for the deadline of the agents dispatched together;
+ * the orchestrator checks it then. One check covers a parallel request's agents. `agent`
+ * (one agent) is the shape an earlier version scheduled, still understood.
+ */
 export const CheckAgentDeadline = envelope(
   "CheckAgentDeadline",
-  z.object({ agent: AgentId, deadline_at: z.iso.datetime({ offset: true }) }),
+  z.union([
+    z.object({ agents: z.array(AgentId).min(1), deadline_at: z.iso.datetime({ offset: true }) }),
+    z.object({ agent: AgentId, deadline_at: z.iso.datetime({ offset: true }) }),
+  ]),
 );
+
+/** The agents a deadline check is for, whichever shape it has. */
+export function deadlineAgents(check: { data: { agents: AgentId[] } | { agent: AgentId } }): AgentId[] {
+  return "agents" in check.data ? check.data.agents : [check.data.agent];
+}
 
 export const RedeliverWebhook = envelope("RedeliverWebhook", z.object({ reason: z.string().default("manual") }));
 

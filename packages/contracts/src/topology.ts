@@ -86,7 +86,7 @@ export const messageIds = {
   accepted: (requestId: string) => `${requestId}:accepted`,
   dispatched: (requestId: string, agent: AgentId) => `${requestId}:${agent}:dispatched`,
   task: (requestId: string, agent: AgentId) => `${requestId}:${agent}:task`,
-  deadline: (requestId: string, agent: AgentId) => `${requestId}:${agent}:deadline`,
+  deadline: (requestId: string, agents: readonly AgentId[]) => `${requestId}:${agents.join(",")}:deadline`,
   started: (requestId: string, agent: AgentId, delivery: number) => `${requestId}:${agent}:started:${delivery}`,
   /** One outcome per agent run: a completion and a timeout race to this id, the first wins. */
   outcome: (requestId: string, agent: AgentId) => `${requestId}:${agent}:outcome`,

@@ -3,7 +3,7 @@
 // a cache of facts known to be stored: any number of replicas share the durables; message
 // ids and the state check keep work single.
 import { randomUUID } from "node:crypto";
-import { AgentCompleted, AgentFailed, CheckAgentDeadline, SubmitRequest, type Topology } from "@chorus/contracts";
+import { AgentCompleted, AgentFailed, CheckAgentDeadline, deadlineAgents, SubmitRequest, type CommandOf, type Topology } from "@chorus/contracts";
 import { requestLogger, runConsumer, type ConsumerHandle, type Delivery, type JetStreamClient, type JetStreamManager, type Logger } from "@chorus/platform";
 import { DURABLES, ensureOrchestratorDurables, MAX_DELIVER } from "./consumers.ts";
 import { handleInput, type HandleDeps } from "./handle.ts";
@@ -126,9 +126,9 @@ export async function startOrchestrator(deps: OrchestratorDeps): Promise<Orchest
  * at its deadline is one whose events are gone (aged out) or never completed its accept;
  * retry a while in case its submit is being redelivered, then let it go.
  */
-function unknownDeadline(logger: Logger, check: { request_id: string; correlation_id: string; data: { agent: string } }, delivery: Delivery) {
+function unknownDeadline(logger: Logger, check: CommandOf<"CheckAgentDeadline">, delivery: Delivery) {
   const log = requestLogger(logger, check);
   if (delivery.deliveryCount < UNKNOWN_DEADLINE_RETRIES) return { retryInMs: Math.min(30_000, 500 * 2 ** delivery.deliveryCount) };
-  log.warn({ agent: check.data.agent }, "deadline check for a request that was never accepted; dropped");
+  log.warn({ agents: deadlineAgents(check) }, "deadline check for a request that was never accepted; dropped");
   return undefined;
 }

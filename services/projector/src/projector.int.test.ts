@@ -1,6 +1,7 @@
 // The live projector against real NATS and Postgres: projection, redelivery, order, missing tables.
 import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import pg from "pg";
 import { z } from "zod";
 import type { ChorusEvent } from "@chorus/contracts";
 import { READ_MODEL_SCHEMA, ensureDurable, migrateReadModels, sql } from "@chorus/platform";
@@ -171,4 +172,27 @@ describe("applying one event", () => {
     expect(await projectEvent(db.pool, READ_MODEL_SCHEMA, attempted, 50, { whenRequestMissing: "wait" })).toBe("applied");
     expect((await readModelRows(db.pool)).requests[0]).toMatchObject({ webhook_attempts: 1, webhook_status: "failed", webhook_last_status_code: 503 });
   });
+
+  it("waits for a rebuild's swap before it reads anything, and then applies", async () => {
+    const [accepted] = storyEvents({ requestId: randomUUID(), agents: ["sentiment"] }) as [ChorusEvent];
+    // A connection of its own (slonik would run a call made inside its transaction on that transaction).
+    const swap = new pg.Client({ connectionString: db.url });
+    await swap.connect();
+    await projectedCount(db.pool); // the pool's connection exists before the lock is taken
+    cleanups.push(() => swap.end());
+    // What swapSchemas holds while it catches the staging schema up.
+    await swap.query("BEGIN");
+    await swap.query(`LOCK TABLE "${READ_MODEL_SCHEMA}".projected_events IN EXCLUSIVE MODE`);
+    const applying = projectEvent(db.pool, READ_MODEL_SCHEMA, accepted, 1, { whenRequestMissing: "wait" });
+    const waiting = await eventually(async () => {
+      const { rows } = await swap.query<{ query: string }>("SELECT query FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()");
+      return rows.length > 0 ? rows : undefined;
+    });
+    // Blocked at its first statement on a table, not after reading the old rows.
+    expect(waiting.map((r) => r.query.trim())).toEqual([expect.stringMatching(/^LOCK TABLE/)]);
+    await swap.query("COMMIT");
+    expect(await applying).toBe("applied");
+    expect((await readModelRows(db.pool)).requests).toHaveLength(1);
+  });
 });
+

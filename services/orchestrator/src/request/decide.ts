@@ -1,9 +1,9 @@
 // The orchestrator's decisions for one request, as plain data: given the request's state
 // and one input, which events to record, which agent tasks to send and which deadlines
 // to schedule. Time and ids come in as arguments, so the same inputs decide the same.
-import type { AgentId, AgentOutcomeEvent, AgentOutput, AgentResults, AgentTask, ChorusEvent, CommandOf, EventOf } from "@chorus/contracts";
+import { deadlineAgents, type AgentId, type AgentOutcomeEvent, type AgentOutput, type AgentResults, type AgentTask, type ChorusEvent, type CommandOf, type EventOf } from "@chorus/contracts";
 import { agentResult, endStatus } from "./results.ts";
-import { evolve, runOf, wasDispatched, type RequestState } from "./state.ts";
+import { evolve, fold, runOf, wasDispatched, type RequestState } from "./state.ts";
 
 export type SubmitRequest = CommandOf<"SubmitRequest">;
 export type CheckAgentDeadline = CommandOf<"CheckAgentDeadline">;
@@ -44,10 +44,11 @@ export function decide(state: RequestState, input: DecisionInput, ctx: DecisionC
     case "CheckAgentDeadline": {
       const { accepted } = state;
       if (!accepted || state.end) return nothing();
-      if (runOf(state, input.data.agent).outcome) return advance(state, ctx);
+      const silent = deadlineAgents(input).filter((agent) => runOf(state, agent).outcome === null);
+      if (silent.length === 0) return advance(state, ctx);
       if (ctx.now.getTime() < Date.parse(input.data.deadline_at)) return nothing();
-      const timedOut = timeout(accepted, input.data.agent, ctx);
-      return join({ ...nothing(), events: [timedOut] }, advance(evolve(state, timedOut), ctx));
+      const timedOut = silent.map((agent) => timeout(accepted, agent, ctx));
+      return join({ ...nothing(), events: timedOut }, advance(fold(timedOut, state), ctx));
     }
     default: {
       const unknown: never = input;
@@ -150,7 +151,7 @@ function dispatch(accepted: Accepted, agent: AgentId, context: Partial<Record<Ag
   return {
     events: [{ ...meta(accepted, ctx), type: "AgentDispatched", data: { agent, deadline_at, context_from: Object.keys(context) as AgentId[] } }],
     tasks: [taskFor(accepted, agent, context, deadline_at, ctx)],
-    deadlines: [{ ...meta(accepted, ctx), type: "CheckAgentDeadline", data: { agent, deadline_at } }],
+    deadlines: [{ ...meta(accepted, ctx), type: "CheckAgentDeadline", data: { agents: [agent], deadline_at } }],
   };
 }
 
@@ -190,6 +191,21 @@ function join(...decisions: Decision[]): Decision {
   return {
     events: decisions.flatMap((d) => d.events),
     tasks: decisions.flatMap((d) => d.tasks),
-    deadlines: decisions.flatMap((d) => d.deadlines),
+    deadlines: sameDeadlineOnce(decisions.flatMap((d) => d.deadlines)),
   };
+}
+
+/**
+ * Agents dispatched together share their deadline: one check covers them all (a parallel
+ * request schedules one, not one per agent), which saves a stored command and its
+ * deliveries per agent.
+ */
+function sameDeadlineOnce(checks: CheckAgentDeadline[]): CheckAgentDeadline[] {
+  const byDeadline = new Map<string, CheckAgentDeadline>();
+  for (const check of checks) {
+    const earlier = byDeadline.get(check.data.deadline_at);
+    const agents = [...(earlier ? deadlineAgents(earlier) : []), ...deadlineAgents(check)];
+    byDeadline.set(check.data.deadline_at, { ...(earlier ?? check), data: { agents, deadline_at: check.data.deadline_at } });
+  }
+  return [...byDeadline.values()];
 }

@@ -1,6 +1,6 @@
 // The decider, as given events / when an input / then a decision.
 import { describe, expect, it } from "vitest";
-import type { EventOf } from "@chorus/contracts";
+import { deadlineAgents, type AgentId, type EventOf } from "@chorus/contracts";
 import { decide, outstandingTasks } from "./decide.ts";
 import {
   accepted,
@@ -26,11 +26,11 @@ const endOf = (events: { type: string }[]) => events.find((e) => e.type === "Req
   | undefined;
 
 describe("submitting a request", () => {
-  it("accepts a parallel request and dispatches every agent at once, each with a task and a deadline", () => {
+  it("accepts a parallel request and dispatches every agent at once, each with a task, under one deadline check", () => {
     const d = valid(decide(given(), submit("parallel"), ctxAt(0)));
     expect(types(d)).toEqual(["RequestAccepted", "AgentDispatched", "AgentDispatched", "AgentDispatched"]);
     expect(d.tasks.map((t) => t.data.agent)).toEqual(["summarizer", "sentiment", "entity_extractor"]);
-    expect(d.deadlines.map((c) => c.data.agent)).toEqual(["summarizer", "sentiment", "entity_extractor"]);
+    expect(d.deadlines.map(deadlineAgents)).toEqual([["summarizer", "sentiment", "entity_extractor"]]);
     for (const task of d.tasks) {
       expect(task.data.context).toEqual({});
       expect(task.data.deadline_at).toBe(iso(TIMEOUT_MS));
@@ -43,7 +43,7 @@ describe("submitting a request", () => {
     const d = valid(decide(given(), submit("sequential"), ctxAt(0)));
     expect(types(d)).toEqual(["RequestAccepted", "AgentDispatched"]);
     expect(d.tasks.map((t) => t.data.agent)).toEqual(["summarizer"]);
-    expect(d.deadlines.map((c) => c.data.agent)).toEqual(["summarizer"]);
+    expect(d.deadlines.map(deadlineAgents)).toEqual([["summarizer"]]);
   });
 
   it("runs only the agents asked for, in the order given", () => {
@@ -157,7 +157,7 @@ describe("a sequential request's agent outcomes", () => {
     expect(d.tasks[0]?.data.context).toEqual({ summarizer: OUTPUTS.summarizer });
     expect(d.tasks[0]?.data.deadline_at).toBe(iso(100 + TIMEOUT_MS));
     expect((d.events[0] as EventOf<"AgentDispatched">).data.context_from).toEqual(["summarizer"]);
-    expect(d.deadlines.map((c) => [c.data.agent, c.data.deadline_at])).toEqual([["sentiment", iso(100 + TIMEOUT_MS)]]);
+    expect(d.deadlines.map((c) => [deadlineAgents(c), c.data.deadline_at])).toEqual([[["sentiment"], iso(100 + TIMEOUT_MS)]]);
   });
 
   it("passes every earlier output to the third agent", () => {
@@ -252,6 +252,21 @@ describe("agent deadlines", () => {
     expect(types(d)).toEqual(["AgentFailed", "AgentDispatched"]);
     expect(d.tasks.map((t) => [t.data.agent, t.data.context])).toEqual([["sentiment", {}]]);
     expect(d.deadlines.map((c) => c.data.deadline_at)).toEqual([iso(2 * TIMEOUT_MS)]);
+  });
+
+  it("times out, in one decision, every agent of a shared deadline that has no outcome", () => {
+    const state = given(accepted("parallel"), dispatched("summarizer"), dispatched("sentiment"), dispatched("entity_extractor"), completed("sentiment"));
+    const shared = { ...deadlineCheck("summarizer"), data: { agents: ["summarizer", "sentiment", "entity_extractor"] as AgentId[], deadline_at: iso(TIMEOUT_MS) } };
+    const d = valid(decide(state, shared, ctxAt(TIMEOUT_MS)));
+    expect(types(d)).toEqual(["AgentFailed", "AgentFailed", "RequestCompleted"]);
+    expect(d.events.slice(0, 2).map((e) => (e as EventOf<"AgentFailed">).data.agent)).toEqual(["summarizer", "entity_extractor"]);
+    expect(endOf(d.events)?.data.status).toBe("partial");
+  });
+
+  it("still understands a check scheduled for one agent, the shape an earlier version used", () => {
+    const state = given(accepted("parallel", ["summarizer"]), dispatched("summarizer"));
+    const legacy = { ...deadlineCheck("summarizer"), data: { agent: "summarizer" as const, deadline_at: iso(TIMEOUT_MS) } };
+    expect(types(valid(decide(state, legacy, ctxAt(TIMEOUT_MS))))).toEqual(["AgentFailed", "RequestFailed"]);
   });
 
   it("does nothing before the deadline", () => {

@@ -1,6 +1,6 @@
 // The Nats-Msg-Id of everything the orchestrator publishes, derived from what is decided,
 // so that two replicas (or one retry) making the same decision store it once.
-import { messageIds, type AgentTask, type ChorusEvent } from "@chorus/contracts";
+import { deadlineAgents, messageIds, type AgentTask, type ChorusEvent } from "@chorus/contracts";
 import type { CheckAgentDeadline } from "./decide.ts";
 
 export function eventMessageId(event: ChorusEvent): string {
@@ -33,5 +33,5 @@ export function taskMessageId(task: AgentTask): string {
 }
 
 export function deadlineMessageId(check: CheckAgentDeadline): string {
-  return messageIds.deadline(check.request_id, check.data.agent);
+  return messageIds.deadline(check.request_id, deadlineAgents(check));
 }

@@ -92,7 +92,7 @@ export function failed(agent: AgentId, ms = 0, code = "provider_error"): EventOf
 }
 
 export function deadlineCheck(agent: AgentId, deadlineMs = TIMEOUT_MS): CheckAgentDeadline {
-  return { ...meta(0, next()), type: "CheckAgentDeadline", data: { agent, deadline_at: iso(deadlineMs) } };
+  return { ...meta(0, next()), type: "CheckAgentDeadline", data: { agents: [agent], deadline_at: iso(deadlineMs) } };
 }
 
 export const given = (...events: ChorusEvent[]): RequestState => fold(events);

@@ -38,8 +38,12 @@ export async function applyEventsIn(db: Queryable, schema: string, events: reado
   await db.query(sql.unsafe`
     SELECT pg_advisory_xact_lock(hashtext(${schema}), hashtext(id))
     FROM (SELECT id FROM unnest(${sql.array(requestIds, "text")}) AS id ORDER BY id) AS ordered`);
-  // First statement on a table: during a rebuild's swap it waits here, and then runs
-  // against the swapped-in tables, before anything has been read.
+  // First statement on a table, and the lock a write would take: a rebuild's swap holds
+  // the live tables in EXCLUSIVE mode, which a plain read would not wait for. So during a
+  // swap this waits, and everything after it runs against the swapped-in tables; and a
+  // swap that comes later waits for this transaction. A read that came first would pair
+  // old rows with writes to the new tables.
+  await db.query(sql.unsafe`LOCK TABLE ${table(schema, "projected_events")} IN ROW EXCLUSIVE MODE`);
   const seqs = events.map(({ seq }) => seq);
   const applied = new Set(
     (await db.any(sql.type(Seq)`SELECT stream_seq FROM ${table(schema, "projected_events")} WHERE stream_seq = ANY(${sql.array(seqs, "int8")})`)).map((r) => r.stream_seq),
