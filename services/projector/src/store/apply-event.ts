@@ -66,12 +66,6 @@ export async function applyEventsIn(db: Queryable, schema: string, events: reado
   return events.map((item) => outcomeOf.get(item) ?? "duplicate");
 }
 
-/** Applies one event inside the caller's transaction. */
-export async function applyEventIn(db: Queryable, schema: string, event: ChorusEvent, seq: number, options: ApplyOptions): Promise<ApplyOutcome> {
-  const [outcome] = await applyEventsIn(db, schema, [{ event, seq }], options);
-  return outcome ?? "duplicate";
-}
-
 /** Applies events in one transaction of their own; outcomes in the order given. */
 export async function projectEvents(pool: DatabasePool, schema: string, events: readonly SequencedEvent[], options: ApplyOptions): Promise<ApplyOutcome[]> {
   return pool.transaction((tx) => applyEventsIn(tx, schema, events, options));
