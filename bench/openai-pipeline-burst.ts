@@ -6,31 +6,23 @@
 //   node bench/openai-pipeline-burst.ts --requests 1000 --server-rpm 60
 // Each request is three chat calls: 1,000 requests at 60 a minute take about 50 minutes.
 import { parseArgs } from "node:util";
-import { AGENT_IDS, type AgentId } from "@chorus/contracts";
-import { completionReply, errorReply, schemaNameOf, startOpenAiServer, startPipeline } from "@chorus/testing";
+import { AGENT_IDS } from "@chorus/contracts";
+import { startOpenAiServer, startPipeline } from "@chorus/testing";
 import { corpusTexts } from "./chorus/client.ts";
+import { answerAsAgent } from "./lib/scripted-agents.ts";
 
 const { values: args } = parseArgs({
   options: {
     requests: { type: "string", default: "1000" },
     "server-rpm": { type: "string", default: "60" },
-    "agent-replicas": { type: "string", default: "1" },
   },
 });
 const N = Number(args.requests);
 const serverRpm = Number(args["server-rpm"]);
 
-const ANSWERS: Record<AgentId, unknown> = {
-  summarizer: { summary: "A short summary.", key_points: ["one point"] },
-  sentiment: { label: "neutral", score: 0, confidence: 0.9 },
-  entity_extractor: { entities: [] },
-};
 const server = await startOpenAiServer();
 server.rateLimit({ requests: serverRpm, windowMs: 60_000 });
-server.respondWith((request) => {
-  const agent = schemaNameOf(request) as AgentId | undefined;
-  return agent && agent in ANSWERS ? completionReply(ANSWERS[agent]) : errorReply(400, "unknown schema");
-});
+server.respondWith((request) => answerAsAgent(request));
 
 // Every run must be able to wait its turn: the deadline covers the whole burst.
 const expectedMinutes = (N * AGENT_IDS.length) / serverRpm;

@@ -7,8 +7,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { connectNats, jetStreamClients } from "@chorus/platform";
-import type { AgentId } from "@chorus/contracts";
-import { completionReply, isolatedDatabase, isolatedNats, NATS_URL, schemaNameOf, startOpenAiServer, testLogger } from "@chorus/testing";
+import { isolatedDatabase, isolatedNats, NATS_URL, startOpenAiServer, testLogger } from "@chorus/testing";
 import { httpEchoCeiling } from "./ceilings/http-echo.ts";
 import { jetStreamPublishCeiling } from "./ceilings/jetstream.ts";
 import { corpusTexts, processCall } from "./chorus/client.ts";
@@ -17,15 +16,9 @@ import type { Bench } from "./chorus/measure.ts";
 import { runModes, runScenario, type ScenarioResult } from "./chorus/scenario.ts";
 import { describeMachine } from "./lib/machine.ts";
 import { renderReport, type BenchResults } from "./lib/report.ts";
+import { answerAsAgent } from "./lib/scripted-agents.ts";
 import { ratio } from "./lib/stats.ts";
 import { bullmqPeer } from "./peer/bullmq.ts";
-
-/** Valid structured outputs, one per agent, for the scripted server to answer with. */
-const SCRIPTED_ANSWERS: Record<AgentId, unknown> = {
-  summarizer: { summary: "A short summary.", key_points: ["one point"] },
-  sentiment: { label: "neutral", score: 0, confidence: 0.9 },
-  entity_extractor: { entities: [] },
-};
 
 const { values: args } = parseArgs({
   options: {
@@ -78,7 +71,7 @@ try {
 
   log(`chorus, openai provider on a scripted server answering in ${AGENT_LATENCY_MS} ms: parallel vs sequential …`);
   const model = await startOpenAiServer();
-  model.respondWith((request) => ({ ...completionReply(SCRIPTED_ANSWERS[schemaNameOf(request) as AgentId] ?? {}), delayMs: AGENT_LATENCY_MS }));
+  model.respondWith((request) => answerAsAgent(request, AGENT_LATENCY_MS));
   try {
     // Enough task slots that agents never queue behind each other at this load.
     await cluster.restartAgents({ provider: "openai", baseURL: model.baseURL, concurrency: 32 });
