@@ -2,10 +2,9 @@
 // machine's shared NATS is never touched: same port and store across restarts.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort } from "@chorus/testing";
+import { answersTcp, freePort } from "@chorus/testing";
 
 export type PrivateNats = {
   url: string;
@@ -13,16 +12,6 @@ export type PrivateNats = {
   stop(): Promise<void>;
   cleanup(): Promise<void>;
 };
-
-function answers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: "127.0.0.1", port }, () => {
-      socket.end();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
-}
 
 export async function privateNats(binary = "nats-server"): Promise<PrivateNats> {
   const port = await freePort();
@@ -44,7 +33,7 @@ export async function privateNats(binary = "nats-server"): Promise<PrivateNats> 
       child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
       child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
       const deadline = Date.now() + 15_000;
-      while (!(await answers(port))) {
+      while (!(await answersTcp(port))) {
         if (child.exitCode !== null || Date.now() > deadline) throw new Error(`nats-server did not start on ${port}:\n${output}`);
         await new Promise((r) => setTimeout(r, 50));
       }

@@ -95,7 +95,7 @@ describe("tracing across the services", () => {
         ended("chorus-agents", CLIENT, 3) &&
         ended("chorus-webhooks", CONSUMER, 1) &&
         ended("chorus-webhooks", CLIENT, 1) &&
-        // the submit, 3 agent outcomes and the first delivery of the one deadline check
+        // the accept, 3 agent outcomes and the first delivery of the one deadline check
         ended("chorus-orchestrator", CONSUMER, 5) &&
         ended("chorus-gateway", SERVER, 1);
       return complete ? mine : undefined;
@@ -112,9 +112,10 @@ describe("tracing across the services", () => {
     expect(gatewayHttp?.attributes["http.response.status_code"]).toBe(202);
     const submit = trace.find((s) => s.service === "chorus-gateway" && s.kind === PRODUCER);
     expect(submit?.attributes["messaging.system"]).toBe("nats");
-    expect(submit?.attributes["messaging.destination.name"]).toBe(nats.topology.subjects.submit);
+    // The gateway records the request's RequestAccepted itself, on the request's own subject.
+    expect(submit?.attributes["messaging.destination.name"]).toBe(nats.topology.subjects.requestEvent(requestId, "accepted"));
 
-    expect(trace.some((s) => s.service === "chorus-orchestrator" && s.name === "process orchestrator-commands")).toBe(true);
+    expect(trace.some((s) => s.service === "chorus-orchestrator" && s.name === "process orchestrator-accepted"), describeSpans(trace)).toBe(true);
     for (const agent of ["summarizer", "sentiment", "entity_extractor"]) {
       expect(trace.some((s) => s.service === "chorus-agents" && s.name === `process agent-${agent}`), describeSpans(trace)).toBe(true);
       const llm = trace.find((s) => s.service === "chorus-agents" && s.attributes["chorus.agent"] === agent && s.attributes["gen_ai.operation.name"] === "chat");

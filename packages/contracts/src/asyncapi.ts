@@ -9,16 +9,16 @@ import { eventSubjectSuffix } from "./topology.ts";
 type Json = Record<string, unknown>;
 
 const SUMMARIES: Record<ChorusEventType, string> = {
-  RequestAccepted: "A request was accepted: its text, mode, agents and (sealed) webhook. Always the first event of a request.",
+  RequestAccepted: "A request was accepted: its text, mode, agents, (sealed) webhook and agent timeout. Recorded by the gateway before it answers the submission; always the first event of a request.",
   AgentDispatched: "An agent's task was dispatched, with its deadline.",
   AgentStarted: "An agent picked its task up (again on a redelivery).",
   AgentCompleted: "An agent produced its output.",
   AgentFailed: "An agent failed, or missed its deadline.",
   RequestCompleted: "The request ended with every agent (completed) or some agents (partial) succeeding. An end event.",
   RequestFailed: "The request ended with no agent succeeding. An end event.",
-  WebhookAttempted: "One delivery attempt of the request's webhook (after the end event).",
-  WebhookDelivered: "The webhook was delivered.",
-  WebhookExhausted: "The webhook delivery gave up.",
+  WebhookAttempted: "One delivery attempt of the request's webhook (after the end event). Attempts are numbered per request, on across manual redeliveries.",
+  WebhookDelivered: "A delivery chain ended: the receiver took the webhook (2xx).",
+  WebhookExhausted: "A delivery chain ended without success: its retries ran out, or `cause` says why retrying could not help.",
 };
 
 /** The subject of an event type, with `{request_id}` (and `{agent}`) left as channel parameters. */

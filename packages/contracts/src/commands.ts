@@ -35,7 +35,21 @@ export function deadlineAgents(check: { data: { agents: AgentId[] } | { agent: A
   return "agents" in check.data ? check.data.agents : [check.data.agent];
 }
 
-export const RedeliverWebhook = envelope("RedeliverWebhook", z.object({ reason: z.string().default("manual") }));
+/**
+ * A manual redelivery: a new delivery chain of the request's webhook, asked for once the
+ * previous chain has ended. Published on the request's own subject only while that subject
+ * is empty (the command stays there until its chain ends), so one chain runs at a time.
+ */
+export const RedeliverWebhook = envelope(
+  "RedeliverWebhook",
+  z.object({
+    reason: z.string().default("manual"),
+    /** Attempts recorded before this chain: its attempts are numbered from after_attempt + 1. */
+    after_attempt: z.number().int().min(0),
+    /** Events-stream sequence of the newest webhook fact (or of the end) when it was asked for: an outcome after it ends this chain. */
+    after_seq: z.number().int().min(0),
+  }),
+);
 
 export const ChorusCommand = z.discriminatedUnion("type", [SubmitRequest, CheckAgentDeadline, RedeliverWebhook]);
 export type ChorusCommand = z.infer<typeof ChorusCommand>;

@@ -84,6 +84,7 @@ export const WebhookAttempted = envelope(
   "WebhookAttempted",
   z.object({
     webhook_id: z.string(),
+    /** 1, 2, 3… per request, counting on across manual redeliveries: never reused. */
     attempt: z.number().int().min(1),
     url: z.string(),
     status_code: z.number().int().nullable(),
@@ -95,12 +96,28 @@ export const WebhookAttempted = envelope(
 
 export const WebhookDelivered = envelope(
   "WebhookDelivered",
+  // `attempt`: the number (per request, as on WebhookAttempted) of the attempt the receiver took.
   z.object({ webhook_id: z.string(), attempt: z.number().int().min(1), status_code: z.number().int() }),
 );
 
+/**
+ * Why a delivery chain gave up: every allowed attempt failed (`retries_used_up`), or
+ * retrying could not help: the receiver answered 410 (`gone`), the URL may not be reached
+ * (`refused`), or the secret cannot be opened (`secret_unusable`).
+ */
+export const WebhookGiveUpCause = z.enum(["retries_used_up", "gone", "refused", "secret_unusable"]);
+export type WebhookGiveUpCause = z.infer<typeof WebhookGiveUpCause>;
+
 export const WebhookExhausted = envelope(
   "WebhookExhausted",
-  z.object({ webhook_id: z.string(), attempts: z.number().int().min(0), reason: z.string() }),
+  z.object({
+    webhook_id: z.string(),
+    /** Every attempt recorded for the request so far, this chain's and earlier ones'. */
+    attempts: z.number().int().min(0),
+    reason: z.string(),
+    /** Absent on events recorded before it was added: read as `retries_used_up`. */
+    cause: WebhookGiveUpCause.optional(),
+  }),
 );
 
 export const ChorusEvent = z.discriminatedUnion("type", [

@@ -5,6 +5,8 @@ export * from "./webhook.ts";
 export * from "./results.ts";
 export * from "./events.ts";
 export * from "./commands.ts";
+export * from "./accept.ts";
+export * from "./storable-text.ts";
 export * from "./topology.ts";
 export * from "./json-schema.ts";
 export * from "./asyncapi.ts";

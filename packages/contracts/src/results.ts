@@ -48,6 +48,12 @@ export const RequestView = z.object({
   webhook: WebhookSummary.nullable(),
   /** Tokens of every agent together; null when no agent reported usage (the offline provider). */
   usage_total: TokenUsage.nullable().optional(),
+  /**
+   * Present only when an event of this request held data the read models cannot store as
+   * recorded (for example U+0000 in a model's answer): the first such reason. Those
+   * characters read as U+FFFD; the event itself is in the dead-letter stream.
+   */
+  projection_error: z.string().optional(),
 });
 export type RequestView = z.infer<typeof RequestView>;
 

@@ -54,14 +54,21 @@ export function topology(prefix = "chorus") {
       allCommands: `${prefix}.cmd.>`,
       submit: `${prefix}.cmd.submit`,
       agentDeadline: `${prefix}.cmd.agent-deadline`,
-      webhookRedeliver: `${prefix}.cmd.webhook-redeliver`,
+      /** One request's manual redelivery: a subject of its own, so "none pending" is an expected-sequence check. */
+      webhookRedeliver: (requestId: string) => `${prefix}.cmd.webhook-redeliver.${requestId}`,
+      /** Every request's manual redeliveries (the webhook service's filter). */
+      webhookRedelivers: `${prefix}.cmd.webhook-redeliver.*`,
       allEvents: `${prefix}.ev.>`,
+      /** The events of one request on one subject suffix (see eventSubjectSuffix), e.g. `accepted`. */
+      requestEvent: (requestId: string, suffix: string) => `${prefix}.ev.request.${requestId}.${suffix}`,
       /** Every event of one request. */
       requestEvents: (requestId: string) => `${prefix}.ev.request.${requestId}.>`,
       /** Agent lifecycle events of every request. */
       agentEvents: `${prefix}.ev.request.*.agent.>`,
       /** One kind of agent outcome of every request (what the orchestrator reacts to). */
       agentOutcomes: (outcome: "completed" | "failed") => `${prefix}.ev.request.*.agent.*.${outcome}`,
+      /** Every request's RequestAccepted (what the orchestrator starts a request from). */
+      requestAccepts: `${prefix}.ev.request.*.accepted`,
       /** Request-level events of every request: accepted, completed, failed. */
       requestLevelEvents: `${prefix}.ev.request.*.*`,
       /** End events of every request, by end: `completed` or `failed`. */

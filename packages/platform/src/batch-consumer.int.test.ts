@@ -1,14 +1,17 @@
 // runBatchConsumer on a real JetStream consumer: batches form from what arrives while one
-// is handled, each message gets its own outcome, and failures redeliver or dead-letter.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+// is handled, each message gets its own outcome, and failures redeliver or dead-letter
+// (every dead letter counted in /metrics).
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { isolatedNats, testLogger, eventually, type IsolatedNats } from "@chorus/testing";
-import { ensureDurable, publishValidated, runBatchConsumer, HEADER, type ConsumerHandle } from "./index.ts";
+import { ensureDurable, publishValidated, runBatchConsumer, runningTelemetry, startTelemetry, HEADER, type ConsumerHandle } from "./index.ts";
 
 const Numbered = z.object({ n: z.number() });
 
 let nats: IsolatedNats;
 let consumer: ConsumerHandle | undefined;
+// The metrics SDK first: instruments made before it would stay no-ops.
+beforeAll(() => void startTelemetry({ serviceName: "chorus-batch-consumer-test", env: {} }));
 beforeEach(async () => {
   nats = await isolatedNats();
   const t = nats.topology;
@@ -35,6 +38,14 @@ function start(handleBatch: Parameters<typeof runBatchConsumer<typeof Numbered>>
 }
 
 const pendingOnCommands = async () => (await nats.jsm.streams.info(nats.topology.streams.commands)).state.messages;
+const deadLetterCount = async () => (await nats.jsm.streams.info(nats.topology.streams.deadLetters)).state.messages;
+
+/** The dead-letter counter's sample for this test's streams, from the Prometheus text /metrics serves. */
+async function deadLettersCounted(): Promise<number> {
+  const text = (await runningTelemetry()?.prometheusText()) ?? "";
+  const line = text.split("\n").find((l) => l.startsWith("chorus_dead_letters_total{") && l.includes(`stream="${nats.topology.streams.commands}"`));
+  return line ? Number(line.split(" ").at(-1)) : 0;
+}
 
 describe("consuming in batches", () => {
   it("hands over what arrived while a batch was handled as the next batch, each message once", async () => {
@@ -99,5 +110,40 @@ describe("consuming in batches", () => {
     expect(reasons).toEqual(expect.arrayContaining([expect.stringMatching(/malformed JSON/), expect.stringContaining("failed after 2 deliveries: Error: unlucky batch")]));
     await eventually(() => (handled.includes(20) ? true : undefined));
     expect(handled.filter((n) => n === 13)).toHaveLength(2);
+  });
+
+  it("lets a handler dead-letter one message of a batch while the rest are acked, and counts it in /metrics", async () => {
+    const t = nats.topology;
+    const sizes: number[] = [];
+    consumer = await start(async (items) => {
+      sizes.push(items.length);
+      for (const item of items) if (item.message.n === 13) await item.deadLetter("thirteen cannot be stored");
+      return items.map(() => undefined);
+    });
+    await publish(10, 5);
+    await eventually(async () => ((await pendingOnCommands()) === 0 && (await deadLetterCount()) === 1 ? true : undefined));
+    const copy = await nats.jsm.streams.getMessage(t.streams.deadLetters, { seq: 1 });
+    expect(copy?.subject).toBe(t.subjects.deadLetter(t.subjects.submit));
+    expect(copy?.json()).toEqual({ n: 13 });
+    expect(copy?.header.get(HEADER.reason)).toBe("thirteen cannot be stored");
+    expect(copy?.header.get(HEADER.deliveries)).toBe("1");
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(5);
+    expect(await deadLettersCounted()).toBe(1);
+  });
+
+  it("dead-letters a message still to be retried on its last delivery instead of letting the server drop it", async () => {
+    const t = nats.topology;
+    const deliveries: number[] = [];
+    consumer = await start(async (items) => {
+      deliveries.push(...items.map((i) => i.delivery.deliveryCount));
+      return items.map(() => ({ retryInMs: 10 }));
+    });
+    await publish(7, 1);
+    await eventually(async () => ((await deadLetterCount()) === 1 ? true : undefined));
+    const copy = await nats.jsm.streams.getMessage(t.streams.deadLetters, { seq: 1 });
+    expect(copy?.header.get(HEADER.reason)).toBe("still to be retried after 2 deliveries");
+    expect(deliveries).toEqual([1, 2]);
+    await eventually(async () => ((await pendingOnCommands()) === 0 ? true : undefined));
+    expect(await deadLettersCounted()).toBe(1);
   });
 });

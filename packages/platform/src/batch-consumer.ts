@@ -2,18 +2,29 @@
 // rather than per message (the projector: one transaction for many events). Batches form
 // on their own: the first message is handled at once, and whatever arrives meanwhile is the
 // next batch, so a quiet system answers as fast as one message at a time and a busy one
-// amortises. Validation, dead-lettering, tracing and heartbeats as in runConsumer.
+// amortises. Validation, dead-lettering, tracing and heartbeats as in runConsumer; a
+// handler that finds one message it can never handle copies it to the dead-letter
+// subject itself (BatchItem.deadLetter) and lets the rest of the batch go on.
 import { context, ROOT_CONTEXT, SpanStatusCode, trace, type Span } from "@opentelemetry/api";
 import type { JetStreamClient, JsMsg } from "@nats-io/jetstream";
 import type { z } from "zod";
 import type { Topology } from "@chorus/contracts";
-import { deadLetterMessage, defaultRetryDelay, type ConsumerHandle, type Delivery, type HandleResult } from "./bus.ts";
+import { copyToDeadLetters, deadLetterMessage, defaultRetryDelay, type ConsumerHandle, type Delivery, type HandleResult } from "./bus.ts";
 import type { Logger } from "./logger.ts";
 import { pullIntoQueue, receiveMessage } from "./pulling.ts";
 
 const tracer = trace.getTracer("chorus.bus");
 
-export type BatchItem<T> = { message: T; delivery: Delivery };
+export type BatchItem<T> = {
+  message: T;
+  delivery: Delivery;
+  /**
+   * Copies the message to the dead-letter subject with this reason (counted in /metrics).
+   * The outcome returned for it still decides what happens to the message: normally an
+   * ack, once whatever records the failure is stored.
+   */
+  deadLetter(reason: string): Promise<void>;
+};
 
 export type RunBatchConsumerOptions<S extends z.ZodType> = {
   js: JetStreamClient;
@@ -46,7 +57,8 @@ export async function runBatchConsumer<S extends z.ZodType>(opts: RunBatchConsum
     const received = await receiveMessage(opts, m);
     if (!received) return null;
     const span = tracer.startSpan(received.span.name, { kind: received.span.kind, attributes: received.span.attributes }, received.parent);
-    return { m, item: { message: received.message, delivery: received.delivery }, span };
+    const deadLetter = (reason: string) => copyToDeadLetters(js, t, opts.stream, m, reason, logger);
+    return { m, item: { message: received.message, delivery: received.delivery, deadLetter }, span };
   };
 
   const handle = async (messages: JsMsg[]) => {
@@ -54,29 +66,40 @@ export async function runBatchConsumer<S extends z.ZodType>(opts: RunBatchConsum
     if (started.length === 0) return;
     for (const s of started) s.span.setAttribute("messaging.batch.message_count", started.length);
     try {
-      // The batch's own work (its SQL, say) is traced under its first message.
-      const first = started[0] as Started;
-      const results = await context.with(trace.setSpan(ROOT_CONTEXT, first.span), () => opts.handleBatch(started.map((s) => s.item)));
-      started.forEach(({ m }, i) => {
-        const result = results[i];
-        if (result && "retryInMs" in result) m.nak(Math.max(0, Math.round(result.retryInMs)));
-        else m.ack();
-      });
-    } catch (err) {
-      const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-      for (const { m, span } of started) {
-        span.recordException(err as Error);
-        span.setStatus({ code: SpanStatusCode.ERROR });
-        if (m.info.deliveryCount >= opts.maxDeliver) {
-          await deadLetterMessage(js, t, opts.stream, m, `failed after ${m.info.deliveryCount} deliveries: ${reason}`, logger);
-        } else {
-          m.nak(Math.round((opts.retryDelayMs ?? defaultRetryDelay)(m.info.deliveryCount)));
-        }
+      let results: HandleResult[];
+      try {
+        // The batch's own work (its SQL, say) is traced under its first message.
+        const first = started[0] as Started;
+        results = await context.with(trace.setSpan(ROOT_CONTEXT, first.span), () => opts.handleBatch(started.map((s) => s.item)));
+      } catch (err) {
+        await failed(started, err);
+        return;
       }
-      logger.warn({ err, durable: opts.durable, messages: started.length }, "batch failed; will retry");
+      for (const [i, { m }] of started.entries()) {
+        const result = results[i];
+        if (!result || !("retryInMs" in result)) m.ack();
+        // The server would not deliver it again: keep a copy rather than let it vanish.
+        else if (m.info.deliveryCount >= opts.maxDeliver) await deadLetterMessage(js, t, opts.stream, m, `still to be retried after ${m.info.deliveryCount} deliveries`, logger);
+        else m.nak(Math.max(0, Math.round(result.retryInMs)));
+      }
     } finally {
       for (const { span } of started) span.end();
     }
+  };
+
+  /** A batch that threw: every message is redelivered, or dead-lettered on its last delivery. */
+  const failed = async (started: Started[], err: unknown) => {
+    const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    for (const { m, span } of started) {
+      span.recordException(err as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      if (m.info.deliveryCount >= opts.maxDeliver) {
+        await deadLetterMessage(js, t, opts.stream, m, `failed after ${m.info.deliveryCount} deliveries: ${reason}`, logger);
+      } else {
+        m.nak(Math.round((opts.retryDelayMs ?? defaultRetryDelay)(m.info.deliveryCount)));
+      }
+    }
+    logger.warn({ err, durable: opts.durable, messages: started.length }, "batch failed; will retry");
   };
 
   /** Runs batches while messages wait, one at a time. */

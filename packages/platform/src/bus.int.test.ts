@@ -91,6 +91,46 @@ describe("the bus", () => {
     await consumer.stop();
   });
 
+  it("dead-letters a message its handler still asks to retry on the last delivery, which the server would otherwise drop", async () => {
+    const t = nats.topology;
+    await ensureDurable(nats.jsm, { stream: t.streams.commands, durable: "waiting", filterSubject: t.subjects.submit, ackWaitMs: 5000, maxDeliver: 2, maxAckPending: 10 });
+    const Schema = z.object({ n: z.number() });
+    const deliveries: number[] = [];
+    const consumer = await runConsumer({
+      js: nats.js, topology: t, stream: t.streams.commands, durable: "waiting", schema: Schema, concurrency: 1, maxDeliver: 2, logger: testLogger,
+      handle: async (_m, d) => { deliveries.push(d.deliveryCount); return { retryInMs: 10 }; },
+    });
+    await publishValidated(nats.js, t.subjects.submit, Schema, { n: 1 }, { msgID: "a" });
+    await eventually(async () => ((await nats.jsm.streams.info(t.streams.deadLetters)).state.messages === 1 ? true : undefined));
+    expect(deliveries).toEqual([1, 2]);
+    const dl = await nats.jsm.streams.getMessage(t.streams.deadLetters, { seq: 1 });
+    expect(dl?.header.get(HEADER.reason)).toBe("still to be retried after 2 deliveries");
+    await eventually(async () => ((await nats.jsm.streams.info(t.streams.commands)).state.messages === 0 ? true : undefined));
+    await consumer.stop();
+  });
+
+  it("runs a handler again in place while JetStream does not answer, without using up a delivery", async () => {
+    const t = nats.topology;
+    await ensureDurable(nats.jsm, { stream: t.streams.commands, durable: "outage", filterSubject: t.subjects.submit, ackWaitMs: 5000, maxDeliver: 1, maxAckPending: 10 });
+    const Schema = z.object({ n: z.number() });
+    const attempts: [number, boolean][] = [];
+    const consumer = await runConsumer({
+      js: nats.js, topology: t, stream: t.streams.commands, durable: "outage", schema: Schema, concurrency: 1, maxDeliver: 1, logger: testLogger,
+      handle: async (_m, d) => {
+        attempts.push([d.deliveryCount, d.handledBefore]);
+        // No stream stores this subject: JetStream has no responder for it, as while a stream elects its leader.
+        if (attempts.length < 3) await nats.js.publish(`${t.prefix}.nowhere`, "x");
+      },
+    });
+    await publishValidated(nats.js, t.subjects.submit, Schema, { n: 1 }, { msgID: "a" });
+    await eventually(async () => ((await nats.jsm.streams.info(t.streams.commands)).state.messages === 0 ? true : undefined));
+    // Three runs of one delivery, which was then acked: with max_deliver 1, a redelivery would
+    // have been a dead letter. The runs again are told that an earlier one may have died midway.
+    expect(attempts).toEqual([[1, false], [1, true], [1, true]]);
+    expect((await nats.jsm.streams.info(t.streams.deadLetters)).state.messages).toBe(0);
+    await consumer.stop();
+  });
+
   it("keeps messages that wait for a free slot from passing their ack wait, so each is handled once", async () => {
     const t = nats.topology;
     // Each handler outlasts the ack wait twice over, so the later messages wait longer than it for their turn.

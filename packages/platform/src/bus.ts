@@ -8,7 +8,7 @@ import pRetry from "p-retry";
 import type { z } from "zod";
 import { ChorusEvent, type Topology } from "@chorus/contracts";
 import type { Logger } from "./logger.ts";
-import { recordEventMetrics } from "./metrics.ts";
+import { recordDeadLetter, recordEventMetrics } from "./metrics.ts";
 
 const tracer = trace.getTracer("chorus.bus");
 
@@ -114,11 +114,12 @@ export async function publishEvent(js: JetStreamClient, t: Topology, event: Chor
 }
 
 /**
- * Copies a message that can never be handled to `<prefix>.dlq.<its subject>`, with the
- * reason, where it came from and its trace in headers, then acks it. Ack, not term: on a
- * work-queue stream a terminated message would stay stored forever; the copy keeps it.
+ * Copies a message to `<prefix>.dlq.<its subject>`, with the reason, where it came from
+ * and its trace in headers, and counts it in /metrics; the message itself is left to the
+ * caller (see deadLetterMessage). A copy made again (a redelivery of a message whose ack
+ * was lost) is dropped by its message id and not counted twice.
  */
-export async function deadLetterMessage(js: JetStreamClient, t: Topology, stream: string, m: JsMsg, reason: string, logger: Logger): Promise<void> {
+export async function copyToDeadLetters(js: JetStreamClient, t: Topology, stream: string, m: JsMsg, reason: string, logger: Logger): Promise<void> {
   const h = natsHeaders();
   h.set(HEADER.reason, reason.slice(0, 1000));
   h.set(HEADER.fromSubject, m.subject);
@@ -128,9 +129,19 @@ export async function deadLetterMessage(js: JetStreamClient, t: Topology, stream
     const v = m.headers?.get(k);
     if (v) h.set(k, v);
   }
-  await js.publish(t.subjects.deadLetter(m.subject), m.data, { headers: h, msgID: `dlq:${stream}:${m.seq}` });
+  const ack = await js.publish(t.subjects.deadLetter(m.subject), m.data, { headers: h, msgID: `dlq:${stream}:${m.seq}` });
+  if (!ack.duplicate) recordDeadLetter({ stream, consumer: m.info.consumer });
+  logger.error({ subject: m.subject, seq: m.seq, deliveries: m.info.deliveryCount, reason }, "message dead-lettered");
+}
+
+/**
+ * Copies a message that can never be handled to the dead-letter subject, then acks it.
+ * Ack, not term: on a work-queue stream a terminated message would stay stored forever;
+ * the copy keeps it.
+ */
+export async function deadLetterMessage(js: JetStreamClient, t: Topology, stream: string, m: JsMsg, reason: string, logger: Logger): Promise<void> {
+  await copyToDeadLetters(js, t, stream, m, reason, logger);
   m.ack();
-  logger.error({ subject: m.subject, seq: m.seq, reason }, "message dead-lettered");
 }
 
 export type Delivery = {
@@ -139,6 +150,11 @@ export type Delivery = {
   seq: number;
   /** 1 on first delivery. */
   deliveryCount: number;
+  /**
+   * This message was handled before and that handling may have died midway: it is a
+   * redelivery, or a run again in place after NATS was unavailable (see runConsumer).
+   */
+  handledBefore: boolean;
   /** Tells the server the handler is still working, extending the ack deadline. */
   working(): void;
   raw: JsMsg;

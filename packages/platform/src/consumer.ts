@@ -1,6 +1,9 @@
 // Consuming from a durable, a message at a time with bounded concurrency: validated
 // (poison messages dead-lettered), traced from the publisher's context, acked or naked
 // with a delay as the handler says, dead-lettered on the last delivery of a failure.
+// A handler that fails because NATS itself is unavailable (a JetStream leader election,
+// a lost connection) is run again in place, not redelivered: an outage must not use up
+// the deliveries that stand between a message and the dead-letter subject.
 import { context, ROOT_CONTEXT, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { JetStreamClient, JsMsg } from "@nats-io/jetstream";
 import type { z } from "zod";
@@ -8,8 +11,43 @@ import type { Topology } from "@chorus/contracts";
 import { deadLetterMessage, defaultRetryDelay, type ConsumerHandle, type Delivery, type HandleResult } from "./bus.ts";
 import type { Logger } from "./logger.ts";
 import { pullIntoQueue, receiveMessage } from "./pulling.ts";
+import { sleep } from "./sleep.ts";
+import { isNatsUnavailable } from "./startup.ts";
 
 const tracer = trace.getTracer("chorus.bus");
+
+/** How long a handler is run again in place while NATS is unavailable, before the message is naked as a failure. */
+const NATS_OUTAGE_PATIENCE_MS = 120_000;
+const OUTAGE_RETRY_FIRST_MS = 250;
+const OUTAGE_RETRY_MAX_MS = 5_000;
+
+/**
+ * Runs `handle` until it succeeds, fails for another reason, or NATS has been unavailable
+ * for longer than the patience; meanwhile the delivery is kept in progress. Handlers are
+ * idempotent (they must be, for redeliveries), so running one again is safe.
+ */
+async function handleThroughOutage<T>(handle: (again: boolean) => Promise<T>, m: JsMsg, logger: Logger, stopping: AbortSignal): Promise<T> {
+  const since = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      // A run again may follow one that died midway, as a redelivery may: the handler is told so.
+      return await handle(attempt > 1);
+    } catch (err) {
+      if (!isNatsUnavailable(err) || stopping.aborted || Date.now() - since > NATS_OUTAGE_PATIENCE_MS) throw err;
+      const wait = Math.min(OUTAGE_RETRY_MAX_MS, OUTAGE_RETRY_FIRST_MS * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
+      logger.warn({ err, subject: m.subject, seq: m.seq, attempt, retry_in_ms: Math.round(wait) }, "NATS is unavailable; running the handler again shortly");
+      try {
+        m.working();
+      } catch {
+        // The connection is gone too: the server redelivers after ack_wait, as it should.
+      }
+      // Stopping ends the wait with the handler's own error: the message is handled as a failure.
+      await sleep(wait, stopping).catch(() => {
+        throw err;
+      });
+    }
+  }
+}
 
 export type RunConsumerOptions<S extends z.ZodType> = {
   js: JetStreamClient;
@@ -38,6 +76,7 @@ export async function runConsumer<S extends z.ZodType>(opts: RunConsumerOptions<
   const maxHeld = slots + Math.max(0, opts.pullAhead ?? slots);
   const inFlight = new Set<Promise<void>>();
   let running = true;
+  const stopping = new AbortController();
 
   const process = async (m: JsMsg) => {
     const received = await receiveMessage(opts, m);
@@ -45,9 +84,12 @@ export async function runConsumer<S extends z.ZodType>(opts: RunConsumerOptions<
     const { span: spanSpec } = received;
     await tracer.startActiveSpan(spanSpec.name, { kind: spanSpec.kind, attributes: spanSpec.attributes }, received.parent, async (span) => {
       try {
-        const result = await opts.handle(received.message, received.delivery);
-        if (result && "retryInMs" in result) m.nak(Math.max(0, Math.round(result.retryInMs)));
-        else m.ack();
+        const { delivery } = received;
+        const result = await handleThroughOutage((again) => opts.handle(received.message, again ? { ...delivery, handledBefore: true } : delivery), m, logger, stopping.signal);
+        if (!result || !("retryInMs" in result)) m.ack();
+        // The server would not deliver it again: keep a copy rather than let it vanish.
+        else if (m.info.deliveryCount >= opts.maxDeliver) await deadLetterMessage(js, t, opts.stream, m, `still to be retried after ${m.info.deliveryCount} deliveries`, logger);
+        else m.nak(Math.max(0, Math.round(result.retryInMs)));
       } catch (err) {
         span.recordException(err as Error);
         span.setStatus({ code: SpanStatusCode.ERROR });
@@ -95,6 +137,7 @@ export async function runConsumer<S extends z.ZodType>(opts: RunConsumerOptions<
     async stop() {
       if (!running) return;
       running = false;
+      stopping.abort();
       await queue.stop();
       // The acks of these handlers reach the server when the caller drains the connection.
       await Promise.allSettled([...inFlight]);

@@ -1,12 +1,13 @@
 // pino JSON logs. Every line names its service; request-scoped lines carry
 // correlation_id and request_id through child loggers, and trace_id/span_id when traced.
 import { trace } from "@opentelemetry/api";
-import { pino, type Logger } from "pino";
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from "pino";
 
 export type { Logger };
 
-export function createLogger(service: string, level: string): Logger {
-  return pino({
+/** A service's logger: JSON lines on stdout, or on `destination` (the exit lines use stderr). */
+export function createLogger(service: string, level: string, destination?: DestinationStream): Logger {
+  const options: LoggerOptions = {
     name: service,
     level,
     base: { service },
@@ -23,7 +24,8 @@ export function createLogger(service: string, level: string): Logger {
       paths: ["webhook_secret", "*.webhook_secret", "secret", "*.secret", "*.*.secret", "headers.authorization"],
       censor: "[redacted]",
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** A child logger for one request's work. */

@@ -1,5 +1,6 @@
-// What each recorded event adds to the metrics: a pure mapping from an event to counter
-// increments and histogram samples, so the numbers follow the system of record.
+// Chorus's counters and histograms, and what each recorded event adds to them: a pure
+// mapping from an event to counter increments and histogram samples, so the numbers
+// follow the system of record.
 import type { ChorusEvent } from "@chorus/contracts";
 
 export type Labels = Record<string, string>;
@@ -14,6 +15,8 @@ export const COUNTERS = {
   llm_tokens: { name: "chorus_llm_tokens", description: "LLM tokens used, by agent, provider and kind (prompt or completion)" },
   webhook_attempts: { name: "chorus_webhook_attempts", description: "Webhook delivery attempts, by outcome" },
   webhook_deliveries: { name: "chorus_webhook_deliveries", description: "Webhooks that ended, delivered or exhausted" },
+  // Not from events: counted where a consumer copies a message it gives up on (bus.ts).
+  dead_letters: { name: "chorus_dead_letters", description: "Messages copied to the dead-letter subject, by stream and consumer" },
 } as const;
 
 export const HISTOGRAMS = {

@@ -1,6 +1,7 @@
 // Chorus's own Prometheus series beside the instrumentations' HTTP ones: what recorded
-// events say (requests, agents, tokens, webhooks), consumer lag per durable and projector
-// lag read from JetStream on each scrape, and the /metrics route that serves them all.
+// events say (requests, agents, tokens, webhooks), the messages each consumer dead-letters,
+// consumer lag per durable and projector lag read from JetStream on each scrape, and the
+// /metrics route that serves them all.
 import { metrics, type Counter, type Histogram, type Meter } from "@opentelemetry/api";
 import type { ChorusEvent, Topology } from "@chorus/contracts";
 import { COUNTERS, HISTOGRAMS, observationsOf, type CounterName, type HistogramName } from "./metric-observations.ts";
@@ -34,6 +35,11 @@ export function recordEventMetrics(event: ChorusEvent): void {
     if (o.kind === "count") counters[o.metric].add(o.value, o.labels);
     else histograms[o.metric].record(o.value, o.labels);
   }
+}
+
+/** Counts one message copied to the dead-letter subject (called once per new copy). */
+export function recordDeadLetter(labels: { stream: string; consumer: string }): void {
+  chorusInstruments().counters.dead_letters.add(1, labels);
 }
 
 export type LagOptions = {

@@ -1,6 +1,8 @@
 // The small HTTP server every background service runs for its orchestrator:
 // /livez (the process is alive) and /readyz (its dependencies answer, its consumers run).
-import { createServer, type Server } from "node:http";
+// It listens from the start of bootService, saying why the service is not ready yet,
+// and is then handed the service's own checks on the same socket.
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
 
 export type Check = () => Promise<void> | void;
 export type Checks = Record<string, Check>;
@@ -31,20 +33,34 @@ export type ProbeServerOptions = {
   port: number;
   host?: string;
   readiness: Checks;
+  /** Shown in /readyz beside the checks without deciding readiness: what an operator should see (e.g. dead letters). */
+  details?: () => Record<string, unknown>;
   /** Extra routes, e.g. /metrics: path → handler returning [status, content-type, body]. */
   routes?: Record<string, () => Promise<[number, string, string]>>;
 };
 
-export async function startProbeServer(opts: ProbeServerOptions): Promise<Server> {
-  const server = createServer((req, res) => {
-    const path = (req.url ?? "/").split("?")[0] ?? "/";
-    const reply = (status: number, body: unknown, type = "application/json") => {
-      res.writeHead(status, { "content-type": type, "cache-control": "no-store" });
-      res.end(typeof body === "string" ? body : JSON.stringify(body));
-    };
+type Reply = (status: number, body: unknown, type?: string) => void;
+
+function replier(res: ServerResponse): Reply {
+  return (status, body, type = "application/json") => {
+    res.writeHead(status, { "content-type": type, "cache-control": "no-store" });
+    res.end(typeof body === "string" ? body : JSON.stringify(body));
+  };
+}
+
+function pathOf(req: IncomingMessage): string {
+  return (req.url ?? "/").split("?")[0] ?? "/";
+}
+
+function probeHandler(opts: Pick<ProbeServerOptions, "readiness" | "routes" | "details">): RequestListener {
+  return (req, res) => {
+    const path = pathOf(req);
+    const reply = replier(res);
     if (path === "/livez") return reply(200, { status: "ok" });
     if (path === "/readyz") {
-      void runChecks(opts.readiness).then((r) => reply(r.ok ? 200 : 503, { status: r.ok ? "ready" : "not_ready", checks: r.checks }));
+      void runChecks(opts.readiness).then((r) =>
+        reply(r.ok ? 200 : 503, { status: r.ok ? "ready" : "not_ready", checks: r.checks, ...(opts.details ? { details: opts.details() } : {}) }),
+      );
       return;
     }
     const route = opts.routes?.[path];
@@ -53,10 +69,65 @@ export async function startProbeServer(opts: ProbeServerOptions): Promise<Server
       return;
     }
     reply(404, { error: "NotFound", message: `no route ${path}` });
-  });
+  };
+}
+
+/** While a service starts: alive, not ready, and why; every other path is 503 too. */
+function startingHandler(reason: () => string): RequestListener {
+  return (req, res) => {
+    const path = pathOf(req);
+    const reply = replier(res);
+    if (path === "/livez") return reply(200, { status: "ok" });
+    if (path === "/readyz") return reply(503, { status: "not_ready", checks: { startup: { ok: false, error: reason(), ms: 0 } } });
+    res.setHeader("retry-after", "1");
+    reply(503, { error: "Unavailable", message: `starting: ${reason()}` });
+  };
+}
+
+async function listen(server: Server, port: number, host: string | undefined): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(opts.port, opts.host ?? "0.0.0.0", () => resolve());
+    server.listen(port, host ?? "0.0.0.0", () => {
+      server.off("error", reject);
+      resolve();
+    });
   });
+}
+
+export async function startProbeServer(opts: ProbeServerOptions): Promise<Server> {
+  const server = createServer(probeHandler(opts));
+  await listen(server, opts.port, opts.host);
   return server;
+}
+
+/** The probe server of a service that is starting: listening before NATS is reached, so /livez answers from the first moment. */
+export type StartupProbes = {
+  readonly server: Server;
+  /** What /readyz gives as the reason it is not ready yet. */
+  starting(reason: string): void;
+  /** Hands the same listening socket to the service's own checks and routes, so the probes never stop answering. */
+  serve(opts: Pick<ProbeServerOptions, "readiness" | "routes" | "details">): Server;
+  /** Stops listening, for a service that serves its probes from a server of its own on the same port (the gateway). */
+  close(): Promise<void>;
+};
+
+export async function startStartupProbes(opts: { port: number; host?: string; reason: string }): Promise<StartupProbes> {
+  let reason = opts.reason;
+  let handler = startingHandler(() => reason);
+  const server = createServer((req, res) => handler(req, res));
+  await listen(server, opts.port, opts.host);
+  return {
+    server,
+    starting: (r) => void (reason = r),
+    serve(serving) {
+      handler = probeHandler(serving);
+      return server;
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        // A prober's keep-alive connection would otherwise hold the close open.
+        server.closeAllConnections();
+      }),
+  };
 }

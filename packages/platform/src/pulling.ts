@@ -16,6 +16,12 @@ import { sleep } from "./sleep.ts";
 
 /** How long one pull request stays open for messages before it is renewed. */
 const PULL_EXPIRES_MS = 30_000;
+/**
+ * The server's heartbeat on an idle pull; two missed end the pull, and it is made again.
+ * Without it a pull whose consumer leader died (a cluster node lost) would hang for two of
+ * the client's default heartbeats (half of PULL_EXPIRES_MS each) before anything noticed.
+ */
+const PULL_IDLE_HEARTBEAT_MS = 2_000;
 /** The pause after a failed pull (consumer gone, connection lost) before the next. */
 const PULL_RETRY_MS = 1_000;
 /** JetStream's ack_wait when a consumer does not set one. */
@@ -64,7 +70,7 @@ export async function pullIntoQueue(consumer: Consumer, opts: PullOptions): Prom
         continue;
       }
       try {
-        pulling = await consumer.fetch({ max_messages: room, expires: PULL_EXPIRES_MS });
+        pulling = await consumer.fetch({ max_messages: room, expires: PULL_EXPIRES_MS, idle_heartbeat: PULL_IDLE_HEARTBEAT_MS });
         for await (const m of pulling) {
           waiting.push(m);
           opts.arrived(waiting);
@@ -130,7 +136,7 @@ export async function receiveMessage<S extends z.ZodType>(ctx: ReceiveContext<S>
   const correlationId = m.headers?.get(HEADER.correlationId);
   return {
     message: parsed.data,
-    delivery: { subject: m.subject, seq: m.seq, deliveryCount: m.info.deliveryCount, working: () => m.working(), raw: m },
+    delivery: { subject: m.subject, seq: m.seq, deliveryCount: m.info.deliveryCount, handledBefore: m.info.deliveryCount > 1, working: () => m.working(), raw: m },
     parent: propagation.extract(ROOT_CONTEXT, carrier),
     span: {
       name: `process ${ctx.durable}`,

@@ -1,11 +1,18 @@
 // What every service does at start-up before its own work: read configuration, make a
-// logger, connect to NATS and ensure the streams. main.ts files call this, then wire up.
+// logger, open its probe server, connect to NATS and ensure the streams. A broker that is
+// not there yet (no server, no JetStream meta leader) makes it wait and retry while
+// /readyz says why, never crash; a bad configuration or a bug ends it with one JSON line.
+// main.ts files call this, then wire up.
 import { topology, type Topology } from "@chorus/contracts";
 import type { z } from "zod";
 import { loadConfig, type BaseConfig } from "./config.ts";
+import { exitWithConfigError, installCrashHandlers } from "./crash.ts";
 import { ConfigError } from "./errors.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { connectNats, ensureStreams, jetStreamClients, type JetStreamClient, type JetStreamManager, type NatsConnection, type StreamLimits } from "./nats.ts";
+import { startStartupProbes, type StartupProbes } from "./probes.ts";
+import { exitOnSignalWhileStarting } from "./shutdown.ts";
+import { retryWhileNatsUnavailable } from "./startup.ts";
 
 export type ServiceContext<C> = {
   config: C;
@@ -14,7 +21,18 @@ export type ServiceContext<C> = {
   nc: NatsConnection;
   js: JetStreamClient;
   jsm: JetStreamManager;
+  /**
+   * The probe server on PORT, listening since before NATS was reached: /livez 200, /readyz
+   * 503 with the reason, until `probes.serve` hands it the service's own checks (or
+   * `probes.close` frees the port for the gateway's own server).
+   */
+  probes: StartupProbes;
+  /** Runs a start-up step of the service's own (its durables, KV buckets), retried while NATS is unavailable. */
+  startStep<T>(step: string, run: () => Promise<T>): Promise<T>;
 };
+
+/** What bootService needs of a service's configuration: the base, and the port its probes answer on. */
+export type ProbedConfig = BaseConfig & { PORT: number; HOST?: string };
 
 export function streamLimits(config: BaseConfig): StreamLimits {
   return {
@@ -24,29 +42,34 @@ export function streamLimits(config: BaseConfig): StreamLimits {
   };
 }
 
-/** Reads config (exiting with a clear message if invalid), connects, ensures streams. */
-export async function bootService<S extends z.ZodType<BaseConfig>>(
+/** Reads config (exiting 78 with a JSON line if invalid), opens the probes, connects and ensures streams, waiting for NATS as long as it takes. */
+export async function bootService<S extends z.ZodType<ProbedConfig>>(
   name: string,
   schema: S,
   env: Record<string, string | undefined>,
 ): Promise<ServiceContext<z.infer<S>>> {
+  installCrashHandlers(name);
   let config: z.infer<S>;
   try {
     config = loadConfig(schema, env);
   } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${name}: ${err.message}\n`);
-      process.exit(78); // EX_CONFIG
-    }
+    if (err instanceof ConfigError) exitWithConfigError(name, err);
     throw err;
   }
   const logger = createLogger(name, config.LOG_LEVEL);
+  exitOnSignalWhileStarting(logger);
+  const probes = await startStartupProbes({ port: config.PORT, host: config.HOST, reason: "connecting to NATS" });
+  const startStep = <T>(step: string, run: () => Promise<T>): Promise<T> => {
+    probes.starting(step);
+    return retryWhileNatsUnavailable(step, run, { logger, onWaiting: (reason) => probes.starting(reason) });
+  };
   const t = topology(config.CHORUS_SUBJECT_PREFIX);
-  const nc = await connectNats({ url: config.NATS_URL, name: `chorus-${name}`, logger });
-  const { js, jsm } = await jetStreamClients(nc);
-  await ensureStreams(jsm, t, streamLimits(config));
+  const nc = await startStep("connecting to NATS", () => connectNats({ url: config.NATS_URL, name: `chorus-${name}`, logger }));
+  const { js, jsm } = await startStep("waiting for JetStream", () => jetStreamClients(nc));
+  await startStep("ensuring streams", () => ensureStreams(jsm, t, streamLimits(config)));
   logger.info({ nats: config.NATS_URL, prefix: t.prefix }, "connected to NATS; streams ready");
-  return { config, logger, topology: t, nc, js, jsm };
+  probes.starting("starting");
+  return { config, logger, topology: t, nc, js, jsm, probes, startStep };
 }
 
 /** A readiness check for the NATS connection: fails while disconnected. */

@@ -1,10 +1,32 @@
 // Graceful shutdown on SIGTERM/SIGINT: run the service's closers in order (stop
-// pulling, finish in-flight work, ack, close connections), bounded by a timeout.
+// pulling, finish in-flight work, ack, close connections), bounded by a timeout. Before
+// the service installs its closers, a signal simply ends the start.
 import type { Logger } from "./logger.ts";
 
 export type Closer = { name: string; close: () => Promise<unknown> | unknown };
 
+const SIGNALS = ["SIGTERM", "SIGINT"] as const;
+
+let stopWhileStarting: ((signal: NodeJS.Signals) => void) | undefined;
+
+/**
+ * Until onShutdown takes over, SIGTERM/SIGINT end a process that is still starting (say,
+ * waiting for NATS) at once, with a log line and exit 0: it has taken no work yet.
+ */
+export function exitOnSignalWhileStarting(logger: Logger): void {
+  if (stopWhileStarting) return;
+  stopWhileStarting = (signal) => {
+    logger.info({ signal }, "stopped while starting");
+    process.exit(0);
+  };
+  for (const signal of SIGNALS) process.on(signal, stopWhileStarting);
+}
+
 export function onShutdown(logger: Logger, closers: Closer[], timeoutMs: number): () => Promise<void> {
+  if (stopWhileStarting) {
+    for (const signal of SIGNALS) process.off(signal, stopWhileStarting);
+    stopWhileStarting = undefined;
+  }
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
@@ -23,7 +45,7 @@ export function onShutdown(logger: Logger, closers: Closer[], timeoutMs: number)
       clearTimeout(timer);
       logger.info("stopped");
     })());
-  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  for (const signal of SIGNALS) {
     process.once(signal, () => {
       logger.info({ signal }, "shutting down");
       void stop().then(() => process.exit(0));

@@ -1,14 +1,10 @@
-// Reads what the event stream recorded for one request, for assertions in tests.
-import { DeliverPolicy } from "@nats-io/jetstream";
+// Reads what the event stream recorded (for one request, or all of a prefix), for assertions in tests.
+import { DeliverPolicy, type Consumer } from "@nats-io/jetstream";
 import { ChorusEvent } from "@chorus/contracts";
 import type { IsolatedNats } from "./fixtures.ts";
 
-/** Every event recorded for the request, in stream order. */
-export async function recordedEventsOf(nats: Pick<IsolatedNats, "js" | "topology">, requestId: string): Promise<ChorusEvent[]> {
-  const consumer = await nats.js.consumers.get(nats.topology.streams.events, {
-    filter_subjects: nats.topology.subjects.requestEvents(requestId),
-    deliver_policy: DeliverPolicy.All,
-  });
+/** Reads everything the (ordered) consumer had pending when called, then deletes it. */
+async function drain(consumer: Consumer): Promise<ChorusEvent[]> {
   const events: ChorusEvent[] = [];
   let pending = (await consumer.info(true)).num_pending;
   while (pending > 0) {
@@ -19,4 +15,19 @@ export async function recordedEventsOf(nats: Pick<IsolatedNats, "js" | "topology
   }
   await consumer.delete().catch(() => undefined);
   return events;
+}
+
+/** Every event recorded for the request, in stream order. */
+export async function recordedEventsOf(nats: Pick<IsolatedNats, "js" | "topology">, requestId: string): Promise<ChorusEvent[]> {
+  return drain(
+    await nats.js.consumers.get(nats.topology.streams.events, {
+      filter_subjects: nats.topology.subjects.requestEvents(requestId),
+      deliver_policy: DeliverPolicy.All,
+    }),
+  );
+}
+
+/** Every event the prefix's events stream holds, in stream order: one pass, however many requests. */
+export async function allRecordedEvents(nats: Pick<IsolatedNats, "js" | "topology">): Promise<ChorusEvent[]> {
+  return drain(await nats.js.consumers.get(nats.topology.streams.events, { deliver_policy: DeliverPolicy.All }));
 }

@@ -5,3 +5,4 @@ export * from "./openai-server.ts";
 export * from "./webhook-receiver.ts";
 export * from "./events.ts";
 export * from "./pipeline.ts";
+export * from "./nats-cluster.ts";

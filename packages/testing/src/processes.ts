@@ -1,7 +1,7 @@
 // Starts real Chorus service processes for end-to-end tests: each on a free port, with
 // the test's isolated NATS prefix and database, stopped with SIGTERM like in production.
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
+import { createConnection, createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { serviceNodeArgs } from "@chorus/platform";
 
@@ -19,6 +19,17 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** True when something accepts TCP connections on the loopback port (a server that is up). */
+export function answersTcp(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: "127.0.0.1", port }, () => {
+      socket.end();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
 export type RunningService = {
   name: string;
   port: number;
@@ -29,12 +40,8 @@ export type RunningService = {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 };
 
-/** Spawns `node --import <telemetry preload> services/<name>/src/main.ts` and resolves once its /readyz answers 200. */
-export async function startService(
-  name: string,
-  env: Record<string, string>,
-  options: { readyTimeoutMs?: number; entry?: string } = {},
-): Promise<RunningService> {
+/** Spawns `node --import <telemetry preload> services/<name>/src/main.ts` without waiting for it: for tests of how a service starts. */
+export async function spawnService(name: string, env: Record<string, string>, options: { entry?: string } = {}): Promise<RunningService> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
   const entry = options.entry ?? `services/${name}/src/main.ts`;
   const child = spawn(process.execPath, serviceNodeArgs(entry), {
@@ -47,11 +54,10 @@ export async function startService(
   child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr?.on("data", (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const url = `http://127.0.0.1:${port}`;
-  const service: RunningService = {
+  return {
     name,
     port,
-    url,
+    url: `http://127.0.0.1:${port}`,
     process: child,
     output: () => out,
     async stop(signal = "SIGTERM") {
@@ -63,17 +69,36 @@ export async function startService(
       return code;
     },
   };
-  const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
+}
+
+/** Resolves once the service's /readyz answers 200; rejects, with its output, if it exits first or is not ready within `timeoutMs`. */
+export async function untilReady(service: RunningService, timeoutMs = 30_000): Promise<RunningService> {
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} before it was ready:\n${out}`);
+    const { exitCode, signalCode } = service.process;
+    if (exitCode !== null || signalCode !== null) throw new Error(`${service.name} exited (${exitCode ?? signalCode}) before it was ready:\n${service.output()}`);
     try {
-      const res = await fetch(`${url}/readyz`);
+      const res = await fetch(`${service.url}/readyz`);
       if (res.ok) return service;
     } catch {
       // not listening yet
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  await service.stop("SIGKILL");
-  throw new Error(`${name} was not ready within ${options.readyTimeoutMs ?? 30_000} ms:\n${out}`);
+  throw new Error(`${service.name} was not ready within ${timeoutMs} ms:\n${service.output()}`);
+}
+
+/** Spawns the service (see spawnService) and resolves once its /readyz answers 200. */
+export async function startService(
+  name: string,
+  env: Record<string, string>,
+  options: { readyTimeoutMs?: number; entry?: string } = {},
+): Promise<RunningService> {
+  const service = await spawnService(name, env, options);
+  try {
+    return await untilReady(service, options.readyTimeoutMs);
+  } catch (err) {
+    await service.stop("SIGKILL");
+    throw err;
+  }
 }

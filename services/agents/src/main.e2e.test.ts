@@ -48,6 +48,13 @@ function run(env: Record<string, string>) {
   return { child, exited };
 }
 
+/** The one line a process exiting on a bad configuration writes to stderr: JSON, at pino's fatal level. */
+function exitLine(stderr: string): { msg: string } {
+  const line = JSON.parse(stderr.trim()) as { level: number; exit_code: number; msg: string };
+  expect(line).toMatchObject({ level: 60, exit_code: 78 });
+  return line;
+}
+
 async function get(port: number, path: string): Promise<{ status: number; body: unknown }> {
   const res = await fetch(`http://127.0.0.1:${port}${path}`);
   return { status: res.status, body: await res.json() };
@@ -120,13 +127,13 @@ describe("the agents process", () => {
     const { exited } = run({ PORT: String(await freePort()), AGENT_PROVIDER: "openai" });
     const { code, stderr } = await exited;
     expect(code).toBe(78);
-    expect(stderr).toContain("OPENAI_API_KEY is not set");
+    expect(exitLine(stderr).msg).toContain("OPENAI_API_KEY is not set");
   });
 
   it("refuses an unknown agent with a message naming the variable", async () => {
     const { exited } = run({ PORT: String(await freePort()), AGENT: "summarizer,translator" });
     const { code, stderr } = await exited;
     expect(code).toBe(78);
-    expect(stderr).toMatch(/AGENT: unknown agent "translator"/);
+    expect(exitLine(stderr).msg).toMatch(/AGENT: unknown agent "translator"/);
   });
 });

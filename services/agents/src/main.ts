@@ -5,7 +5,7 @@ import type { Server } from "node:http";
 import { hostname } from "node:os";
 import { z } from "zod";
 import { DEFAULT_PROVIDER_CHECK_INTERVAL_MS } from "@chorus/contracts";
-import { BaseConfig, bootService, ConfigError, envInt, metricsRoutes, natsCheck, observeConsumerLag, onShutdown, startProbeServer } from "@chorus/platform";
+import { BaseConfig, bootService, ConfigError, envInt, exitWithConfigError, metricsRoutes, natsCheck, observeConsumerLag, onShutdown } from "@chorus/platform";
 import { parseAgentSelection } from "./agent-selection.ts";
 import type { AgentProvider } from "./providers/provider.ts";
 import { PROVIDER_SETTINGS, resolveProviderKind, selectProvider } from "./providers/select.ts";
@@ -59,7 +59,7 @@ const AgentsConfig = BaseConfig.extend({
   BENCH_AGENT_DELAY_MS: envInt(0, 600_000).default(0),
 });
 
-const { config, logger, topology, nc, js, jsm } = await bootService("agents", AgentsConfig, process.env);
+const { config, logger, topology, nc, js, jsm, probes, startStep } = await bootService("agents", AgentsConfig, process.env);
 
 const providerKind = resolveProviderKind(config.AGENT_PROVIDER, Boolean(config.OPENAI_API_KEY));
 const openAi = {
@@ -80,12 +80,14 @@ const limiter =
   providerKind === "openai"
     ? withSlots(
         config.OPENAI_MAX_CONCURRENCY,
-        await kvRateLimiter({
-          js,
-          bucket: rateLimitBucket(topology),
-          key: rateLimitKey(config.OPENAI_BASE_URL),
-          limits: { requestsPerWindow: config.OPENAI_RPM_LIMIT ?? null, tokensPerWindow: config.OPENAI_TPM_LIMIT ?? null, windowMs: config.OPENAI_RATE_WINDOW_MS },
-        }),
+        await startStep("opening the rate-limit bucket", () =>
+          kvRateLimiter({
+            js,
+            bucket: rateLimitBucket(topology),
+            key: rateLimitKey(config.OPENAI_BASE_URL),
+            limits: { requestsPerWindow: config.OPENAI_RPM_LIMIT ?? null, tokensPerWindow: config.OPENAI_TPM_LIMIT ?? null, windowMs: config.OPENAI_RATE_WINDOW_MS },
+          }),
+        ),
       )
     : undefined;
 
@@ -101,9 +103,8 @@ try {
   });
 } catch (err) {
   if (!(err instanceof ConfigError)) throw err;
-  process.stderr.write(`agents: ${err.message}\n`);
   await nc.close();
-  process.exit(78); // EX_CONFIG, as for any other invalid configuration
+  exitWithConfigError("agents", err); // EX_CONFIG, as for any other invalid configuration
 }
 logger.info(
   {
@@ -123,8 +124,7 @@ let grpcServer: AgentGrpcServer | undefined;
 let healthReports: ProviderHealthReporter | undefined;
 // The probes come up first, so /livez answers while the models load and /readyz says why it is not ready yet.
 observeConsumerLag({ jsm, topology });
-const server: Server = await startProbeServer({
-  port: config.PORT,
+const server: Server = probes.serve({
   routes: metricsRoutes(),
   readiness: {
     nats: natsCheck(nc),
@@ -150,17 +150,19 @@ onShutdown(
 );
 
 try {
-  agents = await startAgents({
-    js,
-    jsm,
-    topology,
-    logger,
-    provider,
-    agents: config.AGENT,
-    concurrency: config.AGENT_CONCURRENCY,
-    ackWaitMs: config.AGENT_ACK_WAIT_MS,
-    maxDeliver: config.AGENT_MAX_DELIVER,
-  });
+  agents = await startStep("starting task consumers", () =>
+    startAgents({
+      js,
+      jsm,
+      topology,
+      logger,
+      provider,
+      agents: config.AGENT,
+      concurrency: config.AGENT_CONCURRENCY,
+      ackWaitMs: config.AGENT_ACK_WAIT_MS,
+      maxDeliver: config.AGENT_MAX_DELIVER,
+    }),
+  );
   grpcServer = await startGrpcServer({ port: config.GRPC_PORT, provider, logger });
   // After the models are prepared, so the first check does not wait on them.
   healthReports = startProviderHealthReports({

@@ -3,6 +3,8 @@
 // AgentCompleted or AgentFailed event, or a redelivery later.
 import {
   parseAgentOutput,
+  toStorableText,
+  withStorableText,
   type AgentError,
   type AgentOutcomeEvent,
   type AgentTask,
@@ -108,14 +110,16 @@ export function decideOutcome(input: OutcomeInput): TaskOutcome {
     event: {
       ...envelopeFrom(task, input.envelope),
       type: "AgentFailed",
-      data: { agent, provider: provider.name, model, error, duration_ms: durationMs, usage },
+      // A provider's error text and model name are copied into the event: made storable like its output.
+      data: { agent, provider: provider.name, model: toStorableText(model), error: withStorableText(error), duration_ms: durationMs, usage },
     },
   });
 
   switch (attempt.kind) {
     case "answered": {
       const { result } = attempt;
-      const parsed = parseAgentOutput(agent, result.output);
+      // A model may answer with characters no store accepts (NUL, a lone surrogate): replaced, not refused.
+      const parsed = parseAgentOutput(agent, withStorableText(result.output));
       if (!parsed.success) {
         return failed(
           { code: "invalid_output", message: `${provider.name} returned ${agent} output that does not match its schema: ${zodIssues(parsed.error.issues)}` },
@@ -128,7 +132,7 @@ export function decideOutcome(input: OutcomeInput): TaskOutcome {
         event: {
           ...envelopeFrom(task, input.envelope),
           type: "AgentCompleted",
-          data: { agent, provider: provider.name, model: result.model, output: parsed.data, duration_ms: durationMs, usage: result.usage },
+          data: { agent, provider: provider.name, model: toStorableText(result.model), output: parsed.data, duration_ms: durationMs, usage: result.usage },
         },
       };
     }

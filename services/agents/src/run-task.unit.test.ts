@@ -126,6 +126,16 @@ describe("decideOutcome", () => {
     expect(e.type).toBe("AgentFailed");
   });
 
+  it("replaces characters no store accepts in a model's answer and error text, keeping offsets", () => {
+    const entities = recorded(input(answered({ entities: [{ text: "Ap\u0000le", type: "ORGANIZATION", start: 0, end: 5 }] }), { task: task({ agent: "entity_extractor", text: "Apple is big." }) }));
+    expect(entities.type).toBe("AgentCompleted");
+    if (entities.type === "AgentCompleted") expect(entities.data.output).toEqual({ entities: [{ text: "Ap\ufffdle", type: "ORGANIZATION", start: 0, end: 5 }] });
+    const summary = recorded(input(answered({ summary: "Lone \ud800 surrogate", key_points: ["k\u0000"] }), { task: task({ agent: "summarizer" }) }));
+    expect(summary.type === "AgentCompleted" && summary.data.output).toEqual({ summary: "Lone \ufffd surrogate", key_points: ["k\ufffd"] });
+    const failed = recorded(input({ kind: "threw", error: new ProviderError("bad \u0000 answer \udfff", { code: "refused", retryable: false }) }));
+    expect(failed.type === "AgentFailed" && failed.data.error.message).toBe("bad \ufffd answer \ufffd");
+  });
+
   it("records a non-retryable ProviderError as AgentFailed with its code and message", () => {
     const e = recorded(input({ kind: "threw", error: new ProviderError("content was refused", { code: "refused", retryable: false }) }));
     expect(AgentFailed.parse(e)).toEqual(e);

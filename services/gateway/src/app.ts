@@ -1,6 +1,7 @@
 // The gateway's Koa application: middleware in order (context, errors, CORS, routes)
 // and the vertical slices. No listening and no environment here; see server.ts and main.ts.
 import Koa from "koa";
+import { acceptsDurable } from "./broker/accepts.ts";
 import { brokerState } from "./broker/state.ts";
 import type { GatewayDeps } from "./deps.ts";
 import { healthRoutes } from "./health/routes.ts";
@@ -18,11 +19,25 @@ export function createApp(deps: GatewayDeps): Koa<GatewayState> {
   const { settings } = deps;
   const stopping = deps.stopping ?? new AbortController().signal;
   const broker = brokerState(deps.nc);
+  const submitDeps = {
+    nc: deps.nc,
+    js: deps.js,
+    jsm: deps.jsm,
+    topology: deps.topology,
+    broker,
+    ensureAccepts: acceptsDurable(deps.jsm, deps.topology),
+    tenantId: settings.tenantId,
+    agentTimeoutMs: settings.agentTimeoutMs,
+    webhookSecretKey: deps.webhookSecretKey,
+    allowPrivateWebhooks: settings.webhookAllowPrivate ?? false,
+  };
+  // Ensured ahead of the first submission so that it does not wait for it; a failure here is tried again then.
+  submitDeps.ensureAccepts().catch((err: unknown) => deps.logger.warn({ err }, "could not ensure the accepted-requests durable yet; the first submission tries again"));
   const app = new Koa<GatewayState>();
 
   const routers = [
     processingRoutes(
-      { nc: deps.nc, js: deps.js, jsm: deps.jsm, topology: deps.topology, broker, tenantId: settings.tenantId, webhookSecretKey: deps.webhookSecretKey, allowPrivateWebhooks: settings.webhookAllowPrivate ?? false },
+      submitDeps,
       { maxTextLength: settings.maxTextLength, maxBodyBytes: settings.maxBodyBytes, processWaitTimeoutMs: settings.processWaitTimeoutMs, stopping },
     ),
     resultsRoutes({ database: deps.database, jsm: deps.jsm, topology: deps.topology, broker, tenantId: settings.tenantId }),
@@ -31,7 +46,7 @@ export function createApp(deps: GatewayDeps): Koa<GatewayState> {
     openApiRoutes({ maxTextLength: settings.maxTextLength }),
     docsRoutes(),
     webhookRoutes(
-      { nc: deps.nc, js: deps.js, jsm: deps.jsm, topology: deps.topology, broker, tenantId: settings.tenantId, webhookSecretKey: deps.webhookSecretKey, allowPrivateWebhooks: settings.webhookAllowPrivate ?? false, database: deps.database },
+      { ...submitDeps, database: deps.database },
       { maxTextLength: settings.maxTextLength, maxBodyBytes: settings.maxBodyBytes, inboundSecret: settings.webhookInboundSecret },
     ),
   ];

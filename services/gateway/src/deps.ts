@@ -6,6 +6,8 @@ import type { DatabaseLink } from "./database/link.ts";
 
 export type GatewaySettings = {
   tenantId: string;
+  /** Each agent's deadline, recorded on a request when the gateway accepts it (AGENT_TIMEOUT_MS). */
+  agentTimeoutMs: number;
   /** Max `text` length in Unicode code points. */
   maxTextLength: number;
   /** Max request body, bytes; larger bodies get a 413. */

@@ -2,7 +2,7 @@
 // Postgres in the background, so ingest works while it is down), serves REST and the
 // probes on PORT, and shuts down in order on SIGTERM.
 import { z } from "zod";
-import { BaseConfig, DatabaseConfig, ConfigError, SecretKeyConfig, bootService, envBoolean, envInt, observeConsumerLag, onShutdown, resolveWebhookSecretKey } from "@chorus/platform";
+import { BaseConfig, DatabaseConfig, ConfigError, SecretKeyConfig, bootService, envBoolean, envInt, exitWithConfigError, observeConsumerLag, onShutdown, resolveWebhookSecretKey } from "@chorus/platform";
 import { connectDatabaseInBackground } from "./database/link.ts";
 import { DEFAULT_MAX_TEXT_LENGTH, MIN_TEXT_LENGTH } from "./processing/schema.ts";
 import { startGrpcGateway } from "./grpc/index.ts";
@@ -15,6 +15,8 @@ const GatewayConfig = BaseConfig.extend(DatabaseConfig.shape).extend({
   MAX_TEXT_LENGTH: envInt(MIN_TEXT_LENGTH, 1_000_000).default(DEFAULT_MAX_TEXT_LENGTH),
   MAX_BODY_BYTES: envInt(1024, 64 * 1024 * 1024).default(256 * 1024),
   PROCESS_WAIT_TIMEOUT_MS: envInt(0, 600_000).default(30_000),
+  // The same variable and bounds as the orchestrator's: the deadline is fixed on the request when it is accepted.
+  AGENT_TIMEOUT_MS: envInt(100, 24 * 3600_000).default(60_000),
   CORS_ORIGINS: z
     .string()
     .default("*")
@@ -25,7 +27,7 @@ const GatewayConfig = BaseConfig.extend(DatabaseConfig.shape).extend({
   WEBHOOK_INBOUND_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
 });
 
-const { config, logger, topology, nc, js, jsm } = await bootService("gateway", GatewayConfig, process.env);
+const { config, logger, topology, nc, js, jsm, probes } = await bootService("gateway", GatewayConfig, process.env);
 observeConsumerLag({ jsm, topology });
 
 let webhookSecretKey;
@@ -33,8 +35,7 @@ try {
   webhookSecretKey = resolveWebhookSecretKey(config, logger);
 } catch (err) {
   if (!(err instanceof ConfigError)) throw err;
-  process.stderr.write(`gateway: ${err.message}\n`);
-  process.exit(78); // EX_CONFIG
+  exitWithConfigError("gateway", err);
 }
 
 const database = connectDatabaseInBackground({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, logger });
@@ -48,6 +49,7 @@ const gatewayDeps = {
   webhookSecretKey,
   settings: {
     tenantId: config.CHORUS_TENANT_ID,
+    agentTimeoutMs: config.AGENT_TIMEOUT_MS,
     maxTextLength: config.MAX_TEXT_LENGTH,
     maxBodyBytes: config.MAX_BODY_BYTES,
     processWaitTimeoutMs: config.PROCESS_WAIT_TIMEOUT_MS,
@@ -56,6 +58,8 @@ const gatewayDeps = {
     webhookInboundSecret: config.WEBHOOK_INBOUND_SECRET,
   },
 };
+// The app serves its own probes (and the API) on PORT: the start-up probes make way for it.
+await probes.close();
 const gateway = await startGateway({ ...gatewayDeps, port: config.PORT, host: config.HOST });
 logger.info({ port: gateway.port, host: config.HOST }, "gateway listening");
 const grpcGateway = await startGrpcGateway({ ...gatewayDeps, port: config.GRPC_PORT, host: config.HOST });

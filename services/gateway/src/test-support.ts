@@ -1,10 +1,10 @@
 // For the gateway's integration tests: the gateway in-process on port 0 over isolated
 // NATS (and Postgres), and a small stand-in for the downstream services that answers
-// each SubmitRequest with RequestAccepted and RequestCompleted events.
+// each RequestAccepted the gateway records with a RequestCompleted event.
 import { randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
 import { pino } from "pino";
-import { SubmitRequest as SubmitRequestSchema, type AgentId, type AgentOutputs, type AgentResult, type ChorusEvent, type CommandOf } from "@chorus/contracts";
+import { RequestAccepted as RequestAcceptedSchema, type AgentId, type AgentOutputs, type AgentResult, type ChorusEvent, type CommandOf, type EventOf } from "@chorus/contracts";
 import { ensureDurable, parseSecretKey, publishEvent, runConsumer, type Logger } from "@chorus/platform";
 import { testLogger, type IsolatedNats } from "@chorus/testing";
 import { connectDatabaseInBackground, type DatabaseLink } from "./database/link.ts";
@@ -15,6 +15,7 @@ export const TEST_SECRET_KEY = parseSecretKey("0123456789abcdef0123456789abcdef0
 
 export const TEST_SETTINGS: GatewaySettings = {
   tenantId: "default",
+  agentTimeoutMs: 5_000,
   maxTextLength: 10_000,
   maxBodyBytes: 256 * 1024,
   processWaitTimeoutMs: 15_000,
@@ -88,8 +89,11 @@ export function completedResult(agent: AgentId): AgentResult {
 }
 
 type SubmitRequest = CommandOf<"SubmitRequest">;
+type Accepted = EventOf<"RequestAccepted">;
+/** What an end event is made from: a submission or its acceptance. */
+type Submitted = Pick<SubmitRequest | Accepted, "request_id" | "tenant_id" | "correlation_id"> & { data: Pick<SubmitRequest["data"], "agents" | "webhook" | "orchestration_mode"> };
 
-function envelopeFor(cmd: SubmitRequest, occurredAt = new Date().toISOString()) {
+function envelopeFor(cmd: Submitted, occurredAt = new Date().toISOString()) {
   return { id: randomUUID(), version: 1 as const, request_id: cmd.request_id, tenant_id: cmd.tenant_id, occurred_at: occurredAt, correlation_id: cmd.correlation_id };
 }
 
@@ -109,7 +113,7 @@ export function acceptedEvent(cmd: SubmitRequest): ChorusEvent {
   };
 }
 
-export function completedEvent(cmd: SubmitRequest, createdAt: string): ChorusEvent {
+export function completedEvent(cmd: Submitted, createdAt: string): ChorusEvent {
   return {
     ...envelopeFor(cmd),
     type: "RequestCompleted",
@@ -126,32 +130,36 @@ export function completedEvent(cmd: SubmitRequest, createdAt: string): ChorusEve
 }
 
 /**
- * Stands in for orchestrator and agents: takes each SubmitRequest off the commands stream
- * and records its acceptance and completion, or only its acceptance with `acceptOnly`.
+ * Stands in for orchestrator and agents: takes each RequestAccepted the gateway records
+ * and records the request's completion, or does nothing more with `acceptOnly`. Requests
+ * that `leaves` picks are left alone (a test records their events itself).
  */
-export async function runDownstreamDouble(nats: IsolatedNats, options: { acceptOnly?: boolean } = {}) {
+export async function runDownstreamDouble(nats: IsolatedNats, options: { acceptOnly?: boolean; leaves?: (accepted: Accepted) => boolean } = {}) {
   const t = nats.topology;
-  const received: SubmitRequest[] = [];
-  await ensureDurable(nats.jsm, { stream: t.streams.commands, durable: "double", filterSubject: t.subjects.submit, ackWaitMs: 10_000, maxDeliver: 3, maxAckPending: 10 });
+  const received: Accepted[] = [];
+  await ensureDurable(nats.jsm, { stream: t.streams.events, durable: "double", filterSubject: t.subjects.requestAccepts, ackWaitMs: 10_000, maxDeliver: 3, maxAckPending: 10 });
   const consumer = await runConsumer({
     js: nats.js,
     topology: t,
-    stream: t.streams.commands,
+    stream: t.streams.events,
     durable: "double",
-    schema: SubmitRequestSchema,
+    schema: RequestAcceptedSchema,
     concurrency: 4,
     maxDeliver: 3,
     logger: testLogger,
-    handle: async (cmd) => {
-      received.push(cmd);
-      const accepted = acceptedEvent(cmd);
-      await publishEvent(nats.js, t, accepted, { msgID: `${cmd.request_id}:accepted` });
-      if (!options.acceptOnly) await publishEvent(nats.js, t, completedEvent(cmd, accepted.occurred_at), { msgID: `${cmd.request_id}:end` });
+    handle: async (accepted) => {
+      // A test may record some requests' events itself: `leaves` names those.
+      if (options.leaves?.(accepted)) return;
+      received.push(accepted);
+      if (!options.acceptOnly) await publishEvent(nats.js, t, completedEvent(accepted, accepted.occurred_at), { msgID: `${accepted.request_id}:end` });
     },
   });
   return { received, stop: () => consumer.stop() };
 }
 
-export async function commandCount(nats: IsolatedNats): Promise<number> {
-  return (await nats.jsm.streams.info(nats.topology.streams.commands)).state.messages;
+/** RequestAccepted events recorded: one per request the gateway accepted. */
+export async function acceptedCount(nats: IsolatedNats): Promise<number> {
+  const subject = nats.topology.subjects.requestAccepts;
+  const info = await nats.jsm.streams.info(nats.topology.streams.events, { subjects_filter: subject });
+  return Object.values(info.state.subjects ?? {}).reduce((n, count) => n + count, 0);
 }

@@ -1,8 +1,11 @@
 // The durable consumers the orchestrator owns, and how each one is configured.
 import type { Topology } from "@chorus/contracts";
-import { DeliverPolicy, ensureDurable, isNotFound, type DurableSpec, type JetStreamManager } from "@chorus/platform";
+import { DeliverPolicy, ensureDurable, ensureRequestAcceptsDurable, isNotFound, REQUEST_ACCEPTS_DURABLE, requestAcceptsDurable, type DurableSpec, type JetStreamManager } from "@chorus/platform";
 
 export const DURABLES = {
+  /** Every RequestAccepted: how a request starts (shared spec: see requestAcceptsDurable). */
+  accepted: REQUEST_ACCEPTS_DURABLE,
+  /** SubmitRequest commands stored by an earlier gateway, which left accepting to the orchestrator. */
   commands: "orchestrator-commands",
   deadlines: "orchestrator-deadlines",
   agentCompleted: "orchestrator-agent-completed",
@@ -20,6 +23,7 @@ export const MAX_DELIVER = 10;
 
 export function durableSpecs(t: Topology): Record<keyof typeof DURABLES, DurableSpec> {
   return {
+    accepted: requestAcceptsDurable(t),
     commands: {
       stream: t.streams.commands,
       durable: DURABLES.commands,
@@ -67,6 +71,7 @@ export async function ensureOrchestratorDurables(jsm: JetStreamManager, t: Topol
     throw err;
   });
   const takeOver = retired ? { deliverPolicy: DeliverPolicy.StartSequence, optStartSeq: retired.ack_floor.stream_seq + 1 } : {};
+  await ensureRequestAcceptsDurable(jsm, t);
   await ensureDurable(jsm, specs.commands);
   await ensureDurable(jsm, specs.deadlines);
   await ensureDurable(jsm, { ...specs.agentCompleted, ...takeOver });

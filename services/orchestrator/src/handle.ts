@@ -5,8 +5,8 @@ import type { ChorusEvent, Topology } from "@chorus/contracts";
 import type { JetStreamClient, Logger } from "@chorus/platform";
 import type { KnownFacts } from "./known-facts.ts";
 import type { RequestLoader } from "./load-request.ts";
-import { publishDecision, publishTasks } from "./publish-decision.ts";
-import { decide, isNothing, outstandingTasks, type DecisionInput } from "./request/index.ts";
+import { publishDeadlines, publishDecision, publishTasks } from "./publish-decision.ts";
+import { decide, evolve, isNothing, outstandingDeadlines, outstandingTasks, type DecisionInput } from "./request/index.ts";
 
 export type HandleDeps = {
   js: JetStreamClient;
@@ -38,15 +38,20 @@ export type InputDelivery = {
 };
 
 export async function handleInput(deps: HandleDeps, input: DecisionInput, options: InputDelivery = {}): Promise<HandleOutcome> {
-  if (options.seq !== undefined && (input.type === "AgentCompleted" || input.type === "AgentFailed")) deps.facts?.remember(input, options.seq);
+  if (options.seq !== undefined && input.type !== "SubmitRequest" && input.type !== "CheckAgentDeadline") deps.facts?.remember(input, options.seq);
   const stored = deps.facts ? (event: ChorusEvent, seq: number) => deps.facts?.remember(event, seq) : undefined;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const resend = options.redelivered === true && attempt === 1;
-    const state = await deps.load(input.request_id, { includeStarted: resend });
+    const loaded = await deps.load(input.request_id, { includeStarted: resend });
+    // A RequestAccepted was delivered from the stream: it is a stored fact whether or not the load saw it.
+    const state = input.type === "RequestAccepted" ? evolve(loaded, input) : loaded;
     // Before the accept check: an ended request may load as its end alone (see KnownFacts).
     if (state.end) return "nothing_due";
     if (input.type !== "SubmitRequest" && !state.accepted) return "unknown_request";
-    if (resend) await publishTasks(deps.js, deps.topology, outstandingTasks(state, { now: deps.clock(), newId: deps.newId }));
+    if (resend) {
+      const now = { now: deps.clock(), newId: deps.newId };
+      await Promise.all([publishDeadlines(deps.js, deps.topology, outstandingDeadlines(state, now)), publishTasks(deps.js, deps.topology, outstandingTasks(state, now))]);
+    }
     const decision = decide(state, input, { now: deps.clock(), newId: deps.newId, agentTimeoutMs: deps.agentTimeoutMs });
     if (isNothing(decision)) return "nothing_due";
     const result = await publishDecision(deps.js, deps.topology, decision, stored);

@@ -3,7 +3,7 @@
 // subject the state depends on, a cost independent of the stream's size; the ordered-consumer
 // `streamRequestLoader` reads every event of the request and costs a consumer per load.
 import { ChorusEvent, type Topology } from "@chorus/contracts";
-import type { JetStreamClient, JetStreamManager } from "@chorus/platform";
+import { lastRequestEvent, UnreadableEventError, type JetStreamClient, type JetStreamManager } from "@chorus/platform";
 import { knownFacts, type KnownFact, type KnownFacts } from "./known-facts.ts";
 import { evolve, initialState, type RequestState } from "./request/index.ts";
 
@@ -14,10 +14,7 @@ export type LoadOptions = {
 
 export type RequestLoader = (requestId: string, options?: LoadOptions) => Promise<RequestState>;
 
-/** An event in the stream that this orchestrator cannot read; deciding without it could be wrong. */
-export class UnreadableEventError extends Error {
-  override name = "UnreadableEventError";
-}
+export { UnreadableEventError };
 
 const BATCH = 256;
 
@@ -71,12 +68,11 @@ export function lastBySubjectLoader(jsm: JetStreamManager, t: Topology, facts: K
   const read = async (requestId: string, known: ReadonlyMap<string, KnownFact>, suffix: string): Promise<KnownFact | null> => {
     const hit = known.get(suffix);
     if (hit) return hit;
-    const m = await jsm.streams.getMessage(t.streams.events, { last_by_subj: `${t.prefix}.ev.request.${requestId}.${suffix}` });
-    if (m === null) return null; // no such message
-    const parsed = ChorusEvent.safeParse(m.json());
-    if (!parsed.success) throw new UnreadableEventError(`event at ${t.streams.events}#${m.seq} on ${m.subject}: ${parsed.error.message}`);
-    facts.remember(parsed.data, m.seq);
-    return { seq: m.seq, event: parsed.data };
+    // Unreadable throws: deciding without that fact could be wrong.
+    const found = await lastRequestEvent(jsm, t, requestId, suffix, "throw");
+    if (!found) return null;
+    facts.remember(found.event, found.seq);
+    return found;
   };
   const foldSorted = (found: (KnownFact | null)[]) =>
     found

@@ -1,6 +1,6 @@
 // The orchestrator service's entry: configuration from the environment, the consumers,
 // the probe server, and a graceful shutdown. The only file that reads process.env.
-import { BaseConfig, bootService, envInt, metricsRoutes, natsCheck, observeConsumerLag, onShutdown, startProbeServer } from "@chorus/platform";
+import { BaseConfig, bootService, envInt, metricsRoutes, natsCheck, observeConsumerLag, onShutdown } from "@chorus/platform";
 import { startOrchestrator } from "./orchestrator.ts";
 
 const Config = BaseConfig.extend({
@@ -10,20 +10,21 @@ const Config = BaseConfig.extend({
   ORCHESTRATOR_CONCURRENCY: envInt(1, 1_000).default(16),
 });
 
-const { config, logger, topology, nc, js, jsm } = await bootService("orchestrator", Config, process.env);
+const { config, logger, topology, nc, js, jsm, probes, startStep } = await bootService("orchestrator", Config, process.env);
 
-const orchestrator = await startOrchestrator({
-  js,
-  jsm,
-  topology,
-  logger,
-  agentTimeoutMs: config.AGENT_TIMEOUT_MS,
-  concurrency: config.ORCHESTRATOR_CONCURRENCY,
-});
+const orchestrator = await startStep("starting consumers", () =>
+  startOrchestrator({
+    js,
+    jsm,
+    topology,
+    logger,
+    agentTimeoutMs: config.AGENT_TIMEOUT_MS,
+    concurrency: config.ORCHESTRATOR_CONCURRENCY,
+  }),
+);
 
 observeConsumerLag({ jsm, topology });
-const probes = await startProbeServer({
-  port: config.PORT,
+const probeServer = probes.serve({
   routes: metricsRoutes(),
   readiness: {
     nats: natsCheck(nc),
@@ -37,7 +38,7 @@ onShutdown(
   logger,
   [
     { name: "consumers", close: () => orchestrator.stop() },
-    { name: "probe server", close: () => new Promise<void>((resolve) => probes.close(() => resolve())) },
+    { name: "probe server", close: () => new Promise<void>((resolve) => probeServer.close(() => resolve())) },
     { name: "nats", close: () => nc.drain() },
   ],
   config.SHUTDOWN_TIMEOUT_MS,

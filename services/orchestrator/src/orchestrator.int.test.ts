@@ -1,11 +1,12 @@
 // The orchestrator shell on real NATS with fake agents: parallel and sequential requests
-// run to their end with the right events, and a repeated submit runs nothing twice.
+// run to their end with the right events, a repeated accept runs nothing twice, and a
+// SubmitRequest command of an earlier gateway is still accepted and run.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { SubmitRequest, type EventOf } from "@chorus/contracts";
-import { publishValidated } from "@chorus/platform";
+import { SubmitRequest, type CommandOf, type EventOf } from "@chorus/contracts";
+import { publishEvent, publishValidated } from "@chorus/platform";
 import { eventually, isolatedNats, testLogger, type IsolatedNats } from "@chorus/testing";
 import { DURABLES, startOrchestrator, type Orchestrator } from "./index.ts";
-import { AGENTS, completeTask, isEnd, OUTPUTS, requestEvents, startFakeAgents, submit, type FakeAgents } from "./testing/fake-agents.ts";
+import { AGENTS, completeTask, isEnd, OUTPUTS, requestEvents, startFakeAgents, submit, submitCommandOfEarlierGateway, type FakeAgents } from "./testing/fake-agents.ts";
 
 let nats: IsolatedNats;
 let orchestrator: Orchestrator;
@@ -22,6 +23,14 @@ afterEach(async () => {
   await orchestrator.stop();
   await nats.cleanup();
 });
+
+/** Resolves once the durable has been handed everything up to `seq` and has acked it all. */
+async function quiet(stream: string, durable: string, seq: number) {
+  await eventually(async () => {
+    const info = await nats.jsm.consumers.info(stream, durable);
+    return info.delivered.stream_seq >= seq && info.num_pending === 0 && info.num_ack_pending === 0 ? true : undefined;
+  });
+}
 
 async function eventsUntilEnd(requestId: string) {
   return eventually(async () => {
@@ -72,18 +81,27 @@ describe("the orchestrator", () => {
     expect((events.at(-1) as EventOf<"RequestCompleted">).data.status).toBe("completed");
   });
 
-  it("runs each agent once when the same submit command arrives twice", async () => {
-    const command = await submit(nats, "parallel", ["summarizer", "sentiment"], "first-publish");
+  it("runs each agent once when the same RequestAccepted is stored twice", async () => {
+    const accepted = await submit(nats, "parallel", ["summarizer", "sentiment"], { msgID: "first-publish" });
+    const events = await eventsUntilEnd(accepted.request_id);
+    // A second copy that escaped deduplication (another message id) finds the request under way.
+    const again = await publishEvent(nats.js, nats.topology, accepted, { msgID: "second-publish" });
+    await quiet(nats.topology.streams.events, DURABLES.accepted, again.seq);
+    const after = await requestEvents(nats, accepted.request_id);
+    expect(after).toHaveLength(events.length + 1);
+    expect(after.filter((e) => e.type === "RequestAccepted")).toHaveLength(2);
+    expect(after.filter(isEnd)).toHaveLength(1);
+    expect(agents.tasks.filter((t) => t.request_id === accepted.request_id)).toHaveLength(2);
+  });
+
+  it("accepts and runs a SubmitRequest command of an earlier gateway, once even when it arrives twice", async () => {
+    const command: CommandOf<"SubmitRequest"> = await submitCommandOfEarlierGateway(nats, "sequential", ["sentiment", "summarizer"], "first-publish");
     const events = await eventsUntilEnd(command.request_id);
-    // A second copy that escaped deduplication (another message id) finds the request accepted.
-    await publishValidated(nats.js, nats.topology.subjects.submit, SubmitRequest, command, { msgID: "second-publish" });
-    await eventually(async () => {
-      const info = await nats.jsm.consumers.info(nats.topology.streams.commands, DURABLES.commands);
-      return info.num_pending === 0 && info.num_ack_pending === 0 ? true : undefined;
-    });
-    const after = await requestEvents(nats, command.request_id);
-    expect(after).toHaveLength(events.length);
-    expect(after.filter((e) => e.type === "RequestAccepted")).toHaveLength(1);
+    expect(events.map((e) => e.type)).toEqual(["RequestAccepted", "AgentDispatched", "AgentCompleted", "AgentDispatched", "AgentCompleted", "RequestCompleted"]);
+    expect(events[0]).toMatchObject({ request_id: command.request_id, correlation_id: command.correlation_id, data: { text: command.data.text, agent_timeout_ms: 30_000 } });
+    const again = await publishValidated(nats.js, nats.topology.subjects.submit, SubmitRequest, command, { msgID: "second-publish" });
+    await quiet(nats.topology.streams.commands, DURABLES.commands, again.seq);
+    expect(await requestEvents(nats, command.request_id)).toHaveLength(events.length);
     expect(agents.tasks.filter((t) => t.request_id === command.request_id)).toHaveLength(2);
   });
 });

@@ -1,9 +1,10 @@
-// The orchestrator's I/O shell: four durable consumers (submit commands, agent deadlines,
-// agent completions, agent failures) feeding one input handler. No state of its own beyond
+// The orchestrator's I/O shell: five durable consumers (accepted requests, submit commands
+// of an earlier version, agent deadlines, agent completions, agent failures) feeding one
+// input handler. No state of its own beyond
 // a cache of facts known to be stored: any number of replicas share the durables; message
 // ids and the state check keep work single.
 import { randomUUID } from "node:crypto";
-import { AgentCompleted, AgentFailed, CheckAgentDeadline, deadlineAgents, SubmitRequest, type CommandOf, type Topology } from "@chorus/contracts";
+import { AgentCompleted, AgentFailed, CheckAgentDeadline, deadlineAgents, RequestAccepted, SubmitRequest, type CommandOf, type Topology } from "@chorus/contracts";
 import { requestLogger, runConsumer, type ConsumerHandle, type Delivery, type JetStreamClient, type JetStreamManager, type Logger } from "@chorus/platform";
 import { DURABLES, ensureOrchestratorDurables, MAX_DELIVER } from "./consumers.ts";
 import { handleInput, type HandleDeps } from "./handle.ts";
@@ -68,12 +69,24 @@ export async function startOrchestrator(deps: OrchestratorDeps): Promise<Orchest
     handles.push(
       await runConsumer({
         ...common,
+        stream: specs.accepted.stream,
+        durable: DURABLES.accepted,
+        schema: RequestAccepted,
+        maxDeliver: MAX_DELIVER,
+        handle: async (event, delivery) => {
+          await handleInput(handleDeps, event, { redelivered: delivery.handledBefore, seq: delivery.seq });
+        },
+      }),
+    );
+    handles.push(
+      await runConsumer({
+        ...common,
         stream: specs.commands.stream,
         durable: DURABLES.commands,
         schema: SubmitRequest,
         maxDeliver: MAX_DELIVER,
         handle: async (command, delivery) => {
-          await handleInput(handleDeps, command, { redelivered: delivery.deliveryCount > 1 });
+          await handleInput(handleDeps, command, { redelivered: delivery.handledBefore });
         },
       }),
     );
@@ -88,7 +101,7 @@ export async function startOrchestrator(deps: OrchestratorDeps): Promise<Orchest
           // Not due yet: come back at the deadline. No state is loaded for this.
           const wait = msUntilDeadline(check, clock());
           if (wait > 0) return { retryInMs: wait };
-          const outcome = await handleInput(handleDeps, check, { redelivered: delivery.deliveryCount > 1 });
+          const outcome = await handleInput(handleDeps, check, { redelivered: delivery.handledBefore });
           if (outcome === "unknown_request") return unknownDeadline(logger, check, delivery);
         },
       }),
@@ -107,7 +120,7 @@ export async function startOrchestrator(deps: OrchestratorDeps): Promise<Orchest
           schema,
           maxDeliver: MAX_DELIVER,
           handle: async (event, delivery) => {
-            const outcome = await handleInput(handleDeps, event, { redelivered: delivery.deliveryCount > 1, seq: delivery.seq });
+            const outcome = await handleInput(handleDeps, event, { redelivered: delivery.handledBefore, seq: delivery.seq });
             if (outcome === "unknown_request") throw new UnknownRequestError(`${event.type} for request ${event.request_id}, which was never accepted`);
           },
         }),
@@ -118,7 +131,7 @@ export async function startOrchestrator(deps: OrchestratorDeps): Promise<Orchest
     throw err;
   }
 
-  return { stop, isRunning: () => handles.length === 4 && handles.every((h) => h.isRunning()) };
+  return { stop, isRunning: () => handles.length === 5 && handles.every((h) => h.isRunning()) };
 }
 
 /**

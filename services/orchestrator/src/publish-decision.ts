@@ -2,7 +2,7 @@
 // message ids derived from what is decided so duplicates (retries, replicas) collapse.
 import { AgentTask, CheckAgentDeadline as CheckAgentDeadlineSchema, type ChorusEvent, type Topology } from "@chorus/contracts";
 import { publishEvent, publishValidated, type JetStreamClient } from "@chorus/platform";
-import { deadlineMessageId, eventMessageId, taskMessageId, type Decision } from "./request/index.ts";
+import { deadlineMessageId, eventMessageId, taskMessageId, type CheckAgentDeadline, type Decision } from "./request/index.ts";
 
 /**
  * `superseded`: a claim was already stored by someone else between our load and our
@@ -46,15 +46,18 @@ export async function publishDecision(
   }
   // Deadlines and dispatches in one round: neither depends on the other, and both are
   // stored before any task goes out. Each wait for an ack here is on a request's critical path.
-  await Promise.all([
-    ...decision.deadlines.map((check) =>
-      publishValidated(js, t.subjects.agentDeadline, CheckAgentDeadlineSchema, check, { msgID: deadlineMessageId(check), correlationId: check.correlation_id }),
-    ),
-    ...dispatches.map(record),
-  ]);
+  await Promise.all([publishDeadlines(js, t, decision.deadlines), ...dispatches.map(record)]);
   await publishTasks(js, t, decision.tasks);
   await Promise.all(rest.map(record));
   return "recorded";
+}
+
+export async function publishDeadlines(js: JetStreamClient, t: Topology, checks: CheckAgentDeadline[]): Promise<void> {
+  await Promise.all(
+    checks.map((check) =>
+      publishValidated(js, t.subjects.agentDeadline, CheckAgentDeadlineSchema, check, { msgID: deadlineMessageId(check), correlationId: check.correlation_id }),
+    ),
+  );
 }
 
 export async function publishTasks(js: JetStreamClient, t: Topology, tasks: AgentTask[]): Promise<void> {

@@ -5,7 +5,7 @@ import { SubmitRequest, type EventOf } from "@chorus/contracts";
 import { publishEvent, publishValidated } from "@chorus/platform";
 import { eventually, isolatedNats, testLogger, type IsolatedNats } from "@chorus/testing";
 import { DURABLES, startOrchestrator, type Orchestrator } from "./index.ts";
-import { completeTask, isEnd, requestEvents, startFakeAgents, submit, type FakeAgents } from "./testing/fake-agents.ts";
+import { completeTask, isEnd, requestEvents, startFakeAgents, submit, submitCommand, type FakeAgents } from "./testing/fake-agents.ts";
 
 let nats: IsolatedNats;
 let orchestrator: Orchestrator;
@@ -38,7 +38,7 @@ async function quiet(stream: string, durable: string) {
 }
 
 describe("an input redelivered after the duplicate window", () => {
-  it("records no second end for a repeated outcome, and no second run for a repeated submit", async () => {
+  it("records no second end for a repeated outcome, and no second run for a repeated accept or submit", async () => {
     const command = await submit(nats, "parallel", ["summarizer", "sentiment"]);
     const before = await eventually(async () => {
       const events = await requestEvents(nats, command.request_id);
@@ -49,19 +49,23 @@ describe("an input redelivered after the duplicate window", () => {
     const outcome = before.find((e) => e.type === "AgentCompleted") as EventOf<"AgentCompleted">;
     const republished = await publishEvent(nats.js, nats.topology, outcome, { msgID: "redelivered-outcome" });
     expect(republished.duplicate).toBe(false);
-    await publishValidated(nats.js, nats.topology.subjects.submit, SubmitRequest, command, { msgID: "redelivered-submit" });
+    const reaccepted = await publishEvent(nats.js, nats.topology, command, { msgID: "redelivered-accepted" });
+    // The same request as an earlier gateway's command: it finds the request accepted and ended.
+    await publishValidated(nats.js, nats.topology.subjects.submit, SubmitRequest, { ...submitCommand("parallel", ["summarizer", "sentiment"], command.request_id), correlation_id: command.correlation_id }, { msgID: "redelivered-submit" });
 
     await eventually(async () => ((await nats.jsm.consumers.info(nats.topology.streams.events, DURABLES.agentCompleted)).delivered.stream_seq >= republished.seq ? true : undefined));
+    await eventually(async () => ((await nats.jsm.consumers.info(nats.topology.streams.events, DURABLES.accepted)).delivered.stream_seq >= reaccepted.seq ? true : undefined));
     await quiet(nats.topology.streams.events, DURABLES.agentCompleted);
+    await quiet(nats.topology.streams.events, DURABLES.accepted);
     await quiet(nats.topology.streams.commands, DURABLES.commands);
     for (const agent of ["summarizer", "sentiment"]) await quiet(nats.topology.streams.tasks, `fake-${agent}`);
 
     const after = await requestEvents(nats, command.request_id);
     expect(after.filter(isEnd)).toHaveLength(1);
-    expect(after.filter((e) => e.type === "RequestAccepted")).toHaveLength(1);
+    expect(after.filter((e) => e.type === "RequestAccepted")).toHaveLength(2);
     expect(after.filter((e) => e.type === "AgentDispatched")).toHaveLength(2);
-    // The only new event is the republished outcome itself.
-    expect(after).toHaveLength(before.length + 1);
+    // The only new events are the republished outcome and accept themselves.
+    expect(after).toHaveLength(before.length + 2);
     expect(agents.tasks.filter((t) => t.request_id === command.request_id)).toHaveLength(2);
   });
 });

@@ -12,6 +12,8 @@ let nats: IsolatedNats;
 let orchestrator: Orchestrator;
 let agents: FakeAgents;
 
+// The timeout a request runs under is the one recorded when it was accepted (the gateway's);
+// the orchestrator's own applies to SubmitRequest commands of an earlier gateway.
 const start = () => startOrchestrator({ js: nats.js, jsm: nats.jsm, topology: nats.topology, logger: testLogger, agentTimeoutMs: TIMEOUT_MS, concurrency: 4 });
 
 beforeEach(async () => {
@@ -42,7 +44,7 @@ const timeouts = (events: { type: string }[]) =>
 
 describe("agent timeouts", () => {
   it("records a timeout for an agent that never answers and ends the request failed", async () => {
-    const command = await submit(nats, "parallel", ["summarizer"]);
+    const command = await submit(nats, "parallel", ["summarizer"], { agentTimeoutMs: TIMEOUT_MS });
     const { events, end } = await endOf(command.request_id);
     expect(timeouts(events).map((e) => e.data.agent)).toEqual(["summarizer"]);
     expect(timeouts(events)[0]?.data).toMatchObject({ provider: null, model: null });
@@ -52,7 +54,7 @@ describe("agent timeouts", () => {
   });
 
   it("ends partial when the other agents succeed", async () => {
-    const command = await submit(nats, "parallel");
+    const command = await submit(nats, "parallel", undefined, { agentTimeoutMs: TIMEOUT_MS });
     const { events, end } = await endOf(command.request_id);
     expect(timeouts(events)).toHaveLength(1);
     expect(end.type).toBe("RequestCompleted");
@@ -62,7 +64,7 @@ describe("agent timeouts", () => {
   });
 
   it("continues a sequential chain after a timeout, without the silent agent's output in the context", async () => {
-    const command = await submit(nats, "sequential", ["summarizer", "sentiment", "entity_extractor"]);
+    const command = await submit(nats, "sequential", ["summarizer", "sentiment", "entity_extractor"], { agentTimeoutMs: TIMEOUT_MS });
     const { end } = await endOf(command.request_id);
     expect(end.data.status).toBe("partial");
     const tasks = agents.tasks.filter((t) => t.request_id === command.request_id);
@@ -72,7 +74,7 @@ describe("agent timeouts", () => {
   });
 
   it("fires a deadline scheduled before a restart of the orchestrator", async () => {
-    const command = await submit(nats, "parallel", ["summarizer"]);
+    const command = await submit(nats, "parallel", ["summarizer"], { agentTimeoutMs: TIMEOUT_MS });
     await eventually(() => (agents.tasks.some((t) => t.request_id === command.request_id) ? true : undefined));
     await orchestrator.stop();
     orchestrator = await start();

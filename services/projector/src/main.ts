@@ -13,7 +13,6 @@ import {
   observeConsumerLag,
   onShutdown,
   sql,
-  startProbeServer,
   type DatabasePool,
 } from "@chorus/platform";
 import { PROJECTOR_DURABLE, startProjector, type Projector } from "./projector.ts";
@@ -24,13 +23,15 @@ const ProjectorConfig = BaseConfig.extend(DatabaseConfig.shape).extend({
   PORT: envInt(1, 65_535).default(8083),
   /** Most events applied in one transaction; a batch is whatever arrived while the last was written. */
   PROJECTOR_BATCH_SIZE: envInt(1, 5_000).default(256),
+  /** On this delivery an event Postgres still refuses as data (say U+0000 in a string) is recorded and dead-lettered. */
+  PROJECTOR_DATA_ERROR_DELIVERIES: envInt(1, 100).default(5),
   /** Read-model rows and webhook logs older than this many days are deleted daily; 0 keeps them. */
   RETENTION_DAYS: envInt(0, 36_500).default(30),
   /** The UTC hour of the daily retention run. */
   RETENTION_HOUR_UTC: envInt(0, 23).default(3),
 });
 
-const { config, logger, topology, nc, js, jsm } = await bootService("projector", ProjectorConfig, process.env);
+const { config, logger, topology, nc, js, jsm, probes, startStep } = await bootService("projector", ProjectorConfig, process.env);
 
 let pool: DatabasePool | undefined;
 let poolError = "connecting";
@@ -39,8 +40,7 @@ let retention: Retention | undefined;
 let stopping = false;
 
 observeConsumerLag({ jsm, topology, projectorDurable: PROJECTOR_DURABLE });
-const server = await startProbeServer({
-  port: config.PORT,
+const server = probes.serve({
   routes: metricsRoutes(),
   readiness: {
     nats: natsCheck(nc),
@@ -56,6 +56,8 @@ const server = await startProbeServer({
       if (!projector?.consumer.isRunning()) throw new Error("not consuming events");
     },
   },
+  // Shown, not failed on: a dead-lettered event is recorded, and the rest flows on.
+  details: () => ({ dead_letters: projector?.deadLetters() ?? { count: 0, last: null } }),
 });
 logger.info({ port: config.PORT }, "probes listening");
 
@@ -88,6 +90,7 @@ if (pool && !stopping) {
   if (missing.length > 0) {
     logger.error({ schema: READ_MODEL_SCHEMA, missing }, "read-model tables are missing: run `npm run migrate`; events wait until then");
   }
-  projector = await startProjector({ js, jsm, topology, pool, logger, maxBatch: config.PROJECTOR_BATCH_SIZE });
+  const db = pool; // narrowed, for the closure
+  projector = await startStep("starting the event consumer", () => startProjector({ js, jsm, topology, pool: db, logger, maxBatch: config.PROJECTOR_BATCH_SIZE, maxDataErrorDeliveries: config.PROJECTOR_DATA_ERROR_DELIVERIES }));
   retention = scheduleRetention({ pool, schema: READ_MODEL_SCHEMA, days: config.RETENTION_DAYS, hourUtc: config.RETENTION_HOUR_UTC, logger });
 }

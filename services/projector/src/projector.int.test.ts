@@ -95,7 +95,7 @@ describe("the live projector", () => {
     const events = storyEvents({ requestId: randomUUID(), agents: ["sentiment"] });
     await publishAll(nats.js, nats.topology, events);
     await runProjector({ pool: bare.pool });
-    await expect(tablesCheck(bare.pool, READ_MODEL_SCHEMA)()).rejects.toThrow(/tables missing in schema "read_model": requests, agent_results, webhook_attempts, projected_events; run `npm run migrate`/);
+    await expect(tablesCheck(bare.pool, READ_MODEL_SCHEMA)()).rejects.toThrow(/tables missing in schema "read_model": requests, agent_results, webhook_attempts, projected_events, projection_failures; run `npm run migrate`/);
     // Failing handlers were retried, not dead-lettered.
     await eventually(async () => ((await nats.jsm.consumers.info(nats.topology.streams.events, PROJECTOR_DURABLE)).num_redelivered > 0 ? true : undefined));
     await migrateReadModels(bare.url);
@@ -170,22 +170,37 @@ describe("applying one event", () => {
     expect((await readModelRows(db.pool)).webhook_attempts).toEqual([]);
     expect(await projectEvent(db.pool, READ_MODEL_SCHEMA, events[0] as ChorusEvent, 1, { whenRequestMissing: "wait" })).toBe("applied");
     expect(await projectEvent(db.pool, READ_MODEL_SCHEMA, attempted, 50, { whenRequestMissing: "wait" })).toBe("applied");
-    expect((await readModelRows(db.pool)).requests[0]).toMatchObject({ webhook_attempts: 1, webhook_status: "failed", webhook_last_status_code: 503 });
+    expect((await readModelRows(db.pool)).requests[0]).toMatchObject({ webhook_attempts: 1, webhook_status: "pending", webhook_last_status_code: 503 });
   });
 
   it("waits for a rebuild's swap before it reads anything, and then applies", async () => {
     const [accepted] = storyEvents({ requestId: randomUUID(), agents: ["sentiment"] }) as [ChorusEvent];
-    // A connection of its own (slonik would run a call made inside its transaction on that transaction).
-    const swap = new pg.Client({ connectionString: db.url });
-    await swap.connect();
+    // Connections of their own (slonik would run a call made inside its transaction on that
+    // transaction). The observer watches from outside the swap's transaction: inside one,
+    // Postgres keeps showing each backend's query text as it was at the transaction's first
+    // look at pg_stat_activity (with its wait event live), which is how the pool's
+    // 'DISCARD ALL' once appeared to be waiting on the lock.
+    const [swap, observer] = [new pg.Client({ connectionString: db.url }), new pg.Client({ connectionString: db.url })];
+    await Promise.all([swap.connect(), observer.connect()]);
+    cleanups.push(() => observer.end());
     await projectedCount(db.pool); // the pool's connection exists before the lock is taken
-    cleanups.push(() => swap.end());
     // What swapSchemas holds while it catches the staging schema up.
     await swap.query("BEGIN");
     await swap.query(`LOCK TABLE "${READ_MODEL_SCHEMA}".projected_events IN EXCLUSIVE MODE`);
     const applying = projectEvent(db.pool, READ_MODEL_SCHEMA, accepted, 1, { whenRequestMissing: "wait" });
+    // Whatever the test's outcome, the lock goes and the transaction settles before the pool
+    // is ended; ended under it, the transaction would reject with nobody listening.
+    cleanups.push(async () => {
+      await swap.end().catch(() => undefined);
+      await applying.catch(() => undefined);
+    });
     const waiting = await eventually(async () => {
-      const { rows } = await swap.query<{ query: string }>("SELECT query FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()");
+      const { rows } = await observer.query<{ query: string }>(
+        `SELECT query FROM pg_stat_activity
+         WHERE datname = current_database() AND state = 'active' AND wait_event_type = 'Lock'
+           -- The pool's own housekeeping between checkouts is not the projector's statement.
+           AND query NOT IN ('DISCARD ALL', 'RESET ALL', 'DEALLOCATE ALL')`,
+      );
       return rows.length > 0 ? rows : undefined;
     });
     // Blocked at its first statement on a table, not after reading the old rows.
@@ -195,4 +210,3 @@ describe("applying one event", () => {
     expect((await readModelRows(db.pool)).requests).toHaveLength(1);
   });
 });
-

@@ -33,7 +33,8 @@ try {
   const { js, jsm } = await jetStreamClients(nc);
   const result = await rebuildReadModels({ js, jsm, topology: topology(config.CHORUS_SUBJECT_PREFIX), pool, databaseUrl: config.DATABASE_URL, logger });
   process.stdout.write(
-    `rebuilt the read models: ${result.events} events replayed (${result.caughtUp} caught up at the swap, ${result.skipped} invalid skipped) in ${(result.durationMs / 1000).toFixed(2)} s\n`,
+    `rebuilt the read models: ${result.events} events replayed (${result.caughtUp} caught up at the swap, ${result.skipped} invalid skipped, ` +
+      `${result.failed} that could not be projected as they are, recorded in projection_failures) in ${(result.durationMs / 1000).toFixed(2)} s\n`,
   );
 } catch (err) {
   logger.fatal({ err }, "rebuild failed; the live read models are unchanged");

@@ -11,13 +11,16 @@ export async function publishAll(js: JetStreamClient, t: Topology, events: reado
   return seqs;
 }
 
-/** Every row of every read-model table, projected_at left out. */
+/** Every row of every read-model table, projected_at and recorded_at left out. */
 export async function readModelRows(pool: DatabasePool, schema = READ_MODEL_SCHEMA) {
   return {
     requests: await pool.any(sql.unsafe`SELECT * FROM ${table(schema, "requests")} ORDER BY request_id`),
     agent_results: await pool.any(sql.unsafe`SELECT * FROM ${table(schema, "agent_results")} ORDER BY request_id, agent`),
     webhook_attempts: await pool.any(sql.unsafe`SELECT * FROM ${table(schema, "webhook_attempts")} ORDER BY event_id`),
     projected_events: await pool.any(sql.unsafe`SELECT stream_seq, event_id FROM ${table(schema, "projected_events")} ORDER BY stream_seq`),
+    projection_failures: await pool.any(
+      sql.unsafe`SELECT stream_seq, event_id, request_id, event_type, reason, salvaged FROM ${table(schema, "projection_failures")} ORDER BY stream_seq`,
+    ),
   };
 }
 

@@ -1,13 +1,13 @@
-// One delivery attempt, the I/O shell around the pure core: sign, send, record the
-// attempt as an event, and say when the next one is due. The JetStream message being
-// handled IS the schedule: its delivery count is the attempt number, and a retry is a
-// nak with delay, so a restart between attempts loses nothing.
+// One delivery attempt, the I/O shell around the pure core: read where the chain stands,
+// sign, send, record the attempt as an event, and say when the next one is due. The
+// JetStream message being handled IS the chain's schedule: a retry is a nak with delay, so
+// a restart between attempts loses nothing.
 import { randomUUID } from "node:crypto";
 import type { ChorusEvent, RequestEndEvent, Topology } from "@chorus/contracts";
-import { SecretUnsealError, openSecret, publishEvent, signatureHeaders, type HandleResult, type JetStreamClient, type JetStreamManager, type Logger, type SecretKey } from "@chorus/platform";
-import { classify, decide, webhookIdOf, webhookPayload, type Decision, type RetryPolicy } from "./delivery/index.ts";
+import { SecretUnsealError, isWrongLastSequence, openSecret, publishEvent, signatureHeaders, type HandleResult, type JetStreamClient, type JetStreamManager, type Logger, type SecretKey } from "@chorus/platform";
+import { classify, decide, nextStep, webhookIdOf, webhookPayload, type Chain, type Decision, type RetryPolicy } from "./delivery/index.ts";
 import { sendWebhook } from "./send.ts";
-import { lastAttemptSince, lastRoundEndAt } from "./stream-reads.ts";
+import { redeliveryPending, webhookFactsOf } from "./stream-reads.ts";
 
 export type AttemptDeps = {
   js: JetStreamClient;
@@ -22,60 +22,59 @@ export type AttemptDeps = {
   random?: () => number;
 };
 
-/** A delivery round: the end event's own, or one asked for by a RedeliverWebhook command. */
-export type Round = {
-  /** "end" or the command's id: part of every message id the round publishes. */
-  key: string;
-  /** A delivered/exhausted event at or after this time means the round is over. */
-  startedAt: string;
-  correlationId: string;
-};
+export type ChainContext = Chain & { correlationId: string };
 
 export const attemptMessageIds = {
-  attempted: (requestId: string, round: string, attempt: number) => `${requestId}:webhook:${round}:attempt:${attempt}`,
-  finished: (requestId: string, round: string) => `${requestId}:webhook:${round}:finished`,
+  attempted: (requestId: string, chain: string, attempt: number) => `${requestId}:webhook:${chain}:attempt:${attempt}`,
+  finished: (requestId: string, chain: string) => `${requestId}:webhook:${chain}:finished`,
 };
 
-export async function attemptDelivery(deps: AttemptDeps, end: RequestEndEvent, round: Round, deliveryCount: number): Promise<HandleResult> {
+/** Times an attempt is renumbered when another chain recorded one meanwhile (it should never be needed). */
+const RENUMBER_LIMIT = 5;
+
+export async function attemptDelivery(deps: AttemptDeps, end: RequestEndEvent, chain: ChainContext, deliveryCount: number): Promise<HandleResult> {
   const webhook = end.data.webhook;
   if (!webhook) return;
+  const { jsm, topology: t } = deps;
   const clock = deps.clock ?? (() => new Date());
-  // Normally the delivery count; never a number already recorded in this round.
-  const attempt = Math.max(deliveryCount, (await lastAttemptSince(deps.jsm, deps.topology, end.request_id, round.startedAt)) + 1);
-  const log = deps.logger.child({ request_id: end.request_id, correlation_id: round.correlationId, round: round.key, attempt });
-  const webhookId = webhookIdOf(end);
-
-  // A redelivery after the round already ended (a replica died after recording the
-  // outcome but before its ack) sends nothing again.
-  const endedAt = await lastRoundEndAt(deps.jsm, deps.topology, end.request_id);
-  if (endedAt && Date.parse(endedAt) >= Date.parse(round.startedAt)) {
-    log.info("delivery round already ended; nothing to do");
+  const requestId = end.request_id;
+  const facts = await webhookFactsOf(jsm, t, requestId);
+  const pending = chain.manual || (facts.lastOutcome?.seq ?? 0) > chain.afterSeq ? false : await redeliveryPending(jsm, t, requestId);
+  const step = nextStep(chain, facts, deliveryCount, pending);
+  const log = deps.logger.child({ request_id: requestId, correlation_id: chain.correlationId, chain: chain.key });
+  if (step.kind === "over") {
+    log.info("a delivery chain ended after this one was asked for; nothing to do");
     return;
   }
+  if (step.kind === "superseded") {
+    log.warn("a manual redelivery took this stalled chain over; it stops here");
+    return;
+  }
+  const webhookId = webhookIdOf(end);
 
-  const record = (event: Omit<ChorusEvent, "id" | "request_id" | "tenant_id" | "occurred_at" | "correlation_id" | "version">, msgID: string) =>
+  const record = (event: Omit<ChorusEvent, "id" | "request_id" | "tenant_id" | "occurred_at" | "correlation_id" | "version">, msgID: string, expectLastSubjectSequence?: number) =>
     publishEvent(
       deps.js,
-      deps.topology,
+      t,
       {
         ...event,
         id: randomUUID(),
         version: 1,
-        request_id: end.request_id,
+        request_id: requestId,
         tenant_id: end.tenant_id,
         occurred_at: clock().toISOString(),
-        correlation_id: round.correlationId,
+        correlation_id: chain.correlationId,
       } as ChorusEvent,
-      { msgID },
+      { msgID, ...(expectLastSubjectSequence !== undefined ? { expectLastSubjectSequence } : {}) },
     );
   const finish = (decision: Exclude<Decision, { kind: "retry" }>, attempts: number) =>
     decision.kind === "delivered"
-      ? record({ type: "WebhookDelivered", data: { webhook_id: webhookId, attempt: attempts, status_code: decision.statusCode } }, attemptMessageIds.finished(end.request_id, round.key))
-      : record({ type: "WebhookExhausted", data: { webhook_id: webhookId, attempts, reason: decision.reason } }, attemptMessageIds.finished(end.request_id, round.key));
+      ? record({ type: "WebhookDelivered", data: { webhook_id: webhookId, attempt: attempts, status_code: decision.statusCode } }, attemptMessageIds.finished(requestId, chain.key))
+      : record({ type: "WebhookExhausted", data: { webhook_id: webhookId, attempts, reason: decision.reason, cause: decision.cause } }, attemptMessageIds.finished(requestId, chain.key));
 
   // Only a failing handler (e.g. the broker was briefly away) spends deliveries beyond the schedule.
-  if (attempt > deps.policy.maxRetries + 1) {
-    await finish({ kind: "exhausted", reason: `gave up after ${attempt - 1} deliveries` }, attempt - 1);
+  if (step.chainAttempt > deps.policy.maxRetries + 1) {
+    await finish({ kind: "exhausted", reason: `gave up after ${step.chainAttempt - 1} deliveries`, cause: "retries_used_up" }, step.attempt - 1);
     return;
   }
 
@@ -85,7 +84,7 @@ export async function attemptDelivery(deps: AttemptDeps, end: RequestEndEvent, r
   } catch (err) {
     if (!(err instanceof SecretUnsealError)) throw err;
     log.error("webhook secret cannot be opened with this service's WEBHOOK_SECRET_KEY");
-    await finish({ kind: "exhausted", reason: "the webhook secret cannot be opened (WEBHOOK_SECRET_KEY differs from the gateway's)" }, attempt - 1);
+    await finish({ kind: "exhausted", reason: "the webhook secret cannot be opened (WEBHOOK_SECRET_KEY differs from the gateway's)", cause: "secret_unusable" }, step.attempt - 1);
     return;
   }
 
@@ -96,16 +95,33 @@ export async function attemptDelivery(deps: AttemptDeps, end: RequestEndEvent, r
   const response = await sendWebhook(webhook.url, body, headers, { timeoutMs: deps.timeoutMs, allowPrivate: deps.allowPrivate });
   const durationMs = Math.round(performance.now() - started);
   const outcome = classify(response, clock().getTime());
-  const decision = decide(outcome, attempt, deps.policy, (deps.random ?? Math.random)());
+  const decision = decide(outcome, step.chainAttempt, deps.policy, (deps.random ?? Math.random)());
 
   const statusCode = outcome.kind === "refused" ? null : outcome.statusCode;
   const error = outcome.kind === "failed" || outcome.kind === "refused" ? outcome.error : outcome.kind === "gone" ? "HTTP 410 Gone" : null;
   const nextAttemptAt = decision.kind === "retry" ? new Date(clock().getTime() + decision.inMs).toISOString() : null;
-  await record(
-    { type: "WebhookAttempted", data: { webhook_id: webhookId, attempt, url: webhook.url, status_code: statusCode, duration_ms: durationMs, error, next_attempt_at: nextAttemptAt } },
-    attemptMessageIds.attempted(end.request_id, round.key, attempt),
-  );
-  log.info({ status_code: statusCode, duration_ms: durationMs, error, decision: decision.kind, next_attempt_at: nextAttemptAt }, "webhook attempt");
+
+  // Recorded only on top of the attempt it was numbered after, so no two attempts of a
+  // request share a number even if two chains ever overlapped; if one did, take the next.
+  let attempt = step.attempt;
+  let after = facts.lastAttempt?.seq ?? 0;
+  for (let tries = 1; ; tries++) {
+    try {
+      await record(
+        { type: "WebhookAttempted", data: { webhook_id: webhookId, attempt, url: webhook.url, status_code: statusCode, duration_ms: durationMs, error, next_attempt_at: nextAttemptAt } },
+        attemptMessageIds.attempted(requestId, chain.key, attempt),
+        after,
+      );
+      break;
+    } catch (err) {
+      if (!isWrongLastSequence(err) || tries >= RENUMBER_LIMIT) throw err;
+      const now = (await webhookFactsOf(jsm, t, requestId)).lastAttempt;
+      log.warn({ attempt, recorded: now?.attempt }, "another attempt was recorded meanwhile; renumbering this one");
+      attempt = (now?.attempt ?? 0) + 1;
+      after = now?.seq ?? 0;
+    }
+  }
+  log.info({ attempt, chain_attempt: step.chainAttempt, status_code: statusCode, duration_ms: durationMs, error, decision: decision.kind, next_attempt_at: nextAttemptAt }, "webhook attempt");
 
   if (decision.kind === "retry") return { retryInMs: decision.inMs };
   await finish(decision, attempt);

@@ -30,6 +30,6 @@ export function durableSpecs(t: Topology, limits: ConsumerLimits): Record<keyof 
     // New: a first start must not replay the webhooks of every request ever recorded.
     completed: { ...common, stream: t.streams.events, durable: DURABLES.completed, filterSubject: t.subjects.requestEnds("completed"), deliverPolicy: DeliverPolicy.New },
     failed: { ...common, stream: t.streams.events, durable: DURABLES.failed, filterSubject: t.subjects.requestEnds("failed"), deliverPolicy: DeliverPolicy.New },
-    redeliver: { ...common, stream: t.streams.commands, durable: DURABLES.redeliver, filterSubject: t.subjects.webhookRedeliver },
+    redeliver: { ...common, stream: t.streams.commands, durable: DURABLES.redeliver, filterSubject: t.subjects.webhookRedelivers },
   };
 }

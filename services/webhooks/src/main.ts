@@ -1,7 +1,7 @@
 // The webhook service's entry: configuration from the environment, the consumers, the
 // probe server and a graceful shutdown. The only file that reads process.env.
 import { z } from "zod";
-import { BaseConfig, ConfigError, SecretKeyConfig, bootService, envBoolean, envInt, metricsRoutes, natsCheck, observeConsumerLag, onShutdown, resolveWebhookSecretKey, startProbeServer } from "@chorus/platform";
+import { BaseConfig, ConfigError, SecretKeyConfig, bootService, envBoolean, envInt, exitWithConfigError, metricsRoutes, natsCheck, observeConsumerLag, onShutdown, resolveWebhookSecretKey } from "@chorus/platform";
 import { startWebhooks } from "./webhooks.ts";
 
 const Config = BaseConfig.extend({
@@ -18,36 +18,36 @@ const Config = BaseConfig.extend({
   NODE_ENV: z.string().optional(),
 });
 
-const { config, logger, topology, nc, js, jsm } = await bootService("webhooks", Config, process.env);
+const { config, logger, topology, nc, js, jsm, probes, startStep } = await bootService("webhooks", Config, process.env);
 
 let secretKey;
 try {
   secretKey = resolveWebhookSecretKey(config, logger);
 } catch (err) {
   if (!(err instanceof ConfigError)) throw err;
-  process.stderr.write(`webhooks: ${err.message}\n`);
-  process.exit(78); // EX_CONFIG
+  exitWithConfigError("webhooks", err);
 }
 if (config.WEBHOOK_ALLOW_PRIVATE) logger.warn("WEBHOOK_ALLOW_PRIVATE=true: webhooks may reach loopback and private addresses");
 
 const timeoutMs = Math.round(config.WEBHOOK_TIMEOUT * 1000);
-const webhooks = await startWebhooks({
-  js,
-  jsm,
-  topology,
-  logger,
-  secretKey,
-  policy: { maxRetries: config.WEBHOOK_MAX_RETRIES, baseMs: config.WEBHOOK_BACKOFF_BASE_MS, maxDelayMs: config.WEBHOOK_MAX_BACKOFF_MS },
-  timeoutMs,
-  allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
-  concurrency: config.WEBHOOK_CONCURRENCY,
-});
+const webhooks = await startStep("starting consumers", () =>
+  startWebhooks({
+    js,
+    jsm,
+    topology,
+    logger,
+    secretKey,
+    policy: { maxRetries: config.WEBHOOK_MAX_RETRIES, baseMs: config.WEBHOOK_BACKOFF_BASE_MS, maxDelayMs: config.WEBHOOK_MAX_BACKOFF_MS },
+    timeoutMs,
+    allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+    concurrency: config.WEBHOOK_CONCURRENCY,
+  }),
+);
 
 observeConsumerLag({ jsm, topology });
 
 // /metrics serves chorus_webhook_attempts and chorus_webhook_deliveries, counted as the events are recorded.
-const probes = await startProbeServer({
-  port: config.PORT,
+const probeServer = probes.serve({
   routes: metricsRoutes(),
   readiness: {
     nats: natsCheck(nc),
@@ -61,7 +61,7 @@ onShutdown(
   logger,
   [
     { name: "consumers", close: () => webhooks.stop() },
-    { name: "probe server", close: () => new Promise<void>((resolve) => probes.close(() => resolve())) },
+    { name: "probe server", close: () => new Promise<void>((resolve) => probeServer.close(() => resolve())) },
     { name: "nats", close: () => nc.drain() },
   ],
   config.SHUTDOWN_TIMEOUT_MS,

@@ -1,8 +1,10 @@
-// Single facts read from the event stream by direct get, without a consumer: a
-// request's end event, whether an end message is the first of its request, and the
-// newest delivery outcome (delivered / exhausted) of a request.
+// Single facts read from the streams without a consumer: a request's end event, whether
+// an end message is the first of its request, the request's newest webhook facts, and
+// whether a manual redelivery of it is waiting or running. Facts a decision rests on are
+// read through the stream leader: a direct get may come from a replica that lags.
 import { ChorusEvent, isEndEvent, type RequestEndEvent, type Topology } from "@chorus/contracts";
 import { isNotFound, type JetStreamManager } from "@chorus/platform";
+import type { WebhookFacts } from "./delivery/index.ts";
 
 async function direct(jsm: JetStreamManager, t: Topology, query: { last_by_subj: string } | { next_by_subj: string; seq: number }) {
   try {
@@ -11,6 +13,11 @@ async function direct(jsm: JetStreamManager, t: Topology, query: { last_by_subj:
     if (isNotFound(err)) return null;
     throw err;
   }
+}
+
+/** The last message on `subject` of `stream`, from the leader; null when there is none. */
+function lastOn(jsm: JetStreamManager, stream: string, subject: string) {
+  return jsm.streams.getMessage(stream, { last_by_subj: subject });
 }
 
 function parsed(msg: { json<T>(): T } | null): ChorusEvent | undefined {
@@ -22,7 +29,7 @@ function parsed(msg: { json<T>(): T } | null): ChorusEvent | undefined {
 /** The request's end event (completed or failed), if it has ended. */
 export async function endEventOf(jsm: JetStreamManager, t: Topology, requestId: string): Promise<RequestEndEvent | undefined> {
   for (const end of ["completed", "failed"] as const) {
-    const event = parsed(await direct(jsm, t, { last_by_subj: `${t.prefix}.ev.request.${requestId}.${end}` }));
+    const event = parsed(await lastOn(jsm, t.streams.events, `${t.prefix}.ev.request.${requestId}.${end}`));
     if (event && isEndEvent(event)) return event;
   }
   return undefined;
@@ -37,23 +44,19 @@ export async function firstSequenceOn(jsm: JetStreamManager, t: Topology, subjec
   return msg?.seq;
 }
 
-/** When the request's newest delivery round ended (delivered or exhausted), if one did. */
-export async function lastRoundEndAt(jsm: JetStreamManager, t: Topology, requestId: string): Promise<string | undefined> {
-  const times: string[] = [];
-  for (const suffix of ["webhook.delivered", "webhook.exhausted"]) {
-    const event = parsed(await direct(jsm, t, { last_by_subj: `${t.prefix}.ev.request.${requestId}.${suffix}` }));
-    if (event) times.push(event.occurred_at);
-  }
-  return times.sort((a, b) => Date.parse(b) - Date.parse(a))[0];
+/** The request's newest attempt and newest outcome (delivered or exhausted), with their sequences. */
+export async function webhookFactsOf(jsm: JetStreamManager, t: Topology, requestId: string): Promise<WebhookFacts> {
+  const subject = (suffix: string) => `${t.prefix}.ev.request.${requestId}.webhook.${suffix}`;
+  const [attempted, delivered, exhausted] = await Promise.all(["attempted", "delivered", "exhausted"].map((s) => lastOn(jsm, t.streams.events, subject(s))));
+  const facts: WebhookFacts = {};
+  const attempt = parsed(attempted ?? null);
+  if (attempted && attempt?.type === "WebhookAttempted") facts.lastAttempt = { seq: attempted.seq, attempt: attempt.data.attempt };
+  const outcomeSeq = Math.max(delivered?.seq ?? 0, exhausted?.seq ?? 0);
+  if (outcomeSeq > 0) facts.lastOutcome = { seq: outcomeSeq };
+  return facts;
 }
 
-/**
- * The newest attempt number recorded for the request since `since` (the round's start), or 0.
- * The delivery count alone is not enough: a message redelivered to a restarted process
- * was seen to come back with its count reset.
- */
-export async function lastAttemptSince(jsm: JetStreamManager, t: Topology, requestId: string, since: string): Promise<number> {
-  const event = parsed(await direct(jsm, t, { last_by_subj: `${t.prefix}.ev.request.${requestId}.webhook.attempted` }));
-  if (event?.type !== "WebhookAttempted" || Date.parse(event.occurred_at) < Date.parse(since)) return 0;
-  return event.data.attempt;
+/** A RedeliverWebhook for the request is in the commands stream: queued, or its chain still runs. */
+export async function redeliveryPending(jsm: JetStreamManager, t: Topology, requestId: string): Promise<boolean> {
+  return (await lastOn(jsm, t.streams.commands, t.subjects.webhookRedeliver(requestId))) !== null;
 }

@@ -1,9 +1,10 @@
 // For the webhook service's tests: end events carrying a sealed webhook, publishing
 // them, reading a request's recorded events, and the service in-process on isolated NATS.
 import { randomUUID } from "node:crypto";
-import { messageIds, type ChorusEvent, type RequestEndEvent } from "@chorus/contracts";
-import { parseSecretKey, publishEvent, sealSecret } from "@chorus/platform";
+import { RedeliverWebhook, messageIds, type ChorusEvent, type RequestEndEvent } from "@chorus/contracts";
+import { parseSecretKey, publishEvent, publishValidated, sealSecret } from "@chorus/platform";
 import { recordedEventsOf, testLogger, type IsolatedNats } from "@chorus/testing";
+import { webhookFactsOf } from "./stream-reads.ts";
 import { startWebhooks, type Webhooks, type WebhooksDeps } from "./webhooks.ts";
 
 export const TEST_KEY_TEXT = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
@@ -61,4 +62,38 @@ export function startTestWebhooks(nats: IsolatedNats, overrides: Partial<Webhook
     concurrency: 4,
     ...overrides,
   });
+}
+
+/**
+ * Asks for a manual redelivery as the gateway does: numbered on from the attempts recorded
+ * so far, after the newest webhook fact (or the end), and only while none is pending (a
+ * "wrong last sequence" error otherwise).
+ */
+export async function publishRedelivery(nats: IsolatedNats, end: RequestEndEvent, options: { id?: string; decidedOn?: { afterSeq: number; afterAttempt: number } } = {}) {
+  const { afterSeq, afterAttempt } = options.decidedOn ?? (await redeliveryBasis(nats, end));
+  const id = options.id ?? randomUUID();
+  return publishValidated(
+    nats.js,
+    nats.topology.subjects.webhookRedeliver(end.request_id),
+    RedeliverWebhook,
+    {
+      id,
+      type: "RedeliverWebhook",
+      version: 1,
+      request_id: end.request_id,
+      tenant_id: end.tenant_id,
+      occurred_at: new Date().toISOString(),
+      correlation_id: `manual-${id.slice(0, 8)}`,
+      data: { reason: "manual", after_attempt: afterAttempt, after_seq: afterSeq },
+    },
+    { msgID: `${end.request_id}:redeliver:${id}`, expectLastSubjectSequence: 0 },
+  );
+}
+
+/** What a redelivery asked for now is decided on: the newest webhook fact (or the end), and the attempts so far. */
+export async function redeliveryBasis(nats: IsolatedNats, end: RequestEndEvent): Promise<{ afterSeq: number; afterAttempt: number }> {
+  const t = nats.topology;
+  const facts = await webhookFactsOf(nats.jsm, t, end.request_id);
+  const endMsg = await nats.jsm.streams.getMessage(t.streams.events, { last_by_subj: t.subjects.event(end.request_id, end) });
+  return { afterSeq: Math.max(endMsg?.seq ?? 0, facts.lastAttempt?.seq ?? 0, facts.lastOutcome?.seq ?? 0), afterAttempt: facts.lastAttempt?.attempt ?? 0 };
 }

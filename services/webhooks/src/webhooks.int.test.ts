@@ -1,12 +1,12 @@
-import { createHmac, randomUUID } from "node:crypto";
+import { createHmac } from "node:crypto";
 import { Webhook } from "standardwebhooks";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { RedeliverWebhook, type ChorusEvent } from "@chorus/contracts";
-import { publishValidated } from "@chorus/platform";
+import type { ChorusEvent } from "@chorus/contracts";
+import { AckPolicy, isWrongLastSequence } from "@chorus/platform";
 import { eventually, isolatedNats, startWebhookReceiver, type IsolatedNats, type ReceivedWebhook, type WebhookReceiver } from "@chorus/testing";
 import { DURABLES } from "./consumers.ts";
 import type { Webhooks } from "./webhooks.ts";
-import { RECEIVER_SECRET, endEvent, eventsOf, publishEnd, startTestWebhooks, webhookEvents } from "./test-support.ts";
+import { RECEIVER_SECRET, endEvent, eventsOf, publishEnd, publishRedelivery, redeliveryBasis, startTestWebhooks, webhookEvents } from "./test-support.ts";
 
 let nats: IsolatedNats;
 let receiver: WebhookReceiver;
@@ -114,7 +114,7 @@ describe("webhook delivery", () => {
       [2, null, "no answer within 300 ms"],
       [3, null, "no answer within 300 ms"],
     ]);
-    expect(events.at(-1)).toMatchObject({ type: "WebhookExhausted", data: { attempts: 3 } });
+    expect(events.at(-1)).toMatchObject({ type: "WebhookExhausted", data: { attempts: 3, cause: "retries_used_up" } });
     expect(receiver.received).toHaveLength(3);
   });
 
@@ -173,18 +173,12 @@ describe("webhook delivery", () => {
     expect(receiver.received).toHaveLength(12);
   });
 
-  it("redelivers on a RedeliverWebhook command with the same webhook-id", async () => {
+  it("redelivers on a RedeliverWebhook command with the same webhook-id, numbering the attempt on", async () => {
     await start();
     const end = endEvent(receiver.url);
     await publishEnd(nats, end);
     await finished(end.request_id);
-    await publishValidated(
-      nats.js,
-      nats.topology.subjects.webhookRedeliver,
-      RedeliverWebhook,
-      { id: randomUUID(), type: "RedeliverWebhook", version: 1, request_id: end.request_id, tenant_id: "default", occurred_at: new Date(Date.now() + 1).toISOString(), correlation_id: "manual", data: { reason: "manual" } },
-      { msgID: randomUUID() },
-    );
+    await publishRedelivery(nats, end);
     await eventually(() => (receiver.received.length === 2 ? true : undefined));
     const [first, second] = receiver.received;
     if (!first || !second) throw new Error("expected two deliveries");
@@ -196,6 +190,8 @@ describe("webhook delivery", () => {
       return all.filter((e) => e.type === "WebhookDelivered").length === 2 ? all : undefined;
     });
     expect(events.map((e) => e.type)).toEqual(["WebhookAttempted", "WebhookDelivered", "WebhookAttempted", "WebhookDelivered"]);
+    expect(attemptsOf(events).map((a) => a.attempt)).toEqual([1, 2]);
+    expect(events.at(-1)).toMatchObject({ type: "WebhookDelivered", data: { attempt: 2 } });
   });
 
   it("refuses at delivery time a URL that resolves to a private address, without sending", async () => {
@@ -205,7 +201,7 @@ describe("webhook delivery", () => {
     const events = await finished(end.request_id);
     expect(receiver.received).toHaveLength(0);
     expect(attemptsOf(events)[0]).toMatchObject({ attempt: 1, status_code: null, error: expect.stringContaining("loopback") });
-    expect(events.at(-1)).toMatchObject({ type: "WebhookExhausted", data: { reason: expect.stringContaining("refused") } });
+    expect(events.at(-1)).toMatchObject({ type: "WebhookExhausted", data: { attempts: 1, reason: expect.stringContaining("refused"), cause: "refused" } });
   });
 
   it("never puts the secret in plain text into an event", async () => {
@@ -217,5 +213,117 @@ describe("webhook delivery", () => {
     const all = JSON.stringify(await eventsOf(nats, end.request_id));
     expect(all).toContain("WebhookDelivered");
     expect(all).not.toContain(RECEIVER_SECRET);
+  });
+});
+
+describe("delivery chains: one at a time, attempts numbered per request", () => {
+  const policy = { maxRetries: 2, baseMs: 20, maxDelayMs: 5_000 };
+  const postsFor = (requestId: string) => receiver.received.filter((r) => (JSON.parse(r.body) as { request_id: string }).request_id === requestId);
+  const outcomes = (events: ChorusEvent[]) => events.filter((e) => e.type === "WebhookDelivered" || e.type === "WebhookExhausted").length;
+  const chainsEnded = (requestId: string, count: number) =>
+    eventually(async () => {
+      const events = webhookEvents(await eventsOf(nats, requestId));
+      return outcomes(events) >= count ? events : undefined;
+    });
+
+  it("numbers a redelivery after the chain gave up on from the last attempt, with a budget of its own, and delivers once the receiver recovers", async () => {
+    await start({ policy });
+    receiver.enqueue({ status: 500 }, { status: 500 }, { status: 500 }, { status: 502 }, { status: 503 });
+    const end = endEvent(receiver.url);
+    await publishEnd(nats, end);
+    const first = await chainsEnded(end.request_id, 1);
+    expect(first.at(-1)).toMatchObject({ type: "WebhookExhausted", data: { attempts: 3, cause: "retries_used_up" } });
+
+    await publishRedelivery(nats, end);
+    const events = await chainsEnded(end.request_id, 2);
+    expect(attemptsOf(events).map((a) => [a.attempt, a.status_code])).toEqual([
+      [1, 500],
+      [2, 500],
+      [3, 500],
+      [4, 502],
+      [5, 503],
+      [6, 204],
+    ]);
+    expect(events.at(-1)).toMatchObject({ type: "WebhookDelivered", data: { attempt: 6, status_code: 204 } });
+    const posts = postsFor(end.request_id);
+    expect(posts).toHaveLength(6);
+    expect(new Set(posts.map((p) => header(p, "webhook-id"))).size).toBe(1);
+  });
+
+  it("takes only one of two redeliveries asked for at once, and another once that chain has ended", async () => {
+    await start({ policy });
+    const end = endEvent(receiver.url);
+    await publishEnd(nats, end);
+    await chainsEnded(end.request_id, 1);
+
+    const asked = await Promise.allSettled([publishRedelivery(nats, end), publishRedelivery(nats, end)]);
+    expect(asked.filter((a) => a.status === "fulfilled")).toHaveLength(1);
+    const refused = asked.find((a) => a.status === "rejected");
+    expect(isWrongLastSequence(refused?.status === "rejected" ? refused.reason : undefined)).toBe(true);
+    await chainsEnded(end.request_id, 2);
+
+    // The finished chain's command has left the stream: the next redelivery is taken.
+    await eventually(async () => (await publishRedelivery(nats, end).then(() => true).catch((err: unknown) => (isWrongLastSequence(err) ? undefined : Promise.reject(err)))));
+    const events = await chainsEnded(end.request_id, 3);
+    expect(attemptsOf(events).map((a) => a.attempt)).toEqual([1, 2, 3]);
+    expect(events.map((e) => e.type)).toEqual(["WebhookAttempted", "WebhookDelivered", "WebhookAttempted", "WebhookDelivered", "WebhookAttempted", "WebhookDelivered"]);
+    expect(postsFor(end.request_id)).toHaveLength(3);
+  });
+
+  it("sends nothing for a redelivery decided on facts that another chain has since ended", async () => {
+    await start({ policy });
+    const end = endEvent(receiver.url);
+    await publishEnd(nats, end);
+    await chainsEnded(end.request_id, 1);
+    const stale = await redeliveryBasis(nats, end);
+    await publishRedelivery(nats, end, { decidedOn: stale });
+    await chainsEnded(end.request_id, 2);
+
+    // Its command has left the stream, so this one is stored; but a chain ended after what it was decided on.
+    await eventually(async () => (await publishRedelivery(nats, end, { decidedOn: stale }).then(() => true).catch((err: unknown) => (isWrongLastSequence(err) ? undefined : Promise.reject(err)))));
+    await eventually(async () => {
+      const info = await nats.jsm.consumers.info(nats.topology.streams.commands, DURABLES.redeliver);
+      return info.num_pending === 0 && info.num_ack_pending === 0 ? true : undefined;
+    });
+    expect(attemptsOf(webhookEvents(await eventsOf(nats, end.request_id))).map((a) => a.attempt)).toEqual([1, 2]);
+    expect(postsFor(end.request_id)).toHaveLength(2);
+  });
+
+  it("makes the redelivery durable anew when it still filters the single subject of an older version", async () => {
+    const t = nats.topology;
+    await nats.jsm.consumers.add(t.streams.commands, { durable_name: DURABLES.redeliver, ack_policy: AckPolicy.Explicit, filter_subject: `${t.prefix}.cmd.webhook-redeliver` });
+    await start({ policy });
+    expect((await nats.jsm.consumers.info(t.streams.commands, DURABLES.redeliver)).config.filter_subject).toBe(t.subjects.webhookRedelivers);
+    const end = endEvent(receiver.url);
+    await publishEnd(nats, end);
+    await chainsEnded(end.request_id, 1);
+    await publishRedelivery(nats, end);
+    expect(attemptsOf(await chainsEnded(end.request_id, 2)).map((a) => a.attempt)).toEqual([1, 2]);
+  });
+
+  it("stands the end's chain down when a redelivery took it over, so only one chain sends", async () => {
+    await start({ policy });
+    // The end's retry is due in 2 s; the redelivery's first answer asks for 3 s, so its
+    // command is still pending when the end's chain comes back.
+    receiver.enqueue({ status: 503, headers: { "retry-after": "2" } }, { status: 503, headers: { "retry-after": "3" } });
+    const end = endEvent(receiver.url);
+    const attempted = nats.nc.subscribe(`${nats.topology.prefix}.ev.request.${end.request_id}.webhook.attempted`, { max: 1 });
+    await publishEnd(nats, end);
+    for await (const _ of attempted) break;
+    await publishRedelivery(nats, end);
+
+    const events = await chainsEnded(end.request_id, 1);
+    await eventually(async () => {
+      const info = await nats.jsm.consumers.info(nats.topology.streams.events, DURABLES.completed);
+      return info.num_pending === 0 && info.num_ack_pending === 0 ? true : undefined;
+    });
+    expect(attemptsOf(events).map((a) => [a.attempt, a.status_code])).toEqual([
+      [1, 503],
+      [2, 503],
+      [3, 204],
+    ]);
+    expect(events.at(-1)).toMatchObject({ type: "WebhookDelivered", data: { attempt: 3 } });
+    expect(postsFor(end.request_id)).toHaveLength(3);
+    expect(webhookEvents(await eventsOf(nats, end.request_id))).toHaveLength(events.length);
   });
 });

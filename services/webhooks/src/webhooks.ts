@@ -1,7 +1,7 @@
 // The webhook service's I/O shell: ensures its durables and runs one consumer per
-// end subject and one for manual redeliveries, each feeding attemptDelivery.
+// end subject and one for manual redeliveries, each feeding attemptDelivery with its chain.
 import { ChorusEvent, RedeliverWebhook, isEndEvent } from "@chorus/contracts";
-import { ensureDurable, runConsumer, type ConsumerHandle } from "@chorus/platform";
+import { ensureDurable, isNotFound, runConsumer, type ConsumerHandle, type DurableSpec, type JetStreamManager, type Logger } from "@chorus/platform";
 import { attemptDelivery, type AttemptDeps } from "./attempt.ts";
 import { DURABLES, durableSpecs, maxDeliverFor } from "./consumers.ts";
 import { endEventOf, firstSequenceOn } from "./stream-reads.ts";
@@ -20,6 +20,7 @@ export async function startWebhooks(deps: WebhooksDeps): Promise<Webhooks> {
   const { js, jsm, topology: t, logger } = deps;
   const limits = { maxRetries: deps.policy.maxRetries, timeoutMs: deps.timeoutMs };
   const specs = durableSpecs(t, limits);
+  await dropDurableWithOldFilter(jsm, specs.redeliver, logger);
   for (const spec of Object.values(specs)) await ensureDurable(jsm, spec);
   const attemptDeps: AttemptDeps = deps;
   const common = { js, topology: t, logger, concurrency: deps.concurrency, maxDeliver: maxDeliverFor(limits) };
@@ -43,7 +44,7 @@ export async function startWebhooks(deps: WebhooksDeps): Promise<Webhooks> {
               logger.warn({ request_id: event.request_id, seq: delivery.seq, first_seq: first }, "duplicate end event; its webhook is already being delivered");
               return;
             }
-            return attemptDelivery(attemptDeps, event, { key: "end", startedAt: event.occurred_at, correlationId: event.correlation_id }, delivery.deliveryCount);
+            return attemptDelivery(attemptDeps, event, { key: "end", manual: false, afterSeq: delivery.seq, afterAttempt: 0, correlationId: event.correlation_id }, delivery.deliveryCount);
           },
         }),
       );
@@ -60,7 +61,8 @@ export async function startWebhooks(deps: WebhooksDeps): Promise<Webhooks> {
             logger.warn({ request_id: command.request_id }, "redelivery asked for a request that has not ended or has no webhook; dropped");
             return;
           }
-          return attemptDelivery(attemptDeps, end, { key: command.id, startedAt: command.occurred_at, correlationId: command.correlation_id }, delivery.deliveryCount);
+          const chain = { key: command.id, manual: true, afterSeq: command.data.after_seq, afterAttempt: command.data.after_attempt, correlationId: command.correlation_id };
+          return attemptDelivery(attemptDeps, end, chain, delivery.deliveryCount);
         },
       }),
     );
@@ -69,4 +71,20 @@ export async function startWebhooks(deps: WebhooksDeps): Promise<Webhooks> {
     throw err;
   }
   return { stop, isRunning: () => handles.length === 3 && handles.every((h) => h.isRunning()) };
+}
+
+/**
+ * Redeliveries moved from one subject to one per request; a durable still filtering the old
+ * subject (the filter of a durable cannot be changed on NATS 2.9) is made anew. Commands
+ * left on the old subject by an older gateway are not taken: they are asked for again.
+ */
+async function dropDurableWithOldFilter(jsm: JetStreamManager, spec: DurableSpec, logger: Logger): Promise<void> {
+  try {
+    const info = await jsm.consumers.info(spec.stream, spec.durable);
+    if (info.config.filter_subject === spec.filterSubject) return;
+    logger.warn({ durable: spec.durable, from: info.config.filter_subject, to: spec.filterSubject }, "redelivery durable has an old filter subject; making it anew");
+    await jsm.consumers.delete(spec.stream, spec.durable);
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
 }

@@ -1,36 +1,33 @@
-// Reads of single facts from the event stream without a consumer: the last message on
-// a request's exact subject, by direct get (the events stream has allow_direct).
-import { ChorusEvent, SubmitRequest, type EventOf, type Topology } from "@chorus/contracts";
-import type { JetStreamManager } from "@chorus/platform";
+// Reads of one request's facts from the event stream without a consumer, through the
+// stream leader (see lastRequestEvent): what bridges the gap while the read models lag.
+import { AGENT_IDS, type AgentId, type ChorusEvent, type EventOf, type Topology } from "@chorus/contracts";
+import { lastRequestEvent, type JetStreamManager, type RecordedEvent } from "@chorus/platform";
 
 type Suffix = "accepted" | "completed" | "failed";
 type BySuffix = { accepted: EventOf<"RequestAccepted">; completed: EventOf<"RequestCompleted">; failed: EventOf<"RequestFailed"> };
 
 export async function lastEventOf<S extends Suffix>(jsm: JetStreamManager, t: Topology, requestId: string, suffix: S): Promise<BySuffix[S] | undefined> {
-  const msg = await jsm.direct.getMessage(t.streams.events, { last_by_subj: `${t.prefix}.ev.request.${requestId}.${suffix}` });
-  if (!msg) return undefined;
-  const parsed = ChorusEvent.safeParse(msg.json());
-  return parsed.success ? (parsed.data as BySuffix[S]) : undefined;
+  return (await lastRequestEvent(jsm, t, requestId, suffix))?.event as BySuffix[S] | undefined;
 }
 
-/** The request's accepted and end events, as far as they exist. */
+const bySeq = (found: (RecordedEvent | undefined)[]): ChorusEvent[] =>
+  found
+    .filter((f) => f !== undefined)
+    .sort((a, b) => a.seq - b.seq)
+    .map((f) => f.event);
+
+/** The request's accepted and end events, as far as they exist, in stream order. */
 export async function recordedEvents(jsm: JetStreamManager, t: Topology, requestId: string): Promise<ChorusEvent[]> {
-  const [accepted, completed, failed] = await Promise.all([
-    lastEventOf(jsm, t, requestId, "accepted"),
-    lastEventOf(jsm, t, requestId, "completed"),
-    lastEventOf(jsm, t, requestId, "failed"),
-  ]);
-  const events: ChorusEvent[] = [];
-  if (accepted) events.push(accepted);
-  const end = completed ?? failed;
-  if (end) events.push(end);
-  return events;
+  return bySeq(await Promise.all((["accepted", "completed", "failed"] as const).map((suffix) => lastRequestEvent(jsm, t, requestId, suffix))));
 }
 
-/** A SubmitRequest still waiting in the commands stream at `seq`, if it is still there. */
-export async function storedSubmission(jsm: JetStreamManager, t: Topology, seq: number) {
-  const msg = await jsm.streams.getMessage(t.streams.commands, { seq });
-  if (!msg) return undefined;
-  const parsed = SubmitRequest.safeParse(msg.json());
-  return parsed.success ? parsed.data : undefined;
+const AGENT_STEPS = ["dispatched", "started", "completed", "failed"] as const;
+
+/**
+ * Every agent's latest recorded step (dispatched, started, outcome) of a request that has
+ * not ended, in stream order: what a view needs to be as far along as the stream.
+ */
+export async function agentProgress(jsm: JetStreamManager, t: Topology, requestId: string, agents: readonly AgentId[] = AGENT_IDS): Promise<ChorusEvent[]> {
+  const reads = agents.flatMap((agent) => AGENT_STEPS.map((step) => lastRequestEvent(jsm, t, requestId, `agent.${agent}.${step}`)));
+  return bySeq(await Promise.all(reads));
 }

@@ -3,7 +3,7 @@
 // The one follower behind both SSE (`/results/{id}/events`) and gRPC WatchRequest.
 import { DeliverPolicy } from "@nats-io/jetstream";
 import { ChorusEvent, isEndEvent, type Topology } from "@chorus/contracts";
-import type { JetStreamClient, JetStreamManager, Logger } from "@chorus/platform";
+import { lastRequestEvent, type JetStreamClient, type JetStreamManager, type Logger } from "@chorus/platform";
 
 export type FollowDeps = {
   js: JetStreamClient;
@@ -20,23 +20,18 @@ export type Following =
   | { kind: "not_found" }
   | { kind: "following"; events: AsyncIterable<FollowedEvent> };
 
-async function lastSeqOf(deps: FollowDeps, requestId: string, suffix: string): Promise<{ seq: number; event: ChorusEvent } | undefined> {
-  const msg = await deps.jsm.direct.getMessage(deps.topology.streams.events, { last_by_subj: `${deps.topology.prefix}.ev.request.${requestId}.${suffix}` });
-  if (!msg) return undefined;
-  const parsed = ChorusEvent.safeParse(msg.json());
-  return parsed.success ? { seq: msg.seq, event: parsed.data } : undefined;
-}
-
 /**
- * Opens the follow. A request counts as known once its RequestAccepted is recorded (what
- * GET /results answers from too); until then, and for another tenant's request, it is not found.
+ * Opens the follow. A request counts as known once its RequestAccepted is recorded, which
+ * is before any 2xx of its submission (GET /results answers from it too); until then, and
+ * for another tenant's request, it is not found.
  * `afterSeq` resumes after that stream sequence. Ends after the end event, or on `signal`.
  * Events recorded after the end (webhook attempts) are not part of the follow.
  */
 export async function followRequest(deps: FollowDeps, requestId: string, options: { afterSeq?: number; signal?: AbortSignal } = {}): Promise<Following> {
-  const accepted = await lastSeqOf(deps, requestId, "accepted");
+  const lastOf = (suffix: string) => lastRequestEvent(deps.jsm, deps.topology, requestId, suffix);
+  const accepted = await lastOf("accepted");
   if (!accepted || accepted.event.tenant_id !== deps.tenantId) return { kind: "not_found" };
-  const [completed, failed] = await Promise.all([lastSeqOf(deps, requestId, "completed"), lastSeqOf(deps, requestId, "failed")]);
+  const [completed, failed] = await Promise.all([lastOf("completed"), lastOf("failed")]);
   const endSeq = completed?.seq ?? failed?.seq;
   const afterSeq = options.afterSeq ?? 0;
   if (endSeq !== undefined && afterSeq >= endSeq) return { kind: "following", events: (async function* () {})() };

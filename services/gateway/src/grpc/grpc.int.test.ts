@@ -49,7 +49,8 @@ async function failure(call: Promise<unknown>): Promise<ServiceError> {
 beforeAll(async () => {
   nats = await isolatedNats();
   db = await isolatedDatabase();
-  double = await runDownstreamDouble(nats);
+  // Requests whose events a test records by hand carry a correlation id starting "by-hand".
+  double = await runDownstreamDouble(nats, { leaves: (accepted) => accepted.correlation_id.startsWith("by-hand") });
   rest = await startTestGateway({ nats, database: databaseLink(db.pool) });
   grpcGateway = await startGrpcGateway({ ...deps(), port: 0, host: "127.0.0.1" });
   client = orchestrationClient(`127.0.0.1:${grpcGateway.port}`);
@@ -132,7 +133,7 @@ describe("gRPC Orchestration errors and operations", () => {
       request_id: randomUUID(),
       tenant_id: "default",
       occurred_at: new Date().toISOString(),
-      correlation_id: "watch-test",
+      correlation_id: "by-hand-watch",
       data: { text: TEXT, orchestration_mode: "parallel", agents: ["sentiment"], webhook: null, idempotency_key: null, fingerprint: null },
     };
     const accepted = acceptedEvent(cmd);
@@ -157,7 +158,7 @@ describe("gRPC Orchestration errors and operations", () => {
       request_id: randomUUID(),
       tenant_id: "default",
       occurred_at: new Date().toISOString(),
-      correlation_id: "stop-test",
+      correlation_id: "by-hand-stop",
       data: { text: TEXT, orchestration_mode: "parallel", agents: ["sentiment"], webhook: null, idempotency_key: null, fingerprint: null },
     };
     const accepted = acceptedEvent(cmd);

@@ -5,6 +5,7 @@ import * as grpc from "@grpc/grpc-js";
 import { ReflectionService } from "@grpc/reflection";
 import { HealthImplementation } from "grpc-health-check";
 import { stopGrpcServer } from "@chorus/platform";
+import { acceptsDurable } from "../broker/accepts.ts";
 import { brokerState } from "../broker/state.ts";
 import type { GatewayDeps } from "../deps.ts";
 import { followRequest } from "../events/follow.ts";
@@ -61,7 +62,18 @@ export async function startGrpcGateway(deps: GatewayDeps & { port: number; host?
   const { settings, logger, topology } = deps;
   const broker = brokerState(deps.nc);
   const stopping = new AbortController();
-  const submitDeps = { nc: deps.nc, js: deps.js, jsm: deps.jsm, topology, broker, tenantId: settings.tenantId, webhookSecretKey: deps.webhookSecretKey };
+  const submitDeps = {
+    nc: deps.nc,
+    js: deps.js,
+    jsm: deps.jsm,
+    topology,
+    broker,
+    ensureAccepts: acceptsDurable(deps.jsm, topology),
+    tenantId: settings.tenantId,
+    agentTimeoutMs: settings.agentTimeoutMs,
+    webhookSecretKey: deps.webhookSecretKey,
+    allowPrivateWebhooks: settings.webhookAllowPrivate ?? false,
+  };
   const resultsDeps = { database: deps.database, jsm: deps.jsm, topology, broker, tenantId: settings.tenantId };
   const bodySchema = processRequestBody(settings.maxTextLength);
 

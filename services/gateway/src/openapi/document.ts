@@ -17,6 +17,7 @@ import {
   REQUEST_ID,
   RESULTS_PAGE_EXAMPLE,
   UNHEALTHY_EXAMPLE,
+  WEBHOOK_RETRY_PENDING_EXAMPLE,
 } from "./examples.ts";
 
 type Json = Record<string, unknown>;
@@ -187,10 +188,19 @@ export function openApiDocument(settings: DocumentSettings): Json {
           tags: ["Webhooks"],
           operationId: "retryWebhook",
           summary: "Redeliver the request's webhook now",
+          description:
+            "Starts a new delivery chain of the ended request's webhook (same body, same `webhook-id`), with a retry budget of its own. " +
+            "Only one chain runs at a time: while the current one is still due (its first attempt is under way, a retry is scheduled, " +
+            "or another manual retry was taken), the answer is 409 `WebhookRetryPending`, saying when the next attempt is due. " +
+            "Attempt numbers go on from the attempts already made (never back to 1), so `webhook.attempts` counts every attempt of the request.",
           parameters: [requestIdPath, correlation],
           responses: {
             "202": { description: "Redelivery queued", headers: correlationHeader, content: looseObject("What was queued") },
-            ...errors("NotFound", "Conflict", "Unavailable"),
+            "409": {
+              description: "`WebhookRetryPending`: a delivery chain is still due (the message says when its next attempt is); `NoWebhook`: the request has none; `NotEnded`: it has not ended",
+              content: json("Error", WEBHOOK_RETRY_PENDING_EXAMPLE),
+            },
+            ...errors("NotFound", "Unavailable"),
           },
         },
       },

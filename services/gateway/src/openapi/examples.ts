@@ -98,6 +98,12 @@ export const ACCEPTED_EVENT_EXAMPLE: ChorusEvent = {
   data: { agent: "summarizer", provider: "local", model: "textrank", delivery: 1 },
 };
 
+export const WEBHOOK_RETRY_PENDING_EXAMPLE: ErrorBody = {
+  error: "WebhookRetryPending",
+  message: "a retry of this webhook is already pending: attempt 3 is scheduled for 2026-11-24T10:00:04.180Z; ask again once this delivery has ended",
+  request_id: REQUEST_ID,
+};
+
 export const ERROR_EXAMPLES: Record<string, ErrorBody> = {
   MalformedJSON: { error: "MalformedJSON", message: "request body is not valid JSON" },
   NotFound: { error: "NotFound", message: `no request ${REQUEST_ID}`, request_id: REQUEST_ID },

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { RequestView, SubmitRequest } from "@chorus/contracts";
+import { RequestAccepted, RequestView } from "@chorus/contracts";
 import { connectNats, openSecret } from "@chorus/platform";
 import { NATS_URL, eventually, isolatedNats, testLogger, type IsolatedNats } from "@chorus/testing";
 import type { DatabaseLink } from "../database/link.ts";
@@ -8,7 +8,7 @@ import {
   SAMPLE_OUTPUTS,
   TEST_SECRET_KEY,
   capturingLogger,
-  commandCount,
+  acceptedCount,
   runDownstreamDouble,
   startTestGateway,
   unreachableDatabase,
@@ -35,9 +35,10 @@ async function double(options: { acceptOnly?: boolean } = {}) {
   return d;
 }
 
-async function storedSubmit(seq = 1) {
-  const msg = await nats.jsm.streams.getMessage(nats.topology.streams.commands, { seq });
-  return SubmitRequest.parse(msg?.json());
+/** The RequestAccepted the gateway recorded at `seq` (with no downstream double, every event is one). */
+async function storedAccepted(seq = 1) {
+  const msg = await nats.jsm.streams.getMessage(nats.topology.streams.events, { seq });
+  return RequestAccepted.parse(msg?.json());
 }
 
 beforeEach(async () => {
@@ -73,7 +74,7 @@ describe("POST /api/v1/process", () => {
     const gateway = await gatewayWith();
     const res = await gateway.post({ text: TEXT, unknown_field: "ignored" }, { prefer: "respond-async" });
     expect(res.status).toBe(202);
-    const cmd = await storedSubmit();
+    const cmd = await storedAccepted();
     expect(cmd.data.orchestration_mode).toBe("parallel");
     expect(cmd.data.agents).toEqual(["summarizer", "sentiment", "entity_extractor"]);
     expect(cmd.data.text).toBe(TEXT);
@@ -90,8 +91,8 @@ describe("POST /api/v1/process", () => {
     expect(res.headers.get("location")).toBe(`/api/v1/results/${view.request_id}`);
     expect(view.status).toBe("pending");
     expect(Object.values(view.results).map((r) => r.status)).toEqual(["pending", "pending", "pending"]);
-    expect(await commandCount(nats)).toBe(1);
-    expect((await storedSubmit()).request_id).toBe(view.request_id);
+    expect(await acceptedCount(nats)).toBe(1);
+    expect((await storedAccepted()).request_id).toBe(view.request_id);
   });
 
   it("answers 202 at once for a request with a webhook, sealing its secret and never echoing it", async () => {
@@ -103,7 +104,7 @@ describe("POST /api/v1/process", () => {
     expect(raw).not.toContain(SECRET);
     const view = RequestView.parse(JSON.parse(raw));
     expect(view.webhook).toEqual({ url: "https://receiver.example/hook", status: "pending", attempts: 0, last_status_code: null, delivered_at: null });
-    const cmd = await storedSubmit();
+    const cmd = await storedAccepted();
     expect(cmd.data.webhook?.url).toBe("https://receiver.example/hook");
     expect(cmd.data.webhook?.secret).not.toContain(SECRET);
     expect(openSecret(TEST_SECRET_KEY, cmd.data.webhook!.secret)).toBe(SECRET);
@@ -120,7 +121,7 @@ describe("POST /api/v1/process", () => {
     expect(view).toMatchObject({ status: "pending", agents: ["entity_extractor"], completed_at: null });
   });
 
-  it("returns the same request for a retried Idempotency-Key and stores one SubmitRequest", async () => {
+  it("returns the same request for a retried Idempotency-Key and records one RequestAccepted", async () => {
     const gateway = await gatewayWith();
     const headers = { "idempotency-key": "order-42", prefer: "respond-async" };
     const first = await gateway.post({ text: TEXT }, headers);
@@ -130,8 +131,8 @@ describe("POST /api/v1/process", () => {
     expect(b.request_id).toBe(a.request_id);
     expect(first.headers.get("idempotent-replayed")).toBeNull();
     expect(second.headers.get("idempotent-replayed")).toBe("true");
-    expect(await commandCount(nats)).toBe(1);
-    expect((await storedSubmit()).data.idempotency_key).toBe("order-42");
+    expect(await acceptedCount(nats)).toBe(1);
+    expect((await storedAccepted()).data.idempotency_key).toBe("order-42");
   });
 
   it("answers a retried Idempotency-Key of an ended request at once with its result", async () => {
@@ -158,7 +159,7 @@ describe("POST /api/v1/process", () => {
     const res = await gateway.post({ text: `${TEXT} Another body.` }, { "idempotency-key": "reused", prefer: "respond-async" });
     expect(res.status).toBe(422);
     expect(ErrorBody.parse(await res.json())).toMatchObject({ error: "IdempotencyKeyReused", request_id });
-    expect(await commandCount(nats)).toBe(1);
+    expect(await acceptedCount(nats)).toBe(1);
   });
 
   it("answers 422 IdempotencyKeyReused for a key reused with another body after it was accepted", async () => {
@@ -172,16 +173,16 @@ describe("POST /api/v1/process", () => {
     expect(downstream.received).toHaveLength(1);
   });
 
-  it("echoes the correlation id and puts it on the SubmitRequest", async () => {
+  it("echoes the correlation id and puts it on the RequestAccepted", async () => {
     const gateway = await gatewayWith();
     const res = await gateway.post({ text: TEXT }, { prefer: "respond-async", "x-correlation-id": "client-corr-7" });
     expect(res.headers.get("x-correlation-id")).toBe("client-corr-7");
-    expect((await storedSubmit()).correlation_id).toBe("client-corr-7");
+    expect((await storedAccepted()).correlation_id).toBe("client-corr-7");
     const viaRequestId = await gateway.post({ text: TEXT }, { prefer: "respond-async", "x-request-id": "client-req-8" });
     expect(viaRequestId.headers.get("x-correlation-id")).toBe("client-req-8");
     const fresh = await gateway.post({ text: TEXT }, { prefer: "respond-async" });
     expect(fresh.headers.get("x-correlation-id")).toMatch(/^[0-9a-f-]{36}$/);
-    expect((await storedSubmit(3)).correlation_id).toBe(fresh.headers.get("x-correlation-id"));
+    expect((await storedAccepted(3)).correlation_id).toBe(fresh.headers.get("x-correlation-id"));
   });
 
   it("logs the request's lines with its correlation id and request id, and never the webhook secret", async () => {
@@ -193,7 +194,7 @@ describe("POST /api/v1/process", () => {
     );
     const { request_id } = RequestView.parse(await res.json());
     const mine = lines().filter((l) => l.correlation_id === "corr-logged");
-    expect(mine.map((l) => l.msg)).toEqual(expect.arrayContaining(["request submitted", "request"]));
+    expect(mine.map((l) => l.msg)).toEqual(expect.arrayContaining(["request accepted", "request"]));
     for (const line of mine) expect(line.request_id).toBe(request_id);
     expect(JSON.stringify(lines())).not.toContain(SECRET);
   });
@@ -205,13 +206,13 @@ describe("POST /api/v1/process", () => {
     const res = await gateway.post({ text: TEXT });
     expect(res.status).toBe(503);
     expect(ErrorBody.parse(await res.json()).error).toBe("Unavailable");
-    expect(await commandCount(nats)).toBe(0);
+    expect(await acceptedCount(nats)).toBe(0);
   });
 
   it("answers a waiting request with 202 when the gateway stops, and then refuses new connections", async () => {
     const gateway = await startTestGateway({ nats, database });
     const pending = gateway.post({ text: TEXT });
-    await eventually(async () => ((await commandCount(nats)) === 1 ? true : undefined));
+    await eventually(async () => ((await acceptedCount(nats)) === 1 ? true : undefined));
     await gateway.stop();
     const res = await pending;
     expect(res.status).toBe(202);

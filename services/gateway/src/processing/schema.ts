@@ -14,9 +14,33 @@ export function codePointLength(text: string): number {
   return n;
 }
 
+/**
+ * Why a string cannot be recorded and stored as it is, or undefined when it can. Postgres
+ * refuses U+0000 in text and jsonb, and an unpaired UTF-16 surrogate has no UTF-8 form, so
+ * either would be accepted here and then fail every store downstream: they are refused at
+ * the edge, where the client can still be told. Other control characters are stored as given.
+ */
+export function unstorableTextProblem(value: string): string | undefined {
+  const nul = value.indexOf("\u0000");
+  if (nul !== -1) return `must not contain the NUL character (U+0000), found at position ${nul}`;
+  if (!value.isWellFormed()) {
+    const at = [...value].findIndex((ch) => ch.length === 1 && ch.charCodeAt(0) >= 0xd800 && ch.charCodeAt(0) <= 0xdfff);
+    return `must be valid Unicode: an unpaired UTF-16 surrogate (a lone \\ud800–\\udfff escape) was found at code point ${at}`;
+  }
+  return undefined;
+}
+
+/** A string field that must be storable (see unstorableTextProblem). */
+const storable = (ctx: z.RefinementCtx, value: string): boolean => {
+  const problem = unstorableTextProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+  return problem === undefined;
+};
+
 const WebhookUrl = z
   .url({ protocol: /^https?$/, error: "must be an http or https URL" })
   .max(2048)
+  .superRefine((url, ctx) => void storable(ctx, url))
   .describe("Where the result is POSTed, signed with webhook_secret, when the request ends");
 
 /** The validated request, with defaults applied: what a SubmitRequest is made from. */
@@ -33,6 +57,7 @@ export function processRequestBody(maxTextLength = DEFAULT_MAX_TEXT_LENGTH) {
       text: z
         .string()
         .superRefine((text, ctx) => {
+          if (!storable(ctx, text)) return;
           const length = codePointLength(text);
           if (length < MIN_TEXT_LENGTH || length > maxTextLength) {
             ctx.addIssue({
@@ -60,6 +85,7 @@ export function processRequestBody(maxTextLength = DEFAULT_MAX_TEXT_LENGTH) {
         .string()
         .min(MIN_WEBHOOK_SECRET_LENGTH, `must be at least ${MIN_WEBHOOK_SECRET_LENGTH} characters`)
         .max(1024)
+        .superRefine((secret, ctx) => void storable(ctx, secret))
         .nullish()
         .describe("HMAC key for the webhook's signatures; required with webhook_url; never stored or returned in plain text"),
     })

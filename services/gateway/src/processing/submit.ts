@@ -1,12 +1,15 @@
-// Submitting a request: the I/O shell around the pure parts. Publishes a SubmitRequest
-// command (never writes Postgres), deduplicated by request id, and waits on the
-// request's own events for its end when the client is willing to wait.
+// Submitting a request: the I/O shell around the pure parts. Records the request's
+// RequestAccepted in the event stream itself (never writes Postgres), deduplicated by
+// request id, before it answers: from then on every read, on any replica, finds the
+// request. Then it waits on the request's own events for its end when the client is
+// willing to wait.
 import { randomUUID } from "node:crypto";
 import { ZodError } from "zod";
-import { SubmitRequest, isEndEvent, messageIds, type ChorusEvent, type RequestView, type Topology } from "@chorus/contracts";
-import { publishValidated, sealSecret, type JetStreamClient, type JetStreamManager, type Logger, type NatsConnection, type SecretKey } from "@chorus/platform";
+import { acceptSubmission, isEndEvent, messageIds, type ChorusEvent, type CommandOf, type RequestView, type Topology } from "@chorus/contracts";
+import { publishEvent, sealSecret, type JetStreamClient, type JetStreamManager, type Logger, type NatsConnection, type SecretKey } from "@chorus/platform";
+import type { AcceptsDurable } from "../broker/accepts.ts";
 import type { BrokerState } from "../broker/state.ts";
-import { lastEventOf, recordedEvents, storedSubmission } from "../broker/lookup.ts";
+import { lastEventOf, recordedEvents } from "../broker/lookup.ts";
 import { watchRequest } from "../broker/watch.ts";
 import { ApiError, unavailable } from "../http/errors.ts";
 import { applyEvent, submittedView, viewFromEvents } from "../views/fold.ts";
@@ -20,7 +23,11 @@ export type SubmitDeps = {
   jsm: JetStreamManager;
   topology: Topology;
   broker: BrokerState;
+  /** Ensures the durable that hands accepted requests to the orchestrator (see broker/accepts.ts). */
+  ensureAccepts: AcceptsDurable;
   tenantId: string;
+  /** Each agent's deadline, recorded on the request when it is accepted (AGENT_TIMEOUT_MS). */
+  agentTimeoutMs: number;
   webhookSecretKey: SecretKey;
   /** Skips the SSRF check of webhook URLs (WEBHOOK_ALLOW_PRIVATE); unset means checked. */
   allowPrivateWebhooks?: boolean;
@@ -91,40 +98,39 @@ export async function submitRequest(deps: SubmitDeps, s: Submission): Promise<Su
     }
 
     if (!replayed) {
-      const ack = await onBroker(requestId, () =>
-        publishValidated(
-          deps.js,
-          t.subjects.submit,
-          SubmitRequest,
-          {
-            id: randomUUID(),
-            type: "SubmitRequest",
-            version: 1,
-            request_id: requestId,
-            tenant_id: deps.tenantId,
-            occurred_at: now,
-            correlation_id: s.correlationId,
-            data: {
-              text: s.input.text,
-              orchestration_mode: s.input.orchestration_mode,
-              agents: s.input.agents,
-              webhook: s.input.webhook ? { url: s.input.webhook.url, secret: sealSecret(deps.webhookSecretKey, s.input.webhook.secret) } : null,
-              idempotency_key: s.idempotencyKey ?? null,
-              fingerprint,
-            },
-          },
-          { msgID: messageIds.submit(requestId), correlationId: s.correlationId },
-        ),
-      );
+      const submission: CommandOf<"SubmitRequest"> = {
+        id: randomUUID(),
+        type: "SubmitRequest",
+        version: 1,
+        request_id: requestId,
+        tenant_id: deps.tenantId,
+        occurred_at: now,
+        correlation_id: s.correlationId,
+        data: {
+          text: s.input.text,
+          orchestration_mode: s.input.orchestration_mode,
+          agents: s.input.agents,
+          webhook: s.input.webhook ? { url: s.input.webhook.url, secret: sealSecret(deps.webhookSecretKey, s.input.webhook.secret) } : null,
+          idempotency_key: s.idempotencyKey ?? null,
+          fingerprint,
+        },
+      };
+      const accepted = acceptSubmission(submission, { id: randomUUID(), occurredAt: now, agentTimeoutMs: deps.agentTimeoutMs });
+      const ack = await onBroker(requestId, async () => {
+        await deps.ensureAccepts();
+        return publishEvent(deps.js, t, accepted, { msgID: messageIds.accepted(requestId) });
+      });
       if (ack.duplicate) {
-        // A retry with the same key inside the duplicate window: the stored command (or,
-        // once consumed, its accepted event) says whether it was the same body.
+        // A retry with the same key inside the duplicate window: the stored accept says
+        // whether it was the same body.
         replayed = true;
-        const earlier = await onBroker(requestId, async () => (await storedSubmission(deps.jsm, t, ack.seq))?.data.fingerprint ?? (await lastEventOf(deps.jsm, t, requestId, "accepted"))?.data.fingerprint);
-        if (differs(earlier, fingerprint)) throw keyReused(requestId);
+        const earlier = await onBroker(requestId, () => lastEventOf(deps.jsm, t, requestId, "accepted"));
+        if (differs(earlier?.data.fingerprint, fingerprint)) throw keyReused(requestId);
+        if (earlier) known = applyEvent(known, earlier) ?? known;
         log.info("idempotent retry of a submitted request");
       } else {
-        log.info({ seq: ack.seq }, "request submitted");
+        known = applyEvent(known, accepted) ?? known;
+        log.info({ seq: ack.seq }, "request accepted");
       }
     }
 

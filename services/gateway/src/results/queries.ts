@@ -12,7 +12,7 @@ const requests = sql.identifier([READ_MODEL_SCHEMA, "requests"]);
 const agentResults = sql.identifier([READ_MODEL_SCHEMA, "agent_results"]);
 
 const REQUEST_COLUMNS = sql.fragment`request_id, status, orchestration_mode, agents, created_at, completed_at,
-  webhook_url, webhook_status, webhook_attempts, webhook_last_status_code, webhook_delivered_at`;
+  webhook_url, webhook_status, webhook_attempts, webhook_last_status_code, webhook_delivered_at, projection_error`;
 
 const AGENT_COLUMNS = sql.fragment`request_id, agent, status, provider, model, duration_ms,
   prompt_tokens, completion_tokens, total_tokens, output, error_code, error_message`;

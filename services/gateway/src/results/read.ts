@@ -1,11 +1,13 @@
 // The reads behind GET /results/{id} and GET /results, shared by REST and gRPC so both
-// answer the same: Postgres read models first; a request not yet projected from its events.
-import type { RequestView, Topology } from "@chorus/contracts";
+// answer the same. One request is read your-writes and monotonic: the read model, unless
+// it has not caught up with the event stream, which is the truth (see readRequest).
+// The list is the read model alone.
+import { isEndEvent, type ChorusEvent, type RequestView, type Topology } from "@chorus/contracts";
 import type { JetStreamManager, Logger } from "@chorus/platform";
 import type { BrokerState } from "../broker/state.ts";
-import { recordedEvents } from "../broker/lookup.ts";
+import { agentProgress, recordedEvents } from "../broker/lookup.ts";
 import type { DatabaseLink } from "../database/link.ts";
-import { notFound } from "../http/errors.ts";
+import { ApiError, notFound } from "../http/errors.ts";
 import { viewFromEvents } from "../views/fold.ts";
 import { findRequest, listRequests } from "./queries.ts";
 import { RequestIdParam, type ListResultsQuery, type ResultsPage } from "./schema.ts";
@@ -25,9 +27,34 @@ export function parseRequestId(raw: string): string {
   return parsed.data.toLowerCase();
 }
 
-/** One request, or undefined when neither the read model nor the event stream knows it. */
+const ENDED = new Set<RequestView["status"]>(["completed", "partial", "failed"]);
+
+/**
+ * One request, or undefined when neither the read model nor the event stream knows it.
+ * An ended row is final and answers alone. Otherwise the row may lag the stream: the
+ * request's accept and end are read from the stream (every 2xx of a submission comes after
+ * its RequestAccepted is stored, so a request a client was told of is always found), and
+ * with no row yet, or a row still `pending`, its agents' steps too, so the answer is never
+ * behind what a client was already shown. With the database down, the stream answers alone.
+ */
 export async function readRequest(deps: ResultsDeps, requestId: string, log: Logger): Promise<RequestView | undefined> {
-  return (await findRequest(deps.database, deps.tenantId, requestId)) ?? (await fromEvents(deps, requestId, log));
+  let row: RequestView | undefined;
+  let databaseDown: ApiError | undefined;
+  try {
+    row = await findRequest(deps.database, deps.tenantId, requestId);
+  } catch (err) {
+    if (!(err instanceof ApiError && err.status === 503)) throw err;
+    databaseDown = err;
+  }
+  if (row && ENDED.has(row.status)) return row;
+  const events = await streamFacts(deps, requestId, row, log);
+  if (events === undefined || (databaseDown && events.length === 0)) {
+    if (databaseDown) throw databaseDown;
+    return row;
+  }
+  const view = viewFromEvents(events, row) ?? row;
+  // Folding the stream's end over the row keeps what only the row knows.
+  return view && row?.projection_error !== undefined ? { ...view, projection_error: row.projection_error } : view;
 }
 
 /** One page of requests, newest first, from validated page parameters. */
@@ -41,14 +68,19 @@ export async function readPage(deps: ResultsDeps, query: ListResultsQuery): Prom
   return { items: page.items, page: query.page, page_size: query.page_size, total: page.total };
 }
 
-/** Just submitted or just ended, not yet projected: the accepted and end events tell enough. */
-async function fromEvents(deps: ResultsDeps, requestId: string, log: Logger) {
+/** The request's facts in the stream, in stream order; undefined when the stream cannot be read. */
+async function streamFacts(deps: ResultsDeps, requestId: string, row: RequestView | undefined, log: Logger): Promise<ChorusEvent[] | undefined> {
   if (!deps.broker.isUp()) return undefined;
   try {
-    const events = await recordedEvents(deps.jsm, deps.topology, requestId);
-    return viewFromEvents(events.filter((e) => e.tenant_id === deps.tenantId));
+    // Another tenant's request is not found, exactly as one that never existed.
+    const own = (events: ChorusEvent[]) => events.filter((e) => e.tenant_id === deps.tenantId);
+    const head = own(await recordedEvents(deps.jsm, deps.topology, requestId));
+    const accepted = head.find((e) => e.type === "RequestAccepted");
+    if (!accepted || head.some(isEndEvent) || (row && row.status !== "pending")) return head;
+    const agents = accepted.type === "RequestAccepted" ? accepted.data.agents : undefined;
+    return [...head, ...own(await agentProgress(deps.jsm, deps.topology, requestId, agents))];
   } catch (err) {
-    log.warn({ err }, "could not look the request up in the event stream");
+    log.warn({ err }, "could not read the request from the event stream");
     return undefined;
   }
 }

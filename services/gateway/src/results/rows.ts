@@ -30,6 +30,7 @@ export const RequestRow = z.object({
   webhook_attempts: z.number().int(),
   webhook_last_status_code: NullableInt,
   webhook_delivered_at: Timestamp.nullable(),
+  projection_error: z.string().nullable(),
 });
 export type RequestRow = z.infer<typeof RequestRow>;
 
@@ -98,5 +99,6 @@ export function viewFromRows(request: RequestRow, agentRows: readonly AgentResul
             last_status_code: request.webhook_last_status_code,
             delivered_at: request.webhook_delivered_at === null ? null : toIso(request.webhook_delivered_at),
           },
+    ...(request.projection_error === null ? {} : { projection_error: request.projection_error }),
   };
 }

@@ -15,6 +15,7 @@ const request: RequestRow = {
   webhook_attempts: 0,
   webhook_last_status_code: null,
   webhook_delivered_at: null,
+  projection_error: null,
 };
 const row = (over: Partial<AgentResultRow>): AgentResultRow => ({
   request_id: id,
@@ -68,6 +69,12 @@ describe("viewFromRows", () => {
     expect(view.webhook).toEqual({ url: "https://r.example/h", status: "exhausted", attempts: 5, last_status_code: 503, delivered_at: null });
     const delivered = viewFromRows({ ...request, webhook_url: "https://r.example/h", webhook_status: null, webhook_delivered_at: "2026-11-24T10:00:01Z" }, []);
     expect(delivered.webhook).toMatchObject({ status: "pending", delivered_at: "2026-11-24T10:00:01.000Z" });
+  });
+
+  it("shows a projection error only when the projector recorded one", () => {
+    expect(viewFromRows(request, [])).not.toHaveProperty("projection_error");
+    const failed = viewFromRows({ ...request, projection_error: "RequestAccepted at #7: text holds U+0000" }, []);
+    expect(failed.projection_error).toBe("RequestAccepted at #7: text holds U+0000");
   });
 
   it("ignores rows of other requests and of agents the request does not run", () => {

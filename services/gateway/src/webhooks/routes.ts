@@ -1,10 +1,11 @@
 // Webhook routes: the delivery log of a request (read model), a manual redelivery
-// (a RedeliverWebhook command for the webhook service), the signed inbound endpoint
-// that starts a request from another system, and a test receiver for trying webhooks.
+// (a RedeliverWebhook command for the webhook service, once the previous delivery chain
+// has ended), the signed inbound endpoint that starts a request from another system, and
+// a test receiver for trying webhooks.
 import { randomUUID } from "node:crypto";
 import { Router } from "@koa/router";
 import { RedeliverWebhook, isEndEvent, type Topology } from "@chorus/contracts";
-import { publishValidated, verifyWebhook } from "@chorus/platform";
+import { isWrongLastSequence, publishValidated, verifyWebhook } from "@chorus/platform";
 import type { BrokerState } from "../broker/state.ts";
 import { recordedEvents } from "../broker/lookup.ts";
 import type { DatabaseLink } from "../database/link.ts";
@@ -14,8 +15,10 @@ import { parseOr422 } from "../http/validation.ts";
 import { IdempotencyKeyHeader, processRequestBody } from "../processing/schema.ts";
 import { submitRequest, type SubmitDeps } from "../processing/submit.ts";
 import { RequestIdParam } from "../results/schema.ts";
+import { deliveryFactsOf } from "./delivery-facts.ts";
 import { webhookAttemptsOf } from "./queries.ts";
 import { rawBody } from "./raw-body.ts";
+import { retryVerdict } from "./retry-verdict.ts";
 import type { CallbackTestResult, WebhookLogs } from "./schema.ts";
 
 export type WebhookRouteDeps = SubmitDeps & { database: DatabaseLink; topology: Topology; broker: BrokerState };
@@ -26,6 +29,8 @@ export type WebhookRouteOptions = {
   /** Shared secret of POST /webhook/receive; without it that route answers 503. */
   inboundSecret: string | undefined;
   clock?: () => Date;
+  /** How late a delivery chain's due attempt may be before a manual retry may take over (default STALLED_AFTER_MS). */
+  stalledAfterMs?: number;
 };
 
 function requestIdOf(ctx: GatewayContext): string {
@@ -67,19 +72,45 @@ export function webhookRoutes(deps: WebhookRouteDeps, options: WebhookRouteOptio
     const webhook = end?.data.webhook ?? (accepted?.type === "RequestAccepted" ? accepted.data.webhook : null);
     if (!webhook) throw new ApiError(409, "NoWebhook", "this request has no webhook to redeliver", { requestId });
     if (!end) throw new ApiError(409, "NotEnded", "this request has not ended yet; its webhook is sent when it does", { requestId });
-    const id = randomUUID();
+    let facts;
     try {
-      await publishValidated(
-        deps.js,
-        deps.topology.subjects.webhookRedeliver,
-        RedeliverWebhook,
-        { id, type: "RedeliverWebhook", version: 1, request_id: requestId, tenant_id: deps.tenantId, occurred_at: clock().toISOString(), correlation_id: ctx.state.correlationId, data: { reason: "manual" } },
-        { msgID: `${requestId}:redeliver:${id}`, correlationId: ctx.state.correlationId },
-      );
+      facts = await deliveryFactsOf(deps.jsm, deps.topology, requestId);
     } catch (err) {
       throw unavailable("the message broker", err, requestId);
     }
-    ctx.state.log.info("webhook redelivery requested");
+    if (!facts) throw new ApiError(409, "NotEnded", "this request has not ended yet; its webhook is sent when it does", { requestId });
+    const verdict = retryVerdict(facts, clock().getTime(), options.stalledAfterMs);
+    if (verdict.kind === "pending") throw new ApiError(409, "WebhookRetryPending", verdict.message, { requestId });
+    const id = randomUUID();
+    let duplicate: boolean;
+    try {
+      // Of two retries at once, on any replicas, one is taken. Both decided on the same
+      // newest fact, so they carry the same message id and the server keeps one, even if
+      // its chain has already run; and the command is stored only while the request's
+      // redelivery subject is empty, so no retry is taken while another one's chain runs.
+      const ack = await publishValidated(
+        deps.js,
+        deps.topology.subjects.webhookRedeliver(requestId),
+        RedeliverWebhook,
+        {
+          id,
+          type: "RedeliverWebhook",
+          version: 1,
+          request_id: requestId,
+          tenant_id: deps.tenantId,
+          occurred_at: clock().toISOString(),
+          correlation_id: ctx.state.correlationId,
+          data: { reason: "manual", after_attempt: verdict.afterAttempt, after_seq: verdict.afterSeq },
+        },
+        { msgID: `${requestId}:redeliver:after:${verdict.afterSeq}`, correlationId: ctx.state.correlationId, expectLastSubjectSequence: 0 },
+      );
+      duplicate = ack.duplicate;
+    } catch (err) {
+      if (!isWrongLastSequence(err)) throw unavailable("the message broker", err, requestId);
+      duplicate = true;
+    }
+    if (duplicate) throw new ApiError(409, "WebhookRetryPending", "a manual retry of this webhook was already taken; ask again once its delivery has ended", { requestId });
+    ctx.state.log.info({ after_attempt: verdict.afterAttempt }, "webhook redelivery requested");
     ctx.status = 202;
     ctx.body = { request_id: requestId, status: "redelivery_requested" };
   });

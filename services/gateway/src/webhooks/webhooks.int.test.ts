@@ -1,12 +1,12 @@
 import { createHmac, randomUUID } from "node:crypto";
 import { Webhook } from "standardwebhooks";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { SubmitRequest } from "@chorus/contracts";
+import { RequestAccepted } from "@chorus/contracts";
 import { READ_MODEL_SCHEMA, sql } from "@chorus/platform";
 import { eventually, isolatedDatabase, isolatedNats, type IsolatedDatabase, type IsolatedNats } from "@chorus/testing";
 import { databaseLink, type DatabaseLink } from "../database/link.ts";
 import type { GatewaySettings } from "../deps.ts";
-import { commandCount, runDownstreamDouble, startTestGateway } from "../test-support.ts";
+import { acceptedCount, runDownstreamDouble, startTestGateway } from "../test-support.ts";
 import { CallbackTestResult, WebhookLogs } from "./schema.ts";
 
 type TestGateway = Awaited<ReturnType<typeof startTestGateway>>;
@@ -63,7 +63,7 @@ describe("SSRF protection at submission", () => {
     const res = await gateway.post({ text: TEXT, webhook_url: url, webhook_secret: SECRET });
     expect(res.status).toBe(422);
     expect(((await res.json()) as { details: { field: string }[] }).details.map((d) => d.field)).toEqual(["webhook_url"]);
-    expect(await commandCount(nats)).toBe(0);
+    expect(await acceptedCount(nats)).toBe(0);
   });
 
   it("accepts a loopback webhook_url when private addresses are allowed", async () => {
@@ -127,30 +127,16 @@ describe("POST /api/v1/webhook/retry/:request_id", () => {
     const retry = await call(`/api/v1/webhook/retry/${request_id}`, { method: "POST" });
     expect(retry.status).toBe(409);
     expect(await retry.json()).toMatchObject({ error: "NoWebhook", request_id });
-    expect(await commandsOn(nats.topology.subjects.webhookRedeliver)).toBe(0);
+    expect(await commandsOn(nats.topology.subjects.webhookRedeliver(request_id))).toBe(0);
   });
-
-  it("publishes a RedeliverWebhook command for an ended request with a webhook, and answers 202", async () => {
-    await startGateway({ webhookAllowPrivate: true });
-    await downstream();
-    const res = await gateway.post({ text: TEXT, webhook_url: "http://127.0.0.1:9/hook", webhook_secret: SECRET });
-    const { request_id } = (await res.json()) as { request_id: string };
-    const retry = await eventually(async () => {
-      const r = await call(`/api/v1/webhook/retry/${request_id}`, { method: "POST" });
-      return r.status === 409 ? undefined : r;
-    });
-    expect(retry.status).toBe(202);
-    expect(await retry.json()).toEqual({ request_id, status: "redelivery_requested" });
-    const msg = await nats.jsm.streams.getMessage(nats.topology.streams.commands, { last_by_subj: nats.topology.subjects.webhookRedeliver });
-    expect(msg?.json()).toMatchObject({ type: "RedeliverWebhook", request_id, data: { reason: "manual" } });
-  });
+  // While a delivery chain is due, and once it has ended: retry.int.test.ts.
 });
 
 describe("POST /webhook/receive", () => {
   const body = JSON.stringify({ text: TEXT, orchestration_mode: "sequential" });
-  const submitted = async () => {
-    const msg = await nats.jsm.streams.getMessage(nats.topology.streams.commands, { last_by_subj: nats.topology.subjects.submit });
-    return msg ? SubmitRequest.parse(msg.json()) : undefined;
+  const accepted = async (requestId: string) => {
+    const msg = await nats.jsm.streams.getMessage(nats.topology.streams.events, { last_by_subj: nats.topology.subjects.requestEvent(requestId, "accepted") });
+    return msg ? RequestAccepted.parse(msg.json()) : undefined;
   };
   const receive = (headers: Record<string, string>, payload = body) => call("/webhook/receive", { method: "POST", headers: { "content-type": "application/json", ...headers }, body: payload });
 
@@ -163,7 +149,7 @@ describe("POST /webhook/receive", () => {
     expect(res.status).toBe(202);
     const view = (await res.json()) as { request_id: string; orchestration_mode: string };
     expect(view.orchestration_mode).toBe("sequential");
-    expect(await submitted()).toMatchObject({ request_id: view.request_id, data: { text: TEXT, orchestration_mode: "sequential" } });
+    expect(await accepted(view.request_id)).toMatchObject({ request_id: view.request_id, data: { text: TEXT, orchestration_mode: "sequential" } });
   });
 
   it("takes a sender's retry of the same delivery (same webhook-id) as the same request", async () => {
@@ -175,14 +161,14 @@ describe("POST /webhook/receive", () => {
     const again = await receive(headers);
     expect(again.status).toBe(202);
     expect(((await again.json()) as { request_id: string }).request_id).toBe(first.request_id);
-    expect(await commandCount(nats)).toBe(1);
+    expect(await acceptedCount(nats)).toBe(1);
   });
 
   it("starts a request signed with X-Webhook-Signature", async () => {
     await startGateway();
     const res = await receive({ "x-webhook-signature": createHmac("sha256", INBOUND_SECRET).update(body).digest("hex") });
     expect(res.status).toBe(202);
-    expect(await commandCount(nats)).toBe(1);
+    expect(await acceptedCount(nats)).toBe(1);
   });
 
   it.each([
@@ -201,14 +187,14 @@ describe("POST /webhook/receive", () => {
     const res = await receive(headers());
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ error: "Unauthorized" });
-    expect(await commandCount(nats)).toBe(0);
+    expect(await acceptedCount(nats)).toBe(0);
   });
 
   it("refuses a body signed for another body", async () => {
     await startGateway();
     const res = await receive({ "x-webhook-signature": createHmac("sha256", INBOUND_SECRET).update(body).digest("hex") }, body.replace("sequential", "parallel"));
     expect(res.status).toBe(401);
-    expect(await commandCount(nats)).toBe(0);
+    expect(await acceptedCount(nats)).toBe(0);
   });
 
   it("answers 503 when no inbound secret is configured", async () => {

@@ -1,14 +1,18 @@
 // The orchestrator's decisions for one request, as plain data: given the request's state
 // and one input, which events to record, which agent tasks to send and which deadlines
 // to schedule. Time and ids come in as arguments, so the same inputs decide the same.
-import { deadlineAgents, type AgentId, type AgentOutcomeEvent, type AgentOutput, type AgentResults, type AgentTask, type ChorusEvent, type CommandOf, type EventOf } from "@chorus/contracts";
+import { acceptSubmission, deadlineAgents, type AgentId, type AgentOutcomeEvent, type AgentOutput, type AgentResults, type AgentTask, type ChorusEvent, type CommandOf, type EventOf } from "@chorus/contracts";
 import { agentResult, endStatus } from "./results.ts";
 import { evolve, fold, runOf, wasDispatched, type RequestState } from "./state.ts";
 
 export type SubmitRequest = CommandOf<"SubmitRequest">;
 export type CheckAgentDeadline = CommandOf<"CheckAgentDeadline">;
 
-export type DecisionInput = SubmitRequest | AgentOutcomeEvent | CheckAgentDeadline;
+/**
+ * RequestAccepted is how a request starts (the gateway records it); SubmitRequest is the
+ * command an earlier gateway sent for the orchestrator to accept, still handled.
+ */
+export type DecisionInput = EventOf<"RequestAccepted"> | SubmitRequest | AgentOutcomeEvent | CheckAgentDeadline;
 
 export type DecisionContext = {
   now: Date;
@@ -31,10 +35,13 @@ export function isNothing(decision: Decision): boolean {
 
 export function decide(state: RequestState, input: DecisionInput, ctx: DecisionContext): Decision {
   switch (input.type) {
+    case "RequestAccepted":
+      // evolve keeps the first accept, so a repeat starts nothing twice: what is due is dispatched.
+      return advance(evolve(state, input), ctx);
     case "SubmitRequest": {
       // A retried submit re-runs only what is still due (after a crash between publishes).
       if (state.accepted) return advance(state, ctx);
-      const accepted = accept(input, ctx);
+      const accepted = acceptSubmission(input, { id: ctx.newId(), occurredAt: ctx.now.toISOString(), agentTimeoutMs: ctx.agentTimeoutMs });
       return join({ ...nothing(), events: [accepted] }, advance(evolve(state, accepted), ctx));
     }
     case "AgentCompleted":
@@ -101,6 +108,25 @@ export function outstandingTasks(state: RequestState, ctx: Pick<DecisionContext,
   });
 }
 
+/**
+ * Deadline checks for the agents recorded as dispatched that have no outcome, one per
+ * deadline, as their dispatch scheduled them. Resent with the outstanding tasks: the
+ * earlier handling may have died (or lost NATS) after recording AgentDispatched but
+ * before its check was stored, and without the check a silent agent would hold the
+ * request open for good. A check stored already is dropped as a duplicate, or is checked
+ * twice, which changes nothing.
+ */
+export function outstandingDeadlines(state: RequestState, ctx: Pick<DecisionContext, "now" | "newId">): CheckAgentDeadline[] {
+  const { accepted } = state;
+  if (!accepted || state.end) return [];
+  const checks = accepted.data.agents.flatMap((agent): CheckAgentDeadline[] => {
+    const run = runOf(state, agent);
+    if (!run.dispatched || run.outcome) return [];
+    return [{ ...meta(accepted, ctx), type: "CheckAgentDeadline", data: { agents: [agent], deadline_at: run.dispatched.deadline_at } }];
+  });
+  return sameDeadlineOnce(checks);
+}
+
 type Accepted = EventOf<"RequestAccepted">;
 
 function taskFor(
@@ -125,24 +151,6 @@ function meta(of: Pick<Accepted, "request_id" | "tenant_id" | "correlation_id">,
     tenant_id: of.tenant_id,
     occurred_at: ctx.now.toISOString(),
     correlation_id: of.correlation_id,
-  };
-}
-
-function accept(submit: SubmitRequest, ctx: DecisionContext): Accepted {
-  const d = submit.data;
-  return {
-    ...meta(submit, ctx),
-    type: "RequestAccepted",
-    data: {
-      text: d.text,
-      orchestration_mode: d.orchestration_mode,
-      // Each agent runs once, in the order first asked for.
-      agents: [...new Set(d.agents)],
-      webhook: d.webhook,
-      idempotency_key: d.idempotency_key,
-      fingerprint: d.fingerprint,
-      agent_timeout_ms: ctx.agentTimeoutMs,
-    },
   };
 }
 

@@ -1,7 +1,7 @@
 // The decider, as given events / when an input / then a decision.
 import { describe, expect, it } from "vitest";
 import { deadlineAgents, type AgentId, type EventOf } from "@chorus/contracts";
-import { decide, outstandingTasks } from "./decide.ts";
+import { decide, outstandingDeadlines, outstandingTasks } from "./decide.ts";
 import {
   accepted,
   completed,
@@ -25,7 +25,33 @@ const endOf = (events: { type: string }[]) => events.find((e) => e.type === "Req
   | EventOf<"RequestFailed">
   | undefined;
 
-describe("submitting a request", () => {
+describe("a request accepted by the gateway", () => {
+  it("given its RequestAccepted in the stream, when it is handed over, then every agent of a parallel request is dispatched under the recorded timeout", () => {
+    const acc = accepted("parallel", ["summarizer", "sentiment"], 0);
+    const d = valid(decide(given(acc), acc, { ...ctxAt(3), agentTimeoutMs: 99_999 }));
+    expect(types(d)).toEqual(["AgentDispatched", "AgentDispatched"]);
+    expect(d.tasks.map((t) => t.data.agent)).toEqual(["summarizer", "sentiment"]);
+    // The timeout the request was accepted under, not the orchestrator's own setting.
+    expect(d.deadlines.map((c) => [deadlineAgents(c), c.data.deadline_at])).toEqual([[["summarizer", "sentiment"], iso(3 + TIMEOUT_MS)]]);
+  });
+
+  it("given a sequential request accepted, when it is handed over, then only its first agent is dispatched", () => {
+    const acc = accepted("sequential", ["entity_extractor", "summarizer"]);
+    expect(valid(decide(given(acc), acc, ctxAt(0))).tasks.map((t) => t.data.agent)).toEqual(["entity_extractor"]);
+  });
+
+  it("given a request whose load missed its own accept (a lagging read), when it is handed over, then the handed-over accept is used", () => {
+    const acc = accepted("parallel", ["sentiment"]);
+    expect(types(decide(given(), acc, ctxAt(0)))).toEqual(["AgentDispatched"]);
+  });
+
+  it("given it was already dispatched, when the accept is handed over again, then nothing is decided", () => {
+    const acc = accepted("parallel", ["summarizer", "sentiment"]);
+    expect(decide(given(acc, dispatched("summarizer"), dispatched("sentiment")), acc, ctxAt(1))).toEqual({ events: [], tasks: [], deadlines: [] });
+  });
+});
+
+describe("submitting a request (a SubmitRequest of an earlier gateway)", () => {
   it("accepts a parallel request and dispatches every agent at once, each with a task, under one deadline check", () => {
     const d = valid(decide(given(), submit("parallel"), ctxAt(0)));
     expect(types(d)).toEqual(["RequestAccepted", "AgentDispatched", "AgentDispatched", "AgentDispatched"]);
@@ -302,5 +328,13 @@ describe("resending tasks after a crash", () => {
   it("resends nothing for agents that started, have an outcome, or once the request ended", () => {
     const running = given(accepted("parallel"), dispatched("summarizer", 1), started("summarizer", 2), dispatched("sentiment", 1), completed("sentiment", 3));
     expect(outstandingTasks(running, ctxAt(5))).toEqual([]);
+  });
+
+  it("schedules again the deadline of every dispatched agent without an outcome, started or not, one check per deadline", () => {
+    const state = given(accepted("parallel"), dispatched("summarizer", 1), started("summarizer", 2), dispatched("sentiment", 1), dispatched("entity_extractor", 4), completed("entity_extractor", 5));
+    const checks = outstandingDeadlines(state, ctxAt(6));
+    expect(checks.map((c) => [deadlineAgents(c), c.data.deadline_at])).toEqual([[["summarizer", "sentiment"], iso(1 + TIMEOUT_MS)]]);
+    expect(checks[0]).toMatchObject({ type: "CheckAgentDeadline", request_id: REQUEST_ID });
+    expect(outstandingDeadlines(given(accepted("parallel", ["sentiment"]), dispatched("sentiment", 1), completed("sentiment", 2)), ctxAt(3))).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@
 // decisions taken on it. No I/O here; the shell around it loads, decides and publishes.
 export { initialState, evolve, fold, runOf, wasDispatched } from "./state.ts";
 export type { RequestState, AgentRun } from "./state.ts";
-export { decide, isNothing, nothing, outstandingTasks } from "./decide.ts";
+export { decide, isNothing, nothing, outstandingDeadlines, outstandingTasks } from "./decide.ts";
 export type { Decision, DecisionContext, DecisionInput, SubmitRequest, CheckAgentDeadline } from "./decide.ts";
 export { msUntilDeadline } from "./deadline.ts";
 export { eventMessageId, taskMessageId, deadlineMessageId } from "./message-ids.ts";

@@ -2,6 +2,7 @@
 // from the tasks stream like the real ones do, and readers of a request's events.
 import { randomUUID } from "node:crypto";
 import {
+  acceptSubmission,
   AgentTask,
   ChorusEvent,
   messageIds,
@@ -76,7 +77,7 @@ export function completionOf(task: AgentTask): EventOf<"AgentCompleted"> {
   };
 }
 
-export function submitCommand(mode: OrchestrationMode, agents: AgentId[] = AGENTS, requestId = randomUUID()): CommandOf<"SubmitRequest"> {
+export function submitCommand(mode: OrchestrationMode, agents: AgentId[] = AGENTS, requestId: string = randomUUID()): CommandOf<"SubmitRequest"> {
   return {
     id: randomUUID(),
     type: "SubmitRequest",
@@ -96,8 +97,20 @@ export function submitCommand(mode: OrchestrationMode, agents: AgentId[] = AGENT
   };
 }
 
-/** Publishes a submit command the way the gateway does. */
-export async function submit(nats: IsolatedNats, mode: OrchestrationMode, agents: AgentId[] = AGENTS, msgID?: string): Promise<CommandOf<"SubmitRequest">> {
+/** Records a request's RequestAccepted the way the gateway does, with the gateway's agent timeout (30 s unless given). */
+export async function submit(
+  nats: IsolatedNats,
+  mode: OrchestrationMode,
+  agents: AgentId[] = AGENTS,
+  options: { msgID?: string; agentTimeoutMs?: number } = {},
+): Promise<EventOf<"RequestAccepted">> {
+  const accepted = acceptSubmission(submitCommand(mode, agents), { id: randomUUID(), occurredAt: new Date().toISOString(), agentTimeoutMs: options.agentTimeoutMs ?? 30_000 });
+  await publishEvent(nats.js, nats.topology, accepted, { msgID: options.msgID ?? messageIds.accepted(accepted.request_id) });
+  return accepted;
+}
+
+/** Publishes a SubmitRequest command, as a gateway of an earlier version did for the orchestrator to accept. */
+export async function submitCommandOfEarlierGateway(nats: IsolatedNats, mode: OrchestrationMode, agents: AgentId[] = AGENTS, msgID?: string): Promise<CommandOf<"SubmitRequest">> {
   const command = submitCommand(mode, agents);
   await publishValidated(nats.js, nats.topology.subjects.submit, SubmitRequest, command, { msgID: msgID ?? messageIds.submit(command.request_id) });
   return command;

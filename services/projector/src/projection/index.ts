@@ -4,3 +4,5 @@ export { projectBatch, withChanges, type BatchOutcome, type BatchProjection, typ
 export { EMPTY_STATE, type AgentResultRow, type Projection, type RequestRow, type RequestState, type RowChange, type WebhookAttemptRow, type WebhookStatus } from "./rows.ts";
 export { toInstant, type Instant } from "./instant.ts";
 export { succeeded } from "./webhook.ts";
+export { makesRequestRow } from "./request-row.ts";
+export { storableEvent, unstorableText } from "./storable.ts";

@@ -148,11 +148,13 @@ describe("projecting one request in publish order", () => {
     expect(attempts[0]?.next_attempt_at).not.toBeNull();
   });
 
-  it("marks the webhook failed after a failed attempt and exhausted when retries run out", () => {
+  it("keeps the webhook pending while a retry is due, and marks it exhausted when retries run out", () => {
     const id = randomUUID();
     const events = storyEvents({ requestId: id, agents: ["sentiment"], webhook: "exhausted" });
+    const firstAttempt = events.findIndex((e) => e.type === "WebhookAttempted");
+    expect(inOrder(events.slice(0, firstAttempt + 1)).requests.get(id)).toMatchObject({ webhook_status: "pending", webhook_attempts: 1, webhook_last_status_code: 500 });
     const beforeExhausted = inOrder(events.slice(0, -1));
-    expect(beforeExhausted.requests.get(id)).toMatchObject({ webhook_status: "failed", webhook_attempts: 2, webhook_last_status_code: null });
+    expect(beforeExhausted.requests.get(id)).toMatchObject({ webhook_status: "pending", webhook_attempts: 2, webhook_last_status_code: null });
     expect(inOrder(events).requests.get(id)?.webhook_status).toBe("exhausted");
   });
 
@@ -236,7 +238,7 @@ describe("projecting events that arrive twice or out of order", () => {
     const tables = new Tables();
     tables.apply(events[firstAttempt] as ChorusEvent, firstAttempt + 1, "apply");
     tables.apply(events[0] as ChorusEvent, 1);
-    expect(tables.requests.get(id)).toMatchObject({ webhook_status: "failed", webhook_attempts: 1, webhook_last_status_code: 500, last_event_seq: firstAttempt + 1 });
+    expect(tables.requests.get(id)).toMatchObject({ webhook_status: "pending", webhook_attempts: 1, webhook_last_status_code: 500, last_event_seq: firstAttempt + 1 });
   });
 
   const stories = [
@@ -289,4 +291,91 @@ describe("an end event applied before its agents' outcomes", () => {
     expect(rows.find((r) => r.agent === "summarizer")?.output).toEqual({ summary: "A short summary.", key_points: ["one", "two"] });
     expect(rows.find((r) => r.agent === "sentiment")?.error_code).toBeTruthy();
   });
+});
+
+describe("webhook status across delivery chains", () => {
+  /** A manual redelivery's chain after the story's own: attempts numbered on, as the webhook service records them. */
+  function redeliveryChain(story: readonly ChorusEvent[], answers: readonly (number | null)[], end: "delivered" | "exhausted" | "gone" | null): ChorusEvent[] {
+    const last = story.at(-1) as ChorusEvent;
+    let clock = Date.parse(last.occurred_at);
+    const meta = () => ({ id: randomUUID(), version: 1 as const, request_id: last.request_id, tenant_id: "default", correlation_id: "manual", occurred_at: new Date((clock += 1000)).toISOString() });
+    const before = story.filter((e) => e.type === "WebhookAttempted").length;
+    const events: ChorusEvent[] = answers.map((code, i) => ({
+      ...meta(),
+      type: "WebhookAttempted",
+      data: {
+        webhook_id: "msg_1",
+        attempt: before + i + 1,
+        url: "https://example.test/hook",
+        status_code: code,
+        duration_ms: 5,
+        error: code !== null && code < 300 ? null : `HTTP ${code}`,
+        next_attempt_at: i < answers.length - 1 ? new Date(clock + 500).toISOString() : null,
+      },
+    }));
+    const attempts = before + answers.length;
+    if (end === "delivered") events.push({ ...meta(), type: "WebhookDelivered", data: { webhook_id: "msg_1", attempt: attempts, status_code: answers.at(-1) ?? 200 } });
+    if (end === "exhausted") events.push({ ...meta(), type: "WebhookExhausted", data: { webhook_id: "msg_1", attempts, reason: "max retries", cause: "retries_used_up" } });
+    if (end === "gone") events.push({ ...meta(), type: "WebhookExhausted", data: { webhook_id: "msg_1", attempts, reason: "receiver answered 410 Gone", cause: "gone" } });
+    return events;
+  }
+
+  it("goes back to pending when a redelivery after exhaustion is retrying, and ends delivered, counting every attempt", () => {
+    const id = randomUUID();
+    const story = storyEvents({ requestId: id, agents: ["sentiment"], webhook: "exhausted" });
+    const chain = redeliveryChain(story, [503, 502, 200], "delivered");
+    const retrying = inOrder([...story, ...chain.slice(0, 1)]);
+    expect(retrying.requests.get(id)).toMatchObject({ webhook_status: "pending", webhook_attempts: 3, webhook_last_status_code: 503 });
+    const all = inOrder([...story, ...chain]);
+    expect(all.requests.get(id)).toMatchObject({ webhook_status: "delivered", webhook_attempts: 5, webhook_last_status_code: 200, webhook_delivered_at: chain.at(-1)?.occurred_at });
+    expect([...all.attempts.values()].map((a) => a.attempt).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it("shows a redelivery after a delivery as pending while it retries, and as exhausted if it gives up", () => {
+    const id = randomUUID();
+    const story = storyEvents({ requestId: id, agents: ["sentiment"], webhook: "delivered-on-retry" });
+    const chain = redeliveryChain(story, [500, 500], "exhausted");
+    expect(inOrder([...story, ...chain.slice(0, 1)]).requests.get(id)?.webhook_status).toBe("pending");
+    const all = inOrder([...story, ...chain]);
+    expect(all.requests.get(id)).toMatchObject({ webhook_status: "exhausted", webhook_attempts: 4, webhook_delivered_at: story.at(-1)?.occurred_at });
+  });
+
+  it("says failed, not exhausted, when the chain stopped because retrying could not help", () => {
+    const id = randomUUID();
+    const story = storyEvents({ requestId: id, agents: ["sentiment"], webhook: "exhausted" });
+    const tables = inOrder([...story, ...redeliveryChain(story, [410], "gone")]);
+    expect(tables.requests.get(id)).toMatchObject({ webhook_status: "failed", webhook_attempts: 3, webhook_last_status_code: 410 });
+  });
+
+  it("never shows failed while an attempt has a retry due", () => {
+    const id = randomUUID();
+    const story = storyEvents({ requestId: id, agents: ["sentiment"], webhook: "exhausted" });
+    const events = [...story, ...redeliveryChain(story, [500, 503, 200], "delivered")];
+    for (let n = 1; n <= events.length; n++) {
+      const tables = inOrder(events.slice(0, n));
+      const attempts = [...tables.attempts.values()];
+      const newest = attempts.sort((a, b) => b.stream_seq - a.stream_seq)[0];
+      if (newest?.next_attempt_at && newest.stream_seq === n) expect(tables.requests.get(id)?.webhook_status, `after ${n} events`).toBe("pending");
+      expect(tables.requests.get(id)?.webhook_status, `after ${n} events`).not.toBe("failed");
+    }
+  });
+
+  for (const [name, end] of [
+    ["exhausted, then redelivered and delivered", "delivered"],
+    ["exhausted, then redelivered and gone", "gone"],
+  ] as const) {
+    it(`gives the same rows in any order: ${name}`, () => {
+      const id = randomUUID();
+      const story = storyEvents({ requestId: id, agents: ["sentiment"], webhook: "exhausted" });
+      const events = sequence([...story, ...redeliveryChain(story, end === "gone" ? [500, 410] : [500, 200], end)]);
+      const expected = new Tables();
+      expected.applyAll(events);
+      expect(expected.requests.get(id)?.webhook_status).toBe(end === "gone" ? "failed" : "delivered");
+      for (const order of [[...events].reverse(), ...Array.from({ length: 300 }, (_, seed) => shuffled(events, seed + 1))]) {
+        const tables = new Tables();
+        tables.applyAll(order);
+        expect(tables.snapshot(), `order ${order.map((e) => e.seq).join(",")}`).toEqual(expected.snapshot());
+      }
+    });
+  }
 });

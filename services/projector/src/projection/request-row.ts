@@ -1,12 +1,17 @@
 // How request-level facts fold into a requests row, in any order. RequestAccepted owns
 // what it describes (text length, idempotency key, created_at…); an end event owns the
 // outcome (status, completed_at, duration) and, arriving first, stands in for the rest.
-import type { EventOf, RequestEndEvent } from "@chorus/contracts";
+import { isEndEvent, type ChorusEvent, type EventOf, type RequestEndEvent } from "@chorus/contracts";
 import { earliest, toInstant } from "./instant.ts";
 import type { RequestRow, RequestState } from "./rows.ts";
-import { strongerStatus, summarizeAttempts } from "./webhook.ts";
+import { statusFromAttempts, summarizeAttempts, webhookStatusAfter } from "./webhook.ts";
 
 type WebhookEvent = EventOf<"WebhookAttempted" | "WebhookDelivered" | "WebhookExhausted">;
+
+/** The events that make a requests row when there is none: they describe the request themselves. */
+export function makesRequestRow(event: ChorusEvent): boolean {
+  return event.type === "RequestAccepted" || isEndEvent(event);
+}
 
 export function hasEnded(row: RequestRow): boolean {
   return row.status === "completed" || row.status === "partial" || row.status === "failed";
@@ -24,7 +29,7 @@ function withEarlierFacts(row: RequestRow, state: RequestState): RequestRow {
     status: row.status === "pending" && state.agents.length > 0 ? "processing" : row.status,
     webhook_attempts: attempts.attempts,
     webhook_last_status_code: attempts.lastStatusCode,
-    webhook_status: attempts.anyFailed ? strongerStatus(row.webhook_status, "failed") : row.webhook_status,
+    webhook_status: statusFromAttempts(row.webhook_status, state.attempts),
     last_event_seq: Math.max(row.last_event_seq, agentSeq, attempts.maxSeq),
   };
 }
@@ -112,7 +117,8 @@ export function applyAgentActivity(row: RequestRow, seq: number): RequestRow {
 
 /** `state.attempts` must already include the attempt of a WebhookAttempted event. */
 export function applyWebhookFact(row: RequestRow, state: RequestState, event: WebhookEvent, seq: number): RequestRow {
-  const bumped = { ...row, last_event_seq: Math.max(row.last_event_seq, seq) };
+  // The newest webhook fact says where the newest delivery chain stands (see webhook.ts).
+  const bumped = { ...row, last_event_seq: Math.max(row.last_event_seq, seq), webhook_status: webhookStatusAfter(row, event, seq) };
   switch (event.type) {
     case "WebhookAttempted": {
       const attempts = summarizeAttempts(state.attempts);
@@ -120,17 +126,15 @@ export function applyWebhookFact(row: RequestRow, state: RequestState, event: We
         ...bumped,
         webhook_attempts: attempts.attempts,
         webhook_last_status_code: attempts.lastStatusCode,
-        webhook_status: attempts.anyFailed ? strongerStatus(row.webhook_status, "failed") : (row.webhook_status ?? "pending"),
       };
     }
     case "WebhookDelivered":
       return {
         ...bumped,
-        webhook_status: "delivered",
         webhook_delivered_at: earliest(row.webhook_delivered_at, toInstant(event.occurred_at)),
       };
     case "WebhookExhausted":
-      return { ...bumped, webhook_status: strongerStatus(row.webhook_status, "exhausted") };
+      return bumped;
     default: {
       const unknown: never = event;
       throw new Error(`not a webhook event: ${(unknown as { type: string }).type}`);

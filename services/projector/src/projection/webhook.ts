@@ -1,17 +1,18 @@
 // Webhook delivery facts: the attempt rows, and the summary a requests row keeps of
-// them. The summary is computed from the set of facts, never from their order.
+// them. The count and the last status code come from the set of attempts; the status is
+// where the newest delivery chain stands, which the newest webhook fact (by stream
+// sequence) says, so any order of applying them gives the same row:
+//   pending    no chain has ended since the newest began: the first attempt is under way,
+//              a retry is due (next_attempt_at), or its outcome is being recorded;
+//   delivered  the newest chain ended with a 2xx answer;
+//   exhausted  the newest chain used up its retries without one;
+//   failed     the newest chain stopped early because retrying could not help: 410 Gone,
+//              a refused (private) URL, or a secret that cannot be opened.
 import type { EventOf } from "@chorus/contracts";
 import { toInstant } from "./instant.ts";
-import type { WebhookAttemptRow, WebhookStatus } from "./rows.ts";
+import type { RequestRow, WebhookAttemptRow, WebhookStatus } from "./rows.ts";
 
-// A fact of higher rank is never undone by one of lower rank arriving later.
-const RANK: Record<WebhookStatus, number> = { pending: 0, failed: 1, exhausted: 2, delivered: 3 };
-
-export function strongerStatus(a: WebhookStatus | null, b: WebhookStatus | null): WebhookStatus | null {
-  if (a === null) return b;
-  if (b === null) return a;
-  return RANK[b] > RANK[a] ? b : a;
-}
+type WebhookEvent = EventOf<"WebhookAttempted" | "WebhookDelivered" | "WebhookExhausted">;
 
 export function attemptRow(event: EventOf<"WebhookAttempted">, seq: number): WebhookAttemptRow {
   return {
@@ -34,21 +35,61 @@ export function succeeded(attempt: Pick<WebhookAttemptRow, "status_code" | "erro
   return attempt.error === null && attempt.status_code !== null && attempt.status_code >= 200 && attempt.status_code < 300;
 }
 
+/** An attempt the receiver took delivers; any other leaves its chain going until its outcome is recorded. */
+function attemptStatus(attempt: Pick<WebhookAttemptRow, "status_code" | "error">): WebhookStatus {
+  return succeeded(attempt) ? "delivered" : "pending";
+}
+
+/** Where the newest delivery chain stands if this fact is the newest. */
+export function statusImpliedBy(event: WebhookEvent): WebhookStatus {
+  switch (event.type) {
+    case "WebhookAttempted":
+      return attemptStatus(event.data);
+    case "WebhookDelivered":
+      return "delivered";
+    case "WebhookExhausted":
+      return event.data.cause === undefined || event.data.cause === "retries_used_up" ? "exhausted" : "failed";
+    default: {
+      const unknown: never = event;
+      throw new Error(`not a webhook event: ${(unknown as { type: string }).type}`);
+    }
+  }
+}
+
+/**
+ * The status once a webhook fact at `seq` is applied to `row`. A request's webhook facts
+ * come after all its other events in the stream, so a row whose last_event_seq is past
+ * `seq` has seen a newer webhook fact, whose status stands.
+ */
+export function webhookStatusAfter(row: Pick<RequestRow, "webhook_status" | "last_event_seq">, event: WebhookEvent, seq: number): WebhookStatus | null {
+  return seq > row.last_event_seq ? statusImpliedBy(event) : row.webhook_status;
+}
+
+/** The status of a row made after attempts were applied (outcomes wait for the row): the newest attempt's. */
+export function statusFromAttempts(current: WebhookStatus | null, attempts: readonly WebhookAttemptRow[]): WebhookStatus | null {
+  const newest = newestAttempt(attempts);
+  return newest ? attemptStatus(newest) : current;
+}
+
+function newestAttempt(attempts: readonly WebhookAttemptRow[]): WebhookAttemptRow | null {
+  let newest: WebhookAttemptRow | null = null;
+  for (const a of attempts) if (newest === null || a.stream_seq > newest.stream_seq) newest = a;
+  return newest;
+}
+
 export type AttemptSummary = {
+  /** Every attempt ever made for the request, across all its delivery chains. */
   attempts: number;
   /** Status code of the newest attempt (greatest stream sequence). */
   lastStatusCode: number | null;
-  anyFailed: boolean;
   maxSeq: number;
 };
 
 export function summarizeAttempts(attempts: readonly WebhookAttemptRow[]): AttemptSummary {
-  let newest: WebhookAttemptRow | null = null;
-  for (const a of attempts) if (newest === null || a.stream_seq > newest.stream_seq) newest = a;
+  const newest = newestAttempt(attempts);
   return {
     attempts: attempts.length,
     lastStatusCode: newest?.status_code ?? null,
-    anyFailed: attempts.some((a) => !succeeded(a)),
     maxSeq: newest?.stream_seq ?? 0,
   };
 }

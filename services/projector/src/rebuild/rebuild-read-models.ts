@@ -1,9 +1,11 @@
 // Rebuilds every read model from the event stream without stopping the live projector
 // (servers before 2.14 cannot reset a consumer): migrate a staging schema, replay the
-// whole stream into it with the live projection code, then swap it in atomically.
+// whole stream into it with the live projection code, then swap it in atomically. An
+// event the read models cannot take is recorded as the live projector records it (see
+// store/failures.ts) and reported; the rebuild goes on.
 import type { Topology } from "@chorus/contracts";
 import { READ_MODEL_SCHEMA, migrateReadModels, sql, type DatabasePool, type JetStreamManager, type JetStreamClient, type Logger } from "@chorus/platform";
-import { applyEventsIn, type Queryable } from "../store/index.ts";
+import { applyRecordingFailuresIn, type Queryable } from "../store/index.ts";
 import type { SequencedEvent } from "../projection/index.ts";
 import { openReplay, type Replay } from "./replay.ts";
 import { swapSchemas, type SchemaNames } from "./swap.ts";
@@ -29,6 +31,8 @@ export type RebuildResult = {
   caughtUp: number;
   /** Messages in the stream that are not valid events. */
   skipped: number;
+  /** Valid events the read models could not take as they are: recorded in projection_failures with their reasons (what could be stored of them applied). */
+  failed: number;
   /** Stream sequence the new read models are complete up to. */
   lastSeq: number;
   durationMs: number;
@@ -60,8 +64,8 @@ export async function rebuildReadModels(deps: RebuildDeps): Promise<RebuildResul
       await migrateReadModels(deps.databaseUrl, { schema: names.staging, logger: log });
       const replay = await openReplay(deps.js, deps.topology.streams.events, { batchSize: deps.batchSize ?? DEFAULT_BATCH_SIZE, logger: log });
       try {
-        const { replayed, caughtUp } = await replayAndSwap(deps, conn, replay, names, log);
-        const result = { events: replayed + caughtUp, caughtUp, skipped: replay.skipped(), lastSeq: replay.lastSeq(), durationMs: Math.round(performance.now() - started) };
+        const { replayed, caughtUp, failed } = await replayAndSwap(deps, conn, replay, names, log);
+        const result = { events: replayed + caughtUp, caughtUp, skipped: replay.skipped(), failed, lastSeq: replay.lastSeq(), durationMs: Math.round(performance.now() - started) };
         log.info(result, "read models rebuilt and swapped in");
         return result;
       } finally {
@@ -78,9 +82,13 @@ export async function rebuildReadModels(deps: RebuildDeps): Promise<RebuildResul
 
 async function replayAndSwap(deps: RebuildDeps, conn: Connection, replay: Replay, names: SchemaNames, log: Logger) {
   const stream = deps.topology.streams.events;
+  let failed = 0;
   const applyTo = (db: Queryable) => async (batch: SequencedEvent[]) => {
     // In stream order a request's row always precedes its webhook facts, unless aged out.
-    await applyEventsIn(db, names.staging, batch, { whenRequestMissing: "apply" });
+    for (const f of await applyRecordingFailuresIn(db, names.staging, batch, { whenRequestMissing: "apply" })) {
+      failed += 1;
+      log.warn({ seq: f.seq, request_id: f.event.request_id, type: f.event.type, reason: f.reason }, "event could not be projected as it is; recorded with its reason");
+    }
   };
   const batchSize = deps.batchSize ?? DEFAULT_BATCH_SIZE;
   let replayed = 0;
@@ -103,5 +111,5 @@ async function replayAndSwap(deps: RebuildDeps, conn: Connection, replay: Replay
       caughtUp = await replay.until(end, applyTo(tx));
     }),
   );
-  return { replayed, caughtUp };
+  return { replayed, caughtUp, failed };
 }

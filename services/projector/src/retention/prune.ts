@@ -1,13 +1,14 @@
 // Deletes read-model rows and webhook logs older than the cut-off, in one transaction:
-// ended or abandoned requests with their agent results, webhook attempts, and the
-// projected-event ledger (its events are long acknowledged and are not redelivered).
+// ended or abandoned requests with their agent results, webhook attempts, recorded
+// projection failures, and the projected-event ledger (its events are long acknowledged
+// and are not redelivered).
 import { z } from "zod";
 import { sql, type DatabasePool } from "@chorus/platform";
 import { table } from "../store/index.ts";
 
 const RequestIdRow = z.object({ request_id: z.string() });
 
-export type PruneCounts = { requests: number; agent_results: number; webhook_attempts: number; projected_events: number };
+export type PruneCounts = { requests: number; agent_results: number; webhook_attempts: number; projected_events: number; projection_failures: number };
 
 export async function pruneReadModels(pool: DatabasePool, schema: string, cutoff: Date): Promise<PruneCounts> {
   const before = sql.timestamp(cutoff);
@@ -20,6 +21,7 @@ export async function pruneReadModels(pool: DatabasePool, schema: string, cutoff
       : { rowCount: 0 };
     const attempts = await tx.query(sql.unsafe`DELETE FROM ${table(schema, "webhook_attempts")} WHERE attempted_at < ${before}`);
     const ledger = await tx.query(sql.unsafe`DELETE FROM ${table(schema, "projected_events")} WHERE projected_at < ${before}`);
-    return { requests: gone.length, agent_results: results.rowCount, webhook_attempts: attempts.rowCount, projected_events: ledger.rowCount };
+    const failures = await tx.query(sql.unsafe`DELETE FROM ${table(schema, "projection_failures")} WHERE recorded_at < ${before}`);
+    return { requests: gone.length, agent_results: results.rowCount, webhook_attempts: attempts.rowCount, projected_events: ledger.rowCount, projection_failures: failures.rowCount };
   });
 }

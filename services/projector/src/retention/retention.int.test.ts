@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { READ_MODEL_SCHEMA, sql } from "@chorus/platform";
 import { isolatedDatabase, type IsolatedDatabase } from "@chorus/testing";
-import { table } from "../store/index.ts";
+import { TABLE_NAMES, table, type TableName } from "../store/index.ts";
 import { pruneReadModels } from "./prune.ts";
 
 let db: IsolatedDatabase;
@@ -20,7 +20,7 @@ afterEach(async () => {
 async function insertRequest(ageDays: number, completed: boolean): Promise<string> {
   const id = randomUUID();
   const created = sql.timestamp(new Date(now - ageDays * DAY));
-  const t = (name: "requests" | "agent_results" | "webhook_attempts" | "projected_events") => table(READ_MODEL_SCHEMA, name);
+  const t = (name: TableName) => table(READ_MODEL_SCHEMA, name);
   await db.pool.query(sql.unsafe`
     INSERT INTO ${t("requests")} (request_id, tenant_id, status, orchestration_mode, agents, text_length, correlation_id, created_at, completed_at, last_event_seq)
     VALUES (${id}, 'default', ${completed ? "completed" : "processing"}, 'parallel', ${sql.array(["sentiment"], "text")}, 40, 'c', ${created}, ${completed ? created : null}, 1)`);
@@ -31,32 +31,35 @@ async function insertRequest(ageDays: number, completed: boolean): Promise<strin
     VALUES (${randomUUID()}, ${id}, 'w', 1, 'https://example.test/hook', 5, ${created}, 1)`);
   await db.pool.query(sql.unsafe`
     INSERT INTO ${t("projected_events")} (stream_seq, event_id, projected_at) VALUES (${Math.floor(Math.random() * 1e9)}, ${randomUUID()}, ${created})`);
+  await db.pool.query(sql.unsafe`
+    INSERT INTO ${t("projection_failures")} (stream_seq, event_id, request_id, event_type, reason, salvaged, recorded_at)
+    VALUES (${Math.floor(Math.random() * 1e9)}, ${randomUUID()}, ${id}, 'AgentCompleted', 'refused', true, ${created})`);
   return id;
 }
 
-async function count(name: "requests" | "agent_results" | "webhook_attempts" | "projected_events"): Promise<number> {
+async function count(name: TableName): Promise<number> {
   return Number(await db.pool.oneFirst(sql.unsafe`SELECT count(*) FROM ${table(READ_MODEL_SCHEMA, name)}`));
 }
 
 describe("pruning the read models", () => {
-  it("deletes requests, their agent results, webhook attempts and ledger rows older than the cut-off and keeps newer ones", async () => {
+  it("deletes requests, their agent results, webhook attempts, recorded failures and ledger rows older than the cut-off and keeps newer ones", async () => {
     const old = await insertRequest(45, true);
     const abandoned = await insertRequest(60, false);
     const recent = await insertRequest(2, true);
 
     const deleted = await pruneReadModels(db.pool, READ_MODEL_SCHEMA, cutoff);
 
-    expect(deleted).toEqual({ requests: 2, agent_results: 2, webhook_attempts: 2, projected_events: 2 });
+    expect(deleted).toEqual({ requests: 2, agent_results: 2, webhook_attempts: 2, projected_events: 2, projection_failures: 2 });
     const left = await db.pool.anyFirst(sql.unsafe`SELECT request_id FROM ${table(READ_MODEL_SCHEMA, "agent_results")}`);
     expect(left).toEqual([recent]);
     expect(left).not.toContain(old);
     expect(left).not.toContain(abandoned);
-    for (const name of ["requests", "agent_results", "webhook_attempts", "projected_events"] as const) expect(await count(name), name).toBe(1);
+    for (const name of TABLE_NAMES) expect(await count(name), name).toBe(1);
   });
 
   it("deletes nothing when every row is newer than the cut-off, and a second run finds nothing", async () => {
     await insertRequest(1, true);
-    expect(await pruneReadModels(db.pool, READ_MODEL_SCHEMA, cutoff)).toEqual({ requests: 0, agent_results: 0, webhook_attempts: 0, projected_events: 0 });
+    expect(await pruneReadModels(db.pool, READ_MODEL_SCHEMA, cutoff)).toEqual({ requests: 0, agent_results: 0, webhook_attempts: 0, projected_events: 0, projection_failures: 0 });
     expect(await count("requests")).toBe(1);
   });
 });

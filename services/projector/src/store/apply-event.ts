@@ -7,6 +7,7 @@ import { z } from "zod";
 import { sql, type DatabasePool } from "@chorus/platform";
 import type { ChorusEvent } from "@chorus/contracts";
 import { projectBatch, type SequencedEvent } from "../projection/index.ts";
+import { UnprojectableEventError } from "./data-errors.ts";
 import { readRequestStates } from "./read-state.ts";
 import { table, type Queryable } from "./tables.ts";
 import { writeChanges } from "./write-changes.ts";
@@ -28,22 +29,30 @@ export type ApplyOptions = {
 
 const Seq = z.object({ stream_seq: z.union([z.bigint(), z.number()]).transform(Number) });
 
-/** Runs inside the caller's transaction; outcomes in the order of `events`. */
-export async function applyEventsIn(db: Queryable, schema: string, events: readonly SequencedEvent[], options: ApplyOptions): Promise<ApplyOutcome[]> {
-  if (events.length === 0) return [];
-  const requestIds = [...new Set(events.map(({ event }) => event.request_id))].sort();
+/**
+ * Takes, in the caller's transaction, the locks every write to the read models starts
+ * with: the requests' own, then the ledger's.
+ */
+export async function lockRequests(db: Queryable, schema: string, requestIds: readonly string[]): Promise<void> {
+  const ids = [...new Set(requestIds)].sort();
   // Serialises the events of each request (replicas, a rebuild's catch-up), so the rows read
-  // below stay current until commit. Taken in one order everywhere, so two batches never
+  // after it stay current until commit. Taken in one order everywhere, so two batches never
   // deadlock. Keyed by schema: a rebuild's staging writes never wait on live ones.
   await db.query(sql.unsafe`
     SELECT pg_advisory_xact_lock(hashtext(${schema}), hashtext(id))
-    FROM (SELECT id FROM unnest(${sql.array(requestIds, "text")}) AS id ORDER BY id) AS ordered`);
+    FROM (SELECT id FROM unnest(${sql.array(ids, "text")}) AS id ORDER BY id) AS ordered`);
   // First statement on a table, and the lock a write would take: a rebuild's swap holds
   // the live tables in EXCLUSIVE mode, which a plain read would not wait for. So during a
   // swap this waits, and everything after it runs against the swapped-in tables; and a
   // swap that comes later waits for this transaction. A read that came first would pair
   // old rows with writes to the new tables.
   await db.query(sql.unsafe`LOCK TABLE ${table(schema, "projected_events")} IN ROW EXCLUSIVE MODE`);
+}
+
+/** Runs inside the caller's transaction; outcomes in the order of `events`. */
+export async function applyEventsIn(db: Queryable, schema: string, events: readonly SequencedEvent[], options: ApplyOptions): Promise<ApplyOutcome[]> {
+  if (events.length === 0) return [];
+  await lockRequests(db, schema, events.map(({ event }) => event.request_id));
   const seqs = events.map(({ seq }) => seq);
   const applied = new Set(
     (await db.any(sql.type(Seq)`SELECT stream_seq FROM ${table(schema, "projected_events")} WHERE stream_seq = ANY(${sql.array(seqs, "int8")})`)).map((r) => r.stream_seq),
@@ -53,7 +62,7 @@ export async function applyEventsIn(db: Queryable, schema: string, events: reado
   for (const item of events) if (!applied.has(item.seq) && !fresh.has(item.seq)) fresh.set(item.seq, item);
   const freshEvents = [...fresh.values()];
   const states = await readRequestStates(db, schema, [...new Set(freshEvents.map(({ event }) => event.request_id))]);
-  const projection = projectBatch(freshEvents, states, options);
+  const projection = projectOrThrow(freshEvents, states, options);
   await writeChanges(db, schema, projection.changes);
   if (projection.appliedSeqs.length > 0) {
     const idOf = new Map(freshEvents.map(({ event, seq }) => [seq, event.id]));
@@ -64,6 +73,15 @@ export async function applyEventsIn(db: Queryable, schema: string, events: reado
   }
   const outcomeOf = new Map(freshEvents.map((item, i) => [item, projection.outcomes[i]]));
   return events.map((item) => outcomeOf.get(item) ?? "duplicate");
+}
+
+/** The pure projection, whose throw (a rule that cannot handle this event) is the event's fault, not the database's. */
+function projectOrThrow(events: SequencedEvent[], states: Parameters<typeof projectBatch>[1], options: ApplyOptions) {
+  try {
+    return projectBatch(events, states, options);
+  } catch (err) {
+    throw new UnprojectableEventError(err instanceof Error ? err.message : String(err), { cause: err });
+  }
 }
 
 /** Applies events in one transaction of their own; outcomes in the order given. */

@@ -1,12 +1,13 @@
 // Writes the rows a projection produced. requests and agent_results rows are whole
-// rows computed under their requests' locks, so an upsert simply replaces them.
+// rows computed under their requests' locks, so an upsert simply replaces them (all but
+// requests.projection_error, which only a recorded failure sets: see failures.ts).
 import { sql } from "@chorus/platform";
 import type { RowChange } from "../projection/index.ts";
 import { table, type Queryable, type TableName } from "./tables.ts";
 
 type Value = Parameters<typeof sql.join>[0][number];
 
-const KEYS: Record<Exclude<TableName, "projected_events">, string[]> = {
+const KEYS: Record<Exclude<TableName, "projected_events" | "projection_failures">, string[]> = {
   requests: ["request_id"],
   agent_results: ["request_id", "agent"],
   webhook_attempts: ["event_id"],

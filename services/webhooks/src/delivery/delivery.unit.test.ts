@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { RequestEndEvent } from "@chorus/contracts";
-import { backoffMs, classify, decide, retryAfterMs, webhookIdOf, webhookPayload, type RetryPolicy } from "./index.ts";
+import { backoffMs, classify, decide, nextStep, retryAfterMs, webhookIdOf, webhookPayload, type Chain, type RetryPolicy } from "./index.ts";
 
 const policy: RetryPolicy = { maxRetries: 5, baseMs: 1000, maxDelayMs: 60_000 };
 const NOW = Date.parse("2026-11-25T10:00:00Z");
@@ -104,7 +104,7 @@ describe("decide", () => {
   it("retries a failure until maxRetries + 1 attempts were made, then gives up", () => {
     expect(decide(failed, 1, policy, 0.5)).toEqual({ kind: "retry", inMs: 1000 });
     expect(decide(failed, 5, policy, 0.5)).toEqual({ kind: "retry", inMs: 16_000 });
-    expect(decide(failed, 6, policy, 0.5)).toEqual({ kind: "exhausted", reason: "no success after 6 attempts; last: HTTP 500" });
+    expect(decide(failed, 6, policy, 0.5)).toEqual({ kind: "exhausted", reason: "no success after 6 attempts; last: HTTP 500", cause: "retries_used_up" });
   });
 
   it("waits at least the receiver's Retry-After, within the cap", () => {
@@ -112,9 +112,46 @@ describe("decide", () => {
     expect(decide({ ...failed, retryAfterMs: 9_999_999 }, 1, policy, 0.5)).toEqual({ kind: "retry", inMs: 60_000 });
   });
 
-  it("ends at once on success, 410 and a refused target", () => {
+  it("ends at once on success, 410 and a refused target, saying retrying could not help", () => {
     expect(decide({ kind: "delivered", statusCode: 204 }, 3, policy, 0.5)).toEqual({ kind: "delivered", statusCode: 204 });
-    expect(decide({ kind: "gone", statusCode: 410 }, 1, policy, 0.5)).toMatchObject({ kind: "exhausted" });
-    expect(decide({ kind: "refused", error: "private" }, 1, policy, 0.5)).toEqual({ kind: "exhausted", reason: "refused: private" });
+    expect(decide({ kind: "gone", statusCode: 410 }, 1, policy, 0.5)).toMatchObject({ kind: "exhausted", cause: "gone" });
+    expect(decide({ kind: "refused", error: "private" }, 1, policy, 0.5)).toEqual({ kind: "exhausted", reason: "refused: private", cause: "refused" });
+  });
+});
+
+describe("nextStep", () => {
+  const endChain: Chain = { key: "end", manual: false, afterSeq: 10, afterAttempt: 0 };
+  const manualChain: Chain = { key: "cmd-1", manual: true, afterSeq: 40, afterAttempt: 6 };
+
+  it("numbers the end chain's attempts from 1, one more than the newest recorded", () => {
+    expect(nextStep(endChain, {}, 1, false)).toEqual({ kind: "attempt", attempt: 1, chainAttempt: 1 });
+    expect(nextStep(endChain, { lastAttempt: { seq: 12, attempt: 2 } }, 3, false)).toEqual({ kind: "attempt", attempt: 3, chainAttempt: 3 });
+  });
+
+  it("numbers a manual chain on from the attempts before it, and counts its budget from its own first attempt", () => {
+    expect(nextStep(manualChain, { lastAttempt: { seq: 39, attempt: 6 }, lastOutcome: { seq: 40 } }, 1, false)).toEqual({ kind: "attempt", attempt: 7, chainAttempt: 1 });
+    expect(nextStep(manualChain, { lastAttempt: { seq: 45, attempt: 8 }, lastOutcome: { seq: 40 } }, 3, false)).toEqual({ kind: "attempt", attempt: 9, chainAttempt: 3 });
+  });
+
+  it("keeps the attempt number gapless when deliveries were spent without recording, while they still count against the budget", () => {
+    expect(nextStep(manualChain, { lastAttempt: { seq: 41, attempt: 7 }, lastOutcome: { seq: 40 } }, 5, false)).toEqual({ kind: "attempt", attempt: 8, chainAttempt: 5 });
+  });
+
+  it("counts the recorded attempts when the delivery count restarted", () => {
+    expect(nextStep(endChain, { lastAttempt: { seq: 14, attempt: 4 } }, 1, false)).toEqual({ kind: "attempt", attempt: 5, chainAttempt: 5 });
+  });
+
+  it("sends nothing once an outcome was recorded after the chain began", () => {
+    expect(nextStep(endChain, { lastAttempt: { seq: 11, attempt: 1 }, lastOutcome: { seq: 12 } }, 2, false)).toEqual({ kind: "over" });
+    expect(nextStep(manualChain, { lastAttempt: { seq: 41, attempt: 7 }, lastOutcome: { seq: 42 } }, 2, false)).toEqual({ kind: "over" });
+  });
+
+  it("does not take the outcome of the chain before as its own", () => {
+    expect(nextStep(manualChain, { lastAttempt: { seq: 39, attempt: 6 }, lastOutcome: { seq: 40 } }, 1, false).kind).toBe("attempt");
+  });
+
+  it("stands the end's chain down when a manual redelivery has taken over, but never a manual chain", () => {
+    expect(nextStep(endChain, { lastAttempt: { seq: 11, attempt: 1 } }, 2, true)).toEqual({ kind: "superseded" });
+    expect(nextStep(manualChain, { lastOutcome: { seq: 40 } }, 1, true).kind).toBe("attempt");
   });
 });

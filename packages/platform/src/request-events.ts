@@ -1,0 +1,40 @@
+// Reading one request's recorded facts from the event stream without a consumer: the
+// last message on one of its subjects (`accepted`, `completed`, `agent.<id>.started`, …).
+// Read through the stream leader's message-get API, not a direct get: a direct get may be
+// answered by a replica that has not yet stored what the leader acknowledged, and a read
+// right after a write must see it.
+import { ChorusEvent, type Topology } from "@chorus/contracts";
+import type { JetStreamManager } from "./nats.ts";
+
+/** A recorded event and its stream sequence. */
+export type RecordedEvent = { seq: number; event: ChorusEvent };
+
+/** The stored message does not match any event schema this version knows. */
+export class UnreadableEventError extends Error {
+  override name = "UnreadableEventError";
+}
+
+/**
+ * The last event on `<prefix>.ev.request.<id>.<suffix>`, or undefined when there is none.
+ * An unreadable message is an UnreadableEventError with `onUnreadable: "throw"` (deciding
+ * without it could be wrong), and is skipped (undefined) with `"skip"` (a read for a person).
+ */
+export async function lastRequestEvent(
+  jsm: JetStreamManager,
+  t: Topology,
+  requestId: string,
+  suffix: string,
+  onUnreadable: "throw" | "skip" = "skip",
+): Promise<RecordedEvent | undefined> {
+  const m = await jsm.streams.getMessage(t.streams.events, { last_by_subj: t.subjects.requestEvent(requestId, suffix) });
+  if (!m) return undefined;
+  let parsed;
+  try {
+    parsed = ChorusEvent.safeParse(m.json());
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed?.success) return { seq: m.seq, event: parsed.data };
+  if (onUnreadable === "throw") throw new UnreadableEventError(`event at ${t.streams.events}#${m.seq} on ${m.subject}: ${parsed ? parsed.error.message : "not JSON"}`);
+  return undefined;
+}
