@@ -1,6 +1,6 @@
 // Read-your-writes across gateway replicas, on the whole pipeline as processes: whatever
 // a submission's 2xx told the client, a read sent at once through ANOTHER gateway (REST,
-// SSE, gRPC GetRequest and WatchRequest) finds the request, never shows an earlier status,
+// webhook logs, SSE, gRPC GetRequest and WatchRequest) finds the request, never shows an earlier status,
 // and after a 200 returns the same results.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RequestView } from "@chorus/contracts";
@@ -67,6 +67,8 @@ async function postProcess(via: Gateway, body: unknown, headers: Record<string, 
 async function readEverywhere(via: Gateway, requestId: string) {
   const rest = await fetch(`${via.service.url}/api/v1/results/${requestId}`);
   const restBody = (await rest.json()) as unknown;
+  const webhookLogs = await fetch(`${via.service.url}/api/v1/webhook-logs/${requestId}`);
+  const webhookLogsBody = (await webhookLogs.json()) as unknown;
   const sse = await fetch(`${via.service.url}/api/v1/results/${requestId}/events`);
   const sseText = await sse.text();
   const grpcGet = await via.grpc.getRequest({ request_id: requestId }).then(
@@ -77,7 +79,7 @@ async function readEverywhere(via: Gateway, requestId: string) {
     (events) => ({ ok: true as const, types: events.map((e) => e.type), end: events.at(-1) }),
     (err: { code: number }) => ({ ok: false as const, code: err.code }),
   );
-  return { rest: { status: rest.status, body: restBody }, sse: { status: sse.status, text: sseText }, grpcGet, watched };
+  return { rest: { status: rest.status, body: restBody }, webhookLogs: { status: webhookLogs.status, body: webhookLogsBody }, sse: { status: sse.status, text: sseText }, grpcGet, watched };
 }
 
 function expectFoundAndNotBehind(seen: Awaited<ReturnType<typeof readEverywhere>>, told: RequestView) {
@@ -85,6 +87,8 @@ function expectFoundAndNotBehind(seen: Awaited<ReturnType<typeof readEverywhere>
   const view = RequestView.parse(seen.rest.body);
   expect(view.request_id).toBe(told.request_id);
   expect(RANK[view.status]).toBeGreaterThanOrEqual(RANK[told.status]!);
+  expect(seen.webhookLogs.status, JSON.stringify(seen.webhookLogs.body)).toBe(200);
+  expect(seen.webhookLogs.body).toEqual({ request_id: told.request_id, attempts: [] });
   expect(seen.sse.status, seen.sse.text).toBe(200);
   // The stream replays from the first event and ends after the end event.
   expect(seen.sse.text).toMatch(/^event: RequestAccepted$/m);
