@@ -9,7 +9,7 @@ import { context, ROOT_CONTEXT, SpanStatusCode, trace, type Span } from "@opente
 import type { JetStreamClient, JsMsg } from "@nats-io/jetstream";
 import type { z } from "zod";
 import type { Topology } from "@chorus/contracts";
-import { copyToDeadLetters, deadLetterMessage, defaultRetryDelay, type ConsumerHandle, type Delivery, type HandleResult } from "./bus.ts";
+import { copyToDeadLetters, settleFailure, settleResult, type ConsumerHandle, type Delivery, type HandleResult } from "./bus.ts";
 import type { Logger } from "./logger.ts";
 import { pullIntoQueue, receiveMessage } from "./pulling.ts";
 
@@ -52,6 +52,7 @@ export async function runBatchConsumer<S extends z.ZodType>(opts: RunBatchConsum
   let draining = false;
   let drained: Promise<void> = Promise.resolve();
   type Started = { m: JsMsg; item: BatchItem<z.infer<S>>; span: Span };
+  const settling = { js, topology: t, stream: opts.stream, maxDeliver: opts.maxDeliver, logger, ...(opts.retryDelayMs ? { retryDelayMs: opts.retryDelayMs } : {}) };
 
   const begin = async (m: JsMsg): Promise<Started | null> => {
     const received = await receiveMessage(opts, m);
@@ -75,13 +76,7 @@ export async function runBatchConsumer<S extends z.ZodType>(opts: RunBatchConsum
         await failed(started, err);
         return;
       }
-      for (const [i, { m }] of started.entries()) {
-        const result = results[i];
-        if (!result || !("retryInMs" in result)) m.ack();
-        // The server would not deliver it again: keep a copy rather than let it vanish.
-        else if (m.info.deliveryCount >= opts.maxDeliver) await deadLetterMessage(js, t, opts.stream, m, `still to be retried after ${m.info.deliveryCount} deliveries`, logger);
-        else m.nak(Math.max(0, Math.round(result.retryInMs)));
-      }
+      for (const [i, { m }] of started.entries()) await settleResult(settling, m, results[i]);
     } finally {
       for (const { span } of started) span.end();
     }
@@ -89,15 +84,10 @@ export async function runBatchConsumer<S extends z.ZodType>(opts: RunBatchConsum
 
   /** A batch that threw: every message is redelivered, or dead-lettered on its last delivery. */
   const failed = async (started: Started[], err: unknown) => {
-    const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
     for (const { m, span } of started) {
       span.recordException(err as Error);
       span.setStatus({ code: SpanStatusCode.ERROR });
-      if (m.info.deliveryCount >= opts.maxDeliver) {
-        await deadLetterMessage(js, t, opts.stream, m, `failed after ${m.info.deliveryCount} deliveries: ${reason}`, logger);
-      } else {
-        m.nak(Math.round((opts.retryDelayMs ?? defaultRetryDelay)(m.info.deliveryCount)));
-      }
+      await settleFailure(settling, m, err);
     }
     logger.warn({ err, durable: opts.durable, messages: started.length }, "batch failed; will retry");
   };

@@ -144,6 +144,37 @@ export async function deadLetterMessage(js: JetStreamClient, t: Topology, stream
   m.ack();
 }
 
+/** Where a consumer's messages are settled: its stream, its max_deliver, how long a failure waits. */
+export type SettleContext = {
+  js: JetStreamClient;
+  topology: Topology;
+  stream: string;
+  maxDeliver: number;
+  logger: Logger;
+  retryDelayMs?: (deliveryCount: number) => number;
+};
+
+/**
+ * What a handler asked for, done: ack, or nak with its delay — or, on the last delivery,
+ * a copy to the dead-letter subject, since the server would not deliver it again and the
+ * message would vanish unseen.
+ */
+export async function settleResult(ctx: SettleContext, m: JsMsg, result: HandleResult): Promise<void> {
+  if (!result || !("retryInMs" in result)) m.ack();
+  else if (m.info.deliveryCount >= ctx.maxDeliver) await deadLetterMessage(ctx.js, ctx.topology, ctx.stream, m, `still to be retried after ${m.info.deliveryCount} deliveries`, ctx.logger);
+  else m.nak(Math.max(0, Math.round(result.retryInMs)));
+}
+
+/** A handler that threw: redelivered after the retry delay, or dead-lettered with the error on the last delivery. */
+export async function settleFailure(ctx: SettleContext, m: JsMsg, err: unknown): Promise<void> {
+  const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  if (m.info.deliveryCount >= ctx.maxDeliver) {
+    await deadLetterMessage(ctx.js, ctx.topology, ctx.stream, m, `failed after ${m.info.deliveryCount} deliveries: ${reason}`, ctx.logger);
+  } else {
+    m.nak(Math.round((ctx.retryDelayMs ?? defaultRetryDelay)(m.info.deliveryCount)));
+  }
+}
+
 export type Delivery = {
   subject: string;
   /** Stream sequence of this message. */

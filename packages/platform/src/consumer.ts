@@ -8,7 +8,7 @@ import { context, ROOT_CONTEXT, SpanStatusCode, trace } from "@opentelemetry/api
 import type { JetStreamClient, JsMsg } from "@nats-io/jetstream";
 import type { z } from "zod";
 import type { Topology } from "@chorus/contracts";
-import { deadLetterMessage, defaultRetryDelay, type ConsumerHandle, type Delivery, type HandleResult } from "./bus.ts";
+import { settleFailure, settleResult, type ConsumerHandle, type Delivery, type HandleResult } from "./bus.ts";
 import type { Logger } from "./logger.ts";
 import { pullIntoQueue, receiveMessage } from "./pulling.ts";
 import { sleep } from "./sleep.ts";
@@ -77,6 +77,7 @@ export async function runConsumer<S extends z.ZodType>(opts: RunConsumerOptions<
   const inFlight = new Set<Promise<void>>();
   let running = true;
   const stopping = new AbortController();
+  const settling = { js, topology: t, stream: opts.stream, maxDeliver: opts.maxDeliver, logger, ...(opts.retryDelayMs ? { retryDelayMs: opts.retryDelayMs } : {}) };
 
   const process = async (m: JsMsg) => {
     const received = await receiveMessage(opts, m);
@@ -86,21 +87,12 @@ export async function runConsumer<S extends z.ZodType>(opts: RunConsumerOptions<
       try {
         const { delivery } = received;
         const result = await handleThroughOutage((again) => opts.handle(received.message, again ? { ...delivery, handledBefore: true } : delivery), m, logger, stopping.signal);
-        if (!result || !("retryInMs" in result)) m.ack();
-        // The server would not deliver it again: keep a copy rather than let it vanish.
-        else if (m.info.deliveryCount >= opts.maxDeliver) await deadLetterMessage(js, t, opts.stream, m, `still to be retried after ${m.info.deliveryCount} deliveries`, logger);
-        else m.nak(Math.max(0, Math.round(result.retryInMs)));
+        await settleResult(settling, m, result);
       } catch (err) {
         span.recordException(err as Error);
         span.setStatus({ code: SpanStatusCode.ERROR });
-        const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-        if (m.info.deliveryCount >= opts.maxDeliver) {
-          await deadLetterMessage(js, t, opts.stream, m, `failed after ${m.info.deliveryCount} deliveries: ${reason}`, logger);
-        } else {
-          const delay = (opts.retryDelayMs ?? defaultRetryDelay)(m.info.deliveryCount);
-          logger.warn({ err, subject: m.subject, seq: m.seq, delivery: m.info.deliveryCount, retry_in_ms: Math.round(delay) }, "handler failed; will retry");
-          m.nak(Math.round(delay));
-        }
+        if (m.info.deliveryCount < opts.maxDeliver) logger.warn({ err, subject: m.subject, seq: m.seq, delivery: m.info.deliveryCount }, "handler failed; will retry");
+        await settleFailure(settling, m, err);
       } finally {
         span.end();
       }

@@ -105,7 +105,7 @@ export async function prometheusMetrics(): Promise<[number, string, string]> {
   return [200, PROMETHEUS_CONTENT_TYPE, await telemetry.prometheusText()];
 }
 
-/** Routes for startProbeServer: `routes: metricsRoutes()`. */
+/** Routes for the probe server: `probes.serve({ routes: metricsRoutes(), … })`. */
 export function metricsRoutes(): Record<string, () => Promise<[number, string, string]>> {
   return { "/metrics": prometheusMetrics };
 }

@@ -94,12 +94,6 @@ async function listen(server: Server, port: number, host: string | undefined): P
   });
 }
 
-export async function startProbeServer(opts: ProbeServerOptions): Promise<Server> {
-  const server = createServer(probeHandler(opts));
-  await listen(server, opts.port, opts.host);
-  return server;
-}
-
 /** The probe server of a service that is starting: listening before NATS is reached, so /livez answers from the first moment. */
 export type StartupProbes = {
   readonly server: Server;

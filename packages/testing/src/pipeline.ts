@@ -2,12 +2,18 @@
 // projector and gateway on an isolated NATS prefix and database. Stopped in reverse
 // order, like a rolling shutdown: the gateway stops taking work first.
 import { isolatedDatabase, isolatedNats, type IsolatedDatabase, type IsolatedNats } from "./fixtures.ts";
-import { startService, type RunningService } from "./processes.ts";
+import { freePort, startService, type RunningService } from "./processes.ts";
 
 export type RunningPipeline = {
   nats: IsolatedNats;
   db: IsolatedDatabase;
   gateway: RunningService;
+  /** The gateway's gRPC port (chorus.v1.Orchestration). */
+  grpcPort: number;
+  /** What every process was started with: for another replica of a service, say. */
+  env: Record<string, string>;
+  /** Starts one more process of `name` on this pipeline's NATS and database, stopped with the rest. */
+  startReplica(name: string, env?: Record<string, string>): Promise<RunningService>;
   /** Stops every process and cleans up; rejects, with its output, if a process did not exit cleanly on SIGTERM. */
   stop(): Promise<void>;
 };
@@ -17,6 +23,8 @@ export type PipelineOptions = {
   env?: Record<string, string>;
   /** For the agents process only. */
   agentsEnv?: Record<string, string>;
+  /** For the gateway process only. */
+  gatewayEnv?: Record<string, string>;
 };
 
 export async function startPipeline(options: PipelineOptions = {}): Promise<RunningPipeline> {
@@ -38,9 +46,15 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Runn
     services.push(await startService("orchestrator", env));
     services.push(await startService("agents", { ...env, ...options.agentsEnv }));
     services.push(await startService("projector", env));
-    const gateway = await startService("gateway", env);
+    const grpcPort = await freePort();
+    const gateway = await startService("gateway", { ...env, GRPC_PORT: String(grpcPort), ...options.gatewayEnv });
     services.push(gateway);
-    return { nats, db, gateway, stop };
+    const startReplica = async (name: string, extra: Record<string, string> = {}) => {
+      const replica = await startService(name, { ...env, ...extra });
+      services.push(replica);
+      return replica;
+    };
+    return { nats, db, gateway, grpcPort, env, startReplica, stop };
   } catch (err) {
     await stop().catch(() => undefined);
     throw err;

@@ -6,34 +6,26 @@ import { createHmac } from "node:crypto";
 import { status as grpcStatus } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RequestView } from "@chorus/contracts";
-import { eventually, freePort, isolatedDatabase, isolatedNats, startService, type IsolatedDatabase, type IsolatedNats, type RunningService } from "@chorus/testing";
+import { eventually, startPipeline, type IsolatedNats, type RunningPipeline, type RunningService } from "@chorus/testing";
 import { orchestrationClient, type OrchestrationClient } from "./grpc/client.test-support.ts";
 
 const BASE = "Apple opened a new office in Berlin on Monday";
 const INBOUND_SECRET = "inbound-secret-for-hostile-input";
 
+let pipeline: RunningPipeline;
 let nats: IsolatedNats;
-let db: IsolatedDatabase;
-const services: RunningService[] = [];
 let gateway: RunningService;
 let grpc: OrchestrationClient;
 
 beforeAll(async () => {
-  nats = await isolatedNats();
-  db = await isolatedDatabase();
-  const env = { ...nats.env, DATABASE_URL: db.url, LOG_LEVEL: "warn", AGENT_PROVIDER: "local" };
-  for (const name of ["orchestrator", "agents", "projector"]) services.push(await startService(name, env));
-  const grpcPort = await freePort();
-  gateway = await startService("gateway", { ...env, GRPC_PORT: String(grpcPort), WEBHOOK_INBOUND_SECRET: INBOUND_SECRET });
-  services.push(gateway);
-  grpc = orchestrationClient(`127.0.0.1:${grpcPort}`);
+  pipeline = await startPipeline({ env: { AGENT_PROVIDER: "local" }, gatewayEnv: { WEBHOOK_INBOUND_SECRET: INBOUND_SECRET } });
+  ({ nats, gateway } = pipeline);
+  grpc = orchestrationClient(`127.0.0.1:${pipeline.grpcPort}`);
 });
 
 afterAll(async () => {
   grpc?.close();
-  for (const s of [...services].reverse()) await s.stop();
-  await nats?.cleanup();
-  await db?.cleanup();
+  await pipeline?.stop();
 });
 
 /** Refused at the edge: Postgres cannot store them, and a lone surrogate has no UTF-8 form. */

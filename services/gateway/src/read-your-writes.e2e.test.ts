@@ -4,7 +4,7 @@
 // and after a 200 returns the same results.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RequestView } from "@chorus/contracts";
-import { freePort, isolatedDatabase, isolatedNats, startService, type IsolatedDatabase, type IsolatedNats, type RunningService } from "@chorus/testing";
+import { freePort, startPipeline, type RunningPipeline, type RunningService } from "@chorus/testing";
 import { fromStruct, orchestrationClient, type OrchestrationClient, type RequestMessage } from "./grpc/client.test-support.ts";
 
 const TEXT = "Apple opened a new office in Berlin on Monday, and investors cheered the $2 billion plan.";
@@ -14,35 +14,22 @@ const IN_FLIGHT = 5;
 
 type Gateway = { service: RunningService; grpc: OrchestrationClient };
 
-let nats: IsolatedNats;
-let db: IsolatedDatabase;
-const services: RunningService[] = [];
+let pipeline: RunningPipeline;
 let a: Gateway;
 let b: Gateway;
 
-async function startGatewayReplica(env: Record<string, string>): Promise<Gateway> {
-  const grpcPort = await freePort();
-  const service = await startService("gateway", { ...env, GRPC_PORT: String(grpcPort) });
-  services.push(service);
-  return { service, grpc: orchestrationClient(`127.0.0.1:${grpcPort}`) };
-}
-
 beforeAll(async () => {
-  nats = await isolatedNats();
-  db = await isolatedDatabase();
   // The bench provider answers at once: the test is about what reads see, not about NLP.
-  const env = { ...nats.env, DATABASE_URL: db.url, LOG_LEVEL: "warn", AGENT_PROVIDER: "bench" };
-  for (const name of ["orchestrator", "agents", "projector"]) services.push(await startService(name, env));
-  a = await startGatewayReplica(env);
-  b = await startGatewayReplica(env);
+  pipeline = await startPipeline({ env: { AGENT_PROVIDER: "bench" } });
+  a = { service: pipeline.gateway, grpc: orchestrationClient(`127.0.0.1:${pipeline.grpcPort}`) };
+  const grpcPort = await freePort();
+  b = { service: await pipeline.startReplica("gateway", { GRPC_PORT: String(grpcPort) }), grpc: orchestrationClient(`127.0.0.1:${grpcPort}`) };
 });
 
 afterAll(async () => {
   a?.grpc.close();
   b?.grpc.close();
-  for (const s of [...services].reverse()) await s.stop();
-  await nats?.cleanup();
-  await db?.cleanup();
+  await pipeline?.stop();
 });
 
 const RANK: Record<string, number> = { pending: 0, processing: 1, completed: 2, partial: 2, failed: 2 };

@@ -19,6 +19,7 @@ import {
   type JetStreamManager,
   type Logger,
 } from "@chorus/platform";
+import { mayCarryUnstorableText } from "./projection/index.ts";
 import { describeDataError, failureReason, isDataError, projectEvents, recordFailureIn, unstorable, type ApplyOptions, type ApplyOutcome } from "./store/index.ts";
 
 export const PROJECTOR_DURABLE = "projector";
@@ -167,7 +168,8 @@ export async function startProjector(deps: ProjectorDeps): Promise<Projector> {
     retryDelayMs,
     handleBatch: async (items) => {
       const outcomes = new Map<Item, Outcome>();
-      const refusals = new Map(items.map((item) => [item, unstorable(item.message)]));
+      // Only an event whose raw JSON holds a NUL or surrogate escape is walked for unstorable text: hardly ever.
+      const refusals = new Map(items.map((item) => [item, mayCarryUnstorableText(item.delivery.raw.data) ? unstorable(item.message) : null]));
       const clean = items.filter((item) => !refusals.get(item));
       if (clean.length > 0) {
         try {

@@ -2,8 +2,8 @@
 // an end message is the first of its request, the request's newest webhook facts, and
 // whether a manual redelivery of it is waiting or running. Facts a decision rests on are
 // read through the stream leader: a direct get may come from a replica that lags.
-import { ChorusEvent, isEndEvent, type RequestEndEvent, type Topology } from "@chorus/contracts";
-import { isNotFound, type JetStreamManager } from "@chorus/platform";
+import { isEndEvent, type RequestEndEvent, type Topology } from "@chorus/contracts";
+import { isNotFound, lastRequestEvent, type JetStreamManager } from "@chorus/platform";
 import type { WebhookFacts } from "./delivery/index.ts";
 
 async function direct(jsm: JetStreamManager, t: Topology, query: { last_by_subj: string } | { next_by_subj: string; seq: number }) {
@@ -15,21 +15,10 @@ async function direct(jsm: JetStreamManager, t: Topology, query: { last_by_subj:
   }
 }
 
-/** The last message on `subject` of `stream`, from the leader; null when there is none. */
-function lastOn(jsm: JetStreamManager, stream: string, subject: string) {
-  return jsm.streams.getMessage(stream, { last_by_subj: subject });
-}
-
-function parsed(msg: { json<T>(): T } | null): ChorusEvent | undefined {
-  if (!msg) return undefined;
-  const result = ChorusEvent.safeParse(msg.json());
-  return result.success ? result.data : undefined;
-}
-
 /** The request's end event (completed or failed), if it has ended. */
 export async function endEventOf(jsm: JetStreamManager, t: Topology, requestId: string): Promise<RequestEndEvent | undefined> {
   for (const end of ["completed", "failed"] as const) {
-    const event = parsed(await lastOn(jsm, t.streams.events, `${t.prefix}.ev.request.${requestId}.${end}`));
+    const event = (await lastRequestEvent(jsm, t, requestId, end))?.event;
     if (event && isEndEvent(event)) return event;
   }
   return undefined;
@@ -46,11 +35,9 @@ export async function firstSequenceOn(jsm: JetStreamManager, t: Topology, subjec
 
 /** The request's newest attempt and newest outcome (delivered or exhausted), with their sequences. */
 export async function webhookFactsOf(jsm: JetStreamManager, t: Topology, requestId: string): Promise<WebhookFacts> {
-  const subject = (suffix: string) => `${t.prefix}.ev.request.${requestId}.webhook.${suffix}`;
-  const [attempted, delivered, exhausted] = await Promise.all(["attempted", "delivered", "exhausted"].map((s) => lastOn(jsm, t.streams.events, subject(s))));
+  const [attempted, delivered, exhausted] = await Promise.all(["attempted", "delivered", "exhausted"].map((s) => lastRequestEvent(jsm, t, requestId, `webhook.${s}`)));
   const facts: WebhookFacts = {};
-  const attempt = parsed(attempted ?? null);
-  if (attempted && attempt?.type === "WebhookAttempted") facts.lastAttempt = { seq: attempted.seq, attempt: attempt.data.attempt };
+  if (attempted?.event.type === "WebhookAttempted") facts.lastAttempt = { seq: attempted.seq, attempt: attempted.event.data.attempt };
   const outcomeSeq = Math.max(delivered?.seq ?? 0, exhausted?.seq ?? 0);
   if (outcomeSeq > 0) facts.lastOutcome = { seq: outcomeSeq };
   return facts;
@@ -58,5 +45,5 @@ export async function webhookFactsOf(jsm: JetStreamManager, t: Topology, request
 
 /** A RedeliverWebhook for the request is in the commands stream: queued, or its chain still runs. */
 export async function redeliveryPending(jsm: JetStreamManager, t: Topology, requestId: string): Promise<boolean> {
-  return (await lastOn(jsm, t.streams.commands, t.subjects.webhookRedeliver(requestId))) !== null;
+  return (await jsm.streams.getMessage(t.streams.commands, { last_by_subj: t.subjects.webhookRedeliver(requestId) })) !== null;
 }

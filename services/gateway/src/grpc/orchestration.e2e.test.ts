@@ -3,7 +3,7 @@
 // by a client built from the proto files, compared with what REST answers.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RequestView, type ChorusEvent } from "@chorus/contracts";
-import { eventually, freePort, isolatedDatabase, isolatedNats, startService, type IsolatedDatabase, type IsolatedNats, type RunningService } from "@chorus/testing";
+import { eventually, startPipeline, type RunningPipeline, type RunningService } from "@chorus/testing";
 import { fromStruct, isoOf, orchestrationClient, type OrchestrationClient, type RequestMessage } from "./client.test-support.ts";
 
 const ARTICLE =
@@ -11,31 +11,20 @@ const ARTICLE =
   "The company said the project would cost $1.2 billion and employ 3,000 engineers by March 2027. " +
   "Local officials welcomed the decision, calling it a great day for the city.";
 
-let nats: IsolatedNats;
-let db: IsolatedDatabase;
-const services: RunningService[] = [];
+let pipeline: RunningPipeline;
 let gateway: RunningService;
 let client: OrchestrationClient;
 
 beforeAll(async () => {
-  nats = await isolatedNats();
-  db = await isolatedDatabase();
-  const env = { ...nats.env, DATABASE_URL: db.url, LOG_LEVEL: "warn", AGENT_PROVIDER: "local" };
-  for (const name of ["orchestrator", "agents", "projector"]) services.push(await startService(name, env));
-  const grpcPort = await freePort();
-  gateway = await startService("gateway", { ...env, GRPC_PORT: String(grpcPort) });
-  services.push(gateway);
-  client = orchestrationClient(`127.0.0.1:${grpcPort}`);
+  pipeline = await startPipeline({ env: { AGENT_PROVIDER: "local" } });
+  gateway = pipeline.gateway;
+  client = orchestrationClient(`127.0.0.1:${pipeline.grpcPort}`);
 });
 
 afterAll(async () => {
   client?.close();
-  for (const s of [...services].reverse()) {
-    const code = await s.stop();
-    expect(code, `${s.name} should exit cleanly on SIGTERM:\n${s.output()}`).toBe(0);
-  }
-  await nats?.cleanup();
-  await db?.cleanup();
+  // Rejects unless every process exits cleanly on SIGTERM.
+  await pipeline?.stop();
 });
 
 async function restView(requestId: string): Promise<RequestView | undefined> {

@@ -138,6 +138,54 @@ describe("GET /api/v1/results/:request_id", () => {
   });
 });
 
+describe("GET /api/v1/results/:request_id while the read model lags the stream", () => {
+  const eventsOf = (id: string, tenant = "default") => {
+    const meta = { version: 1 as const, request_id: id, tenant_id: tenant, correlation_id: "c" };
+    const at = (ms: number) => new Date(Date.parse("2026-11-24T10:00:00.000Z") + ms).toISOString();
+    return {
+      accepted: { ...meta, id: randomUUID(), type: "RequestAccepted", occurred_at: at(0), data: { text: "some text to analyse", orchestration_mode: "parallel", agents: ["sentiment"], webhook: null, idempotency_key: null, fingerprint: null, agent_timeout_ms: 1000 } } satisfies ChorusEvent,
+      dispatched: { ...meta, id: randomUUID(), type: "AgentDispatched", occurred_at: at(1), data: { agent: "sentiment", deadline_at: at(1001), context_from: [] } } satisfies ChorusEvent,
+      started: { ...meta, id: randomUUID(), type: "AgentStarted", occurred_at: at(2), data: { agent: "sentiment", provider: "local", model: "m", delivery: 1 } } satisfies ChorusEvent,
+      completed: {
+        ...meta, id: randomUUID(), type: "RequestCompleted", occurred_at: at(300),
+        data: { status: "completed", results: { sentiment: completedResult("sentiment") }, duration_ms: 300, webhook: null, orchestration_mode: "parallel", agents: ["sentiment"], created_at: at(0) },
+      } satisfies ChorusEvent,
+    };
+  };
+  const record = async (...events: ChorusEvent[]) => {
+    for (const e of events) await publishEvent(nats.js, nats.topology, e, { msgID: e.id });
+  };
+
+  it("answers a row still processing with the end the stream already has", async () => {
+    const id = await insertRequest({ status: "processing", agents: ["sentiment"], createdAt: "2026-11-24T10:00:00.000Z" });
+    const e = eventsOf(id);
+    await record(e.accepted, e.dispatched, e.started, e.completed);
+    const view = RequestView.parse(await (await get(`/api/v1/results/${id}`)).json());
+    expect(view).toMatchObject({ status: "completed", completed_at: "2026-11-24T10:00:00.300Z" });
+    expect(view.results.sentiment).toEqual(completedResult("sentiment"));
+  });
+
+  it("answers a row still pending with its agents' steps in the stream, never behind them", async () => {
+    const id = await insertRequest({ status: "pending", agents: ["sentiment"], createdAt: "2026-11-24T10:00:00.000Z", completedAt: null });
+    const e = eventsOf(id);
+    await record(e.accepted, e.dispatched, e.started);
+    const view = RequestView.parse(await (await get(`/api/v1/results/${id}`)).json());
+    expect(view.status).toBe("processing");
+    expect(view.results.sentiment).toMatchObject({ status: "running", provider: "local", model: "m" });
+  });
+
+  it("finds nothing of another tenant's request in the stream either: 404, as for one that never existed", async () => {
+    const id = randomUUID();
+    const e = eventsOf(id, "someone-else");
+    await record(e.accepted, e.completed);
+    const res = await get(`/api/v1/results/${id}`);
+    expect(res.status).toBe(404);
+    expect(ErrorBody.parse(await res.json()).error).toBe("NotFound");
+    expect((await get(`/api/v1/results/${id}/events`)).status).toBe(404);
+    expect((await get(`/api/v1/webhook-logs/${id}`)).status).toBe(404);
+  });
+});
+
 describe("GET /api/v1/results", () => {
   async function seedFive() {
     const ids: string[] = [];

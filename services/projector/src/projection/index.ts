@@ -5,4 +5,4 @@ export { EMPTY_STATE, type AgentResultRow, type Projection, type RequestRow, typ
 export { toInstant, type Instant } from "./instant.ts";
 export { succeeded } from "./webhook.ts";
 export { makesRequestRow } from "./request-row.ts";
-export { storableEvent, unstorableText } from "./storable.ts";
+export { mayCarryUnstorableText, unstorableText } from "./storable.ts";

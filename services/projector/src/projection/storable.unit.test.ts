@@ -1,8 +1,8 @@
 // Text Postgres cannot store in an event: found, described where it is, and replaced.
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import type { EventOf } from "@chorus/contracts";
-import { storableEvent, unstorableText } from "./storable.ts";
+import { withStorableText, type EventOf } from "@chorus/contracts";
+import { mayCarryUnstorableText, unstorableText } from "./storable.ts";
 
 describe("making an event storable", () => {
   it("reaches every string of the event, however deep, and leaves numbers, nulls and structure alone", () => {
@@ -23,7 +23,7 @@ describe("making an event storable", () => {
         usage: null,
       },
     } satisfies EventOf<"AgentCompleted">;
-    const storable = storableEvent(event);
+    const storable = withStorableText(event);
     expect(storable).toEqual({
       ...event,
       data: { ...event.data, output: { entities: [{ text: "Ap\uFFFDple", type: "ORGANIZATION", start: 0, end: 6 }, { text: "\uFFFD", type: "PERSON", start: 7, end: 8 }] } },
@@ -47,5 +47,16 @@ describe("making an event storable", () => {
     };
     expect(unstorableText(failed)).toBe("event.data.error.message contains an unpaired UTF-16 surrogate");
     expect(unstorableText({ ...failed, data: { ...failed.data, error: { code: "x", message: "pair 😀 only" } } })).toBeNull();
+  });
+
+  it("tells from a message's raw JSON alone which events need looking at: only one with a NUL or surrogate escape", () => {
+    const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+    expect(mayCarryUnstorableText(bytes({ text: "plain, 😀 and \u0001 \u001b é" }))).toBe(false);
+    expect(mayCarryUnstorableText(bytes({ text: "a \u0000 b" }))).toBe(true);
+    expect(mayCarryUnstorableText(bytes({ text: "lone \ud800" }))).toBe(true);
+    expect(mayCarryUnstorableText(bytes({ text: "lone \udfff" }))).toBe(true);
+    // Another producer may escape in upper case, and escape a valid pair: looked at, then found fine.
+    expect(mayCarryUnstorableText(new TextEncoder().encode('{"t":"\\uD83D\\uDE00 \\u00E9"}'))).toBe(true);
+    expect(mayCarryUnstorableText(new TextEncoder().encode('{"t":"\\u00E9 \\u0041 \\\\u0000"}'))).toBe(false);
   });
 });

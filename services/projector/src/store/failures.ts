@@ -5,9 +5,9 @@
 // failure on its requests row: the row that would otherwise read as processing for good.
 // The live projector and the rebuild record the same failures the same way, so both give
 // the same rows.
-import { toStorableText, type ChorusEvent } from "@chorus/contracts";
+import { toStorableText, withStorableText, type ChorusEvent } from "@chorus/contracts";
 import { sql } from "@chorus/platform";
-import { makesRequestRow, storableEvent, unstorableText, type SequencedEvent } from "../projection/index.ts";
+import { makesRequestRow, unstorableText, type SequencedEvent } from "../projection/index.ts";
 import { applyEventsIn, lockRequests, type ApplyOptions } from "./apply-event.ts";
 import { describeDataError, isDataError, UnprojectableEventError } from "./data-errors.ts";
 import { table, type Queryable } from "./tables.ts";
@@ -53,7 +53,7 @@ export async function recordFailureIn(db: Queryable, schema: string, failed: Fai
 
   let salvaged = true;
   try {
-    await db.transaction((savepoint) => applyEventsIn(savepoint, schema, [{ event: storableEvent(event), seq }], { whenRequestMissing: "apply" }));
+    await db.transaction((savepoint) => applyEventsIn(savepoint, schema, [{ event: withStorableText(event), seq }], { whenRequestMissing: "apply" }));
   } catch (err) {
     if (!isDataError(err)) throw err;
     salvaged = false;
