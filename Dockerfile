@@ -15,6 +15,7 @@ COPY package.json package-lock.json ./
 COPY packages/contracts/package.json packages/contracts/
 COPY packages/platform/package.json packages/platform/
 COPY packages/testing/package.json packages/testing/
+COPY packages/webhook-security/package.json packages/webhook-security/
 COPY services/gateway/package.json services/gateway/
 COPY services/orchestrator/package.json services/orchestrator/
 COPY services/agents/package.json services/agents/

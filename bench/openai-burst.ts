@@ -11,7 +11,7 @@ import { completionReply, isolatedNats, NATS_URL, startOpenAiServer, testLogger 
 import { openAiProvider } from "../services/agents/src/providers/openai/index.ts";
 import { kvRateLimiter, rateLimitBucket, rateLimitKey, unlimited, withSlots } from "../services/agents/src/rate-limit/index.ts";
 import { startAgents, type Agents } from "../services/agents/src/start-agents.ts";
-import { agentTask, publishTask, tasksLeft } from "../services/agents/src/test-fixtures.ts";
+import { agentTask, publishTask, tasksLeft } from "../services/agents/src/agent-tasks.fixtures.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -60,7 +60,7 @@ const published = performance.now();
 
 /** Outcome events recorded so far, by kind. */
 async function outcomes(kind: "completed" | "failed"): Promise<number> {
-  const info = await nats.jsm.streams.info(nats.topology.streams.events, { subjects_filter: `${nats.topology.prefix}.ev.request.*.agent.sentiment.${kind}` });
+  const info = await nats.jsm.streams.info(nats.topology.streams.events, { subjects_filter: nats.topology.subjects.requestEvent("*", `agent.sentiment.${kind}`) });
   return Object.values(info.state.subjects ?? {}).reduce((a, b) => a + b, 0);
 }
 

@@ -48,7 +48,7 @@ const accepted = await Promise.all(
 const submittedS = (performance.now() - started) / 1000;
 
 const count = async (suffix: string) => {
-  const info = await nats.jsm.streams.info(nats.topology.streams.events, { subjects_filter: `${nats.topology.prefix}.ev.request.*.${suffix}` });
+  const info = await nats.jsm.streams.info(nats.topology.streams.events, { subjects_filter: nats.topology.subjects.requestEvent("*", suffix) });
   return Object.values(info.state.subjects ?? {}).reduce((a, b) => a + b, 0);
 };
 let lastReport = 0;

@@ -5,10 +5,10 @@ import { randomUUID } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import { AGENT_IDS, parseAgentOutput, RequestView, type OrchestrationMode } from "@chorus/contracts";
 
-export const DEFAULT_BASE_URL = "http://127.0.0.1:8000";
+const DEFAULT_BASE_URL = "http://127.0.0.1:8000";
 
 /** A news paragraph with people, organisations, places, a date and money, so every agent has work. */
-export const NEWS_TEXT =
+const NEWS_TEXT =
   "BERLIN, March 14, 2025 — Siemens announced on Friday that it will invest $2.5 billion in a new " +
   "semiconductor plant in Dresden, creating about 1,200 jobs by 2027. Chief executive Roland Busch said " +
   "the decision followed months of talks with the German government and Chancellor Olaf Scholz, who " +
@@ -57,7 +57,7 @@ export function problemWithResult(body: unknown, mode: OrchestrationMode): strin
 }
 
 /** One line about what the agents said, to show the run did real work. */
-export function describeResult(body: RequestView): string {
+function describeResult(body: RequestView): string {
   const out = (agent: (typeof AGENT_IDS)[number]) => body.results[agent]?.output as Record<string, unknown> | undefined;
   const summary = String(out("summarizer")?.summary ?? "");
   const entities = (out("entity_extractor")?.entities as unknown[] | undefined) ?? [];

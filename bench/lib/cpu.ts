@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
 /** CPU seconds a process has used so far, or NaN when it is gone. */
-export function cpuSeconds(pid: number): number {
+function cpuSeconds(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     // The command name may hold spaces; fields after it start at ") ".

@@ -17,6 +17,7 @@ import {
   eventually,
   schemaNameOf,
   startOpenAiServer,
+  postProcess,
   startPipeline,
   type RecordedRequest,
   type RunningPipeline,
@@ -90,14 +91,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function post(body: unknown): Promise<{ status: number; body: RequestView }> {
-  const res = await fetch(`${gateway.url}/api/v1/process`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as RequestView };
-}
+const post = (body: unknown) => postProcess(gateway.url, body);
 
 /** The request as the read model has it, once the projector has recorded its end. */
 function storedView(requestId: string): Promise<RequestView> {

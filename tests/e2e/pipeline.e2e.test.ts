@@ -2,7 +2,7 @@
 // provider) and projector on the real NATS and Postgres, driven through the REST API.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RequestView, parseAgentOutput, type AgentId, type ChorusEvent } from "@chorus/contracts";
-import { eventually, recordedEventsOf, startPipeline, type IsolatedNats, type RunningPipeline, type RunningService } from "@chorus/testing";
+import { eventually, postProcess, recordedEventsOf, startPipeline, type IsolatedNats, type RunningPipeline, type RunningService } from "@chorus/testing";
 
 const ARTICLE =
   "Apple Inc. announced on Tuesday that Tim Cook will open a new research campus in Austin, Texas. " +
@@ -26,14 +26,7 @@ afterAll(async () => {
   await pipeline?.stop();
 });
 
-async function post(body: unknown): Promise<{ status: number; body: RequestView }> {
-  const res = await fetch(`${gateway.url}/api/v1/process`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as RequestView };
-}
+const post = (body: unknown) => postProcess(gateway.url, body);
 
 function recordedEvents(requestId: string): Promise<ChorusEvent[]> {
   return recordedEventsOf(nats, requestId);
@@ -110,13 +103,8 @@ describe("the pipeline, end to end", () => {
 
   it("answers bad input with a 422 in the API's error shape and starts no work", async () => {
     const before = (await nats.jsm.streams.info(nats.topology.streams.events)).state.messages;
-    const res = await fetch(`${gateway.url}/api/v1/process`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ text: "too short", agents: ["summarizer", "oracle"] }),
-    });
-    expect(res.status).toBe(422);
-    const error = (await res.json()) as { error: string; message: string };
+    const { status, body: error } = await postProcess<{ error: string; message: string }>(gateway.url, { text: "too short", agents: ["summarizer", "oracle"] });
+    expect(status).toBe(422);
     expect(error.error).toBe("ValidationError");
     expect(error.message).toMatch(/text|agents/);
     expect((await nats.jsm.streams.info(nats.topology.streams.events)).state.messages).toBe(before);

@@ -4,49 +4,40 @@
 // result POSTed, signed, to a receiver on loopback.
 import { createHmac } from "node:crypto";
 import { Webhook } from "standardwebhooks";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { messageIds, type RequestEndEvent } from "@chorus/contracts";
-import { parseSecretKey, publishEvent, sealSecret } from "@chorus/platform";
+import { beforeAll, describe, expect, it } from "vitest";
+import { messageIds } from "@chorus/contracts";
+import { publishEvent } from "@chorus/platform";
 import {
+  completedEnd,
   eventually,
-  isolatedDatabase,
-  isolatedNats,
+  isolatedPerFile,
+  postProcess,
   recordedEventsOf,
   startService,
   startWebhookReceiver,
-  type IsolatedDatabase,
-  type IsolatedNats,
+  stopCleanly,
   type ReceivedWebhook,
   type RunningService,
   type WebhookReceiver,
 } from "@chorus/testing";
+import { parseSecretKey, sealSecret } from "@chorus/webhook-security";
 
 const KEY = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 const SECRET = "e2e-receiver-secret-0123456789";
 
-let nats: IsolatedNats;
-let db: IsolatedDatabase;
+const isolated = isolatedPerFile({ nats: true, database: true });
 let receiver: WebhookReceiver;
+/** The processes still running, each to exit cleanly on SIGTERM at the end. */
 const services: RunningService[] = [];
 
 beforeAll(async () => {
-  nats = await isolatedNats();
-  db = await isolatedDatabase();
   receiver = await startWebhookReceiver();
-});
-
-afterAll(async () => {
-  for (const s of [...services].reverse()) {
-    const code = await s.stop();
-    expect(code, `${s.name} should exit cleanly on SIGTERM:\n${s.output()}`).toBe(0);
-  }
-  await receiver?.close();
-  await nats?.cleanup();
-  await db?.cleanup();
+  isolated.defer(() => receiver.close());
+  isolated.defer(() => stopCleanly(services));
 });
 
 function env(extra: Record<string, string> = {}) {
-  return { ...nats.env, DATABASE_URL: db.url, LOG_LEVEL: "warn", AGENT_PROVIDER: "local", WEBHOOK_SECRET_KEY: KEY, WEBHOOK_ALLOW_PRIVATE: "true", ...extra };
+  return { ...isolated.nats.env, DATABASE_URL: isolated.db.url, LOG_LEVEL: "warn", AGENT_PROVIDER: "local", WEBHOOK_SECRET_KEY: KEY, WEBHOOK_ALLOW_PRIVATE: "true", ...extra };
 }
 
 async function start(name: string, extra: Record<string, string> = {}) {
@@ -55,7 +46,7 @@ async function start(name: string, extra: Record<string, string> = {}) {
   return s;
 }
 
-const eventsOf = (requestId: string) => recordedEventsOf(nats, requestId);
+const eventsOf = (requestId: string) => recordedEventsOf(isolated.nats, requestId);
 
 function expectSigned(r: ReceivedWebhook) {
   expect(r.headers["x-webhook-signature"]).toBe(createHmac("sha256", SECRET).update(r.body).digest("hex"));
@@ -68,35 +59,18 @@ const postsFor = (requestId: string) => receiver.received.filter((r) => (JSON.pa
 
 describe("webhooks service process", () => {
   it("refuses to start in production without WEBHOOK_SECRET_KEY, saying so", async () => {
-    await expect(startService("webhooks", { ...nats.env, NODE_ENV: "production" })).rejects.toThrow(/WEBHOOK_SECRET_KEY is required in production/);
+    await expect(startService("webhooks", { ...isolated.nats.env, NODE_ENV: "production" })).rejects.toThrow(/WEBHOOK_SECRET_KEY is required in production/);
   });
 
   it("survives a SIGKILL between attempts: a new process delivers, and attempt numbers carry on", async () => {
     const webhooks = await start("webhooks", { WEBHOOK_BACKOFF_BASE_MS: "1000", WEBHOOK_TIMEOUT: "2", WEBHOOK_MAX_RETRIES: "5" });
-    const requestId = crypto.randomUUID();
-    const end: RequestEndEvent = {
-      id: crypto.randomUUID(),
-      type: "RequestCompleted",
-      version: 1,
-      request_id: requestId,
-      tenant_id: "default",
-      occurred_at: new Date().toISOString(),
-      correlation_id: "e2e-kill",
-      data: {
-        status: "completed",
-        results: {},
-        duration_ms: 5,
-        webhook: { url: `${receiver.url}/kill`, secret: sealSecret(parseSecretKey(KEY), SECRET) },
-        orchestration_mode: "parallel",
-        agents: ["sentiment"],
-        created_at: new Date().toISOString(),
-      },
-    };
+    const end = completedEnd({ url: `${receiver.url}/kill`, secret: sealSecret(parseSecretKey(KEY), SECRET) }, { correlationId: "e2e-kill" });
+    const requestId = end.request_id;
     // Down for the first three attempts.
     receiver.enqueue({ status: 503 }, { status: 500 }, { status: 502 });
     // Attempt 1 is recorded, and its retry scheduled: kill the process at once, before attempt 2.
-    const attempted = nats.nc.subscribe(`${nats.topology.prefix}.ev.request.${requestId}.webhook.attempted`, { max: 1 });
-    await publishEvent(nats.js, nats.topology, end, { msgID: messageIds.end(requestId) });
+    const attempted = isolated.nats.nc.subscribe(isolated.nats.topology.subjects.requestEvent(requestId, "webhook.attempted"), { max: 1 });
+    await publishEvent(isolated.nats.js, isolated.nats.topology, end, { msgID: messageIds.end(requestId) });
     for await (const _ of attempted) break;
     // The retry is a nak sent right after that event is stored; attempt 2 is due >= 800 ms
     // later. Killing 300 ms in lands between the two (earlier, the message would wait out
@@ -140,18 +114,14 @@ describe("the pipeline with a webhook", () => {
   });
 
   it("POSTs a parallel request's result once, signed; the delivery log lists it, and a manual retry resends it", async () => {
-    const res = await fetch(`${gateway.url}/api/v1/process`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        text: "Apple Inc. announced on Tuesday that Tim Cook will open a research campus in Austin, Texas. Analysts were pleased.",
-        orchestration_mode: "parallel",
-        webhook_url: `${receiver.url}/pipeline`,
-        webhook_secret: SECRET,
-      }),
+    const submitted = await postProcess(gateway.url, {
+      text: "Apple Inc. announced on Tuesday that Tim Cook will open a research campus in Austin, Texas. Analysts were pleased.",
+      orchestration_mode: "parallel",
+      webhook_url: `${receiver.url}/pipeline`,
+      webhook_secret: SECRET,
     });
-    expect(res.status).toBe(202);
-    const { request_id: requestId } = (await res.json()) as { request_id: string };
+    expect(submitted.status).toBe(202);
+    const requestId = submitted.body.request_id;
 
     const [post] = await eventually(() => (postsFor(requestId).length > 0 ? postsFor(requestId) : undefined), 60_000);
     if (!post) throw new Error("no webhook received");

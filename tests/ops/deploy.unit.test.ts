@@ -6,7 +6,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { SERVICES } from "../../scripts/start/services.ts";
-import { readCompose, readText, renderKustomization, ROOT, type K8sObject } from "./manifests.ts";
+import { readCompose, readText, renderKustomization, ROOT, type K8sObject } from "./manifests.fixtures.ts";
 
 type Probe = { httpGet?: { path: string; port: string | number } };
 type Container = {
@@ -66,8 +66,8 @@ describe("the Kubernetes manifests", () => {
       expect(Object.keys(container?.resources?.[part] ?? {}).sort(), part).toEqual(["cpu", "memory"]);
     }
     for (const ref of container?.envFrom ?? []) {
-      if (ref.configMapRef) expect(find("ConfigMap", ref.configMapRef.name)).toBeDefined();
-      if (ref.secretRef) expect(find("Secret", ref.secretRef.name)).toBeDefined();
+      if (ref.configMapRef) expect(find("ConfigMap", ref.configMapRef.name)?.metadata.name).toBe(ref.configMapRef.name);
+      if (ref.secretRef) expect(find("Secret", ref.secretRef.name)?.metadata.name).toBe(ref.secretRef.name);
     }
     expect(container?.envFrom?.length).toBe(2);
 
@@ -82,7 +82,8 @@ describe("the Kubernetes manifests", () => {
     for (const name of ["chorus-gateway", "chorus-agents"]) {
       const hpa = find("HorizontalPodAutoscaler", name);
       const target = hpa?.spec.scaleTargetRef as { kind: string; name: string };
-      expect(find(target.kind, target.name), name).toBeDefined();
+      expect(target, name).toEqual({ apiVersion: "apps/v1", kind: "Deployment", name });
+      expect(find(target.kind, target.name)?.metadata.name, name).toBe(name);
       expect(hpa?.spec.maxReplicas as number).toBeGreaterThan(hpa?.spec.minReplicas as number);
     }
   });

@@ -4,13 +4,12 @@
 // a webhook) have run through the pipeline.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, isolatedDatabase, isolatedNats, startService, type IsolatedDatabase, type IsolatedNats, type RunningService } from "@chorus/testing";
+import { beforeAll, describe, expect, it } from "vitest";
+import { eventually, isolatedPerFile, postProcess, startService, type RunningService } from "@chorus/testing";
 
 const TEXT = "Apple Inc. said on Tuesday that it will open a research campus in Austin, Texas. Officials welcomed the plan.";
 
-let nats: IsolatedNats;
-let db: IsolatedDatabase;
+const isolated = isolatedPerFile({ nats: true, database: true });
 const running: Record<string, RunningService> = {};
 let hook: Server;
 
@@ -20,29 +19,19 @@ beforeAll(async () => {
     req.on("end", () => res.writeHead(204).end());
   });
   await new Promise<void>((resolve) => hook.listen(0, "127.0.0.1", resolve));
-  nats = await isolatedNats();
-  db = await isolatedDatabase();
-  const env = { ...nats.env, DATABASE_URL: db.url, LOG_LEVEL: "warn", AGENT_PROVIDER: "local", WEBHOOK_ALLOW_PRIVATE: "true" };
-  for (const name of ["orchestrator", "agents", "projector", "webhooks", "gateway"]) running[name] = await startService(name, env);
-  const res = await fetch(`${running.gateway?.url}/api/v1/process`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ text: TEXT, agents: ["summarizer", "sentiment"] }),
-  });
-  if (res.status !== 200) throw new Error(`the request did not complete: ${res.status} ${await res.text()}`);
-  const withHook = await fetch(`${running.gateway?.url}/api/v1/process`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ text: TEXT, agents: ["sentiment"], webhook_url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`, webhook_secret: "a-webhook-secret-for-metrics" }),
-  });
-  if (withHook.status !== 202) throw new Error(`the webhook request was not accepted: ${withHook.status} ${await withHook.text()}`);
-});
-
-afterAll(async () => {
-  for (const s of Object.values(running).reverse()) await s.stop();
-  await nats?.cleanup();
-  await db?.cleanup();
-  await new Promise<void>((resolve) => (hook ? hook.close(() => resolve()) : resolve()));
+  isolated.defer(() => new Promise<void>((resolve) => hook.close(() => resolve())));
+  const env = { ...isolated.nats.env, DATABASE_URL: isolated.db.url, LOG_LEVEL: "warn", AGENT_PROVIDER: "local", WEBHOOK_ALLOW_PRIVATE: "true" };
+  for (const name of ["orchestrator", "agents", "projector", "webhooks", "gateway"]) {
+    const service = await startService(name, env);
+    isolated.defer(() => service.stop());
+    running[name] = service;
+  }
+  const gatewayUrl = `${running.gateway?.url}`;
+  const res = await postProcess(gatewayUrl, { text: TEXT, agents: ["summarizer", "sentiment"] });
+  if (res.status !== 200) throw new Error(`the request did not complete: ${res.status} ${JSON.stringify(res.body)}`);
+  const hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
+  const withHook = await postProcess(gatewayUrl, { text: TEXT, agents: ["sentiment"], webhook_url: hookUrl, webhook_secret: "a-webhook-secret-for-metrics" });
+  if (withHook.status !== 202) throw new Error(`the webhook request was not accepted: ${withHook.status} ${JSON.stringify(withHook.body)}`);
 });
 
 async function scrape(name: string): Promise<string> {

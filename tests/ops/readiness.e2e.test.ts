@@ -1,14 +1,14 @@
 // Readiness follows the broker: with their private NATS gone every service answers
 // /readyz 503 (while /livez stays 200), and once NATS is back they turn ready by
 // themselves and a request runs through them again.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, isolatedDatabase, startService, uniqueName, type IsolatedDatabase, type RunningService } from "@chorus/testing";
-import { privateNats, type PrivateNats } from "./private-nats.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { eventually, isolatedPerFile, postProcess, startService, uniqueName, type RunningService } from "@chorus/testing";
+import { privateNats, type PrivateNats } from "./private-nats.fixtures.ts";
 
 const TEXT = "The city council approved the new library on Monday, and residents were delighted with the plan.";
 
+const isolated = isolatedPerFile({ database: true });
 let nats: PrivateNats;
-let db: IsolatedDatabase;
 const services: RunningService[] = [];
 
 async function status(service: RunningService, path: string): Promise<number> {
@@ -17,16 +17,14 @@ async function status(service: RunningService, path: string): Promise<number> {
 
 beforeAll(async () => {
   nats = await privateNats();
+  isolated.defer(() => nats.cleanup());
   await nats.start();
-  db = await isolatedDatabase();
-  const env = { NATS_URL: nats.url, CHORUS_SUBJECT_PREFIX: uniqueName("t"), DATABASE_URL: db.url, LOG_LEVEL: "error", AGENT_PROVIDER: "local" };
-  for (const name of ["orchestrator", "agents", "projector", "webhooks", "gateway"]) services.push(await startService(name, env));
-});
-
-afterAll(async () => {
-  for (const s of [...services].reverse()) await s.stop();
-  await nats?.cleanup();
-  await db?.cleanup();
+  const env = { NATS_URL: nats.url, CHORUS_SUBJECT_PREFIX: uniqueName("t"), DATABASE_URL: isolated.db.url, LOG_LEVEL: "error", AGENT_PROVIDER: "local" };
+  for (const name of ["orchestrator", "agents", "projector", "webhooks", "gateway"]) {
+    const service = await startService(name, env);
+    isolated.defer(() => service.stop());
+    services.push(service);
+  }
 });
 
 describe("readiness when NATS goes away and comes back", () => {
@@ -43,12 +41,8 @@ describe("readiness when NATS goes away and comes back", () => {
     for (const s of services) await eventually(async () => ((await status(s, "/readyz")) === 200 ? true : undefined), 30_000, 200);
 
     const gateway = services.find((s) => s.name === "gateway");
-    const res = await fetch(`${gateway?.url}/api/v1/process`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ text: TEXT, agents: ["sentiment"] }),
-    });
-    expect(res.status).toBe(200);
-    expect(((await res.json()) as { status: string }).status).toBe("completed");
+    const submitted = await postProcess(`${gateway?.url}`, { text: TEXT, agents: ["sentiment"] });
+    expect(submitted.status).toBe(200);
+    expect(submitted.body.status).toBe("completed");
   });
 });

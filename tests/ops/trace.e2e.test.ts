@@ -4,9 +4,9 @@
 // correlation id.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, isolatedDatabase, isolatedNats, startService, type IsolatedDatabase, type IsolatedNats, type RunningService } from "@chorus/testing";
-import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from "./otlp-receiver.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { eventually, isolatedPerFile, startService, type RunningService } from "@chorus/testing";
+import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from "./otlp-receiver.fixtures.ts";
 
 const TEXT = "Apple Inc. said on Tuesday that it will open a research campus in Austin, Texas, for $1.2 billion. Officials welcomed it.";
 const SERVER = 2;
@@ -14,10 +14,8 @@ const CLIENT = 3;
 const PRODUCER = 4;
 const CONSUMER = 5;
 
-let nats: IsolatedNats;
-let db: IsolatedDatabase;
+const isolated = isolatedPerFile({ nats: true, database: true });
 let receiver: OtlpReceiver;
-const services: RunningService[] = [];
 let gateway: RunningService;
 let hook: Server;
 let hookUrl: string;
@@ -32,13 +30,13 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((resolve) => hook.listen(0, "127.0.0.1", resolve));
+  isolated.defer(() => new Promise<void>((resolve) => hook.close(() => resolve())));
   hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
   receiver = await startOtlpReceiver();
-  nats = await isolatedNats();
-  db = await isolatedDatabase();
+  isolated.defer(() => receiver.close());
   const env = {
-    ...nats.env,
-    DATABASE_URL: db.url,
+    ...isolated.nats.env,
+    DATABASE_URL: isolated.db.url,
     LOG_LEVEL: "warn",
     AGENT_PROVIDER: "local",
     // The webhook receiver is on loopback, which the SSRF guard refuses otherwise.
@@ -48,18 +46,11 @@ beforeAll(async () => {
     OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
     OTEL_BSP_SCHEDULE_DELAY: "100",
   };
-  for (const name of ["orchestrator", "agents", "projector"]) services.push(await startService(name, env));
-  services.push(await startService("webhooks", env));
-  gateway = await startService("gateway", env);
-  services.push(gateway);
-});
-
-afterAll(async () => {
-  for (const s of [...services].reverse()) await s.stop();
-  await nats?.cleanup();
-  await db?.cleanup();
-  await receiver?.close();
-  await new Promise<void>((resolve) => (hook ? hook.close(() => resolve()) : resolve()));
+  for (const name of ["orchestrator", "agents", "projector", "webhooks", "gateway"]) {
+    const service = await startService(name, env);
+    isolated.defer(() => service.stop());
+    if (name === "gateway") gateway = service;
+  }
 });
 
 function describeSpans(spans: ReceivedSpan[]): string {
@@ -113,7 +104,7 @@ describe("tracing across the services", () => {
     const submit = trace.find((s) => s.service === "chorus-gateway" && s.kind === PRODUCER);
     expect(submit?.attributes["messaging.system"]).toBe("nats");
     // The gateway records the request's RequestAccepted itself, on the request's own subject.
-    expect(submit?.attributes["messaging.destination.name"]).toBe(nats.topology.subjects.requestEvent(requestId, "accepted"));
+    expect(submit?.attributes["messaging.destination.name"]).toBe(isolated.nats.topology.subjects.requestEvent(requestId, "accepted"));
 
     expect(trace.some((s) => s.service === "chorus-orchestrator" && s.name === "process orchestrator-accepted"), describeSpans(trace)).toBe(true);
     for (const agent of ["summarizer", "sentiment", "entity_extractor"]) {

@@ -6,8 +6,6 @@ export const TenantId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
 export const RequestId = z.uuid();
 export type RequestId = z.infer<typeof RequestId>;
 
-export const DEFAULT_TENANT = "default";
-
 /** Envelope fields shared by events and commands, around a typed payload. */
 export function envelope<const T extends string, D extends z.ZodType>(type: T, data: D, version = 1) {
   return z.object({

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { AgentTask, CheckAgentDeadline, RedeliverWebhook, SubmitRequest } from "./commands.ts";
 import { EVENT_SCHEMAS } from "./events.ts";
 
-export const COMMAND_SCHEMAS = { SubmitRequest, CheckAgentDeadline, RedeliverWebhook, AgentTask } as const;
+const COMMAND_SCHEMAS = { SubmitRequest, CheckAgentDeadline, RedeliverWebhook, AgentTask } as const;
 
 export type JsonSchemaFile = { path: string; schema: Record<string, unknown> };
 

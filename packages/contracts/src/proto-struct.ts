@@ -14,7 +14,7 @@ export type ProtoStruct = { fields?: Record<string, ProtoValue> };
 
 type Json = null | number | string | boolean | Json[] | { [k: string]: Json };
 
-export function toValue(value: unknown): ProtoValue {
+function toValue(value: unknown): ProtoValue {
   if (value === null || value === undefined) return { nullValue: "NULL_VALUE" };
   if (typeof value === "number") return { numberValue: value };
   if (typeof value === "string") return { stringValue: value };
@@ -28,7 +28,7 @@ export function toStruct(object: Record<string, unknown>): ProtoStruct {
   return { fields: Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined).map(([k, v]) => [k, toValue(v)])) };
 }
 
-export function fromValue(value: ProtoValue | undefined): Json {
+function fromValue(value: ProtoValue | undefined): Json {
   if (!value) return null;
   // With `oneofs: true` the set field is named in `kind`; without, it is the one present.
   const kind = value.kind ?? Object.keys(value).find((k) => value[k as keyof ProtoValue] !== undefined && value[k as keyof ProtoValue] !== null);

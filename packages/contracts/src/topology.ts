@@ -100,5 +100,4 @@ export const messageIds = {
   end: (requestId: string) => `${requestId}:end`,
 } as const;
 
-export type EventTypeSubjectSuffix = ReturnType<typeof eventSubjectSuffix>;
 export type { ChorusEventType };

@@ -1,49 +1,44 @@
 // runBatchConsumer on a real JetStream consumer: batches form from what arrives while one
 // is handled, each message gets its own outcome, and failures redeliver or dead-letter
 // (every dead letter counted in /metrics).
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { isolatedNats, testLogger, eventually, type IsolatedNats } from "@chorus/testing";
-import { ensureDurable, publishValidated, runBatchConsumer, runningTelemetry, startTelemetry, HEADER, type ConsumerHandle } from "./index.ts";
+import { isolatedPerTest, testLogger, eventually } from "@chorus/testing";
+import { ensureDurable, publishValidated, runBatchConsumer, HEADER } from "./index.ts";
+import { runningTelemetry, startTelemetry } from "./telemetry.ts";
 
 const Numbered = z.object({ n: z.number() });
 
-let nats: IsolatedNats;
-let consumer: ConsumerHandle | undefined;
 // The metrics SDK first: instruments made before it would stay no-ops.
 beforeAll(() => void startTelemetry({ serviceName: "chorus-batch-consumer-test", env: {} }));
+const env = isolatedPerTest({ nats: true });
 beforeEach(async () => {
-  nats = await isolatedNats();
-  const t = nats.topology;
-  await ensureDurable(nats.jsm, { stream: t.streams.commands, durable: "batches", filterSubject: t.subjects.submit, ackWaitMs: 5_000, maxDeliver: 2, maxAckPending: 1_000 });
-});
-afterEach(async () => {
-  await consumer?.stop();
-  consumer = undefined;
-  await nats.cleanup();
+  const t = env.nats.topology;
+  await ensureDurable(env.nats.jsm, { stream: t.streams.commands, durable: "batches", filterSubject: t.subjects.submit, ackWaitMs: 5_000, maxDeliver: 2, maxAckPending: 1_000 });
 });
 
 async function publish(from: number, count: number) {
-  const t = nats.topology;
-  await Promise.all(Array.from({ length: count }, (_, i) => publishValidated(nats.js, t.subjects.submit, Numbered, { n: from + i }, { msgID: `m-${from + i}` })));
+  const t = env.nats.topology;
+  await Promise.all(Array.from({ length: count }, (_, i) => publishValidated(env.nats.js, t.subjects.submit, Numbered, { n: from + i }, { msgID: `m-${from + i}` })));
 }
 
-function start(handleBatch: Parameters<typeof runBatchConsumer<typeof Numbered>>[0]["handleBatch"], maxBatch = 50) {
-  const t = nats.topology;
-  return runBatchConsumer({
-    js: nats.js, topology: t, stream: t.streams.commands, durable: "batches", schema: Numbered, maxBatch, maxDeliver: 2, logger: testLogger,
+async function start(handleBatch: Parameters<typeof runBatchConsumer<typeof Numbered>>[0]["handleBatch"], maxBatch = 50) {
+  const t = env.nats.topology;
+  const consumer = await runBatchConsumer({
+    js: env.nats.js, topology: t, stream: t.streams.commands, durable: "batches", schema: Numbered, maxBatch, maxDeliver: 2, logger: testLogger,
     retryDelayMs: () => 10,
     handleBatch,
   });
+  env.defer(() => consumer.stop());
 }
 
-const pendingOnCommands = async () => (await nats.jsm.streams.info(nats.topology.streams.commands)).state.messages;
-const deadLetterCount = async () => (await nats.jsm.streams.info(nats.topology.streams.deadLetters)).state.messages;
+const pendingOnCommands = async () => (await env.nats.jsm.streams.info(env.nats.topology.streams.commands)).state.messages;
+const deadLetterCount = async () => (await env.nats.jsm.streams.info(env.nats.topology.streams.deadLetters)).state.messages;
 
 /** The dead-letter counter's sample for this test's streams, from the Prometheus text /metrics serves. */
 async function deadLettersCounted(): Promise<number> {
   const text = (await runningTelemetry()?.prometheusText()) ?? "";
-  const line = text.split("\n").find((l) => l.startsWith("chorus_dead_letters_total{") && l.includes(`stream="${nats.topology.streams.commands}"`));
+  const line = text.split("\n").find((l) => l.startsWith("chorus_dead_letters_total{") && l.includes(`stream="${env.nats.topology.streams.commands}"`));
   return line ? Number(line.split(" ").at(-1)) : 0;
 }
 
@@ -52,7 +47,7 @@ describe("consuming in batches", () => {
     const batches: number[][] = [];
     let release: () => void = () => undefined;
     const firstHeld = new Promise<void>((resolve) => (release = resolve));
-    consumer = await start(async (items) => {
+    await start(async (items) => {
       batches.push(items.map((i) => i.message.n));
       // The first batch is held until the rest has arrived, so they must form one batch.
       if (batches.length === 1) await firstHeld;
@@ -61,7 +56,7 @@ describe("consuming in batches", () => {
     await publish(0, 1);
     await eventually(() => (batches.length === 1 ? true : undefined));
     await publish(1, 30);
-    await eventually(async () => ((await nats.jsm.consumers.info(nats.topology.streams.commands, "batches")).num_pending === 0 ? true : undefined));
+    await eventually(async () => ((await env.nats.jsm.consumers.info(env.nats.topology.streams.commands, "batches")).num_pending === 0 ? true : undefined));
     release();
     await eventually(async () => ((await pendingOnCommands()) === 0 ? true : undefined));
     expect(batches[0]).toEqual([0]);
@@ -73,7 +68,7 @@ describe("consuming in batches", () => {
   it("never hands over more than the batch size at once", async () => {
     const sizes: number[] = [];
     await publish(0, 40);
-    consumer = await start(async (items) => {
+    await start(async (items) => {
       sizes.push(items.length);
       return items.map(() => undefined);
     }, 7);
@@ -84,7 +79,7 @@ describe("consuming in batches", () => {
 
   it("redelivers only the messages whose outcome asks for it", async () => {
     const seen: [number, number][] = [];
-    consumer = await start(async (items) => {
+    await start(async (items) => {
       for (const i of items) seen.push([i.message.n, i.delivery.deliveryCount]);
       return items.map((i) => (i.message.n === 2 && i.delivery.deliveryCount === 1 ? { retryInMs: 10 } : undefined));
     });
@@ -95,34 +90,34 @@ describe("consuming in batches", () => {
   });
 
   it("dead-letters a poison message alone, and every message of a batch that keeps failing on its last delivery", async () => {
-    const t = nats.topology;
+    const t = env.nats.topology;
     const handled: number[] = [];
-    consumer = await start(async (items) => {
+    await start(async (items) => {
       handled.push(...items.map((i) => i.message.n));
       if (items.some((i) => i.message.n === 13)) throw new Error("unlucky batch");
       return items.map(() => undefined);
     }, 1);
-    await nats.js.publish(t.subjects.submit, "{not json", { msgID: "poison" });
+    await env.nats.js.publish(t.subjects.submit, "{not json", { msgID: "poison" });
     await publish(13, 1);
     await publish(20, 1);
-    await eventually(async () => ((await nats.jsm.streams.info(t.streams.deadLetters)).state.messages === 2 ? true : undefined));
-    const reasons = await Promise.all([1, 2].map(async (seq) => (await nats.jsm.streams.getMessage(t.streams.deadLetters, { seq }))?.header.get(HEADER.reason)));
+    await eventually(async () => ((await env.nats.jsm.streams.info(t.streams.deadLetters)).state.messages === 2 ? true : undefined));
+    const reasons = await Promise.all([1, 2].map(async (seq) => (await env.nats.jsm.streams.getMessage(t.streams.deadLetters, { seq }))?.header.get(HEADER.reason)));
     expect(reasons).toEqual(expect.arrayContaining([expect.stringMatching(/malformed JSON/), expect.stringContaining("failed after 2 deliveries: Error: unlucky batch")]));
     await eventually(() => (handled.includes(20) ? true : undefined));
     expect(handled.filter((n) => n === 13)).toHaveLength(2);
   });
 
   it("lets a handler dead-letter one message of a batch while the rest are acked, and counts it in /metrics", async () => {
-    const t = nats.topology;
+    const t = env.nats.topology;
     const sizes: number[] = [];
-    consumer = await start(async (items) => {
+    await start(async (items) => {
       sizes.push(items.length);
       for (const item of items) if (item.message.n === 13) await item.deadLetter("thirteen cannot be stored");
       return items.map(() => undefined);
     });
     await publish(10, 5);
     await eventually(async () => ((await pendingOnCommands()) === 0 && (await deadLetterCount()) === 1 ? true : undefined));
-    const copy = await nats.jsm.streams.getMessage(t.streams.deadLetters, { seq: 1 });
+    const copy = await env.nats.jsm.streams.getMessage(t.streams.deadLetters, { seq: 1 });
     expect(copy?.subject).toBe(t.subjects.deadLetter(t.subjects.submit));
     expect(copy?.json()).toEqual({ n: 13 });
     expect(copy?.header.get(HEADER.reason)).toBe("thirteen cannot be stored");
@@ -132,15 +127,15 @@ describe("consuming in batches", () => {
   });
 
   it("dead-letters a message still to be retried on its last delivery instead of letting the server drop it", async () => {
-    const t = nats.topology;
+    const t = env.nats.topology;
     const deliveries: number[] = [];
-    consumer = await start(async (items) => {
+    await start(async (items) => {
       deliveries.push(...items.map((i) => i.delivery.deliveryCount));
       return items.map(() => ({ retryInMs: 10 }));
     });
     await publish(7, 1);
     await eventually(async () => ((await deadLetterCount()) === 1 ? true : undefined));
-    const copy = await nats.jsm.streams.getMessage(t.streams.deadLetters, { seq: 1 });
+    const copy = await env.nats.jsm.streams.getMessage(t.streams.deadLetters, { seq: 1 });
     expect(copy?.header.get(HEADER.reason)).toBe("still to be retried after 2 deliveries");
     expect(deliveries).toEqual([1, 2]);
     await eventually(async () => ((await pendingOnCommands()) === 0 ? true : undefined));

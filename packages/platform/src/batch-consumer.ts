@@ -9,9 +9,10 @@ import { context, ROOT_CONTEXT, SpanStatusCode, trace, type Span } from "@opente
 import type { JetStreamClient, JsMsg } from "@nats-io/jetstream";
 import type { z } from "zod";
 import type { Topology } from "@chorus/contracts";
-import { copyToDeadLetters, settleFailure, settleResult, type ConsumerHandle, type Delivery, type HandleResult } from "./bus.ts";
+import { copyToDeadLetters } from "./dead-letter.ts";
+import { settleContextOf, settleFailure, settleResult, type ConsumerHandle, type Delivery, type HandleResult } from "./delivery.ts";
 import type { Logger } from "./logger.ts";
-import { pullIntoQueue, receiveMessage } from "./pulling.ts";
+import { pullIntoQueue, receiveMessage, type MessageQueue } from "./pulling.ts";
 
 const tracer = trace.getTracer("chorus.bus");
 
@@ -48,11 +49,10 @@ export async function runBatchConsumer<S extends z.ZodType>(opts: RunBatchConsum
   const { js, topology: t, logger } = opts;
   const maxBatch = Math.max(1, opts.maxBatch);
   let inBatch = 0;
-  let running = true;
   let draining = false;
   let drained: Promise<void> = Promise.resolve();
   type Started = { m: JsMsg; item: BatchItem<z.infer<S>>; span: Span };
-  const settling = { js, topology: t, stream: opts.stream, maxDeliver: opts.maxDeliver, logger, ...(opts.retryDelayMs ? { retryDelayMs: opts.retryDelayMs } : {}) };
+  const settling = settleContextOf(opts);
 
   const begin = async (m: JsMsg): Promise<Started | null> => {
     const received = await receiveMessage(opts, m);
@@ -98,7 +98,7 @@ export async function runBatchConsumer<S extends z.ZodType>(opts: RunBatchConsum
     draining = true;
     drained = (async () => {
       try {
-        while (running && queued.length > 0) {
+        while (queue.isRunning() && queued.length > 0) {
           const batch = queued.splice(0, maxBatch);
           inBatch = batch.length;
           await handle(batch).catch((err) => {
@@ -114,20 +114,7 @@ export async function runBatchConsumer<S extends z.ZodType>(opts: RunBatchConsum
     })();
   };
 
-  const queue = await pullIntoQueue(await js.consumers.get(opts.stream, opts.durable), {
-    room: (queued) => 2 * maxBatch - inBatch - queued,
-    arrived: drain,
-    logger,
-  });
-
-  return {
-    isRunning: () => running,
-    async stop() {
-      if (!running) return;
-      running = false;
-      // Pulling stops and what waits is handed back; the batch in hand finishes and acks.
-      await queue.stop();
-      await drained;
-    },
-  };
+  // On stop, pulling stops and what waits is handed back; the batch in hand finishes and acks.
+  const queue: MessageQueue = await pullIntoQueue(js, opts, { room: (queued) => 2 * maxBatch - inBatch - queued, arrived: drain, inHand: () => drained });
+  return queue;
 }

@@ -8,9 +8,9 @@ import { context, ROOT_CONTEXT, SpanStatusCode, trace } from "@opentelemetry/api
 import type { JetStreamClient, JsMsg } from "@nats-io/jetstream";
 import type { z } from "zod";
 import type { Topology } from "@chorus/contracts";
-import { settleFailure, settleResult, type ConsumerHandle, type Delivery, type HandleResult } from "./bus.ts";
+import { settleContextOf, settleFailure, settleResult, type ConsumerHandle, type Delivery, type HandleResult } from "./delivery.ts";
 import type { Logger } from "./logger.ts";
-import { pullIntoQueue, receiveMessage } from "./pulling.ts";
+import { pullIntoQueue, receiveMessage, type MessageQueue } from "./pulling.ts";
 import { sleep } from "./sleep.ts";
 import { isNatsUnavailable } from "./startup.ts";
 
@@ -71,13 +71,11 @@ export type RunConsumerOptions<S extends z.ZodType> = {
 
 /** Pulls from a durable consumer until stopped; at most `concurrency` handlers run at once. */
 export async function runConsumer<S extends z.ZodType>(opts: RunConsumerOptions<S>): Promise<ConsumerHandle> {
-  const { js, topology: t, logger } = opts;
+  const { js, logger } = opts;
   const slots = Math.max(1, opts.concurrency);
   const maxHeld = slots + Math.max(0, opts.pullAhead ?? slots);
   const inFlight = new Set<Promise<void>>();
-  let running = true;
-  const stopping = new AbortController();
-  const settling = { js, topology: t, stream: opts.stream, maxDeliver: opts.maxDeliver, logger, ...(opts.retryDelayMs ? { retryDelayMs: opts.retryDelayMs } : {}) };
+  const settling = settleContextOf(opts);
 
   const process = async (m: JsMsg) => {
     const received = await receiveMessage(opts, m);
@@ -86,7 +84,7 @@ export async function runConsumer<S extends z.ZodType>(opts: RunConsumerOptions<
     await tracer.startActiveSpan(spanSpec.name, { kind: spanSpec.kind, attributes: spanSpec.attributes }, received.parent, async (span) => {
       try {
         const { delivery } = received;
-        const result = await handleThroughOutage((again) => opts.handle(received.message, again ? { ...delivery, handledBefore: true } : delivery), m, logger, stopping.signal);
+        const result = await handleThroughOutage((again) => opts.handle(received.message, again ? { ...delivery, handledBefore: true } : delivery), m, logger, queue.stopping);
         await settleResult(settling, m, result);
       } catch (err) {
         span.recordException(err as Error);
@@ -114,25 +112,11 @@ export async function runConsumer<S extends z.ZodType>(opts: RunConsumerOptions<
   };
 
   const startWaiting = (queued: JsMsg[]) => {
-    while (running && inFlight.size < slots && queued.length > 0) start(queued.shift() as JsMsg);
+    while (queue.isRunning() && inFlight.size < slots && queued.length > 0) start(queued.shift() as JsMsg);
   };
 
-  const queue = await pullIntoQueue(await js.consumers.get(opts.stream, opts.durable), {
-    room: (queued) => maxHeld - inFlight.size - queued,
-    arrived: startWaiting,
-    ...(opts.heartbeatMs !== undefined ? { heartbeatMs: opts.heartbeatMs } : {}),
-    logger,
-  });
-
-  return {
-    isRunning: () => running,
-    async stop() {
-      if (!running) return;
-      running = false;
-      stopping.abort();
-      await queue.stop();
-      // The acks of these handlers reach the server when the caller drains the connection.
-      await Promise.allSettled([...inFlight]);
-    },
-  };
+  // On stop, the acks of the handlers in flight reach the server when the caller drains the connection.
+  const inHand = () => Promise.allSettled([...inFlight]);
+  const queue: MessageQueue = await pullIntoQueue(js, opts, { room: (queued) => maxHeld - inFlight.size - queued, arrived: startWaiting, inHand });
+  return queue;
 }

@@ -33,3 +33,21 @@ export function createDatabasePool(url: string, options: { maximumPoolSize?: num
     statementTimeout: 30_000,
   });
 }
+
+/**
+ * Creates the pool once Postgres answers, trying every `retryMs` until then (creating a
+ * slonik pool needs a live server); `onWaiting` hears why each try failed.
+ */
+export async function createDatabasePoolWhenUp(
+  url: string,
+  options: { maximumPoolSize?: number; retryMs?: number; onWaiting: (reason: string) => void },
+): Promise<DatabasePool> {
+  for (;;) {
+    try {
+      return await createDatabasePool(url, options);
+    } catch (err) {
+      options.onWaiting(err instanceof Error ? err.message || err.name : String(err));
+      await new Promise((resolve) => setTimeout(resolve, options.retryMs ?? 2_000));
+    }
+  }
+}

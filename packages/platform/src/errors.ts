@@ -1,26 +1,6 @@
-// Typed errors shared by every service. Each carries a code that the one place which
-// talks to the outside (HTTP middleware, gRPC handler) maps to a status.
-export type ChorusErrorCode =
-  | "ValidationError"
-  | "NotFound"
-  | "Conflict"
-  | "Unavailable"
-  | "Unauthorized"
-  | "PayloadTooLarge"
-  | "MalformedRequest"
-  | "Internal";
-
-export class ChorusError extends Error {
-  override name = "ChorusError";
-  readonly code: ChorusErrorCode;
-  readonly details: unknown;
-  constructor(code: ChorusErrorCode, message: string, options?: { cause?: unknown; details?: unknown }) {
-    super(message, { cause: options?.cause });
-    this.code = code;
-    this.details = options?.details;
-  }
-}
-
+// A configuration that is missing or malformed: the process cannot run with it, and
+// exits 78 with one line naming every bad variable (crash.ts). The errors a client is told
+// of are the gateway's (services/gateway/src/errors.ts): no other service answers clients.
 export class ConfigError extends Error {
   override name = "ConfigError";
 }

@@ -1,28 +1,50 @@
-// @chorus/platform: what every Chorus process needs around its domain code.
-export * from "./errors.ts";
-export * from "./config.ts";
-export * from "./logger.ts";
-export * from "./secrets.ts";
-export * from "./nats.ts";
-export * from "./request-accepts.ts";
-export * from "./request-events.ts";
-export * from "./bus.ts";
-export * from "./consumer.ts";
-export * from "./batch-consumer.ts";
-export * from "./db.ts";
-export * from "./probes.ts";
-export * from "./shutdown.ts";
-export * from "./migrate.ts";
-export * from "./service.ts";
-export * from "./startup.ts";
-export * from "./crash.ts";
-export * from "./webhook-signing.ts";
-export * from "./webhook-address.ts";
-export * from "./webhook-resolve.ts";
-export * from "./telemetry.ts";
-export * from "./metrics.ts";
-export * from "./metric-observations.ts";
-export * from "./telemetry-name.ts";
-export * from "./trace-export.ts";
-export * from "./spans.ts";
-export * from "./sleep.ts";
+// @chorus/platform: what every Chorus process needs around its domain code. The public
+// surface, named one by one (as nats.js's mod.ts does): what is not here is internal.
+
+// Running a service or a command: boot, probes, shutdown, crash lines.
+export { runService, type StartedService } from "./run-service.ts";
+export { runCommand, type CommandContext } from "./run-command.ts";
+export { natsCheck, type ServiceContext } from "./service.ts";
+export { runChecks, type Checks } from "./probes.ts";
+export { stopGrpcServer, type Closer } from "./shutdown.ts";
+export { ConfigError } from "./errors.ts";
+export { BaseConfig, DatabaseConfig, envBoolean, envInt, loadConfig } from "./config.ts";
+export { createLogger, requestLogger, type Logger } from "./logger.ts";
+export { sleep } from "./sleep.ts";
+
+// NATS and JetStream: connections, streams, durables.
+export {
+  AckPolicy,
+  DeliverPolicy,
+  connectNats,
+  ensureDurable,
+  ensureStreams,
+  isNotFound,
+  jetStreamClients,
+  type DurableSpec,
+  type JetStreamClient,
+  type JetStreamManager,
+  type NatsConnection,
+  type StreamClients,
+} from "./nats.ts";
+export { REQUEST_ACCEPTS_DURABLE, ensureRequestAcceptsDurable, requestAcceptsDurable } from "./request-accepts.ts";
+
+// Publishing and consuming.
+export { HEADER, isWrongLastSequence, publishEvent, publishValidated } from "./publish.ts";
+export { runConsumer } from "./consumer.ts";
+export { runBatchConsumer, type BatchItem } from "./batch-consumer.ts";
+export { consumersRunning, startConsumerGroup, type ConsumerGroup } from "./consumer-group.ts";
+export type { ConsumerHandle, Delivery, HandleResult } from "./delivery.ts";
+
+// Reading one request's facts from the stream.
+export { UnreadableEventError, lastRequestEvent, newestWebhookFacts, type NewestWebhookFacts, type RecordedEvent } from "./request-events.ts";
+
+// Postgres.
+export { createDatabasePool, createDatabasePoolWhenUp, sql, type DatabasePool } from "./db.ts";
+export { READ_MODEL_SCHEMA, ensureDatabase, migrateReadModels } from "./migrate.ts";
+
+// Telemetry: traces, metrics, the preload's node arguments.
+export { tagRequestSpans } from "./telemetry.ts";
+export { llmCallSpan } from "./spans.ts";
+export { prometheusMetrics } from "./metrics.ts";
+export { serviceNodeArgs } from "./telemetry-name.ts";

@@ -21,6 +21,9 @@ import type { Logger } from "./logger.ts";
 
 export type { NatsConnection, JetStreamClient, JetStreamManager };
 
+/** What code working on the streams is handed: the JetStream clients, this deployment's subjects and streams, and a logger. */
+export type StreamClients = { js: JetStreamClient; jsm: JetStreamManager; topology: Topology; logger: Logger };
+
 export type NatsOptions = { url: string; name: string; logger: Logger };
 
 /** Connects and keeps reconnecting forever: a broker outage makes a service not ready, never dead. */

@@ -7,10 +7,12 @@
 // pass its ack wait unstarted and be delivered a second time.
 import { propagation, ROOT_CONTEXT, SpanKind, type Attributes, type Context } from "@opentelemetry/api";
 import { millis } from "@nats-io/transport-node";
-import type { Consumer, ConsumerMessages, JetStreamClient, JsMsg } from "@nats-io/jetstream";
+import type { ConsumerMessages, JetStreamClient, JsMsg } from "@nats-io/jetstream";
 import type { z } from "zod";
 import type { Topology } from "@chorus/contracts";
-import { deadLetterMessage, HEADER, type Delivery } from "./bus.ts";
+import { deadLetterMessage } from "./dead-letter.ts";
+import type { ConsumerHandle, Delivery } from "./delivery.ts";
+import { HEADER } from "./publish.ts";
 import type { Logger } from "./logger.ts";
 import { sleep } from "./sleep.ts";
 
@@ -27,13 +29,14 @@ const PULL_RETRY_MS = 1_000;
 /** JetStream's ack_wait when a consumer does not set one. */
 const DEFAULT_ACK_WAIT_MS = 30_000;
 
-export type MessageQueue = {
+/** A durable's messages as they are pulled, and the consumer's handle: `stop` ends it once. */
+export type MessageQueue = ConsumerHandle & {
   /** Pulled and not yet taken by a handler, in arrival order; the caller shifts from it. */
   waiting: JsMsg[];
   /** Says that the caller's room may have grown (a handler finished). */
   roomFreed(): void;
-  /** Stops pulling and hands the waiting messages back at once, for another replica. */
-  stop(): Promise<void>;
+  /** Aborted as soon as `stop` is called: handlers waiting out an outage give up. */
+  stopping: AbortSignal;
 };
 
 export type PullOptions = {
@@ -41,16 +44,25 @@ export type PullOptions = {
   room(waiting: number): number;
   /** Called after each message is queued, with the queue. */
   arrived(waiting: JsMsg[]): void;
-  /** How often waiting messages are heartbeated, ms (default: a third of the consumer's ack_wait). */
-  heartbeatMs?: number;
-  logger: Logger;
+  /** The work in hand, which `stop` waits for once pulling has stopped and the waiting messages are handed back. */
+  inHand(): Promise<unknown>;
 };
 
-export async function pullIntoQueue(consumer: Consumer, opts: PullOptions): Promise<MessageQueue> {
+/** Where to pull from: the consumer's own options (stream, durable, heartbeat) and its logger. */
+export type PullSource = { stream: string; durable: string; heartbeatMs?: number; logger: Logger };
+
+/**
+ * Pulls a durable's messages into a queue, as much as the caller has room for, and
+ * heartbeats those still waiting for a handler. `stop` stops pulling, hands the waiting
+ * messages back at once (for another replica) and then waits for the work in hand.
+ */
+export async function pullIntoQueue(js: JetStreamClient, source: PullSource, opts: PullOptions): Promise<MessageQueue> {
+  const consumer = await js.consumers.get(source.stream, source.durable);
+  const logger = source.logger;
   // Read once: the consumer's ack_wait at start decides how often waiting messages are heartbeated.
   const info = await consumer.info(true);
   const ackWaitMs = info.config.ack_wait ? millis(info.config.ack_wait) : DEFAULT_ACK_WAIT_MS;
-  const heartbeatMs = Math.max(10, opts.heartbeatMs ?? Math.floor(ackWaitMs / 3));
+  const heartbeatMs = Math.max(10, source.heartbeatMs ?? Math.floor(ackWaitMs / 3));
   const waiting: JsMsg[] = [];
   let running = true;
   let pulling: ConsumerMessages | undefined;
@@ -77,7 +89,7 @@ export async function pullIntoQueue(consumer: Consumer, opts: PullOptions): Prom
         }
       } catch (err) {
         if (!running) break;
-        opts.logger.warn({ err, stream: info.stream_name, durable: info.name }, "pulling messages failed; pulling again shortly");
+        logger.warn({ err, stream: info.stream_name, durable: info.name }, "pulling messages failed; pulling again shortly");
         await sleep(PULL_RETRY_MS, stopped.signal).catch(() => undefined);
       } finally {
         pulling = undefined;
@@ -88,6 +100,8 @@ export async function pullIntoQueue(consumer: Consumer, opts: PullOptions): Prom
   return {
     waiting,
     roomFreed: () => wake?.(),
+    stopping: stopped.signal,
+    isRunning: () => running,
     async stop() {
       if (!running) return;
       running = false;
@@ -98,6 +112,7 @@ export async function pullIntoQueue(consumer: Consumer, opts: PullOptions): Prom
       clearInterval(heartbeat);
       // The naks reach the server when the caller drains the connection.
       for (const m of waiting.splice(0)) m.nak();
+      await opts.inHand();
     },
   };
 }

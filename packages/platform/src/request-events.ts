@@ -38,3 +38,26 @@ export async function lastRequestEvent(
   if (onUnreadable === "throw") throw new UnreadableEventError(`event at ${t.streams.events}#${m.seq} on ${m.subject}: ${parsed ? parsed.error.message : "not JSON"}`);
   return undefined;
 }
+
+/** A request's newest webhook facts: its newest WebhookAttempted, and its newest outcome (WebhookDelivered or WebhookExhausted). */
+export type NewestWebhookFacts = {
+  lastAttempt?: { seq: number; attempt: number; occurredAt: string; nextAttemptAt: string | null };
+  lastOutcome?: { seq: number };
+};
+
+/**
+ * The newest webhook attempt and outcome of a request, from the stream (through its
+ * leader): what the webhook service continues a chain on and the gateway decides a
+ * manual retry on.
+ */
+export async function newestWebhookFacts(jsm: JetStreamManager, t: Topology, requestId: string): Promise<NewestWebhookFacts> {
+  const [attempted, delivered, exhausted] = await Promise.all(["attempted", "delivered", "exhausted"].map((s) => lastRequestEvent(jsm, t, requestId, `webhook.${s}`)));
+  const facts: NewestWebhookFacts = {};
+  if (attempted?.event.type === "WebhookAttempted") {
+    const { data } = attempted.event;
+    facts.lastAttempt = { seq: attempted.seq, attempt: data.attempt, occurredAt: attempted.event.occurred_at, nextAttemptAt: data.next_attempt_at };
+  }
+  const outcomeSeq = Math.max(delivered?.seq ?? 0, exhausted?.seq ?? 0);
+  if (outcomeSeq > 0) facts.lastOutcome = { seq: outcomeSeq };
+  return facts;
+}

@@ -3,24 +3,19 @@
 // not there yet (no server, no JetStream meta leader) makes it wait and retry while
 // /readyz says why, never crash; a bad configuration or a bug ends it with one JSON line.
 // main.ts files call this, then wire up.
-import { topology, type Topology } from "@chorus/contracts";
+import { topology } from "@chorus/contracts";
 import type { z } from "zod";
 import { loadConfig, type BaseConfig } from "./config.ts";
+import type { CommandContext } from "./run-command.ts";
 import { exitWithConfigError, installCrashHandlers } from "./crash.ts";
 import { ConfigError } from "./errors.ts";
-import { createLogger, type Logger } from "./logger.ts";
-import { connectNats, ensureStreams, jetStreamClients, type JetStreamClient, type JetStreamManager, type NatsConnection, type StreamLimits } from "./nats.ts";
+import { createLogger } from "./logger.ts";
+import { connectNats, ensureStreams, jetStreamClients, type NatsConnection, type StreamLimits } from "./nats.ts";
 import { startStartupProbes, type StartupProbes } from "./probes.ts";
 import { exitOnSignalWhileStarting } from "./shutdown.ts";
 import { retryWhileNatsUnavailable } from "./startup.ts";
 
-export type ServiceContext<C> = {
-  config: C;
-  logger: Logger;
-  topology: Topology;
-  nc: NatsConnection;
-  js: JetStreamClient;
-  jsm: JetStreamManager;
+export type ServiceContext<C> = CommandContext<C> & {
   /**
    * The probe server on PORT, listening since before NATS was reached: /livez 200, /readyz
    * 503 with the reason, until `probes.serve` hands it the service's own checks (or

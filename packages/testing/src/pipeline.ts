@@ -2,7 +2,7 @@
 // projector and gateway on an isolated NATS prefix and database. Stopped in reverse
 // order, like a rolling shutdown: the gateway stops taking work first.
 import { isolatedDatabase, isolatedNats, type IsolatedDatabase, type IsolatedNats } from "./fixtures.ts";
-import { freePort, startService, type RunningService } from "./processes.ts";
+import { freePort, startService, stopCleanly, type RunningService } from "./processes.ts";
 
 export type RunningPipeline = {
   nats: IsolatedNats;
@@ -33,14 +33,12 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Runn
   const env = { ...nats.env, DATABASE_URL: db.url, LOG_LEVEL: "warn", ...options.env };
   const services: RunningService[] = [];
   const stop = async () => {
-    const unclean: string[] = [];
-    for (const s of [...services].reverse()) {
-      const code = await s.stop();
-      if (code !== 0) unclean.push(`${s.name} exited with ${code} on SIGTERM:\n${s.output()}`);
+    try {
+      await stopCleanly(services);
+    } finally {
+      await nats.cleanup();
+      await db.cleanup();
     }
-    await nats.cleanup();
-    await db.cleanup();
-    if (unclean.length > 0) throw new Error(unclean.join("\n\n"));
   };
   try {
     services.push(await startService("orchestrator", env));

@@ -71,6 +71,19 @@ export async function spawnService(name: string, env: Record<string, string>, op
   };
 }
 
+/**
+ * Stops the services with SIGTERM, the last started first (a rolling shutdown: the gateway
+ * stops taking work first); rejects, with their output, if any did not exit with 0.
+ */
+export async function stopCleanly(services: readonly RunningService[]): Promise<void> {
+  const unclean: string[] = [];
+  for (const s of [...services].reverse()) {
+    const code = await s.stop();
+    if (code !== 0) unclean.push(`${s.name} exited with ${code} on SIGTERM:\n${s.output()}`);
+  }
+  if (unclean.length > 0) throw new Error(unclean.join("\n\n"));
+}
+
 /** Resolves once the service's /readyz answers 200; rejects, with its output, if it exits first or is not ready within `timeoutMs`. */
 export async function untilReady(service: RunningService, timeoutMs = 30_000): Promise<RunningService> {
   const deadline = Date.now() + timeoutMs;

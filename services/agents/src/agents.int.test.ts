@@ -1,47 +1,22 @@
 // Integration tests of the agents on the real NATS: tasks in on the tasks stream,
 // AgentStarted/AgentCompleted/AgentFailed out on the events stream. Test providers are
 // small objects implementing our own AgentProvider interface.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { EntitiesOutput, parseAgentOutput, SentimentOutput, SummaryOutput, type AgentId } from "@chorus/contracts";
 import { connectNats, jetStreamClients } from "@chorus/platform";
-import { eventually, isolatedNats, NATS_URL, testLogger, type IsolatedNats } from "@chorus/testing";
+import { eventually, isolatedPerTest, NATS_URL, testLogger } from "@chorus/testing";
 import { localProvider } from "./providers/local/provider.ts";
 import { LOCAL_MODELS } from "./providers/local/index.ts";
 import { ProviderError, type AgentProvider, type AnalyzeRequest, type AnalyzeResult } from "./providers/provider.ts";
 import { parseAgentSelection } from "./agent-selection.ts";
 import { startAgents, type Agents, type AgentsDeps } from "./start-agents.ts";
-import { agentTask, ARTICLE, eventsOf, ofType, publishTask, tasksLeft } from "./test-fixtures.ts";
+import { agentTask, ARTICLE, eventsOf, ofType, publishTask, startTestAgents, tasksLeft } from "./agent-tasks.fixtures.ts";
 
-let nats: IsolatedNats;
-let started: Agents[];
-let cleanups: Array<() => Promise<unknown>>;
-
-beforeEach(async () => {
-  nats = await isolatedNats();
-  started = [];
-  cleanups = [];
-});
-afterEach(async () => {
-  for (const c of cleanups) await c().catch(() => undefined);
-  await Promise.all(started.map((a) => a.stop()));
-  await nats.cleanup();
-});
+const env = isolatedPerTest({ nats: true });
 
 async function start(overrides: Partial<AgentsDeps> = {}): Promise<Agents> {
-  const agents = await startAgents({
-    js: nats.js,
-    jsm: nats.jsm,
-    topology: nats.topology,
-    logger: testLogger,
-    provider: localProvider(),
-    agents: ["summarizer", "sentiment", "entity_extractor"],
-    concurrency: 4,
-    ackWaitMs: 30_000,
-    maxDeliver: 5,
-    retry: { baseMs: 20, maxMs: 100 },
-    ...overrides,
-  });
-  started.push(agents);
+  const agents = await startTestAgents(env.nats, { provider: localProvider(), agents: ["summarizer", "sentiment", "entity_extractor"], ...overrides });
+  env.defer(() => agents.stop());
   return agents;
 }
 
@@ -68,7 +43,7 @@ const SENTIMENT_OK: Step = async () => sentimentAnswer();
 /** Waits until the request has an outcome event, then returns all its events. */
 async function untilOutcome(requestId: string) {
   return eventually(async () => {
-    const events = await eventsOf(nats, requestId);
+    const events = await eventsOf(env.nats, requestId);
     return events.some((e) => e.type === "AgentCompleted" || e.type === "AgentFailed") ? events : undefined;
   });
 }
@@ -79,10 +54,10 @@ describe("the agents on the local provider", () => {
     const requestId = crypto.randomUUID();
     const agents: AgentId[] = ["summarizer", "sentiment", "entity_extractor"];
     const tasks = agents.map((agent) => agentTask(agent, {}, requestId));
-    for (const task of tasks) await publishTask(nats, task);
+    for (const task of tasks) await publishTask(env.nats, task);
 
     const events = await eventually(async () => {
-      const es = await eventsOf(nats, requestId);
+      const es = await eventsOf(env.nats, requestId);
       return ofType(es, "AgentCompleted").length === 3 ? es : undefined;
     });
     for (const agent of agents) {
@@ -111,18 +86,18 @@ describe("the agents on the local provider", () => {
     expect(entities.some((e) => e.type === "LOCATION" && e.text === "Berlin")).toBe(true);
 
     // Every task was acked: the work queue is empty.
-    await eventually(async () => ((await tasksLeft(nats)) === 0 ? true : undefined));
+    await eventually(async () => ((await tasksLeft(env.nats)) === 0 ? true : undefined));
   });
 
   it("acks a task whose deadline has passed without running it or publishing anything", async () => {
     const provider = scriptedProvider(SENTIMENT_OK);
     await start({ provider, agents: ["sentiment"] });
     const task = agentTask("sentiment", { deadline_at: new Date(Date.now() - 1_000).toISOString() });
-    await publishTask(nats, task);
+    await publishTask(env.nats, task);
 
-    await eventually(async () => ((await tasksLeft(nats)) === 0 ? true : undefined));
+    await eventually(async () => ((await tasksLeft(env.nats)) === 0 ? true : undefined));
     expect(provider.calls).toHaveLength(0);
-    expect(await eventsOf(nats, task.request_id)).toEqual([]);
+    expect(await eventsOf(env.nats, task.request_id)).toEqual([]);
   });
 
   it("runs only the summarizer consumer for AGENT=summarizer", async () => {
@@ -131,21 +106,21 @@ describe("the agents on the local provider", () => {
     await start({ agents: selection.agents });
 
     const durables: string[] = [];
-    for await (const info of nats.jsm.consumers.list(nats.topology.streams.tasks)) durables.push(info.name);
+    for await (const info of env.nats.jsm.consumers.list(env.nats.topology.streams.tasks)) durables.push(info.name);
     expect(durables).toEqual(["agent-summarizer"]);
 
     const sentimentTask = agentTask("sentiment");
     const summaryTask = agentTask("summarizer");
-    await publishTask(nats, sentimentTask);
-    await publishTask(nats, summaryTask);
+    await publishTask(env.nats, sentimentTask);
+    await publishTask(env.nats, summaryTask);
     const events = await untilOutcome(summaryTask.request_id);
     expect(events.map((e) => e.type)).toEqual(["AgentStarted", "AgentCompleted"]);
 
     // The sentiment task is still waiting for a consumer that this process does not run.
-    expect(await tasksLeft(nats)).toBe(1);
-    const waiting = await nats.jsm.streams.getMessage(nats.topology.streams.tasks, { last_by_subj: nats.topology.subjects.task("sentiment") });
+    expect(await tasksLeft(env.nats)).toBe(1);
+    const waiting = await env.nats.jsm.streams.getMessage(env.nats.topology.streams.tasks, { last_by_subj: env.nats.topology.subjects.task("sentiment") });
     expect(waiting?.json<{ id: string }>().id).toBe(sentimentTask.id);
-    expect(await eventsOf(nats, sentimentTask.request_id)).toEqual([]);
+    expect(await eventsOf(env.nats, sentimentTask.request_id)).toEqual([]);
   });
 });
 
@@ -156,7 +131,7 @@ describe("the agents with a failing provider", () => {
     });
     await start({ provider, agents: ["sentiment"] });
     const task = agentTask("sentiment");
-    await publishTask(nats, task);
+    await publishTask(env.nats, task);
 
     const events = await untilOutcome(task.request_id);
     expect(events.map((e) => e.type)).toEqual(["AgentStarted", "AgentFailed"]);
@@ -167,7 +142,7 @@ describe("the agents with a failing provider", () => {
       model: "scripted-1",
       error: { code: "content_filtered", message: "the text was refused by the content filter" },
     });
-    await eventually(async () => ((await tasksLeft(nats)) === 0 ? true : undefined));
+    await eventually(async () => ((await tasksLeft(env.nats)) === 0 ? true : undefined));
     expect(provider.calls).toHaveLength(1);
   });
 
@@ -178,7 +153,7 @@ describe("the agents with a failing provider", () => {
     const provider = scriptedProvider(rateLimited, rateLimited, SENTIMENT_OK);
     await start({ provider, agents: ["sentiment"] });
     const task = agentTask("sentiment");
-    await publishTask(nats, task);
+    await publishTask(env.nats, task);
 
     const events = await untilOutcome(task.request_id);
     expect(ofType(events, "AgentStarted").map((e) => e.data.delivery)).toEqual([1, 2, 3]);
@@ -186,7 +161,7 @@ describe("the agents with a failing provider", () => {
     expect(ofType(events, "AgentFailed")).toHaveLength(0);
     expect(events.at(-1)?.type).toBe("AgentCompleted");
     expect(provider.calls).toHaveLength(3);
-    await eventually(async () => ((await tasksLeft(nats)) === 0 ? true : undefined));
+    await eventually(async () => ((await tasksLeft(env.nats)) === 0 ? true : undefined));
   });
 
   it("records AgentFailed with the reason when a retryable error lasts until the last delivery", async () => {
@@ -195,7 +170,7 @@ describe("the agents with a failing provider", () => {
     });
     await start({ provider, agents: ["sentiment"], maxDeliver: 2 });
     const task = agentTask("sentiment");
-    await publishTask(nats, task);
+    await publishTask(env.nats, task);
 
     const events = await untilOutcome(task.request_id);
     expect(ofType(events, "AgentStarted").map((e) => e.data.delivery)).toEqual([1, 2]);
@@ -203,14 +178,14 @@ describe("the agents with a failing provider", () => {
       code: "unavailable",
       message: "503 Service Unavailable (gave up after 2 deliveries)",
     });
-    await eventually(async () => ((await tasksLeft(nats)) === 0 ? true : undefined));
+    await eventually(async () => ((await tasksLeft(env.nats)) === 0 ? true : undefined));
   });
 
   it("records AgentFailed invalid_output when the provider's output does not match the schema", async () => {
     const provider = scriptedProvider(async () => ({ output: { label: "ecstatic" }, usage: null, model: "scripted-1" }));
     await start({ provider, agents: ["sentiment"] });
     const task = agentTask("sentiment");
-    await publishTask(nats, task);
+    await publishTask(env.nats, task);
 
     const failed = ofType(await untilOutcome(task.request_id), "AgentFailed")[0];
     expect(failed?.data.error.code).toBe("invalid_output");
@@ -226,13 +201,13 @@ describe("the agents with a failing provider", () => {
     });
     await start({ provider, agents: ["sentiment"] });
     const task = agentTask("sentiment", { deadline_at: new Date(Date.now() + 1_500).toISOString() });
-    await publishTask(nats, task);
+    await publishTask(env.nats, task);
 
     const events = await untilOutcome(task.request_id);
     expect(events.map((e) => e.type)).toEqual(["AgentStarted", "AgentFailed"]);
     expect(ofType(events, "AgentFailed")[0]?.data.error.code).toBe("timeout");
     expect(signal?.aborted).toBe(true);
-    await eventually(async () => ((await tasksLeft(nats)) === 0 ? true : undefined));
+    await eventually(async () => ((await tasksLeft(env.nats)) === 0 ? true : undefined));
   });
 });
 
@@ -244,10 +219,10 @@ describe("a slow provider", () => {
     });
     await start({ provider, agents: ["sentiment"], concurrency: 2, ackWaitMs: 1_000 });
     const task = agentTask("sentiment");
-    await publishTask(nats, task);
+    await publishTask(env.nats, task);
 
     const events = await untilOutcome(task.request_id);
-    await eventually(async () => ((await tasksLeft(nats)) === 0 ? true : undefined));
+    await eventually(async () => ((await tasksLeft(env.nats)) === 0 ? true : undefined));
     expect(ofType(events, "AgentStarted").map((e) => e.data.delivery)).toEqual([1]);
     expect(ofType(events, "AgentCompleted")).toHaveLength(1);
     expect(provider.calls).toHaveLength(1);
@@ -266,7 +241,7 @@ describe("a crash mid-call", () => {
     const first = await startAgents({
       js: js1,
       jsm: jsm1,
-      topology: nats.topology,
+      topology: env.nats.topology,
       logger: testLogger,
       provider: hanging,
       agents: ["sentiment"],
@@ -274,25 +249,26 @@ describe("a crash mid-call", () => {
       ackWaitMs: 1_000,
       maxDeliver: 5,
     });
-    cleanups.push(async () => {
+    // Its connection is gone by the end: stopping it may fail, and need not succeed.
+    env.defer(async () => {
       release?.();
-      await first.stop();
+      await first.stop().catch(() => undefined);
     });
 
     const task = agentTask("sentiment");
-    await publishTask(nats, task);
+    await publishTask(env.nats, task);
     await eventually(() => (hanging.calls.length === 1 ? true : undefined));
     // The crash: the connection goes away with the task unacked.
     await nc1.close();
 
     await start({ provider: localProvider(), agents: ["sentiment"], concurrency: 1, ackWaitMs: 1_000 });
     const events = await eventually(async () => {
-      const es = await eventsOf(nats, task.request_id);
+      const es = await eventsOf(env.nats, task.request_id);
       return ofType(es, "AgentCompleted").length > 0 ? es : undefined;
     });
-    await eventually(async () => ((await tasksLeft(nats)) === 0 ? true : undefined));
+    await eventually(async () => ((await tasksLeft(env.nats)) === 0 ? true : undefined));
 
-    const after = await eventsOf(nats, task.request_id);
+    const after = await eventsOf(env.nats, task.request_id);
     expect(ofType(after, "AgentStarted").map((e) => e.data.delivery)).toEqual([1, 2]);
     expect(ofType(after, "AgentCompleted")).toHaveLength(1);
     expect(ofType(after, "AgentFailed")).toHaveLength(0);

@@ -1,29 +1,17 @@
 // End-to-end tests of the agents process as deployed: `node src/main.ts` with its
 // environment, probes, a task through to its outcome, and a clean SIGTERM.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { providerHealthBucket } from "@chorus/contracts";
-import { completionReply, eventually, isolatedNats, startOpenAiServer, type IsolatedNats } from "@chorus/testing";
-import { agentTask, eventsOf, ofType, publishTask, tasksLeft } from "./test-fixtures.ts";
+import { describe, expect, it } from "vitest";
+import { completionReply, eventually, isolatedPerTest, startOpenAiServer } from "@chorus/testing";
+import { agentTask, eventsOf, ofType, publishTask, tasksLeft } from "./agent-tasks.fixtures.ts";
 
 const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
 
-let nats: IsolatedNats;
-let children: ChildProcess[];
-
-beforeEach(async () => {
-  nats = await isolatedNats();
-  children = [];
-});
-afterEach(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
-  await nats.jsm.streams.delete(`KV_${nats.topology.prefix}_ratelimit`).catch(() => undefined);
-  await nats.jsm.streams.delete(`KV_${providerHealthBucket(nats.topology)}`).catch(() => undefined);
-  await nats.cleanup();
-});
+// The rate-limit and provider-health buckets live under the test's prefix, so the NATS clean-up removes them.
+const isolated = isolatedPerTest({ nats: true });
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -36,10 +24,12 @@ async function freePort(): Promise<number> {
 function run(env: Record<string, string>) {
   const child = spawn(process.execPath, [MAIN], {
     // gRPC on an ephemeral port unless a test names one, so parallel tests do not collide.
-    env: { PATH: process.env.PATH ?? "", ...nats.env, LOG_LEVEL: "warn", GRPC_PORT: "0", ...env },
+    env: { PATH: process.env.PATH ?? "", ...isolated.nats.env, LOG_LEVEL: "warn", GRPC_PORT: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  children.push(child);
+  isolated.defer(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  });
   let stderr = "";
   child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
   // Read (and so not left to fill the pipe) by the test that wants it, else discarded.
@@ -73,13 +63,13 @@ describe("the agents process", () => {
     expect((await get(port, "/livez")).status).toBe(200);
 
     const task = agentTask("sentiment");
-    await publishTask(nats, task);
+    await publishTask(isolated.nats, task);
     const events = await eventually(async () => {
-      const es = await eventsOf(nats, task.request_id);
+      const es = await eventsOf(isolated.nats, task.request_id);
       return ofType(es, "AgentCompleted").length === 1 ? es : undefined;
     });
     expect(ofType(events, "AgentCompleted")[0]?.data).toMatchObject({ agent: "sentiment", provider: "local", model: "wink-sentiment" });
-    await eventually(async () => ((await tasksLeft(nats)) === 0 ? true : undefined));
+    await eventually(async () => ((await tasksLeft(isolated.nats)) === 0 ? true : undefined));
 
     child.kill("SIGTERM");
     expect((await exited).code).toBe(0);
@@ -110,8 +100,8 @@ describe("the agents process", () => {
       });
       expect(ready).toMatchObject({ checks: { provider: { ok: true } } });
       const task = agentTask("sentiment");
-      await publishTask(nats, task);
-      const completed = await eventually(async () => ofType(await eventsOf(nats, task.request_id), "AgentCompleted")[0]);
+      await publishTask(isolated.nats, task);
+      const completed = await eventually(async () => ofType(await eventsOf(isolated.nats, task.request_id), "AgentCompleted")[0]);
       expect(completed.data).toMatchObject({ provider: "openai", usage: { total_tokens: 100 } });
       expect(server.chatRequests()[0]?.body?.model).toBe("scripted-model");
       expect(stdout).toContain("agents starting with the openai provider");

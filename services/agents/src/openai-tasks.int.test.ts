@@ -2,31 +2,21 @@
 // out, against a scripted OpenAI-compatible server. Usage reaches the events; a task
 // that keeps failing ends as AgentFailed and in the dead-letter stream; two replicas
 // share one rate limit through a NATS KV bucket.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { connectNats, HEADER, jetStreamClients } from "@chorus/platform";
-import { completionReply, errorReply, eventually, isolatedNats, NATS_URL, startOpenAiServer, testLogger, type IsolatedNats, type ScriptedOpenAiServer } from "@chorus/testing";
+import { completionReply, errorReply, eventually, isolatedPerTest, NATS_URL, startOpenAiServer, testLogger, type ScriptedOpenAiServer } from "@chorus/testing";
 import { openAiProvider, type OpenAiSettings } from "./providers/openai/index.ts";
 import { kvRateLimiter, rateLimitBucket, rateLimitKey, type RateLimits } from "./rate-limit/index.ts";
-import { startAgents, type Agents, type AgentsDeps } from "./start-agents.ts";
-import { agentTask, eventsOf, ofType, publishTask, tasksLeft } from "./test-fixtures.ts";
+import type { Agents, AgentsDeps } from "./start-agents.ts";
+import { agentTask, eventsOf, ofType, publishTask, startTestAgents, tasksLeft } from "./agent-tasks.fixtures.ts";
 
-let nats: IsolatedNats;
+// The rate-limit bucket lives under the test's prefix, so the NATS clean-up removes it.
+const env = isolatedPerTest({ nats: true });
 let server: ScriptedOpenAiServer;
-let started: Agents[];
-let cleanups: Array<() => Promise<unknown>>;
 
 beforeEach(async () => {
-  nats = await isolatedNats();
   server = await startOpenAiServer();
-  started = [];
-  cleanups = [];
-});
-afterEach(async () => {
-  await Promise.all(started.map((a) => a.stop()));
-  for (const c of cleanups) await c().catch(() => undefined);
-  await nats.jsm.streams.delete(`KV_${rateLimitBucket(nats.topology)}`).catch(() => undefined);
-  await server.close();
-  await nats.cleanup();
+  env.defer(() => server.close());
 });
 
 const SENTIMENT = { label: "negative", score: -0.6, confidence: 0.8 };
@@ -45,20 +35,8 @@ function settings(overrides: Partial<OpenAiSettings> = {}): OpenAiSettings {
 }
 
 async function start(overrides: Partial<AgentsDeps> = {}): Promise<Agents> {
-  const agents = await startAgents({
-    js: nats.js,
-    jsm: nats.jsm,
-    topology: nats.topology,
-    logger: testLogger,
-    provider: openAiProvider(settings()),
-    agents: ["sentiment"],
-    concurrency: 4,
-    ackWaitMs: 30_000,
-    maxDeliver: 3,
-    retry: { baseMs: 20, maxMs: 100 },
-    ...overrides,
-  });
-  started.push(agents);
+  const agents = await startTestAgents(env.nats, { provider: openAiProvider(settings()), agents: ["sentiment"], maxDeliver: 3, ...overrides });
+  env.defer(() => agents.stop());
   return agents;
 }
 
@@ -67,11 +45,11 @@ describe("the agents on the openai provider", () => {
     server.enqueue(completionReply(SENTIMENT, { usage: USAGE, model: "gpt-4o-mini-2024-07-18" }));
     await start();
     const task = agentTask("sentiment");
-    await publishTask(nats, task);
+    await publishTask(env.nats, task);
 
-    const completed = await eventually(async () => ofType(await eventsOf(nats, task.request_id), "AgentCompleted")[0]);
+    const completed = await eventually(async () => ofType(await eventsOf(env.nats, task.request_id), "AgentCompleted")[0]);
     expect(completed.data).toMatchObject({ agent: "sentiment", provider: "openai", model: "gpt-4o-mini-2024-07-18", output: SENTIMENT, usage: USAGE });
-    const startedEvent = ofType(await eventsOf(nats, task.request_id), "AgentStarted")[0];
+    const startedEvent = ofType(await eventsOf(env.nats, task.request_id), "AgentStarted")[0];
     expect(startedEvent?.data).toMatchObject({ provider: "openai", model: "gpt-4o-mini" });
   });
 
@@ -79,9 +57,9 @@ describe("the agents on the openai provider", () => {
     server.enqueue(completionReply({ label: "great" }, { usage: USAGE }), completionReply({ label: "great" }, { usage: USAGE }));
     await start();
     const task = agentTask("sentiment");
-    await publishTask(nats, task);
+    await publishTask(env.nats, task);
 
-    const failed = await eventually(async () => ofType(await eventsOf(nats, task.request_id), "AgentFailed")[0]);
+    const failed = await eventually(async () => ofType(await eventsOf(env.nats, task.request_id), "AgentFailed")[0]);
     expect(failed.data.error.code).toBe("invalid_output");
     expect(failed.data.error.message).toMatch(/label/);
     expect(failed.data.usage).toEqual({ prompt_tokens: 642, completion_tokens: 24, total_tokens: 666 });
@@ -92,10 +70,10 @@ describe("the agents on the openai provider", () => {
     server.respondWith(() => errorReply(503, "The engine is currently overloaded"));
     await start({ maxDeliver: 2 });
     const task = agentTask("sentiment");
-    await publishTask(nats, task);
+    await publishTask(env.nats, task);
 
     const events = await eventually(async () => {
-      const es = await eventsOf(nats, task.request_id);
+      const es = await eventsOf(env.nats, task.request_id);
       return ofType(es, "AgentFailed").length > 0 ? es : undefined;
     });
     expect(ofType(events, "AgentStarted").map((e) => e.data.delivery)).toEqual([1, 2]);
@@ -106,13 +84,13 @@ describe("the agents on the openai provider", () => {
     expect(server.chatRequests()).toHaveLength(4);
 
     const dead = await eventually(async () => {
-      const info = await nats.jsm.streams.info(nats.topology.streams.deadLetters);
-      return info.state.messages > 0 ? nats.jsm.streams.getMessage(nats.topology.streams.deadLetters, { seq: info.state.first_seq }) : undefined;
+      const info = await env.nats.jsm.streams.info(env.nats.topology.streams.deadLetters);
+      return info.state.messages > 0 ? env.nats.jsm.streams.getMessage(env.nats.topology.streams.deadLetters, { seq: info.state.first_seq }) : undefined;
     });
-    expect(dead?.subject).toBe(nats.topology.subjects.deadLetter(nats.topology.subjects.task("sentiment")));
+    expect(dead?.subject).toBe(env.nats.topology.subjects.deadLetter(env.nats.topology.subjects.task("sentiment")));
     expect(dead?.json<{ id: string }>().id).toBe(task.id);
     expect(dead?.header.get(HEADER.reason)).toMatch(/unavailable: .*gave up after 2 deliveries/);
-    await eventually(async () => ((await tasksLeft(nats)) === 0 ? true : undefined));
+    await eventually(async () => ((await tasksLeft(env.nats)) === 0 ? true : undefined));
   });
 });
 
@@ -129,16 +107,16 @@ describe("the rate limit shared by two replicas", () => {
     for (const replica of [1, 2]) {
       // Each replica has its own NATS connection, provider and limiter, as separate processes would.
       const nc = await connectNats({ url: NATS_URL, name: `replica-${replica}`, logger: testLogger });
-      cleanups.push(() => nc.close());
+      env.defer(() => nc.close());
       const { js, jsm } = await jetStreamClients(nc);
-      const limiter = await kvRateLimiter({ js, bucket: rateLimitBucket(nats.topology), key: rateLimitKey(server.baseURL), limits });
+      const limiter = await kvRateLimiter({ js, bucket: rateLimitBucket(env.nats.topology), key: rateLimitKey(server.baseURL), limits });
       await start({ js, jsm, provider: openAiProvider(settings({ apiKey: `sk-replica-${replica}` }), { limiter }), concurrency: 4 });
     }
 
     const tasks = Array.from({ length: 16 }, () => agentTask("sentiment"));
-    for (const t of tasks) await publishTask(nats, t);
+    for (const t of tasks) await publishTask(env.nats, t);
     for (const t of tasks) {
-      await eventually(async () => ofType(await eventsOf(nats, t.request_id), "AgentCompleted")[0], 30_000);
+      await eventually(async () => ofType(await eventsOf(env.nats, t.request_id), "AgentCompleted")[0], 30_000);
     }
 
     expect(server.statusCounts()).toEqual({ 200: 16 });

@@ -4,7 +4,7 @@
 import type { AgentId, AgentTask } from "@chorus/contracts";
 import { llmCallSpan } from "@chorus/platform";
 import type { AgentContext, AgentProvider } from "./providers/provider.ts";
-import type { ProviderAttempt } from "./run-task.ts";
+import type { ProviderAttempt } from "./task-outcome.ts";
 
 // setTimeout fires at once for longer delays.
 const MAX_TIMER_MS = 2 ** 31 - 1;

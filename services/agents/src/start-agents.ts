@@ -1,16 +1,12 @@
 // Starts the selected agents in this process: the provider's models first (so the
 // first task is not slow), then one durable consumer per agent.
-import type { AgentId, Topology } from "@chorus/contracts";
-import type { ConsumerHandle, JetStreamClient, JetStreamManager, Logger } from "@chorus/platform";
+import type { AgentId } from "@chorus/contracts";
+import { startConsumerGroup, type ConsumerGroup, type StreamClients } from "@chorus/platform";
 import type { AgentProvider } from "./providers/provider.ts";
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./run-task.ts";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./task-outcome.ts";
 import { ensureTaskConsumer, runTaskConsumer, type TaskConsumerSettings } from "./task-consumer.ts";
 
-export type AgentsDeps = {
-  js: JetStreamClient;
-  jsm: JetStreamManager;
-  topology: Topology;
-  logger: Logger;
+export type AgentsDeps = StreamClients & {
   provider: AgentProvider;
   agents: readonly AgentId[];
   concurrency: number;
@@ -19,13 +15,8 @@ export type AgentsDeps = {
   retry?: RetryPolicy;
 };
 
-export type Agents = {
-  agents: readonly AgentId[];
-  /** True while every agent's consumer is pulling. */
-  running(): boolean;
-  /** Stops pulling; in-flight tasks finish and are acked (on the connection's drain). */
-  stop(): Promise<void>;
-};
+/** One task consumer per agent: `stop` stops pulling (in-flight tasks finish and are acked on the connection's drain). */
+export type Agents = ConsumerGroup & { agents: readonly AgentId[] };
 
 export async function startAgents(deps: AgentsDeps): Promise<Agents> {
   const { logger, provider } = deps;
@@ -41,19 +32,12 @@ export async function startAgents(deps: AgentsDeps): Promise<Agents> {
     logger.info({ provider: provider.name, ms: Math.round(performance.now() - started) }, "provider prepared");
   }
 
-  const consumers: ConsumerHandle[] = [];
-  const stop = async () => {
-    await Promise.all(consumers.map((c) => c.stop()));
-  };
-  try {
-    for (const agent of deps.agents) {
+  const consumers = await startConsumerGroup(
+    deps.agents.map((agent) => async () => {
       await ensureTaskConsumer(deps.jsm, deps.topology, agent, settings);
-      consumers.push(await runTaskConsumer({ js: deps.js, topology: deps.topology, logger, provider, agent, settings }));
-    }
-  } catch (err) {
-    await stop();
-    throw err;
-  }
+      return runTaskConsumer({ js: deps.js, topology: deps.topology, logger, provider, agent, settings });
+    }),
+  );
   logger.info(
     {
       provider: provider.name,
@@ -65,9 +49,5 @@ export async function startAgents(deps: AgentsDeps): Promise<Agents> {
     },
     "agents running",
   );
-  return {
-    agents: deps.agents,
-    running: () => consumers.length === deps.agents.length && consumers.every((c) => c.isRunning()),
-    stop,
-  };
+  return { ...consumers, agents: deps.agents };
 }

@@ -17,7 +17,7 @@ import {
 } from "@chorus/platform";
 import { callProvider } from "./provider-call.ts";
 import type { AgentProvider } from "./providers/provider.ts";
-import { decideOutcome, isPastDeadline, startedEvent, type NewEnvelope, type RetryPolicy } from "./run-task.ts";
+import { decideOutcome, isPastDeadline, startedEvent, type NewEnvelope, type RetryPolicy } from "./task-outcome.ts";
 
 export type TaskConsumerSettings = {
   /** Tasks of this agent run at once in this process. */
@@ -28,7 +28,7 @@ export type TaskConsumerSettings = {
   retry: RetryPolicy;
 };
 
-export const durableName = (agent: AgentId) => `agent-${agent}`;
+const durableName = (agent: AgentId) => `agent-${agent}`;
 
 // max_ack_pending counts every replica's unacked tasks together, including those pulled
 // ahead of a free slot: room for 8 replicas each running `concurrency` and pulling as
@@ -59,7 +59,7 @@ export type TaskConsumerDeps = {
 const newEnvelope = (): NewEnvelope => ({ id: randomUUID(), occurredAt: new Date().toISOString() });
 
 /** Runs one task to its outcome; the return value tells runConsumer to ack or to nak with a delay. */
-export function taskHandler(deps: TaskConsumerDeps) {
+function taskHandler(deps: TaskConsumerDeps) {
   const { js, topology: t, provider, agent, settings } = deps;
   return async (task: AgentTask, delivery: Delivery): Promise<HandleResult> => {
     const log = requestLogger(deps.logger, task).child({ agent, task_id: task.id, delivery: delivery.deliveryCount });

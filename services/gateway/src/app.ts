@@ -25,7 +25,7 @@ export function createApp(deps: GatewayDeps): Koa<GatewayState> {
     jsm: deps.jsm,
     topology: deps.topology,
     broker,
-    ensureAccepts: acceptsDurable(deps.jsm, deps.topology),
+    ensureAccepts: deps.ensureAccepts ?? acceptsDurable(deps.jsm, deps.topology),
     tenantId: settings.tenantId,
     agentTimeoutMs: settings.agentTimeoutMs,
     webhookSecretKey: deps.webhookSecretKey,

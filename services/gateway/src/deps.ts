@@ -1,7 +1,9 @@
 // What the gateway needs from its process: connections, keys and settings. main.ts
 // builds it from the environment; tests build it from isolated NATS and Postgres.
 import type { Topology } from "@chorus/contracts";
-import type { JetStreamClient, JetStreamManager, Logger, NatsConnection, SecretKey } from "@chorus/platform";
+import type { JetStreamClient, JetStreamManager, Logger, NatsConnection } from "@chorus/platform";
+import type { SecretKey } from "@chorus/webhook-security";
+import type { AcceptsDurable } from "./broker/accepts.ts";
 import type { DatabaseLink } from "./database/link.ts";
 
 export type GatewaySettings = {
@@ -32,6 +34,8 @@ export type GatewayDeps = {
   /** Seals webhook secrets before they go into a command. */
   webhookSecretKey: SecretKey;
   settings: GatewaySettings;
+  /** Ensures the orchestrator's accepted-requests durable once per process; shared by REST and gRPC (made per server when absent). */
+  ensureAccepts?: AcceptsDurable;
   /** Aborted when the gateway starts stopping: readiness fails and waiting POSTs answer 202 at once. */
   stopping?: AbortSignal;
 };

@@ -7,7 +7,7 @@ import { status as grpcStatus } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RequestView } from "@chorus/contracts";
 import { eventually, startPipeline, type IsolatedNats, type RunningPipeline, type RunningService } from "@chorus/testing";
-import { orchestrationClient, type OrchestrationClient } from "./grpc/client.test-support.ts";
+import { orchestrationClient, type OrchestrationClient } from "./grpc/grpc-clients.fixtures.ts";
 
 const BASE = "Apple opened a new office in Berlin on Monday";
 const INBOUND_SECRET = "inbound-secret-for-hostile-input";

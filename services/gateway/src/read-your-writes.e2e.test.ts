@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RequestView } from "@chorus/contracts";
 import { freePort, startPipeline, type RunningPipeline, type RunningService } from "@chorus/testing";
-import { fromStruct, orchestrationClient, type OrchestrationClient, type RequestMessage } from "./grpc/client.test-support.ts";
+import { fromStruct, orchestrationClient, type OrchestrationClient, type RequestMessage } from "./grpc/grpc-clients.fixtures.ts";
 
 const TEXT = "Apple opened a new office in Berlin on Monday, and investors cheered the $2 billion plan.";
 const PER_MODE = 50;

@@ -1,9 +1,8 @@
 // One input, end to end: load the request's state, decide, record the decision. A
 // decision overtaken by a concurrent one (see publishDecision) is taken again on the
 // fresh state, so every input converges on what the stream says, never on a guess.
-import type { ChorusEvent, Topology } from "@chorus/contracts";
+import type { Topology } from "@chorus/contracts";
 import type { JetStreamClient, Logger } from "@chorus/platform";
-import type { KnownFacts } from "./known-facts.ts";
 import type { RequestLoader } from "./load-request.ts";
 import { publishDeadlines, publishDecision, publishTasks } from "./publish-decision.ts";
 import { decide, evolve, isNothing, outstandingDeadlines, outstandingTasks, type DecisionInput } from "./request/index.ts";
@@ -11,9 +10,8 @@ import { decide, evolve, isNothing, outstandingDeadlines, outstandingTasks, type
 export type HandleDeps = {
   js: JetStreamClient;
   topology: Topology;
-  load: RequestLoader;
-  /** Where loads and decisions leave what they learnt was stored (see lastBySubjectLoader). */
-  facts?: KnownFacts;
+  /** Told of every event the input or a decision shows to be stored, so it need not read it again. */
+  requests: RequestLoader;
   clock: () => Date;
   newId: () => string;
   agentTimeoutMs: number;
@@ -38,11 +36,10 @@ export type InputDelivery = {
 };
 
 export async function handleInput(deps: HandleDeps, input: DecisionInput, options: InputDelivery = {}): Promise<HandleOutcome> {
-  if (options.seq !== undefined && input.type !== "SubmitRequest" && input.type !== "CheckAgentDeadline") deps.facts?.remember(input, options.seq);
-  const stored = deps.facts ? (event: ChorusEvent, seq: number) => deps.facts?.remember(event, seq) : undefined;
+  if (options.seq !== undefined && input.type !== "SubmitRequest" && input.type !== "CheckAgentDeadline") deps.requests.remember(input, options.seq);
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const resend = options.redelivered === true && attempt === 1;
-    const loaded = await deps.load(input.request_id, { includeStarted: resend });
+    const loaded = await deps.requests.load(input.request_id, { includeStarted: resend });
     // A RequestAccepted was delivered from the stream: it is a stored fact whether or not the load saw it.
     const state = input.type === "RequestAccepted" ? evolve(loaded, input) : loaded;
     // Before the accept check: an ended request may load as its end alone (see KnownFacts).
@@ -54,7 +51,7 @@ export async function handleInput(deps: HandleDeps, input: DecisionInput, option
     }
     const decision = decide(state, input, { now: deps.clock(), newId: deps.newId, agentTimeoutMs: deps.agentTimeoutMs });
     if (isNothing(decision)) return "nothing_due";
-    const result = await publishDecision(deps.js, deps.topology, decision, stored);
+    const result = await publishDecision(deps.js, deps.topology, decision, (event, seq) => deps.requests.remember(event, seq));
     deps.logger.debug(
       { request_id: input.request_id, correlation_id: input.correlation_id, input: input.type, events: decision.events.map((e) => e.type), result },
       "decided",

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { knownFacts } from "./known-facts.ts";
 import { decide, fold } from "./request/index.ts";
-import { accepted, completed, ctxAt, dispatched, REQUEST_ID } from "./request/scenario.ts";
+import { accepted, completed, ctxAt, dispatched, REQUEST_ID } from "./request/scenario.fixtures.ts";
 
 describe("known facts", () => {
   it("keeps the first event seen on a subject, by subject suffix", () => {

@@ -1,28 +1,21 @@
-// Both state loaders read the real event stream and must fold the same state.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+// The state loader reads the real event stream; what it folds must equal a fold of every event.
+import { describe, expect, it } from "vitest";
 import type { ChorusEvent } from "@chorus/contracts";
 import { publishEvent, type JetStreamManager } from "@chorus/platform";
-import { isolatedNats, type IsolatedNats } from "@chorus/testing";
-import { knownFacts } from "./known-facts.ts";
-import { lastBySubjectLoader, streamRequestLoader } from "./load-request.ts";
-import { accepted, completed, dispatched, failed, REQUEST_ID, started } from "./request/scenario.ts";
-import { initialState } from "./request/index.ts";
+import { isolatedPerTest } from "@chorus/testing";
+import { lastBySubjectLoader } from "./load-request.ts";
+import { accepted, completed, dispatched, failed, REQUEST_ID, started } from "./request/scenario.fixtures.ts";
+import { fold, initialState } from "./request/index.ts";
 
-let nats: IsolatedNats;
-beforeEach(async () => {
-  nats = await isolatedNats();
-});
-afterEach(async () => {
-  await nats.cleanup();
-});
+const env = isolatedPerTest({ nats: true });
 
 async function publishAll(events: ChorusEvent[]) {
-  for (const [i, event] of events.entries()) await publishEvent(nats.js, nats.topology, event, { msgID: `${event.request_id}:${i}` });
+  for (const [i, event] of events.entries()) await publishEvent(env.nats.js, env.nats.topology, event, { msgID: `${event.request_id}:${i}` });
 }
 
 describe("loading a request's state from the stream", () => {
-  it("folds the same in-flight state by last-per-subject lookups as by reading every event", async () => {
-    await publishAll([
+  it("folds the same in-flight state by last-per-subject lookups as a fold of every event", async () => {
+    const events = [
       accepted("sequential", ["summarizer", "sentiment", "entity_extractor"]),
       dispatched("summarizer", 1),
       started("summarizer", 2),
@@ -31,29 +24,30 @@ describe("loading a request's state from the stream", () => {
       dispatched("sentiment", 5, ["summarizer"]),
       failed("sentiment", 6, "timeout"),
       dispatched("entity_extractor", 7, ["summarizer"]),
-    ]);
-    const bySubject = await lastBySubjectLoader(nats.jsm, nats.topology)(REQUEST_ID, { includeStarted: true });
-    const byStream = await streamRequestLoader(nats.js, nats.topology)(REQUEST_ID);
+    ];
+    await publishAll(events);
+    const bySubject = await lastBySubjectLoader(env.nats.jsm, env.nats.topology).load(REQUEST_ID, { includeStarted: true });
     expect(bySubject.accepted?.data.agents).toEqual(["summarizer", "sentiment", "entity_extractor"]);
     expect(bySubject.runs.sentiment?.outcome?.type).toBe("AgentFailed");
     expect(bySubject.runs.entity_extractor?.dispatched?.context_from).toEqual(["summarizer"]);
-    expect(bySubject).toEqual(byStream);
+    expect(bySubject).toEqual(fold(events));
   });
 
   it("sees an agent's outcome even when it was stored before its dispatch", async () => {
-    await publishAll([accepted("parallel", ["summarizer"]), completed("summarizer", 1), dispatched("summarizer", 2)]);
-    const state = await lastBySubjectLoader(nats.jsm, nats.topology)(REQUEST_ID);
+    const late = dispatched("summarizer", 2);
+    await publishAll([accepted("parallel", ["summarizer"]), completed("summarizer", 1), late]);
+    const state = await lastBySubjectLoader(env.nats.jsm, env.nats.topology).load(REQUEST_ID);
     expect(state.runs.summarizer?.outcome?.type).toBe("AgentCompleted");
-    expect(state.runs.summarizer?.dispatched).not.toBeNull();
+    expect(state.runs.summarizer?.dispatched).toEqual(late.data);
   });
 
   it("gives the empty state for a request that was never accepted", async () => {
-    expect(await lastBySubjectLoader(nats.jsm, nats.topology)(REQUEST_ID)).toEqual(initialState);
+    expect(await lastBySubjectLoader(env.nats.jsm, env.nats.topology).load(REQUEST_ID)).toEqual(initialState);
   });
 
   it("leaves out whether agents started unless asked, since only resending tasks needs it", async () => {
     await publishAll([accepted("parallel", ["summarizer"]), dispatched("summarizer", 1), started("summarizer", 2)]);
-    const load = lastBySubjectLoader(nats.jsm, nats.topology);
+    const { load } = lastBySubjectLoader(env.nats.jsm, env.nats.topology);
     expect((await load(REQUEST_ID)).runs.summarizer?.started).toBe(false);
     expect((await load(REQUEST_ID, { includeStarted: true })).runs.summarizer?.started).toBe(true);
   });
@@ -64,13 +58,12 @@ describe("loading a request's state from the stream", () => {
       streams: {
         getMessage: (...args: Parameters<JetStreamManager["streams"]["getMessage"]>) => {
           reads++;
-          return nats.jsm.streams.getMessage(...args);
+          return env.nats.jsm.streams.getMessage(...args);
         },
       },
     } as unknown as JetStreamManager;
-    const facts = knownFacts();
-    const warm = lastBySubjectLoader(counting, nats.topology, facts);
-    const cold = lastBySubjectLoader(nats.jsm, nats.topology);
+    const warm = lastBySubjectLoader(counting, env.nats.topology).load;
+    const cold = lastBySubjectLoader(env.nats.jsm, env.nats.topology, { knownRequests: 0 }).load;
     const agents = ["summarizer", "sentiment"] as const;
 
     await publishAll([accepted("parallel", [...agents]), dispatched("summarizer", 1), dispatched("sentiment", 2)]);
@@ -79,7 +72,7 @@ describe("loading a request's state from the stream", () => {
     expect(reads).toBe(3 + 2 * 3);
 
     reads = 0;
-    await publishEvent(nats.js, nats.topology, completed("summarizer", 3), { msgID: "summarizer-done" });
+    await publishEvent(env.nats.js, env.nats.topology, completed("summarizer", 3), { msgID: "summarizer-done" });
     const state = await warm(REQUEST_ID);
     // Known now: accepted and both dispatches; read again: 2 ends and both agents' outcomes.
     expect(reads).toBe(2 + 2 * 2);

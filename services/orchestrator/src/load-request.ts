@@ -1,10 +1,10 @@
-// Loads one request's state by folding its events from the event stream. Two loaders
-// behind RequestLoader: `lastBySubjectLoader` (the default) reads the last message of each
-// subject the state depends on, a cost independent of the stream's size; the ordered-consumer
-// `streamRequestLoader` reads every event of the request and costs a consumer per load.
-import { ChorusEvent, type Topology } from "@chorus/contracts";
-import { lastRequestEvent, UnreadableEventError, type JetStreamClient, type JetStreamManager } from "@chorus/platform";
-import { knownFacts, type KnownFact, type KnownFacts } from "./known-facts.ts";
+// Loads one request's state by folding its events from the event stream:
+// `lastBySubjectLoader` reads the last message of each subject the state depends on, a
+// cost independent of the stream's size, and keeps the facts it has seen stored so it
+// need not read them again.
+import type { ChorusEvent, Topology } from "@chorus/contracts";
+import { lastRequestEvent, type JetStreamManager } from "@chorus/platform";
+import { knownFacts, type KnownFact } from "./known-facts.ts";
 import { evolve, initialState, type RequestState } from "./request/index.ts";
 
 export type LoadOptions = {
@@ -12,41 +12,18 @@ export type LoadOptions = {
   includeStarted?: boolean;
 };
 
-export type RequestLoader = (requestId: string, options?: LoadOptions) => Promise<RequestState>;
+export type RequestLoader = {
+  /** The request's state, folded from its stored events. */
+  load(requestId: string, options?: LoadOptions): Promise<RequestState>;
+  /**
+   * An event known to be stored at `seq` (delivered from the stream, or newly stored by a
+   * decision): a loader that keeps facts need not read its subject again.
+   */
+  remember(event: ChorusEvent, seq: number): void;
+};
 
-export { UnreadableEventError };
-
-const BATCH = 256;
-
-export function streamRequestLoader(js: JetStreamClient, t: Topology): RequestLoader {
-  return async (requestId) => {
-    // ONE filter subject as a string: several filter_subjects need NATS 2.10.
-    const consumer = await js.consumers.get(t.streams.events, {
-      filter_subjects: t.subjects.requestEvents(requestId),
-      inactive_threshold: 30_000,
-    });
-    try {
-      let state = initialState;
-      let pending = (await consumer.info(true)).num_pending;
-      while (pending > 0) {
-        const batch = await consumer.fetch({ max_messages: Math.min(pending, BATCH), expires: 5_000 });
-        let received = 0;
-        for await (const m of batch) {
-          received++;
-          const parsed = ChorusEvent.safeParse(m.json());
-          if (!parsed.success) throw new UnreadableEventError(`event at ${t.streams.events}#${m.seq} on ${m.subject}: ${parsed.error.message}`);
-          state = evolve(state, parsed.data);
-          pending = m.info.pending;
-        }
-        // Messages counted as pending can age out of the stream before they are read.
-        if (received === 0) break;
-      }
-      return state;
-    } finally {
-      await consumer.delete().catch(() => undefined);
-    }
-  };
-}
+/** Requests whose stored facts a loader keeps by default: far more than are in flight at once. */
+const DEFAULT_KNOWN_REQUESTS = 5_000;
 
 /**
  * Loads state from the last message on each subject the decision depends on (accepted,
@@ -56,15 +33,17 @@ export function streamRequestLoader(js: JetStreamClient, t: Topology): RequestLo
  * on a stream of a thousand events as on one of millions, where an ordered consumer's
  * creation grows with the stream. What it cannot see is a repeat on one subject (two
  * AgentCompleted for one agent, stored beyond the duplicate window): it folds the last of
- * them, where the stream loader folds the first; both are the same agent's outcome.
+ * them, where a fold of every event would take the first; both are the same agent's outcome.
  *
- * With `facts`, subjects already known to hold their fact are not read again; each read
- * is remembered there. A request known to have ended loads as just its end: nothing more
+ * Subjects known to hold their fact (read before, or told through `remember`) are not
+ * read again; up to `knownRequests` requests' facts are kept, least recently used dropped
+ * first (0 keeps none). A request known to have ended loads as just its end: nothing more
  * is decided for it. AgentStarted is read only with `includeStarted` (it matters only to
  * resending outstanding tasks) and an agent with one outcome is not asked for the other:
  * one outcome per agent is stored (they share a message id).
  */
-export function lastBySubjectLoader(jsm: JetStreamManager, t: Topology, facts: KnownFacts = knownFacts(0)): RequestLoader {
+export function lastBySubjectLoader(jsm: JetStreamManager, t: Topology, options: { knownRequests?: number } = {}): RequestLoader {
+  const facts = knownFacts(options.knownRequests ?? DEFAULT_KNOWN_REQUESTS);
   const read = async (requestId: string, known: ReadonlyMap<string, KnownFact>, suffix: string): Promise<KnownFact | null> => {
     const hit = known.get(suffix);
     if (hit) return hit;
@@ -80,7 +59,7 @@ export function lastBySubjectLoader(jsm: JetStreamManager, t: Topology, facts: K
       .sort((a, b) => a.seq - b.seq)
       .reduce((state, { event }) => evolve(state, event), initialState);
 
-  return async (requestId, options = {}) => {
+  const load = async (requestId: string, options: LoadOptions = {}): Promise<RequestState> => {
     const known = facts.of(requestId);
     const end = known.get("completed") ?? known.get("failed");
     if (end) return foldSorted([end]);
@@ -101,4 +80,5 @@ export function lastBySubjectLoader(jsm: JetStreamManager, t: Topology, facts: K
     );
     return foldSorted([...head, ...agentFacts.flat()]);
   };
+  return { load, remember: (event, seq) => facts.remember(event, seq) };
 }

@@ -1,7 +1,7 @@
-// The orchestrator service's entry: configuration from the environment, the consumers,
-// the probe server, and a graceful shutdown. The only file that reads process.env.
-import { BaseConfig, bootService, envInt, metricsRoutes, natsCheck, observeConsumerLag, onShutdown } from "@chorus/platform";
-import { startOrchestrator } from "./orchestrator.ts";
+// The orchestrator service's entry: its configuration and how it starts. The only file
+// that reads process.env; runService does the rest (probes, lag, shutdown).
+import { BaseConfig, consumersRunning, envInt, runService } from "@chorus/platform";
+import { startOrchestrator } from "./start-orchestrator.ts";
 
 const Config = BaseConfig.extend({
   PORT: envInt(1, 65_535).default(8081),
@@ -10,38 +10,18 @@ const Config = BaseConfig.extend({
   ORCHESTRATOR_CONCURRENCY: envInt(1, 1_000).default(16),
 });
 
-const { config, logger, topology, nc, js, jsm, probes, startStep } = await bootService("orchestrator", Config, process.env);
-
-const orchestrator = await startStep("starting consumers", () =>
-  startOrchestrator({
-    js,
-    jsm,
-    topology,
-    logger,
-    agentTimeoutMs: config.AGENT_TIMEOUT_MS,
-    concurrency: config.ORCHESTRATOR_CONCURRENCY,
-  }),
-);
-
-observeConsumerLag({ jsm, topology });
-const probeServer = probes.serve({
-  routes: metricsRoutes(),
-  readiness: {
-    nats: natsCheck(nc),
-    consumers: () => {
-      if (!orchestrator.isRunning()) throw new Error("consumers are not running");
-    },
+await runService({
+  name: "orchestrator",
+  config: Config,
+  env: process.env,
+  async start({ config, js, jsm, topology, logger, startStep }) {
+    const consumers = await startStep("starting consumers", () =>
+      startOrchestrator({ js, jsm, topology, logger, agentTimeoutMs: config.AGENT_TIMEOUT_MS, concurrency: config.ORCHESTRATOR_CONCURRENCY }),
+    );
+    return {
+      readiness: { consumers: consumersRunning(consumers) },
+      closers: [{ name: "consumers", close: () => consumers.stop() }],
+      summary: { agent_timeout_ms: config.AGENT_TIMEOUT_MS, concurrency: config.ORCHESTRATOR_CONCURRENCY },
+    };
   },
 });
-
-onShutdown(
-  logger,
-  [
-    { name: "consumers", close: () => orchestrator.stop() },
-    { name: "probe server", close: () => new Promise<void>((resolve) => probeServer.close(() => resolve())) },
-    { name: "nats", close: () => nc.drain() },
-  ],
-  config.SHUTDOWN_TIMEOUT_MS,
-);
-
-logger.info({ port: config.PORT, agent_timeout_ms: config.AGENT_TIMEOUT_MS, concurrency: config.ORCHESTRATOR_CONCURRENCY }, "orchestrator running");

@@ -1,47 +1,33 @@
 // The orchestrator shell on real NATS with fake agents: parallel and sequential requests
 // run to their end with the right events, a repeated accept runs nothing twice, and a
 // SubmitRequest command of an earlier gateway is still accepted and run.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { SubmitRequest, type CommandOf, type EventOf } from "@chorus/contracts";
 import { publishEvent, publishValidated } from "@chorus/platform";
-import { eventually, isolatedNats, testLogger, type IsolatedNats } from "@chorus/testing";
-import { DURABLES, startOrchestrator, type Orchestrator } from "./index.ts";
-import { AGENTS, completeTask, isEnd, OUTPUTS, requestEvents, startFakeAgents, submit, submitCommandOfEarlierGateway, type FakeAgents } from "./testing/fake-agents.ts";
+import { eventually, isolatedPerTest, testLogger } from "@chorus/testing";
+import { DURABLES, startOrchestrator } from "./index.ts";
+import { AGENTS, completeTask, isEnd, OUTPUTS, requestEvents, startFakeAgents, submit, submitCommandOfEarlierGateway, untilQuiet, type FakeAgents } from "./fake-agents.fixtures.ts";
 
-let nats: IsolatedNats;
-let orchestrator: Orchestrator;
+const env = isolatedPerTest({ nats: true });
 let agents: FakeAgents;
 
 beforeEach(async () => {
-  nats = await isolatedNats();
-  orchestrator = await startOrchestrator({ js: nats.js, jsm: nats.jsm, topology: nats.topology, logger: testLogger, agentTimeoutMs: 30_000, concurrency: 8 });
-  agents = await startFakeAgents(nats, AGENTS, (task) => completeTask(nats.js, nats.topology, task).then(() => undefined));
+  const orchestrator = await startOrchestrator({ js: env.nats.js, jsm: env.nats.jsm, topology: env.nats.topology, logger: testLogger, agentTimeoutMs: 30_000, concurrency: 8 });
+  env.defer(() => orchestrator.stop());
+  agents = await startFakeAgents(env.nats, AGENTS, (task) => completeTask(env.nats.js, env.nats.topology, task).then(() => undefined));
+  env.defer(() => agents.stop());
 });
-
-afterEach(async () => {
-  await agents.stop();
-  await orchestrator.stop();
-  await nats.cleanup();
-});
-
-/** Resolves once the durable has been handed everything up to `seq` and has acked it all. */
-async function quiet(stream: string, durable: string, seq: number) {
-  await eventually(async () => {
-    const info = await nats.jsm.consumers.info(stream, durable);
-    return info.delivered.stream_seq >= seq && info.num_pending === 0 && info.num_ack_pending === 0 ? true : undefined;
-  });
-}
 
 async function eventsUntilEnd(requestId: string) {
   return eventually(async () => {
-    const events = await requestEvents(nats, requestId);
+    const events = await requestEvents(env.nats, requestId);
     return events.some(isEnd) ? events : undefined;
   });
 }
 
 describe("the orchestrator", () => {
   it("runs a parallel request: every agent gets its task and the request ends completed", async () => {
-    const command = await submit(nats, "parallel");
+    const command = await submit(env.nats, "parallel");
     const events = await eventsUntilEnd(command.request_id);
     const types = events.map((e) => e.type);
     expect(types[0]).toBe("RequestAccepted");
@@ -59,7 +45,7 @@ describe("the orchestrator", () => {
   });
 
   it("runs a sequential request one agent after another, passing earlier outputs on as context", async () => {
-    const command = await submit(nats, "sequential", ["sentiment", "summarizer", "entity_extractor"]);
+    const command = await submit(env.nats, "sequential", ["sentiment", "summarizer", "entity_extractor"]);
     const events = await eventsUntilEnd(command.request_id);
     const types = events.map((e) => e.type);
     expect(types[0]).toBe("RequestAccepted");
@@ -82,12 +68,12 @@ describe("the orchestrator", () => {
   });
 
   it("runs each agent once when the same RequestAccepted is stored twice", async () => {
-    const accepted = await submit(nats, "parallel", ["summarizer", "sentiment"], { msgID: "first-publish" });
+    const accepted = await submit(env.nats, "parallel", ["summarizer", "sentiment"], { msgID: "first-publish" });
     const events = await eventsUntilEnd(accepted.request_id);
     // A second copy that escaped deduplication (another message id) finds the request under way.
-    const again = await publishEvent(nats.js, nats.topology, accepted, { msgID: "second-publish" });
-    await quiet(nats.topology.streams.events, DURABLES.accepted, again.seq);
-    const after = await requestEvents(nats, accepted.request_id);
+    const again = await publishEvent(env.nats.js, env.nats.topology, accepted, { msgID: "second-publish" });
+    await untilQuiet(env.nats, env.nats.topology.streams.events, DURABLES.accepted, again.seq);
+    const after = await requestEvents(env.nats, accepted.request_id);
     expect(after).toHaveLength(events.length + 1);
     expect(after.filter((e) => e.type === "RequestAccepted")).toHaveLength(2);
     expect(after.filter(isEnd)).toHaveLength(1);
@@ -95,13 +81,13 @@ describe("the orchestrator", () => {
   });
 
   it("accepts and runs a SubmitRequest command of an earlier gateway, once even when it arrives twice", async () => {
-    const command: CommandOf<"SubmitRequest"> = await submitCommandOfEarlierGateway(nats, "sequential", ["sentiment", "summarizer"], "first-publish");
+    const command: CommandOf<"SubmitRequest"> = await submitCommandOfEarlierGateway(env.nats, "sequential", ["sentiment", "summarizer"], "first-publish");
     const events = await eventsUntilEnd(command.request_id);
     expect(events.map((e) => e.type)).toEqual(["RequestAccepted", "AgentDispatched", "AgentCompleted", "AgentDispatched", "AgentCompleted", "RequestCompleted"]);
     expect(events[0]).toMatchObject({ request_id: command.request_id, correlation_id: command.correlation_id, data: { text: command.data.text, agent_timeout_ms: 30_000 } });
-    const again = await publishValidated(nats.js, nats.topology.subjects.submit, SubmitRequest, command, { msgID: "second-publish" });
-    await quiet(nats.topology.streams.commands, DURABLES.commands, again.seq);
-    expect(await requestEvents(nats, command.request_id)).toHaveLength(events.length);
+    const again = await publishValidated(env.nats.js, env.nats.topology.subjects.submit, SubmitRequest, command, { msgID: "second-publish" });
+    await untilQuiet(env.nats, env.nats.topology.streams.commands, DURABLES.commands, again.seq);
+    expect(await requestEvents(env.nats, command.request_id)).toHaveLength(events.length);
     expect(agents.tasks.filter((t) => t.request_id === command.request_id)).toHaveLength(2);
   });
 });

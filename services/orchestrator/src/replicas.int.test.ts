@@ -1,77 +1,64 @@
 // Two orchestrator replicas (two NATS connections) on the same durables, with every
 // agent outcome published at once to make them race: each request still gets exactly
 // one end, none is lost, and no task is dispatched twice.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { connectNats, jetStreamClients, type NatsConnection } from "@chorus/platform";
-import { eventually, isolatedNats, NATS_URL, testLogger, type IsolatedNats } from "@chorus/testing";
-import { DURABLES, knownFacts, lastBySubjectLoader, startOrchestrator, type Orchestrator, type RequestLoader } from "./index.ts";
-import { AGENTS, completeTask, readEvents, startFakeAgents, submit, type FakeAgents } from "./testing/fake-agents.ts";
+import { beforeEach, describe, expect, it } from "vitest";
+import { connectNats, jetStreamClients } from "@chorus/platform";
+import { eventually, isolatedPerTest, NATS_URL, testLogger } from "@chorus/testing";
+import { DURABLES, lastBySubjectLoader, startOrchestrator, type Orchestrator, type RequestLoader } from "./index.ts";
+import { AGENTS, completeTask, readEvents, startFakeAgents, submit, untilQuiet } from "./fake-agents.fixtures.ts";
 
 const REQUESTS = 36;
 
-let nats: IsolatedNats;
-let connections: NatsConnection[] = [];
+const env = isolatedPerTest({ nats: true });
 let replicas: Orchestrator[] = [];
-let agents: FakeAgents | undefined;
 /** State loads per replica: both must have taken part for the race to mean anything. */
 let loads: number[] = [];
 
 beforeEach(async () => {
-  nats = await isolatedNats();
-  connections = [];
   replicas = [];
   loads = [0, 0];
   for (const [i, name] of ["replica-a", "replica-b"].entries()) {
-    const nc = await connectNats({ url: NATS_URL, name: `${nats.topology.prefix}-${name}`, logger: testLogger });
-    connections.push(nc);
+    const nc = await connectNats({ url: NATS_URL, name: `${env.nats.topology.prefix}-${name}`, logger: testLogger });
+    env.defer(() => nc.drain());
     const { js, jsm } = await jetStreamClients(nc);
     // Each replica keeps its own known facts, as in production: what one stores the other must still read.
-    const facts = knownFacts();
-    const load = lastBySubjectLoader(jsm, nats.topology, facts);
-    const loadRequest: RequestLoader = (id, options) => {
-      loads[i]!++;
-      return load(id, options);
+    const loader = lastBySubjectLoader(jsm, env.nats.topology);
+    const requests: RequestLoader = {
+      load: (id, options) => {
+        loads[i]!++;
+        return loader.load(id, options);
+      },
+      remember: loader.remember,
     };
-    replicas.push(await startOrchestrator({ js, jsm, topology: nats.topology, logger: testLogger, agentTimeoutMs: 60_000, concurrency: 16, loadRequest, facts }));
+    const replica = await startOrchestrator({ js, jsm, topology: env.nats.topology, logger: testLogger, agentTimeoutMs: 60_000, concurrency: 16, requests });
+    env.defer(() => replica.stop());
+    replicas.push(replica);
   }
 });
-
-afterEach(async () => {
-  await agents?.stop();
-  await Promise.all(replicas.map((r) => r.stop()));
-  await Promise.all(connections.map((nc) => nc.drain()));
-  await nats.cleanup();
-});
-
-async function quiet(stream: string, durable: string) {
-  await eventually(async () => {
-    const info = await nats.jsm.consumers.info(stream, durable);
-    return info.num_pending === 0 && info.num_ack_pending === 0 ? true : undefined;
-  });
-}
 
 describe("two orchestrator replicas", () => {
   it("record exactly one end per request and dispatch no task twice when outcomes race", async () => {
     // The agents hold every task back, then answer them all at once.
-    agents = await startFakeAgents(nats, AGENTS, () => undefined);
-    const commands = await Promise.all(Array.from({ length: REQUESTS }, () => submit(nats, "parallel")));
-    await eventually(() => (agents!.tasks.length >= REQUESTS * AGENTS.length ? true : undefined));
-    await Promise.all(agents.tasks.map((task) => completeTask(nats.js, nats.topology, task)));
+    const agents = await startFakeAgents(env.nats, AGENTS, () => undefined);
+    env.defer(() => agents.stop());
+    const commands = await Promise.all(Array.from({ length: REQUESTS }, () => submit(env.nats, "parallel")));
+    await eventually(() => (agents.tasks.length >= REQUESTS * AGENTS.length ? true : undefined));
+    await Promise.all(agents.tasks.map((task) => completeTask(env.nats.js, env.nats.topology, task)));
 
-    const t = nats.topology;
-    await eventually(async () => ((await readEvents(nats, t.subjects.requestEnds("completed"))).length >= REQUESTS ? true : undefined));
+    const t = env.nats.topology;
+    await eventually(async () => ((await readEvents(env.nats, t.subjects.requestEnds("completed"))).length >= REQUESTS ? true : undefined));
     // Let both replicas finish everything they were handed before counting.
-    await quiet(t.streams.events, DURABLES.agentCompleted);
-    await quiet(t.streams.commands, DURABLES.commands);
+    await untilQuiet(env.nats, t.streams.events, DURABLES.agentCompleted);
+    await untilQuiet(env.nats, t.streams.commands, DURABLES.commands);
     await Promise.all(replicas.map((r) => r.stop()));
 
-    const ends = await readEvents(nats, t.subjects.requestEnds("completed"));
+    const ends = await readEvents(env.nats, t.subjects.requestEnds("completed"));
     const endsPerRequest = new Map<string, number>();
     for (const e of ends) endsPerRequest.set(e.request_id, (endsPerRequest.get(e.request_id) ?? 0) + 1);
     expect([...endsPerRequest.keys()].sort()).toEqual(commands.map((c) => c.request_id).sort());
     expect([...endsPerRequest.values()].every((n) => n === 1)).toBe(true);
     expect(ends.every((e) => e.type === "RequestCompleted" && e.data.status === "completed")).toBe(true);
-    expect(await readEvents(nats, t.subjects.requestEnds("failed"))).toEqual([]);
+    expect(await readEvents(env.nats, t.subjects.requestEnds("failed"))).toEqual([]);
 
     const dispatches = new Set(agents.tasks.map((task) => `${task.request_id}:${task.data.agent}`));
     expect(agents.tasks).toHaveLength(REQUESTS * AGENTS.length);

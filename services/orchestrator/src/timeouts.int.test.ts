@@ -1,39 +1,35 @@
 // Per-agent timeouts on real NATS: an agent that never answers is recorded as failed
 // with a timeout at its deadline, and the request still reaches its end.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { EventOf } from "@chorus/contracts";
-import { eventually, isolatedNats, testLogger, type IsolatedNats } from "@chorus/testing";
+import { eventually, isolatedPerTest, testLogger } from "@chorus/testing";
 import { startOrchestrator, type Orchestrator } from "./index.ts";
-import { completeTask, isEnd, OUTPUTS, requestEvents, startFakeAgents, submit, type FakeAgents } from "./testing/fake-agents.ts";
+import { completeTask, isEnd, OUTPUTS, requestEvents, startFakeAgents, submit, type FakeAgents } from "./fake-agents.fixtures.ts";
 
 const TIMEOUT_MS = 300;
 
-let nats: IsolatedNats;
+const env = isolatedPerTest({ nats: true });
 let orchestrator: Orchestrator;
 let agents: FakeAgents;
 
 // The timeout a request runs under is the one recorded when it was accepted (the gateway's);
 // the orchestrator's own applies to SubmitRequest commands of an earlier gateway.
-const start = () => startOrchestrator({ js: nats.js, jsm: nats.jsm, topology: nats.topology, logger: testLogger, agentTimeoutMs: TIMEOUT_MS, concurrency: 4 });
+const start = () => startOrchestrator({ js: env.nats.js, jsm: env.nats.jsm, topology: env.nats.topology, logger: testLogger, agentTimeoutMs: TIMEOUT_MS, concurrency: 4 });
 
 beforeEach(async () => {
-  nats = await isolatedNats();
   orchestrator = await start();
+  // The orchestrator running when the test ends: a test may restart it.
+  env.defer(() => orchestrator.stop());
   // The summarizer takes its tasks and never answers; the others answer at once.
-  agents = await startFakeAgents(nats, ["summarizer", "sentiment", "entity_extractor"], async (task) => {
-    if (task.data.agent !== "summarizer") await completeTask(nats.js, nats.topology, task);
+  agents = await startFakeAgents(env.nats, ["summarizer", "sentiment", "entity_extractor"], async (task) => {
+    if (task.data.agent !== "summarizer") await completeTask(env.nats.js, env.nats.topology, task);
   });
-});
-
-afterEach(async () => {
-  await agents.stop();
-  await orchestrator.stop();
-  await nats.cleanup();
+  env.defer(() => agents.stop());
 });
 
 async function endOf(requestId: string) {
   const events = await eventually(async () => {
-    const all = await requestEvents(nats, requestId);
+    const all = await requestEvents(env.nats, requestId);
     return all.some(isEnd) ? all : undefined;
   });
   return { events, end: events.find(isEnd) as EventOf<"RequestCompleted"> | EventOf<"RequestFailed"> };
@@ -44,7 +40,7 @@ const timeouts = (events: { type: string }[]) =>
 
 describe("agent timeouts", () => {
   it("records a timeout for an agent that never answers and ends the request failed", async () => {
-    const command = await submit(nats, "parallel", ["summarizer"], { agentTimeoutMs: TIMEOUT_MS });
+    const command = await submit(env.nats, "parallel", ["summarizer"], { agentTimeoutMs: TIMEOUT_MS });
     const { events, end } = await endOf(command.request_id);
     expect(timeouts(events).map((e) => e.data.agent)).toEqual(["summarizer"]);
     expect(timeouts(events)[0]?.data).toMatchObject({ provider: null, model: null });
@@ -54,7 +50,7 @@ describe("agent timeouts", () => {
   });
 
   it("ends partial when the other agents succeed", async () => {
-    const command = await submit(nats, "parallel", undefined, { agentTimeoutMs: TIMEOUT_MS });
+    const command = await submit(env.nats, "parallel", undefined, { agentTimeoutMs: TIMEOUT_MS });
     const { events, end } = await endOf(command.request_id);
     expect(timeouts(events)).toHaveLength(1);
     expect(end.type).toBe("RequestCompleted");
@@ -64,7 +60,7 @@ describe("agent timeouts", () => {
   });
 
   it("continues a sequential chain after a timeout, without the silent agent's output in the context", async () => {
-    const command = await submit(nats, "sequential", ["summarizer", "sentiment", "entity_extractor"], { agentTimeoutMs: TIMEOUT_MS });
+    const command = await submit(env.nats, "sequential", ["summarizer", "sentiment", "entity_extractor"], { agentTimeoutMs: TIMEOUT_MS });
     const { end } = await endOf(command.request_id);
     expect(end.data.status).toBe("partial");
     const tasks = agents.tasks.filter((t) => t.request_id === command.request_id);
@@ -74,7 +70,7 @@ describe("agent timeouts", () => {
   });
 
   it("fires a deadline scheduled before a restart of the orchestrator", async () => {
-    const command = await submit(nats, "parallel", ["summarizer"], { agentTimeoutMs: TIMEOUT_MS });
+    const command = await submit(env.nats, "parallel", ["summarizer"], { agentTimeoutMs: TIMEOUT_MS });
     await eventually(() => (agents.tasks.some((t) => t.request_id === command.request_id) ? true : undefined));
     await orchestrator.stop();
     orchestrator = await start();

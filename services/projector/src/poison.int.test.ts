@@ -4,45 +4,23 @@
 // long, dead-letters nothing.
 import { randomUUID } from "node:crypto";
 import { createServer, connect, type Server, type Socket } from "node:net";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import pg from "pg";
 import type { AgentId, ChorusEvent } from "@chorus/contracts";
 import { HEADER, READ_MODEL_SCHEMA, createDatabasePool, sql, type DatabasePool } from "@chorus/platform";
-import { eventually, isolatedDatabase, isolatedNats, testLogger, type IsolatedDatabase, type IsolatedNats } from "@chorus/testing";
-import { PROJECTOR_DURABLE, startProjector, type Projector, type ProjectorDeps } from "./projector.ts";
+import { eventually, isolatedPerTest, testLogger } from "@chorus/testing";
+import { PROJECTOR_DURABLE, type Projector, type ProjectorDeps } from "./projector.ts";
 import { rebuildReadModels } from "./rebuild/index.ts";
 import { table } from "./store/index.ts";
-import { storyEvents } from "./test-events.ts";
-import { projectedCount, publishAll, readModelRows } from "./test-read-models.ts";
+import { storyEvents } from "./stories.fixtures.ts";
+import { projectedCount, publishAll, readModelRows, startTestProjector } from "./read-models.fixtures.ts";
 
 const DATA_ERROR_DELIVERIES = 3;
 
-let nats: IsolatedNats;
-let db: IsolatedDatabase;
-const cleanups: (() => Promise<unknown>)[] = [];
+const env = isolatedPerTest({ nats: true, database: true });
 
-beforeEach(async () => {
-  [nats, db] = await Promise.all([isolatedNats(), isolatedDatabase()]);
-});
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-  await Promise.all([nats.cleanup(), db.cleanup()]);
-});
-
-async function runProjector(overrides: Partial<ProjectorDeps> = {}): Promise<Projector> {
-  const projector = await startProjector({
-    js: nats.js,
-    jsm: nats.jsm,
-    topology: nats.topology,
-    pool: db.pool,
-    logger: testLogger,
-    retryDelayMs: () => 50,
-    waitForRequestMs: 50,
-    maxDataErrorDeliveries: DATA_ERROR_DELIVERIES,
-    ...overrides,
-  });
-  cleanups.push(() => projector.stop());
-  return projector;
+function runProjector(overrides: Partial<ProjectorDeps> = {}): Promise<Projector> {
+  return startTestProjector(env, { maxDataErrorDeliveries: DATA_ERROR_DELIVERIES, ...overrides });
 }
 
 /** The event with one agent's output text changed, wherever the event carries that output. */
@@ -91,11 +69,11 @@ function poisonedHistory() {
 const requestRow = (pool: DatabasePool, id: string) => pool.one(sql.unsafe`SELECT * FROM ${table(READ_MODEL_SCHEMA, "requests")} WHERE request_id = ${id}`);
 
 async function deadLetters() {
-  const t = nats.topology;
-  const count = (await nats.jsm.streams.info(t.streams.deadLetters)).state.messages;
+  const t = env.nats.topology;
+  const count = (await env.nats.jsm.streams.info(t.streams.deadLetters)).state.messages;
   const copies = [];
   for (let seq = 1; seq <= count; seq++) {
-    const m = await nats.jsm.streams.getMessage(t.streams.deadLetters, { seq });
+    const m = await env.nats.jsm.streams.getMessage(t.streams.deadLetters, { seq });
     if (m) copies.push({ subject: m.subject, event: m.json<ChorusEvent>(), reason: m.header.get(HEADER.reason), deliveries: m.header.get(HEADER.deliveries), from: m.header.get(HEADER.fromSubject) });
   }
   return copies;
@@ -104,29 +82,29 @@ async function deadLetters() {
 describe("an event Postgres refuses", () => {
   it("is dead-lettered with its reason after its retries while the rest of its batch is applied, and a rebuild records the same", async () => {
     const { ids, events, refused, refusedIds } = poisonedHistory();
-    const seqs = await publishAll(nats.js, nats.topology, events);
+    const seqs = await publishAll(env.nats.js, env.nats.topology, events);
     const seqOf = (id: string) => seqs[events.findIndex((e) => e.id === id)] as number;
 
     // Hold the first batch at its lock, as a rebuild's swap would, until every other event
     // is in this consumer's hands: they then form the next batch, refused events inside it.
-    const swap = new pg.Client({ connectionString: db.url });
+    const swap = new pg.Client({ connectionString: env.db.url });
     await swap.connect();
-    cleanups.push(() => swap.end().catch(() => undefined));
+    env.defer(() => swap.end().catch(() => undefined));
     await swap.query("BEGIN");
     await swap.query(`LOCK TABLE "${READ_MODEL_SCHEMA}".projected_events IN EXCLUSIVE MODE`);
     const projector = await runProjector();
-    await eventually(async () => ((await nats.jsm.consumers.info(nats.topology.streams.events, PROJECTOR_DURABLE)).num_ack_pending === events.length ? true : undefined));
+    await eventually(async () => ((await env.nats.jsm.consumers.info(env.nats.topology.streams.events, PROJECTOR_DURABLE)).num_ack_pending === events.length ? true : undefined));
     await swap.query("COMMIT");
 
-    await eventually(async () => ((await projectedCount(db.pool)) === events.length ? true : undefined));
-    await eventually(async () => ((await nats.jsm.consumers.info(nats.topology.streams.events, PROJECTOR_DURABLE)).num_ack_pending === 0 ? true : undefined));
+    await eventually(async () => ((await projectedCount(env.db.pool)) === events.length ? true : undefined));
+    await eventually(async () => ((await env.nats.jsm.consumers.info(env.nats.topology.streams.events, PROJECTOR_DURABLE)).num_ack_pending === 0 ? true : undefined));
 
     // Each refused event went to the dead-letter subject on its last allowed delivery, with its reason.
     const copies = await deadLetters();
     expect(copies.map((c) => c.event.id).sort()).toEqual([...refusedIds].sort());
     for (const copy of copies) {
-      expect(copy.subject).toBe(nats.topology.subjects.deadLetter(copy.from ?? ""));
-      expect(copy.from).toBe(nats.topology.subjects.event(copy.event.request_id, copy.event));
+      expect(copy.subject).toBe(env.nats.topology.subjects.deadLetter(copy.from ?? ""));
+      expect(copy.from).toBe(env.nats.topology.subjects.event(copy.event.request_id, copy.event));
       expect(copy.deliveries).toBe(String(DATA_ERROR_DELIVERIES));
       expect(copy.reason).toMatch(new RegExp(`^${copy.event.type} at stream sequence ${seqOf(copy.event.id)} could not be projected: `));
     }
@@ -141,13 +119,13 @@ describe("an event Postgres refuses", () => {
     expect(projector.deadLetters()).toMatchObject({ count: refusedIds.length, last: { reason: expect.stringContaining("could not be projected") } });
 
     // Every other event is applied, and the refused ones left what could be stored of them.
-    const rows = await readModelRows(db.pool);
+    const rows = await readModelRows(env.db.pool);
     const failures = rows.projection_failures as { event_id: string; salvaged: boolean }[];
     expect(failures.map((f) => f.event_id).sort()).toEqual([...refusedIds].sort());
     // Only the number out of range could not be stored in any form.
     expect(failures.filter((f) => !f.salvaged).map((f) => f.event_id)).toEqual([refused.overflow[0]?.id]);
-    expect(await requestRow(db.pool, ids.first)).toMatchObject({ projection_error: null, status: "completed" });
-    expect(await requestRow(db.pool, ids.badKey)).toMatchObject({
+    expect(await requestRow(env.db.pool, ids.first)).toMatchObject({ projection_error: null, status: "completed" });
+    expect(await requestRow(env.db.pool, ids.badKey)).toMatchObject({
       status: "completed",
       idempotency_key: "key-\uFFFD-1",
       webhook_status: "delivered",
@@ -155,19 +133,19 @@ describe("an event Postgres refuses", () => {
       projection_error: reasonOf(refused.badKey[0]),
     });
     // The request's earliest refused event names it: the agent's outcome, not the end that repeats it.
-    expect(await requestRow(db.pool, ids.nul)).toMatchObject({ status: "completed", projection_error: reasonOf(nulOutcome) });
-    expect(await requestRow(db.pool, ids.surrogate)).toMatchObject({ status: "completed", projection_error: reasonOf(refused.surrogate[0]) });
+    expect(await requestRow(env.db.pool, ids.nul)).toMatchObject({ status: "completed", projection_error: reasonOf(nulOutcome) });
+    expect(await requestRow(env.db.pool, ids.surrogate)).toMatchObject({ status: "completed", projection_error: reasonOf(refused.surrogate[0]) });
     // The other attempt and the exhaustion went in around the refused attempt.
-    expect(await requestRow(db.pool, ids.last)).toMatchObject({ status: "completed", webhook_status: "exhausted", webhook_attempts: 1, projection_error: reasonOf(refused.overflow[0]) });
-    const summary = await db.pool.one(sql.unsafe`SELECT status, output FROM ${table(READ_MODEL_SCHEMA, "agent_results")} WHERE request_id = ${ids.nul} AND agent = 'summarizer'`);
+    expect(await requestRow(env.db.pool, ids.last)).toMatchObject({ status: "completed", webhook_status: "exhausted", webhook_attempts: 1, projection_error: reasonOf(refused.overflow[0]) });
+    const summary = await env.db.pool.one(sql.unsafe`SELECT status, output FROM ${table(READ_MODEL_SCHEMA, "agent_results")} WHERE request_id = ${ids.nul} AND agent = 'summarizer'`);
     expect(summary).toMatchObject({ status: "completed", output: { summary: "A \uFFFD summary." } });
 
     // The rebuild meets the same events, records them the same way and finishes.
-    const live = await readModelRows(db.pool);
+    const live = await readModelRows(env.db.pool);
     await projector.stop();
-    const result = await rebuildReadModels({ js: nats.js, jsm: nats.jsm, topology: nats.topology, pool: db.pool, databaseUrl: db.url, logger: testLogger, batchSize: 6 });
+    const result = await rebuildReadModels({ js: env.nats.js, jsm: env.nats.jsm, topology: env.nats.topology, pool: env.db.pool, databaseUrl: env.db.url, logger: testLogger, batchSize: 6 });
     expect(result).toMatchObject({ events: events.length, failed: refusedIds.length, skipped: 0 });
-    expect(await readModelRows(db.pool)).toEqual(live);
+    expect(await readModelRows(env.db.pool)).toEqual(live);
     expect((await deadLetters()).length).toBe(refusedIds.length);
   });
 
@@ -178,30 +156,30 @@ describe("an event Postgres refuses", () => {
     const refused = withOutputText(outcome, "summarizer", "\u0000");
     const [accepted, dispatched, started, , end] = events as [ChorusEvent, ChorusEvent, ChorusEvent, ChorusEvent, ChorusEvent];
     // The agent's events reach the stream before their request's (a replica ahead of another, say).
-    await publishAll(nats.js, nats.topology, [dispatched, started, refused]);
+    await publishAll(env.nats.js, env.nats.topology, [dispatched, started, refused]);
     const projector = await runProjector();
     await eventually(() => (projector.stats().waiting > 0 ? true : undefined));
     expect(await deadLetters()).toEqual([]);
-    expect((await readModelRows(db.pool)).projection_failures).toEqual([]);
+    expect((await readModelRows(env.db.pool)).projection_failures).toEqual([]);
 
-    await publishAll(nats.js, nats.topology, [accepted, end]);
-    await eventually(async () => ((await projectedCount(db.pool)) === events.length ? true : undefined));
-    await eventually(async () => ((await nats.jsm.consumers.info(nats.topology.streams.events, PROJECTOR_DURABLE)).num_ack_pending === 0 ? true : undefined));
+    await publishAll(env.nats.js, env.nats.topology, [accepted, end]);
+    await eventually(async () => ((await projectedCount(env.db.pool)) === events.length ? true : undefined));
+    await eventually(async () => ((await env.nats.jsm.consumers.info(env.nats.topology.streams.events, PROJECTOR_DURABLE)).num_ack_pending === 0 ? true : undefined));
     expect(projector.stats().dead_lettered).toBe(1);
     expect((await deadLetters()).map((c) => c.event.id)).toEqual([refused.id]);
-    expect(await requestRow(db.pool, requestId)).toMatchObject({
+    expect(await requestRow(env.db.pool, requestId)).toMatchObject({
       status: "completed",
       projection_error: expect.stringMatching(/^AgentCompleted at stream sequence 3 could not be projected: event\.data\.output\.summary contains U\+0000/),
     });
   });
 
   it("is not dead-lettered, nor is anything else, while Postgres cannot be reached; once it is back only the refused event is", async () => {
-    const proxy = await cuttableProxy(new URL(db.url));
-    cleanups.push(() => proxy.close());
+    const proxy = await cuttableProxy(new URL(env.db.url));
+    env.defer(() => proxy.close());
     const pool = await createDatabasePool(proxy.url, { maximumPoolSize: 2 });
-    cleanups.push(() => pool.end());
+    env.defer(() => pool.end());
     const { events, refusedIds } = poisonedHistory();
-    await publishAll(nats.js, nats.topology, events);
+    await publishAll(env.nats.js, env.nats.topology, events);
     await proxy.cut();
 
     let highestDelivery = 0;
@@ -215,10 +193,10 @@ describe("an event Postgres refuses", () => {
     // Delivered more often than a refused event is allowed, every time failing on the connection.
     await eventually(() => (highestDelivery > DATA_ERROR_DELIVERIES + 1 ? true : undefined));
     expect(await deadLetters()).toEqual([]);
-    expect(await projectedCount(db.pool)).toBe(0);
+    expect(await projectedCount(env.db.pool)).toBe(0);
 
     await proxy.restore();
-    await eventually(async () => ((await projectedCount(db.pool)) === events.length ? true : undefined));
+    await eventually(async () => ((await projectedCount(env.db.pool)) === events.length ? true : undefined));
     expect((await deadLetters()).map((c) => c.event.id).sort()).toEqual([...refusedIds].sort());
   });
 });

@@ -1,32 +1,20 @@
 // The live projector against real NATS and Postgres: projection, redelivery, order, missing tables.
 import { randomUUID } from "node:crypto";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import pg from "pg";
 import { z } from "zod";
 import type { ChorusEvent } from "@chorus/contracts";
 import { READ_MODEL_SCHEMA, ensureDurable, migrateReadModels, sql } from "@chorus/platform";
-import { eventually, isolatedDatabase, isolatedNats, testLogger, type IsolatedDatabase, type IsolatedNats } from "@chorus/testing";
-import { startProjector, PROJECTOR_DURABLE, type Projector } from "./projector.ts";
-import { projectEvent, tablesCheck, table } from "./store/index.ts";
-import { shuffled, storyEvents, type Story } from "./test-events.ts";
-import { projectedCount, publishAll, readModelRows } from "./test-read-models.ts";
+import { eventually, isolatedDatabase, isolatedPerTest } from "@chorus/testing";
+import { PROJECTOR_DURABLE, type Projector, type ProjectorDeps } from "./projector.ts";
+import { applyEvent, tablesCheck, table } from "./store/index.ts";
+import { shuffled, storyEvents, type Story } from "./stories.fixtures.ts";
+import { projectedCount, publishAll, readModelRows, startTestProjector } from "./read-models.fixtures.ts";
 
-let nats: IsolatedNats;
-let db: IsolatedDatabase;
-const cleanups: (() => Promise<unknown>)[] = [];
+const env = isolatedPerTest({ nats: true, database: true });
 
-beforeEach(async () => {
-  [nats, db] = await Promise.all([isolatedNats(), isolatedDatabase()]);
-});
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-  await Promise.all([nats.cleanup(), db.cleanup()]);
-});
-
-async function runProjector(overrides: Partial<Parameters<typeof startProjector>[0]> = {}): Promise<Projector> {
-  const projector = await startProjector({ js: nats.js, jsm: nats.jsm, topology: nats.topology, pool: db.pool, logger: testLogger, retryDelayMs: () => 50, waitForRequestMs: 50, ...overrides });
-  cleanups.push(() => projector.stop());
-  return projector;
+function runProjector(overrides: Partial<ProjectorDeps> = {}): Promise<Projector> {
+  return startTestProjector(env, overrides);
 }
 
 function stories(): Story[] {
@@ -44,12 +32,12 @@ describe("the live projector", () => {
   it("projects a realistic history of several requests into the read models", async () => {
     const [delivered, partial, failed, running] = stories() as [Story, Story, Story, Story];
     const events = [delivered, partial, failed, running].flatMap((s) => storyEvents(s));
-    const seqs = await publishAll(nats.js, nats.topology, events);
+    const seqs = await publishAll(env.nats.js, env.nats.topology, events);
     const lastSeqOf = (id: string) => Math.max(...seqs.filter((_, i) => events[i]?.request_id === id));
     const projector = await runProjector();
-    await eventually(async () => ((await projectedCount(db.pool)) === events.length ? true : undefined));
+    await eventually(async () => ((await projectedCount(env.db.pool)) === events.length ? true : undefined));
 
-    const requests = db.pool;
+    const requests = env.db.pool;
     const Seq = z.object({ last_event_seq: z.bigint() });
     const R = table(READ_MODEL_SCHEMA, "requests");
     const A = table(READ_MODEL_SCHEMA, "agent_results");
@@ -85,66 +73,66 @@ describe("the live projector", () => {
 
   it("runs its consumer with unlimited deliveries so an outage never dead-letters an event", async () => {
     await runProjector();
-    const info = await nats.jsm.consumers.info(nats.topology.streams.events, PROJECTOR_DURABLE);
+    const info = await env.nats.jsm.consumers.info(env.nats.topology.streams.events, PROJECTOR_DURABLE);
     expect(info.config.max_deliver).toBe(-1);
   });
 
   it("keeps events while the tables are missing, says so in readiness, and projects them once migrated", async () => {
     const bare = await isolatedDatabase({ migrate: false });
-    cleanups.push(() => bare.cleanup());
+    env.defer(() => bare.cleanup());
     const events = storyEvents({ requestId: randomUUID(), agents: ["sentiment"] });
-    await publishAll(nats.js, nats.topology, events);
+    await publishAll(env.nats.js, env.nats.topology, events);
     await runProjector({ pool: bare.pool });
     await expect(tablesCheck(bare.pool, READ_MODEL_SCHEMA)()).rejects.toThrow(/tables missing in schema "read_model": requests, agent_results, webhook_attempts, projected_events, projection_failures; run `npm run migrate`/);
     // Failing handlers were retried, not dead-lettered.
-    await eventually(async () => ((await nats.jsm.consumers.info(nats.topology.streams.events, PROJECTOR_DURABLE)).num_redelivered > 0 ? true : undefined));
+    await eventually(async () => ((await env.nats.jsm.consumers.info(env.nats.topology.streams.events, PROJECTOR_DURABLE)).num_redelivered > 0 ? true : undefined));
     await migrateReadModels(bare.url);
     await eventually(async () => ((await projectedCount(bare.pool)) === events.length ? true : undefined));
     await expect(tablesCheck(bare.pool, READ_MODEL_SCHEMA)()).resolves.toBeUndefined();
-    expect((await nats.jsm.streams.info(nats.topology.streams.deadLetters)).state.messages).toBe(0);
+    expect((await env.nats.jsm.streams.info(env.nats.topology.streams.deadLetters)).state.messages).toBe(0);
   });
 
   it("changes nothing when a naked event is delivered again", async () => {
     const events = storyEvents({ requestId: randomUUID(), agents: ["summarizer", "sentiment"], webhook: "delivered-on-retry" });
-    await publishAll(nats.js, nats.topology, events);
-    const t = nats.topology;
-    await ensureDurable(nats.jsm, { stream: t.streams.events, durable: PROJECTOR_DURABLE, filterSubject: t.subjects.allEvents, ackWaitMs: 30_000, maxDeliver: -1, maxAckPending: 256 });
-    const consumer = await nats.js.consumers.get(t.streams.events, PROJECTOR_DURABLE);
+    await publishAll(env.nats.js, env.nats.topology, events);
+    const t = env.nats.topology;
+    await ensureDurable(env.nats.jsm, { stream: t.streams.events, durable: PROJECTOR_DURABLE, filterSubject: t.subjects.allEvents, ackWaitMs: 30_000, maxDeliver: -1, maxAckPending: 256 });
+    const consumer = await env.nats.js.consumers.get(t.streams.events, PROJECTOR_DURABLE);
     const fetched = await consumer.fetch({ max_messages: events.length, expires: 5_000 });
     let naked = 0;
     for await (const m of fetched) {
-      await projectEvent(db.pool, READ_MODEL_SCHEMA, m.json<ChorusEvent>(), m.seq, { whenRequestMissing: "wait" });
+      await applyEvent(env.db.pool, READ_MODEL_SCHEMA, m.json<ChorusEvent>(), m.seq, { whenRequestMissing: "wait" });
       m.nak();
       naked += 1;
     }
     expect(naked).toBe(events.length);
-    const before = await readModelRows(db.pool);
+    const before = await readModelRows(env.db.pool);
     expect(before.projected_events).toHaveLength(events.length);
 
     const projector = await runProjector();
     await eventually(() => (projector.stats().duplicate === events.length ? true : undefined));
     expect(projector.stats().applied).toBe(0);
-    expect(await readModelRows(db.pool)).toEqual(before);
-    await eventually(async () => ((await nats.jsm.consumers.info(t.streams.events, PROJECTOR_DURABLE)).num_ack_pending === 0 ? true : undefined));
+    expect(await readModelRows(env.db.pool)).toEqual(before);
+    await eventually(async () => ((await env.nats.jsm.consumers.info(t.streams.events, PROJECTOR_DURABLE)).num_ack_pending === 0 ? true : undefined));
   });
 });
 
 describe("applying one event", () => {
   it("changes nothing when the same stream sequence is applied twice", async () => {
     const events = storyEvents({ requestId: randomUUID(), agents: ["summarizer", "entity_extractor"], failing: ["summarizer"], webhook: "exhausted" });
-    for (const [i, e] of events.entries()) expect(await projectEvent(db.pool, READ_MODEL_SCHEMA, e, i + 1, { whenRequestMissing: "wait" })).toBe("applied");
-    const before = await readModelRows(db.pool);
-    for (const [i, e] of events.entries()) expect(await projectEvent(db.pool, READ_MODEL_SCHEMA, e, i + 1, { whenRequestMissing: "wait" })).toBe("duplicate");
-    expect(await readModelRows(db.pool)).toEqual(before);
+    for (const [i, e] of events.entries()) expect(await applyEvent(env.db.pool, READ_MODEL_SCHEMA, e, i + 1, { whenRequestMissing: "wait" })).toBe("applied");
+    const before = await readModelRows(env.db.pool);
+    for (const [i, e] of events.entries()) expect(await applyEvent(env.db.pool, READ_MODEL_SCHEMA, e, i + 1, { whenRequestMissing: "wait" })).toBe("duplicate");
+    expect(await readModelRows(env.db.pool)).toEqual(before);
   });
 
   it("gives the same rows whatever order a request's events are applied in", async () => {
     const all = stories().flatMap((s) => storyEvents(s)).map((event, i) => ({ event, seq: i + 1 }));
-    for (const { event, seq } of all) await projectEvent(db.pool, READ_MODEL_SCHEMA, event, seq, { whenRequestMissing: "wait" });
-    const expected = await readModelRows(db.pool);
+    for (const { event, seq } of all) await applyEvent(env.db.pool, READ_MODEL_SCHEMA, event, seq, { whenRequestMissing: "wait" });
+    const expected = await readModelRows(env.db.pool);
 
     const other = await isolatedDatabase();
-    cleanups.push(() => other.cleanup());
+    env.defer(() => other.cleanup());
     // Ends before accepts, outcomes before starts, webhook facts before their request:
     // the reverse order, then shuffles; a waiting event goes to the back of the queue.
     let queue = [...all].reverse();
@@ -152,7 +140,7 @@ describe("applying one event", () => {
     while (queue.length > 0) {
       const next: typeof queue = [];
       for (const item of shuffled(queue, queue.length)) {
-        const outcome = await projectEvent(other.pool, READ_MODEL_SCHEMA, item.event, item.seq, { whenRequestMissing: "wait" });
+        const outcome = await applyEvent(other.pool, READ_MODEL_SCHEMA, item.event, item.seq, { whenRequestMissing: "wait" });
         outcomes.push(outcome);
         if (outcome === "waiting") next.push(item);
       }
@@ -165,12 +153,12 @@ describe("applying one event", () => {
   it("writes nothing, not even the sequence, for a webhook fact that waits for its request", async () => {
     const events = storyEvents({ requestId: randomUUID(), agents: ["sentiment"], webhook: "delivered-on-retry" });
     const attempted = events.find((e) => e.type === "WebhookAttempted") as ChorusEvent;
-    expect(await projectEvent(db.pool, READ_MODEL_SCHEMA, attempted, 50, { whenRequestMissing: "wait" })).toBe("waiting");
-    expect(await projectedCount(db.pool)).toBe(0);
-    expect((await readModelRows(db.pool)).webhook_attempts).toEqual([]);
-    expect(await projectEvent(db.pool, READ_MODEL_SCHEMA, events[0] as ChorusEvent, 1, { whenRequestMissing: "wait" })).toBe("applied");
-    expect(await projectEvent(db.pool, READ_MODEL_SCHEMA, attempted, 50, { whenRequestMissing: "wait" })).toBe("applied");
-    expect((await readModelRows(db.pool)).requests[0]).toMatchObject({ webhook_attempts: 1, webhook_status: "pending", webhook_last_status_code: 503 });
+    expect(await applyEvent(env.db.pool, READ_MODEL_SCHEMA, attempted, 50, { whenRequestMissing: "wait" })).toBe("waiting");
+    expect(await projectedCount(env.db.pool)).toBe(0);
+    expect((await readModelRows(env.db.pool)).webhook_attempts).toEqual([]);
+    expect(await applyEvent(env.db.pool, READ_MODEL_SCHEMA, events[0] as ChorusEvent, 1, { whenRequestMissing: "wait" })).toBe("applied");
+    expect(await applyEvent(env.db.pool, READ_MODEL_SCHEMA, attempted, 50, { whenRequestMissing: "wait" })).toBe("applied");
+    expect((await readModelRows(env.db.pool)).requests[0]).toMatchObject({ webhook_attempts: 1, webhook_status: "pending", webhook_last_status_code: 503 });
   });
 
   it("waits for a rebuild's swap before it reads anything, and then applies", async () => {
@@ -180,17 +168,17 @@ describe("applying one event", () => {
     // Postgres keeps showing each backend's query text as it was at the transaction's first
     // look at pg_stat_activity (with its wait event live), which is how the pool's
     // 'DISCARD ALL' once appeared to be waiting on the lock.
-    const [swap, observer] = [new pg.Client({ connectionString: db.url }), new pg.Client({ connectionString: db.url })];
+    const [swap, observer] = [new pg.Client({ connectionString: env.db.url }), new pg.Client({ connectionString: env.db.url })];
     await Promise.all([swap.connect(), observer.connect()]);
-    cleanups.push(() => observer.end());
-    await projectedCount(db.pool); // the pool's connection exists before the lock is taken
+    env.defer(() => observer.end());
+    await projectedCount(env.db.pool); // the pool's connection exists before the lock is taken
     // What swapSchemas holds while it catches the staging schema up.
     await swap.query("BEGIN");
     await swap.query(`LOCK TABLE "${READ_MODEL_SCHEMA}".projected_events IN EXCLUSIVE MODE`);
-    const applying = projectEvent(db.pool, READ_MODEL_SCHEMA, accepted, 1, { whenRequestMissing: "wait" });
+    const applying = applyEvent(env.db.pool, READ_MODEL_SCHEMA, accepted, 1, { whenRequestMissing: "wait" });
     // Whatever the test's outcome, the lock goes and the transaction settles before the pool
     // is ended; ended under it, the transaction would reject with nobody listening.
-    cleanups.push(async () => {
+    env.defer(async () => {
       await swap.end().catch(() => undefined);
       await applying.catch(() => undefined);
     });
@@ -207,6 +195,6 @@ describe("applying one event", () => {
     expect(waiting.map((r) => r.query.trim())).toEqual([expect.stringMatching(/^LOCK TABLE/)]);
     await swap.query("COMMIT");
     expect(await applying).toBe("applied");
-    expect((await readModelRows(db.pool)).requests).toHaveLength(1);
+    expect((await readModelRows(env.db.pool)).requests).toHaveLength(1);
   });
 });

@@ -20,7 +20,7 @@ import {
   type Logger,
 } from "@chorus/platform";
 import { mayCarryUnstorableText } from "./projection/index.ts";
-import { describeDataError, failureReason, isDataError, projectEvents, recordFailureIn, unstorable, type ApplyOptions, type ApplyOutcome } from "./store/index.ts";
+import { describeDataError, failureReason, isDataError, applyEvents, recordFailureIn, unstorable, type ApplyOptions, type ApplyOutcome } from "./store/index.ts";
 
 export const PROJECTOR_DURABLE = "projector";
 
@@ -102,7 +102,7 @@ export async function startProjector(deps: ProjectorDeps): Promise<Projector> {
     for (const whenRequestMissing of ["wait", "apply"] as const) {
       const group = items.filter((i) => optionsFor(i).whenRequestMissing === whenRequestMissing);
       if (group.length === 0) continue;
-      const applied = await projectEvents(deps.pool, schema, group.map((i) => ({ event: i.message, seq: i.delivery.seq })), { whenRequestMissing });
+      const applied = await applyEvents(deps.pool, schema, group.map((i) => ({ event: i.message, seq: i.delivery.seq })), { whenRequestMissing });
       group.forEach((item, i) => outcomes.set(item, applied[i] ?? "duplicate"));
     }
     return outcomes;

@@ -3,17 +3,14 @@
 // JetStream message being handled IS the chain's schedule: a retry is a nak with delay, so
 // a restart between attempts loses nothing.
 import { randomUUID } from "node:crypto";
-import type { ChorusEvent, RequestEndEvent, Topology } from "@chorus/contracts";
-import { SecretUnsealError, isWrongLastSequence, openSecret, publishEvent, signatureHeaders, type HandleResult, type JetStreamClient, type JetStreamManager, type Logger, type SecretKey } from "@chorus/platform";
+import type { ChorusEvent, RequestEndEvent } from "@chorus/contracts";
+import { isWrongLastSequence, newestWebhookFacts, publishEvent, type HandleResult, type StreamClients } from "@chorus/platform";
+import { SecretUnsealError, openSecret, signatureHeaders, type SecretKey } from "@chorus/webhook-security";
 import { classify, decide, nextStep, webhookIdOf, webhookPayload, type Chain, type Decision, type RetryPolicy } from "./delivery/index.ts";
 import { sendWebhook } from "./send.ts";
-import { redeliveryPending, webhookFactsOf } from "./stream-reads.ts";
+import { redeliveryPending } from "./stream-reads.ts";
 
-export type AttemptDeps = {
-  js: JetStreamClient;
-  jsm: JetStreamManager;
-  topology: Topology;
-  logger: Logger;
+export type AttemptDeps = StreamClients & {
   secretKey: SecretKey;
   policy: RetryPolicy;
   timeoutMs: number;
@@ -24,7 +21,7 @@ export type AttemptDeps = {
 
 export type ChainContext = Chain & { correlationId: string };
 
-export const attemptMessageIds = {
+const attemptMessageIds = {
   attempted: (requestId: string, chain: string, attempt: number) => `${requestId}:webhook:${chain}:attempt:${attempt}`,
   finished: (requestId: string, chain: string) => `${requestId}:webhook:${chain}:finished`,
 };
@@ -38,7 +35,7 @@ export async function attemptDelivery(deps: AttemptDeps, end: RequestEndEvent, c
   const { jsm, topology: t } = deps;
   const clock = deps.clock ?? (() => new Date());
   const requestId = end.request_id;
-  const facts = await webhookFactsOf(jsm, t, requestId);
+  const facts = await newestWebhookFacts(jsm, t, requestId);
   const pending = chain.manual || (facts.lastOutcome?.seq ?? 0) > chain.afterSeq ? false : await redeliveryPending(jsm, t, requestId);
   const step = nextStep(chain, facts, deliveryCount, pending);
   const log = deps.logger.child({ request_id: requestId, correlation_id: chain.correlationId, chain: chain.key });
@@ -115,7 +112,7 @@ export async function attemptDelivery(deps: AttemptDeps, end: RequestEndEvent, c
       break;
     } catch (err) {
       if (!isWrongLastSequence(err) || tries >= RENUMBER_LIMIT) throw err;
-      const now = (await webhookFactsOf(jsm, t, requestId)).lastAttempt;
+      const now = (await newestWebhookFacts(jsm, t, requestId)).lastAttempt;
       log.warn({ attempt, recorded: now?.attempt }, "another attempt was recorded meanwhile; renumbering this one");
       attempt = (now?.attempt ?? 0) + 1;
       after = now?.seq ?? 0;

@@ -1,8 +1,9 @@
-// The webhook service's entry: configuration from the environment, the consumers, the
-// probe server and a graceful shutdown. The only file that reads process.env.
+// The webhook service's entry: its configuration and how it starts. The only file that
+// reads process.env; runService does the rest (probes, /metrics, lag, shutdown).
 import { z } from "zod";
-import { BaseConfig, ConfigError, SecretKeyConfig, bootService, envBoolean, envInt, exitWithConfigError, metricsRoutes, natsCheck, observeConsumerLag, onShutdown, resolveWebhookSecretKey } from "@chorus/platform";
-import { startWebhooks } from "./webhooks.ts";
+import { BaseConfig, consumersRunning, envBoolean, envInt, runService } from "@chorus/platform";
+import { SecretKeyConfig, resolveWebhookSecretKey } from "@chorus/webhook-security";
+import { startWebhooks } from "./start-webhooks.ts";
 
 const Config = BaseConfig.extend({
   PORT: envInt(0, 65_535).default(8084),
@@ -18,53 +19,24 @@ const Config = BaseConfig.extend({
   NODE_ENV: z.string().optional(),
 });
 
-const { config, logger, topology, nc, js, jsm, probes, startStep } = await bootService("webhooks", Config, process.env);
-
-let secretKey;
-try {
-  secretKey = resolveWebhookSecretKey(config, logger);
-} catch (err) {
-  if (!(err instanceof ConfigError)) throw err;
-  exitWithConfigError("webhooks", err);
-}
-if (config.WEBHOOK_ALLOW_PRIVATE) logger.warn("WEBHOOK_ALLOW_PRIVATE=true: webhooks may reach loopback and private addresses");
-
-const timeoutMs = Math.round(config.WEBHOOK_TIMEOUT * 1000);
-const webhooks = await startStep("starting consumers", () =>
-  startWebhooks({
-    js,
-    jsm,
-    topology,
-    logger,
-    secretKey,
-    policy: { maxRetries: config.WEBHOOK_MAX_RETRIES, baseMs: config.WEBHOOK_BACKOFF_BASE_MS, maxDelayMs: config.WEBHOOK_MAX_BACKOFF_MS },
-    timeoutMs,
-    allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
-    concurrency: config.WEBHOOK_CONCURRENCY,
-  }),
-);
-
-observeConsumerLag({ jsm, topology });
-
-// /metrics serves chorus_webhook_attempts and chorus_webhook_deliveries, counted as the events are recorded.
-const probeServer = probes.serve({
-  routes: metricsRoutes(),
-  readiness: {
-    nats: natsCheck(nc),
-    consumers: () => {
-      if (!webhooks.isRunning()) throw new Error("consumers are not running");
-    },
+await runService({
+  name: "webhooks",
+  config: Config,
+  env: process.env,
+  async start({ config, js, jsm, topology, logger, startStep }) {
+    // A missing or placeholder key in production is a ConfigError: exit 78 before any delivery.
+    const secretKey = resolveWebhookSecretKey(config, logger);
+    if (config.WEBHOOK_ALLOW_PRIVATE) logger.warn("WEBHOOK_ALLOW_PRIVATE=true: webhooks may reach loopback and private addresses");
+    const timeoutMs = Math.round(config.WEBHOOK_TIMEOUT * 1000);
+    const policy = { maxRetries: config.WEBHOOK_MAX_RETRIES, baseMs: config.WEBHOOK_BACKOFF_BASE_MS, maxDelayMs: config.WEBHOOK_MAX_BACKOFF_MS };
+    const consumers = await startStep("starting consumers", () =>
+      startWebhooks({ js, jsm, topology, logger, secretKey, policy, timeoutMs, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, concurrency: config.WEBHOOK_CONCURRENCY }),
+    );
+    // /metrics serves chorus_webhook_attempts and chorus_webhook_deliveries, counted as the events are recorded.
+    return {
+      readiness: { consumers: consumersRunning(consumers) },
+      closers: [{ name: "consumers", close: () => consumers.stop() }],
+      summary: { timeout_ms: timeoutMs, max_retries: config.WEBHOOK_MAX_RETRIES, concurrency: config.WEBHOOK_CONCURRENCY },
+    };
   },
 });
-
-onShutdown(
-  logger,
-  [
-    { name: "consumers", close: () => webhooks.stop() },
-    { name: "probe server", close: () => new Promise<void>((resolve) => probeServer.close(() => resolve())) },
-    { name: "nats", close: () => nc.drain() },
-  ],
-  config.SHUTDOWN_TIMEOUT_MS,
-);
-
-logger.info({ port: config.PORT, timeout_ms: timeoutMs, max_retries: config.WEBHOOK_MAX_RETRIES, concurrency: config.WEBHOOK_CONCURRENCY }, "webhooks running");

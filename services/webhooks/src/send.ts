@@ -4,8 +4,8 @@
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { LookupFunction } from "node:net";
-import { checkWebhookTarget, type ResolvedAddress } from "@chorus/platform";
 import type { AttemptResponse } from "./delivery/index.ts";
+import { checkWebhookTarget, type ResolvedAddress } from "@chorus/webhook-security";
 
 export type SendOptions = { timeoutMs: number; allowPrivate: boolean };
 

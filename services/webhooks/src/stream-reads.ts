@@ -4,7 +4,6 @@
 // read through the stream leader: a direct get may come from a replica that lags.
 import { isEndEvent, type RequestEndEvent, type Topology } from "@chorus/contracts";
 import { isNotFound, lastRequestEvent, type JetStreamManager } from "@chorus/platform";
-import type { WebhookFacts } from "./delivery/index.ts";
 
 async function direct(jsm: JetStreamManager, t: Topology, query: { last_by_subj: string } | { next_by_subj: string; seq: number }) {
   try {
@@ -31,16 +30,6 @@ export async function endEventOf(jsm: JetStreamManager, t: Topology, requestId: 
 export async function firstSequenceOn(jsm: JetStreamManager, t: Topology, subject: string): Promise<number | undefined> {
   const msg = await direct(jsm, t, { next_by_subj: subject, seq: 1 });
   return msg?.seq;
-}
-
-/** The request's newest attempt and newest outcome (delivered or exhausted), with their sequences. */
-export async function webhookFactsOf(jsm: JetStreamManager, t: Topology, requestId: string): Promise<WebhookFacts> {
-  const [attempted, delivered, exhausted] = await Promise.all(["attempted", "delivered", "exhausted"].map((s) => lastRequestEvent(jsm, t, requestId, `webhook.${s}`)));
-  const facts: WebhookFacts = {};
-  if (attempted?.event.type === "WebhookAttempted") facts.lastAttempt = { seq: attempted.seq, attempt: attempted.event.data.attempt };
-  const outcomeSeq = Math.max(delivered?.seq ?? 0, exhausted?.seq ?? 0);
-  if (outcomeSeq > 0) facts.lastOutcome = { seq: outcomeSeq };
-  return facts;
 }
 
 /** A RedeliverWebhook for the request is in the commands stream: queued, or its chain still runs. */

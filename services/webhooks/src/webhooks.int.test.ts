@@ -1,31 +1,23 @@
 import { createHmac } from "node:crypto";
 import { Webhook } from "standardwebhooks";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { ChorusEvent } from "@chorus/contracts";
 import { AckPolicy, isWrongLastSequence } from "@chorus/platform";
-import { eventually, isolatedNats, startWebhookReceiver, type IsolatedNats, type ReceivedWebhook, type WebhookReceiver } from "@chorus/testing";
-import { DURABLES } from "./consumers.ts";
-import type { Webhooks } from "./webhooks.ts";
-import { RECEIVER_SECRET, endEvent, eventsOf, publishEnd, publishRedelivery, redeliveryBasis, startTestWebhooks, webhookEvents } from "./test-support.ts";
+import { eventually, isolatedPerTest, startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from "@chorus/testing";
+import { DURABLES } from "./durables.ts";
+import { RECEIVER_SECRET, endEvent, eventsOf, publishEnd, publishRedelivery, redeliveryBasis, startTestWebhooks, webhookEvents } from "./webhooks.fixtures.ts";
 
-let nats: IsolatedNats;
+const env = isolatedPerTest({ nats: true });
 let receiver: WebhookReceiver;
-const running: Webhooks[] = [];
 
 beforeEach(async () => {
-  nats = await isolatedNats();
   receiver = await startWebhookReceiver();
-});
-
-afterEach(async () => {
-  for (const w of running.splice(0)) await w.stop();
-  await receiver.close();
-  await nats.cleanup();
+  env.defer(() => receiver.close());
 });
 
 async function start(overrides: Parameters<typeof startTestWebhooks>[1] = {}) {
-  const w = await startTestWebhooks(nats, overrides);
-  running.push(w);
+  const w = await startTestWebhooks(env.nats, overrides);
+  env.defer(() => w.stop());
   return w;
 }
 
@@ -41,7 +33,7 @@ function expectSigned(r: ReceivedWebhook, secret = RECEIVER_SECRET) {
 
 async function finished(requestId: string) {
   return eventually(async () => {
-    const events = webhookEvents(await eventsOf(nats, requestId));
+    const events = webhookEvents(await eventsOf(env.nats, requestId));
     return events.some((e) => e.type === "WebhookDelivered" || e.type === "WebhookExhausted") ? events : undefined;
   });
 }
@@ -52,7 +44,7 @@ describe("webhook delivery", () => {
   it("POSTs the result once, signed with both schemes, and records the attempt and the delivery", async () => {
     await start();
     const end = endEvent(receiver.url);
-    await publishEnd(nats, end);
+    await publishEnd(env.nats, end);
     const events = await finished(end.request_id);
 
     expect(receiver.received).toHaveLength(1);
@@ -75,7 +67,7 @@ describe("webhook delivery", () => {
   it("delivers a failed request's end too", async () => {
     await start();
     const end = endEvent(receiver.url, { failed: true });
-    await publishEnd(nats, end);
+    await publishEnd(env.nats, end);
     await finished(end.request_id);
     expect(JSON.parse(receiver.received[0]?.body ?? "{}")).toMatchObject({ event: "request.failed", status: "failed" });
   });
@@ -84,7 +76,7 @@ describe("webhook delivery", () => {
     await start();
     receiver.enqueue({ status: 500 }, { status: 503, headers: { "retry-after": "0" } });
     const end = endEvent(receiver.url);
-    await publishEnd(nats, end);
+    await publishEnd(env.nats, end);
     const events = await finished(end.request_id);
 
     expect(receiver.received.map((r) => r.answered)).toEqual([500, 503, 204]);
@@ -96,7 +88,8 @@ describe("webhook delivery", () => {
       [2, 503, "HTTP 503"],
       [3, 204, null],
     ]);
-    expect(attempts[0]?.next_attempt_at).not.toBeNull();
+    // The retry is due after the receiver had answered the first attempt.
+    expect(Date.parse(attempts[0]?.next_attempt_at ?? "")).toBeGreaterThan(receiver.received[0]?.at ?? Infinity);
     expect(attempts[2]?.next_attempt_at).toBeNull();
     expect(events.at(-1)).toMatchObject({ type: "WebhookDelivered", data: { attempt: 3, status_code: 204 } });
   });
@@ -105,7 +98,7 @@ describe("webhook delivery", () => {
     await start({ timeoutMs: 300, policy: { maxRetries: 2, baseMs: 20, maxDelayMs: 1000 } });
     receiver.respondWith({ status: 200, hang: true });
     const end = endEvent(receiver.url);
-    await publishEnd(nats, end);
+    await publishEnd(env.nats, end);
     const events = await finished(end.request_id);
 
     const attempts = attemptsOf(events);
@@ -122,7 +115,7 @@ describe("webhook delivery", () => {
     await start();
     receiver.respondWith({ status: 410 });
     const end = endEvent(receiver.url);
-    await publishEnd(nats, end);
+    await publishEnd(env.nats, end);
     const events = await finished(end.request_id);
     expect(receiver.received).toHaveLength(1);
     expect(events.at(-1)).toMatchObject({ type: "WebhookExhausted", data: { attempts: 1, reason: "receiver answered 410 Gone" } });
@@ -132,7 +125,7 @@ describe("webhook delivery", () => {
     await start({ policy: { maxRetries: 0, baseMs: 10, maxDelayMs: 100 } });
     receiver.respondWith({ status: 302, headers: { location: "http://127.0.0.1:1/elsewhere" } });
     const end = endEvent(receiver.url);
-    await publishEnd(nats, end);
+    await publishEnd(env.nats, end);
     const events = await finished(end.request_id);
     expect(receiver.received).toHaveLength(1);
     expect(attemptsOf(events)[0]).toMatchObject({ status_code: 302, error: "HTTP 302 (redirects are not followed)" });
@@ -141,18 +134,18 @@ describe("webhook delivery", () => {
   it("delivers once when the same end event reaches the service twice", async () => {
     await start();
     const end = endEvent(receiver.url);
-    await publishEnd(nats, end);
+    await publishEnd(env.nats, end);
     // Stored a second time, as if published again after the duplicate window.
-    await publishEnd(nats, end, `${end.request_id}:end:again`);
+    await publishEnd(env.nats, end, `${end.request_id}:end:again`);
     await finished(end.request_id);
     // Both copies handled (acked) before counting.
     await eventually(async () => {
-      const info = await nats.jsm.consumers.info(nats.topology.streams.events, DURABLES.completed);
+      const info = await env.nats.jsm.consumers.info(env.nats.topology.streams.events, DURABLES.completed);
       return info.delivered.stream_seq >= 2 && info.num_pending === 0 && info.num_ack_pending === 0 ? true : undefined;
     });
 
     expect(receiver.received.filter((r) => JSON.parse(r.body).request_id === end.request_id)).toHaveLength(1);
-    expect(attemptsOf(webhookEvents(await eventsOf(nats, end.request_id)))).toHaveLength(1);
+    expect(attemptsOf(webhookEvents(await eventsOf(env.nats, end.request_id)))).toHaveLength(1);
   });
 
   it("with two replicas, sends each attempt once", async () => {
@@ -161,12 +154,12 @@ describe("webhook delivery", () => {
     const ends = Array.from({ length: 6 }, () => endEvent(receiver.url));
     // Every request's first attempt fails, so each is retried, possibly by the other replica.
     receiver.enqueue(...ends.map(() => ({ status: 500 })));
-    for (const end of ends) await publishEnd(nats, end);
+    for (const end of ends) await publishEnd(env.nats, end);
     for (const end of ends) await finished(end.request_id);
 
     for (const end of ends) {
       const posts = receiver.received.filter((r) => JSON.parse(r.body).request_id === end.request_id);
-      const attempts = attemptsOf(webhookEvents(await eventsOf(nats, end.request_id)));
+      const attempts = attemptsOf(webhookEvents(await eventsOf(env.nats, end.request_id)));
       expect(attempts.map((a) => a.attempt)).toEqual(Array.from({ length: attempts.length }, (_, i) => i + 1));
       expect(posts).toHaveLength(attempts.length);
     }
@@ -176,9 +169,9 @@ describe("webhook delivery", () => {
   it("redelivers on a RedeliverWebhook command with the same webhook-id, numbering the attempt on", async () => {
     await start();
     const end = endEvent(receiver.url);
-    await publishEnd(nats, end);
+    await publishEnd(env.nats, end);
     await finished(end.request_id);
-    await publishRedelivery(nats, end);
+    await publishRedelivery(env.nats, end);
     await eventually(() => (receiver.received.length === 2 ? true : undefined));
     const [first, second] = receiver.received;
     if (!first || !second) throw new Error("expected two deliveries");
@@ -186,7 +179,7 @@ describe("webhook delivery", () => {
     expect(header(second, "webhook-id")).toBe(header(first, "webhook-id"));
     expect(second.body).toBe(first.body);
     const events = await eventually(async () => {
-      const all = webhookEvents(await eventsOf(nats, end.request_id));
+      const all = webhookEvents(await eventsOf(env.nats, end.request_id));
       return all.filter((e) => e.type === "WebhookDelivered").length === 2 ? all : undefined;
     });
     expect(events.map((e) => e.type)).toEqual(["WebhookAttempted", "WebhookDelivered", "WebhookAttempted", "WebhookDelivered"]);
@@ -197,7 +190,7 @@ describe("webhook delivery", () => {
   it("refuses at delivery time a URL that resolves to a private address, without sending", async () => {
     await start({ allowPrivate: false });
     const end = endEvent(receiver.url.replace("127.0.0.1", "localhost"));
-    await publishEnd(nats, end);
+    await publishEnd(env.nats, end);
     const events = await finished(end.request_id);
     expect(receiver.received).toHaveLength(0);
     expect(attemptsOf(events)[0]).toMatchObject({ attempt: 1, status_code: null, error: expect.stringContaining("loopback") });
@@ -208,9 +201,9 @@ describe("webhook delivery", () => {
     await start();
     receiver.enqueue({ status: 500 });
     const end = endEvent(receiver.url);
-    await publishEnd(nats, end);
+    await publishEnd(env.nats, end);
     await finished(end.request_id);
-    const all = JSON.stringify(await eventsOf(nats, end.request_id));
+    const all = JSON.stringify(await eventsOf(env.nats, end.request_id));
     expect(all).toContain("WebhookDelivered");
     expect(all).not.toContain(RECEIVER_SECRET);
   });
@@ -222,7 +215,7 @@ describe("delivery chains: one at a time, attempts numbered per request", () => 
   const outcomes = (events: ChorusEvent[]) => events.filter((e) => e.type === "WebhookDelivered" || e.type === "WebhookExhausted").length;
   const chainsEnded = (requestId: string, count: number) =>
     eventually(async () => {
-      const events = webhookEvents(await eventsOf(nats, requestId));
+      const events = webhookEvents(await eventsOf(env.nats, requestId));
       return outcomes(events) >= count ? events : undefined;
     });
 
@@ -230,11 +223,11 @@ describe("delivery chains: one at a time, attempts numbered per request", () => 
     await start({ policy });
     receiver.enqueue({ status: 500 }, { status: 500 }, { status: 500 }, { status: 502 }, { status: 503 });
     const end = endEvent(receiver.url);
-    await publishEnd(nats, end);
+    await publishEnd(env.nats, end);
     const first = await chainsEnded(end.request_id, 1);
     expect(first.at(-1)).toMatchObject({ type: "WebhookExhausted", data: { attempts: 3, cause: "retries_used_up" } });
 
-    await publishRedelivery(nats, end);
+    await publishRedelivery(env.nats, end);
     const events = await chainsEnded(end.request_id, 2);
     expect(attemptsOf(events).map((a) => [a.attempt, a.status_code])).toEqual([
       [1, 500],
@@ -253,17 +246,17 @@ describe("delivery chains: one at a time, attempts numbered per request", () => 
   it("takes only one of two redeliveries asked for at once, and another once that chain has ended", async () => {
     await start({ policy });
     const end = endEvent(receiver.url);
-    await publishEnd(nats, end);
+    await publishEnd(env.nats, end);
     await chainsEnded(end.request_id, 1);
 
-    const asked = await Promise.allSettled([publishRedelivery(nats, end), publishRedelivery(nats, end)]);
+    const asked = await Promise.allSettled([publishRedelivery(env.nats, end), publishRedelivery(env.nats, end)]);
     expect(asked.filter((a) => a.status === "fulfilled")).toHaveLength(1);
     const refused = asked.find((a) => a.status === "rejected");
     expect(isWrongLastSequence(refused?.status === "rejected" ? refused.reason : undefined)).toBe(true);
     await chainsEnded(end.request_id, 2);
 
     // The finished chain's command has left the stream: the next redelivery is taken.
-    await eventually(async () => (await publishRedelivery(nats, end).then(() => true).catch((err: unknown) => (isWrongLastSequence(err) ? undefined : Promise.reject(err)))));
+    await eventually(async () => (await publishRedelivery(env.nats, end).then(() => true).catch((err: unknown) => (isWrongLastSequence(err) ? undefined : Promise.reject(err)))));
     const events = await chainsEnded(end.request_id, 3);
     expect(attemptsOf(events).map((a) => a.attempt)).toEqual([1, 2, 3]);
     expect(events.map((e) => e.type)).toEqual(["WebhookAttempted", "WebhookDelivered", "WebhookAttempted", "WebhookDelivered", "WebhookAttempted", "WebhookDelivered"]);
@@ -273,31 +266,31 @@ describe("delivery chains: one at a time, attempts numbered per request", () => 
   it("sends nothing for a redelivery decided on facts that another chain has since ended", async () => {
     await start({ policy });
     const end = endEvent(receiver.url);
-    await publishEnd(nats, end);
+    await publishEnd(env.nats, end);
     await chainsEnded(end.request_id, 1);
-    const stale = await redeliveryBasis(nats, end);
-    await publishRedelivery(nats, end, { decidedOn: stale });
+    const stale = await redeliveryBasis(env.nats, end);
+    await publishRedelivery(env.nats, end, { decidedOn: stale });
     await chainsEnded(end.request_id, 2);
 
     // Its command has left the stream, so this one is stored; but a chain ended after what it was decided on.
-    await eventually(async () => (await publishRedelivery(nats, end, { decidedOn: stale }).then(() => true).catch((err: unknown) => (isWrongLastSequence(err) ? undefined : Promise.reject(err)))));
+    await eventually(async () => (await publishRedelivery(env.nats, end, { decidedOn: stale }).then(() => true).catch((err: unknown) => (isWrongLastSequence(err) ? undefined : Promise.reject(err)))));
     await eventually(async () => {
-      const info = await nats.jsm.consumers.info(nats.topology.streams.commands, DURABLES.redeliver);
+      const info = await env.nats.jsm.consumers.info(env.nats.topology.streams.commands, DURABLES.redeliver);
       return info.num_pending === 0 && info.num_ack_pending === 0 ? true : undefined;
     });
-    expect(attemptsOf(webhookEvents(await eventsOf(nats, end.request_id))).map((a) => a.attempt)).toEqual([1, 2]);
+    expect(attemptsOf(webhookEvents(await eventsOf(env.nats, end.request_id))).map((a) => a.attempt)).toEqual([1, 2]);
     expect(postsFor(end.request_id)).toHaveLength(2);
   });
 
   it("makes the redelivery durable anew when it still filters the single subject of an older version", async () => {
-    const t = nats.topology;
-    await nats.jsm.consumers.add(t.streams.commands, { durable_name: DURABLES.redeliver, ack_policy: AckPolicy.Explicit, filter_subject: `${t.prefix}.cmd.webhook-redeliver` });
+    const t = env.nats.topology;
+    await env.nats.jsm.consumers.add(t.streams.commands, { durable_name: DURABLES.redeliver, ack_policy: AckPolicy.Explicit, filter_subject: `${t.prefix}.cmd.webhook-redeliver` });
     await start({ policy });
-    expect((await nats.jsm.consumers.info(t.streams.commands, DURABLES.redeliver)).config.filter_subject).toBe(t.subjects.webhookRedelivers);
+    expect((await env.nats.jsm.consumers.info(t.streams.commands, DURABLES.redeliver)).config.filter_subject).toBe(t.subjects.webhookRedelivers);
     const end = endEvent(receiver.url);
-    await publishEnd(nats, end);
+    await publishEnd(env.nats, end);
     await chainsEnded(end.request_id, 1);
-    await publishRedelivery(nats, end);
+    await publishRedelivery(env.nats, end);
     expect(attemptsOf(await chainsEnded(end.request_id, 2)).map((a) => a.attempt)).toEqual([1, 2]);
   });
 
@@ -307,14 +300,14 @@ describe("delivery chains: one at a time, attempts numbered per request", () => 
     // command is still pending when the end's chain comes back.
     receiver.enqueue({ status: 503, headers: { "retry-after": "2" } }, { status: 503, headers: { "retry-after": "3" } });
     const end = endEvent(receiver.url);
-    const attempted = nats.nc.subscribe(`${nats.topology.prefix}.ev.request.${end.request_id}.webhook.attempted`, { max: 1 });
-    await publishEnd(nats, end);
+    const attempted = env.nats.nc.subscribe(env.nats.topology.subjects.requestEvent(end.request_id, "webhook.attempted"), { max: 1 });
+    await publishEnd(env.nats, end);
     for await (const _ of attempted) break;
-    await publishRedelivery(nats, end);
+    await publishRedelivery(env.nats, end);
 
     const events = await chainsEnded(end.request_id, 1);
     await eventually(async () => {
-      const info = await nats.jsm.consumers.info(nats.topology.streams.events, DURABLES.completed);
+      const info = await env.nats.jsm.consumers.info(env.nats.topology.streams.events, DURABLES.completed);
       return info.num_pending === 0 && info.num_ack_pending === 0 ? true : undefined;
     });
     expect(attemptsOf(events).map((a) => [a.attempt, a.status_code])).toEqual([
@@ -324,6 +317,6 @@ describe("delivery chains: one at a time, attempts numbered per request", () => 
     ]);
     expect(events.at(-1)).toMatchObject({ type: "WebhookDelivered", data: { attempt: 3 } });
     expect(postsFor(end.request_id)).toHaveLength(3);
-    expect(webhookEvents(await eventsOf(nats, end.request_id))).toHaveLength(events.length);
+    expect(webhookEvents(await eventsOf(env.nats, end.request_id))).toHaveLength(events.length);
   });
 });

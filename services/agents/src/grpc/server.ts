@@ -9,7 +9,7 @@ import { callProviderUntil } from "../provider-call.ts";
 import type { AgentContext, AgentProvider } from "../providers/provider.ts";
 import { failureStatus } from "./status.ts";
 
-export const AGENT_SERVICE = "chorus.v1.Agent";
+const AGENT_SERVICE = "chorus.v1.Agent";
 // A call without a deadline still ends: nothing should hold a provider slot forever.
 const DEFAULT_DEADLINE_MS = 120_000;
 
@@ -36,7 +36,7 @@ function deadlineOf(call: grpc.ServerUnaryCall<unknown, unknown>): number {
 }
 
 /** The Analyze handler, exported for tests that call it through a real server. */
-export function analyzeHandler(provider: AgentProvider, logger: Logger): grpc.handleUnaryCall<AnalyzeRequestMessage, AnalyzeResponseMessage> {
+function analyzeHandler(provider: AgentProvider, logger: Logger): grpc.handleUnaryCall<AnalyzeRequestMessage, AnalyzeResponseMessage> {
   return (call, callback) => {
     void (async () => {
       const agent = AgentId.safeParse(call.request.agent);

@@ -1,11 +1,11 @@
 // What a provider call's end means as a gRPC status for Agent.Analyze. Pure.
 import { status } from "@grpc/grpc-js";
-import type { ProviderAttempt } from "../run-task.ts";
-import { readProviderError } from "../run-task.ts";
+import type { ProviderAttempt } from "../task-outcome.ts";
+import { readProviderError } from "../task-outcome.ts";
 
 export type GrpcFailure = { code: status; message: string };
 
-/** The status of a call that did not answer: deadline, or the provider's error read as run-task reads it. */
+/** The status of a call that did not answer: deadline, or the provider's error read as task-outcome reads it. */
 export function failureStatus(attempt: Exclude<ProviderAttempt, { kind: "answered" }>): GrpcFailure {
   if (attempt.kind === "timed_out") return { code: status.DEADLINE_EXCEEDED, message: "no answer from the provider before the deadline" };
   const e = readProviderError(attempt.error);

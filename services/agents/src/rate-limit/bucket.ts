@@ -20,7 +20,7 @@ export type Take = { granted: true; state: BucketState } | { granted: false; wai
 const capacityOf = (limit: number | null) => (limit === null ? Number.POSITIVE_INFINITY : limit);
 
 /** A bucket that has never been used is full. */
-export function fullBucket(limits: RateLimits, now: number): BucketState {
+function fullBucket(limits: RateLimits, now: number): BucketState {
   return { requests: capacityOf(limits.requestsPerWindow), tokens: capacityOf(limits.tokensPerWindow), at: now };
 }
 
@@ -30,7 +30,7 @@ function refillOne(available: number, limit: number | null, elapsedMs: number, w
 }
 
 /** The bucket as it stands at `now`. A clock behind the stored one refills nothing rather than going back. */
-export function refill(state: BucketState, limits: RateLimits, now: number): BucketState {
+function refill(state: BucketState, limits: RateLimits, now: number): BucketState {
   const elapsed = Math.max(0, now - state.at);
   return {
     requests: refillOne(state.requests, limits.requestsPerWindow, elapsed, limits.windowMs),
@@ -64,11 +64,6 @@ export function take(current: BucketState | null, limits: RateLimits, now: numbe
 export function settle(current: BucketState | null, limits: RateLimits, now: number, extraTokens: number): BucketState {
   const state = refill(current ?? fullBucket(limits, now), limits, now);
   return { ...state, tokens: Math.min(capacityOf(limits.tokensPerWindow), state.tokens - extraTokens) };
-}
-
-/** Rough token count of a text before a call: ~4 characters per token for English. */
-export function estimateTokens(text: string): number {
-  return Math.ceil(text.length / 4);
 }
 
 /** JSON cannot hold Infinity: an unlimited side is stored as null. */

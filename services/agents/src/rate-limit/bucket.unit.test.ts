@@ -1,6 +1,6 @@
 // Unit tests of the shared rate limit's arithmetic: a continuously refilling token bucket.
 import { describe, expect, it } from "vitest";
-import { decodeBucket, encodeBucket, estimateTokens, settle, take, type BucketState, type RateLimits } from "./bucket.ts";
+import { decodeBucket, encodeBucket, settle, take, type BucketState, type RateLimits } from "./bucket.ts";
 
 const PER_MINUTE: RateLimits = { requestsPerWindow: 60, tokensPerWindow: 6_000, windowMs: 60_000 };
 
@@ -44,9 +44,5 @@ describe("the rate-limit bucket", () => {
     expect(r.granted).toBe(true);
     if (r.granted) expect(decodeBucket(encodeBucket(r.state))).toEqual(r.state);
     expect(decodeBucket("not json")).toBeNull();
-  });
-
-  it("estimates about four characters a token", () => {
-    expect(estimateTokens("a".repeat(400))).toBe(100);
   });
 });

@@ -37,7 +37,7 @@ const hasLimit = (l: RateLimits) => l.requestsPerWindow !== null || l.tokensPerW
 
 
 /** Opens (or creates) the KV bucket; idempotent, so every replica may run it at start-up. */
-export async function openLimitStore(js: JetStreamClient, bucket: string): Promise<KV> {
+async function openLimitStore(js: JetStreamClient, bucket: string): Promise<KV> {
   return new Kvm(js).create(bucket, { history: 1 });
 }
 

@@ -22,7 +22,6 @@ const REQUEST_EVENT_BY_SUFFIX: Record<string, ChorusEventType> = { accepted: "Re
 type Arrival = { subject: string; data: Uint8Array; event?: ChorusEvent | null };
 
 export function watchRequest(nc: NatsConnection, t: Topology, requestId: string, logger: Logger): RequestWatch {
-  const subjectBase = `${t.prefix}.ev.request.${requestId}.`;
   const sub = nc.subscribe(t.subjects.requestEvents(requestId));
   const arrivals: Arrival[] = [];
   const listeners = new Set<(arrival: Arrival) => void>();
@@ -40,8 +39,9 @@ export function watchRequest(nc: NatsConnection, t: Topology, requestId: string,
     if (!parsed.success) logger.warn({ subject: arrival.subject }, "ignoring an event that does not match its schema");
     return (arrival.event = parsed.success ? parsed.data : null);
   };
+  const requestLevel = new Map(Object.entries(REQUEST_EVENT_BY_SUFFIX).map(([suffix, type]) => [t.subjects.requestEvent(requestId, suffix), type]));
   /** The event type a subject carries, for the request-level events only. */
-  const requestEventType = (subject: string): ChorusEventType | undefined => REQUEST_EVENT_BY_SUFFIX[subject.slice(subjectBase.length)];
+  const requestEventType = (subject: string): ChorusEventType | undefined => requestLevel.get(subject);
 
   void (async () => {
     for await (const m of sub) {

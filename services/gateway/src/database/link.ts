@@ -2,10 +2,10 @@
 // gateway must start (and keep accepting requests) while Postgres is down, so the pool
 // is created in the background and retried; reads answer 503 until it exists.
 import { createDatabasePool, type DatabasePool, type Logger } from "@chorus/platform";
-import { unavailable } from "../http/errors.ts";
+import { unavailable } from "../errors.ts";
 
 export type DatabaseLink = {
-  /** The pool, or a 503 ApiError while Postgres has not been reached yet. */
+  /** The pool, or an Unavailable ApiError while Postgres has not been reached yet. */
   pool(): DatabasePool;
   /** Why the pool does not exist yet, if it does not. */
   lastError(): string | undefined;

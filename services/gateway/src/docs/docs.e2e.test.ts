@@ -1,31 +1,26 @@
 // /docs (Swagger UI) and /redoc (ReDoc) in headless Chromium (Debian's `chromium`,
 // driven by playwright-core): both render the API's operations from /openapi.json with
 // every asset from the gateway and no request leaving the machine.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { isolatedNats, type IsolatedNats } from "@chorus/testing";
-import { startTestGateway, unreachableDatabase } from "../test-support.ts";
+import { isolatedPerFile } from "@chorus/testing";
+import { startTestGateway, unreachableDatabase } from "../gateway.fixtures.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
-let nats: IsolatedNats;
+const env = isolatedPerFile({ nats: true });
 let gateway: Awaited<ReturnType<typeof startTestGateway>>;
 let browser: Browser;
 const database = unreachableDatabase();
 
 beforeAll(async () => {
-  nats = await isolatedNats();
-  gateway = await startTestGateway({ nats, database });
+  env.defer(() => database.close());
+  gateway = await startTestGateway({ nats: env.nats, database });
+  env.defer(() => gateway.stop());
   // No browser is a failure, not a skip: CI must install Debian's chromium package.
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await gateway?.stop();
-  await database.close();
-  await nats?.cleanup();
+  env.defer(() => browser.close());
 });
 
 /** Opens `path`, refusing and recording every request that is not to the gateway. */

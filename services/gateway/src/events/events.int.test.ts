@@ -1,30 +1,25 @@
 // GET /api/v1/results/{id}/events read by a real HTTP client: replay, live events until
 // the end event, resume with Last-Event-ID, and 404 for a request that was never accepted.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { ChorusEvent } from "@chorus/contracts";
 import { publishEvent } from "@chorus/platform";
-import { eventually, isolatedNats, type IsolatedNats } from "@chorus/testing";
-import { completedEvent, runDownstreamDouble, startTestGateway, unreachableDatabase } from "../test-support.ts";
+import { eventually, isolatedPerFile } from "@chorus/testing";
+import { completedEvent, runDownstreamDouble, startTestGateway, unreachableDatabase } from "../gateway.fixtures.ts";
 
 const TEXT = "Apple reported record earnings in Cupertino on Tuesday.";
 
-let nats: IsolatedNats;
+const env = isolatedPerFile({ nats: true });
 let double: Awaited<ReturnType<typeof runDownstreamDouble>>;
 let gateway: Awaited<ReturnType<typeof startTestGateway>>;
 const database = unreachableDatabase();
 
 beforeAll(async () => {
-  nats = await isolatedNats();
+  env.defer(() => database.close());
   // Accepts only: the test records each request's end itself, while a stream is open.
-  double = await runDownstreamDouble(nats, { acceptOnly: true });
-  gateway = await startTestGateway({ nats, database });
-});
-
-afterAll(async () => {
-  await gateway?.stop();
-  await double?.stop();
-  await database.close();
-  await nats?.cleanup();
+  double = await runDownstreamDouble(env.nats, { acceptOnly: true });
+  env.defer(() => double.stop());
+  gateway = await startTestGateway({ nats: env.nats, database });
+  env.defer(() => gateway.stop());
 });
 
 type Frame = { id: string; event: string; data: ChorusEvent };
@@ -54,7 +49,7 @@ async function acceptedRequest(): Promise<string> {
 
 async function finish(id: string) {
   const accepted = double.received.find((c) => c.request_id === id)!;
-  await publishEvent(nats.js, nats.topology, completedEvent(accepted, accepted.occurred_at), { msgID: `${id}:end` });
+  await publishEvent(env.nats.js, env.nats.topology, completedEvent(accepted, accepted.occurred_at), { msgID: `${id}:end` });
 }
 
 describe("the request's events as Server-Sent Events", () => {
@@ -93,7 +88,7 @@ describe("the request's events as Server-Sent Events", () => {
 
   it("ends an open stream when the gateway stops, so shutdown does not wait for the request's end", async () => {
     const id = await acceptedRequest();
-    const other = await startTestGateway({ nats, database });
+    const other = await startTestGateway({ nats: env.nats, database });
     const res = await fetch(`${other.url}/api/v1/results/${id}/events`);
     const seen: string[] = [];
     for await (const frame of frames(res)) {

@@ -4,7 +4,7 @@
 import { PassThrough } from "node:stream";
 import { Router } from "@koa/router";
 import type { BrokerState } from "../broker/state.ts";
-import { notFound, unavailable } from "../http/errors.ts";
+import { notFound, unavailable } from "../errors.ts";
 import { bindRequestId, type GatewayState } from "../http/state.ts";
 import { parseRequestId } from "../results/read.ts";
 import { followRequest, type FollowDeps } from "./follow.ts";

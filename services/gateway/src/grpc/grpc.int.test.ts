@@ -1,36 +1,34 @@
 // gRPC Orchestration against isolated NATS and Postgres with a stand-in for the
 // downstream services: status codes and messages (the same as REST), health, reflection,
 // idempotency, deadlines, and outages of NATS and Postgres.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { status, type ServiceError } from "@grpc/grpc-js";
 import { randomUUID } from "node:crypto";
 import type { CommandOf } from "@chorus/contracts";
 import { connectNats, publishEvent } from "@chorus/platform";
-import { NATS_URL, isolatedDatabase, isolatedNats, testLogger, type IsolatedDatabase, type IsolatedNats } from "@chorus/testing";
+import { NATS_URL, isolatedPerFile, testLogger } from "@chorus/testing";
 import { databaseLink } from "../database/link.ts";
 import type { GatewayDeps } from "../deps.ts";
-import { TEST_SECRET_KEY, TEST_SETTINGS, acceptedEvent, completedEvent, runDownstreamDouble, startTestGateway, unreachableDatabase } from "../test-support.ts";
-import { askReflection, healthClient, listServicesByReflection, orchestrationClient, type OrchestrationClient } from "./client.test-support.ts";
+import { TEST_SECRET_KEY, TEST_SETTINGS, acceptedEvent, completedEvent, runDownstreamDouble, startTestGateway, unreachableDatabase } from "../gateway.fixtures.ts";
+import { askReflection, healthClient, listServicesByReflection, orchestrationClient, type OrchestrationClient } from "./grpc-clients.fixtures.ts";
 import { startGrpcGateway, type GrpcGateway } from "./index.ts";
 
 const TEXT = "Apple reported record earnings in Cupertino on Tuesday.";
 
-let nats: IsolatedNats;
-let db: IsolatedDatabase;
+const env = isolatedPerFile({ nats: true, database: true });
 let double: Awaited<ReturnType<typeof runDownstreamDouble>>;
 let rest: Awaited<ReturnType<typeof startTestGateway>>;
 let grpcGateway: GrpcGateway;
 let client: OrchestrationClient;
-const stops: (() => Promise<unknown> | void)[] = [];
 
 function deps(overrides: Partial<GatewayDeps> = {}): GatewayDeps {
   return {
     logger: testLogger,
-    topology: nats.topology,
-    nc: nats.nc,
-    js: nats.js,
-    jsm: nats.jsm,
-    database: databaseLink(db.pool),
+    topology: env.nats.topology,
+    nc: env.nats.nc,
+    js: env.nats.js,
+    jsm: env.nats.jsm,
+    database: databaseLink(env.db.pool),
     webhookSecretKey: TEST_SECRET_KEY,
     settings: TEST_SETTINGS,
     ...overrides,
@@ -46,24 +44,32 @@ async function failure(call: Promise<unknown>): Promise<ServiceError> {
   return err;
 }
 
-beforeAll(async () => {
-  nats = await isolatedNats();
-  db = await isolatedDatabase();
-  // Requests whose events a test records by hand carry a correlation id starting "by-hand".
-  double = await runDownstreamDouble(nats, { leaves: (accepted) => accepted.correlation_id.startsWith("by-hand") });
-  rest = await startTestGateway({ nats, database: databaseLink(db.pool) });
-  grpcGateway = await startGrpcGateway({ ...deps(), port: 0, host: "127.0.0.1" });
-  client = orchestrationClient(`127.0.0.1:${grpcGateway.port}`);
-});
+/** A request whose events the test records by hand (the double leaves it alone), with its acceptance recorded. */
+async function acceptedByHand(name: string) {
+  const cmd: CommandOf<"SubmitRequest"> = {
+    id: randomUUID(),
+    type: "SubmitRequest",
+    version: 1,
+    request_id: randomUUID(),
+    tenant_id: "default",
+    occurred_at: new Date().toISOString(),
+    correlation_id: `by-hand-${name}`,
+    data: { text: TEXT, orchestration_mode: "parallel", agents: ["sentiment"], webhook: null, idempotency_key: null, fingerprint: null },
+  };
+  const accepted = acceptedEvent(cmd);
+  await publishEvent(env.nats.js, env.nats.topology, accepted, { msgID: accepted.id });
+  return { cmd, accepted };
+}
 
-afterAll(async () => {
-  client?.close();
-  for (const stop of stops.reverse()) await stop();
-  await grpcGateway?.stop();
-  await rest?.stop();
-  await double?.stop();
-  await nats?.cleanup();
-  await db?.cleanup();
+beforeAll(async () => {
+  double = await runDownstreamDouble(env.nats, { leaves: (accepted) => accepted.correlation_id.startsWith("by-hand") });
+  env.defer(() => double.stop());
+  rest = await startTestGateway({ nats: env.nats, database: databaseLink(env.db.pool) });
+  env.defer(() => rest.stop());
+  grpcGateway = await startGrpcGateway({ ...deps(), port: 0, host: "127.0.0.1" });
+  env.defer(() => grpcGateway.stop());
+  client = orchestrationClient(`127.0.0.1:${grpcGateway.port}`);
+  env.defer(() => client.close());
 });
 
 describe("gRPC Orchestration errors and operations", () => {
@@ -126,46 +132,24 @@ describe("gRPC Orchestration errors and operations", () => {
   });
 
   it("a Watch opened while the request runs gets the events recorded so far, then each new one, and ends after the end event", async () => {
-    const cmd: CommandOf<"SubmitRequest"> = {
-      id: randomUUID(),
-      type: "SubmitRequest",
-      version: 1,
-      request_id: randomUUID(),
-      tenant_id: "default",
-      occurred_at: new Date().toISOString(),
-      correlation_id: "by-hand-watch",
-      data: { text: TEXT, orchestration_mode: "parallel", agents: ["sentiment"], webhook: null, idempotency_key: null, fingerprint: null },
-    };
-    const accepted = acceptedEvent(cmd);
-    await publishEvent(nats.js, nats.topology, accepted, { msgID: accepted.id });
+    const { cmd, accepted } = await acceptedByHand("watch");
     let firstSeen: () => void = () => undefined;
     const first = new Promise<void>((resolve) => (firstSeen = resolve));
     const watching = client.watch(cmd.request_id, () => firstSeen());
     // The end is recorded only once the watch has delivered the acceptance: it must arrive live.
     await first;
     const end = completedEvent(cmd, accepted.occurred_at);
-    await publishEvent(nats.js, nats.topology, end, { msgID: end.id });
+    await publishEvent(env.nats.js, env.nats.topology, end, { msgID: end.id });
     const events = await watching;
     expect(events.map((e) => e.type)).toEqual(["RequestAccepted", "RequestCompleted"]);
     expect(events.map((e) => e.id)).toEqual([accepted.id, end.id]);
   });
 
   it("ends an open Watch with UNAVAILABLE when the gateway stops, so shutdown does not wait for the request's end", async () => {
-    const cmd: CommandOf<"SubmitRequest"> = {
-      id: randomUUID(),
-      type: "SubmitRequest",
-      version: 1,
-      request_id: randomUUID(),
-      tenant_id: "default",
-      occurred_at: new Date().toISOString(),
-      correlation_id: "by-hand-stop",
-      data: { text: TEXT, orchestration_mode: "parallel", agents: ["sentiment"], webhook: null, idempotency_key: null, fingerprint: null },
-    };
-    const accepted = acceptedEvent(cmd);
-    await publishEvent(nats.js, nats.topology, accepted, { msgID: accepted.id });
+    const { cmd } = await acceptedByHand("stop");
     const stopping = await startGrpcGateway({ ...deps(), port: 0, host: "127.0.0.1" });
     const stoppingClient = orchestrationClient(`127.0.0.1:${stopping.port}`);
-    stops.push(() => stoppingClient.close());
+    env.defer(() => stoppingClient.close());
     let firstSeen: () => void = () => undefined;
     const first = new Promise<void>((resolve) => (firstSeen = resolve));
     const watching = failure(stoppingClient.watch(cmd.request_id, () => firstSeen()));
@@ -202,7 +186,8 @@ describe("gRPC Orchestration errors and operations", () => {
     const nc = await connectNats({ url: NATS_URL, name: "grpc-down", logger: testLogger });
     const down = await startGrpcGateway({ ...deps({ nc }), port: 0, host: "127.0.0.1" });
     const downClient = orchestrationClient(`127.0.0.1:${down.port}`);
-    stops.push(() => down.stop(), () => downClient.close());
+    env.defer(() => down.stop());
+    env.defer(() => downClient.close());
     await nc.close();
     const submit = await failure(downClient.submit({ text: TEXT }));
     expect(submit.code).toBe(status.UNAVAILABLE);
@@ -214,7 +199,9 @@ describe("gRPC Orchestration errors and operations", () => {
     const database = unreachableDatabase();
     const down = await startGrpcGateway({ ...deps({ database }), port: 0, host: "127.0.0.1" });
     const downClient = orchestrationClient(`127.0.0.1:${down.port}`);
-    stops.push(() => database.close(), () => down.stop(), () => downClient.close());
+    env.defer(() => database.close());
+    env.defer(() => down.stop());
+    env.defer(() => downClient.close());
     const err = await failure(downClient.listRequests({}));
     expect(err.code).toBe(status.UNAVAILABLE);
     expect(err.details).toBe("the database is unavailable; try again shortly");

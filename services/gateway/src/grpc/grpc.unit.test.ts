@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { status } from "@grpc/grpc-js";
-import { ApiError, notFound, unavailable, validationError } from "../http/errors.ts";
+import { ApiError, notFound, unavailable, validationError } from "../errors.ts";
 import { COMPLETED_VIEW_EXAMPLE, PENDING_VIEW_EXAMPLE } from "../openapi/examples.ts";
 import { listQueryOf, processBodyOf, requestMessage } from "./messages.ts";
 import { grpcFailure, submitWaitMs } from "./status.ts";
@@ -10,13 +10,13 @@ describe("gRPC statuses of the API's errors", () => {
   it("maps validation, not found, a reused key and unavailability, keeping REST's message", () => {
     expect(grpcFailure(validationError([{ field: "text", message: "too short" }]))).toEqual({ code: status.INVALID_ARGUMENT, details: "invalid request: text: too short" });
     expect(grpcFailure(notFound("no request x"))).toEqual({ code: status.NOT_FOUND, details: "no request x" });
-    expect(grpcFailure(new ApiError(422, "IdempotencyKeyReused", "reused")).code).toBe(status.ALREADY_EXISTS);
+    expect(grpcFailure(new ApiError("IdempotencyKeyReused", "reused")).code).toBe(status.ALREADY_EXISTS);
     expect(grpcFailure(unavailable("the database"))).toEqual({ code: status.UNAVAILABLE, details: "the database is unavailable; try again shortly" });
   });
 
   it("says nothing about the inside for anything else", () => {
     expect(grpcFailure(new Error("secret stack"))).toEqual({ code: status.INTERNAL, details: "internal error" });
-    expect(grpcFailure(new ApiError(500, "InternalError", "boom"))).toEqual({ code: status.INTERNAL, details: "internal error" });
+    expect(grpcFailure(new ApiError("InternalError", "boom"))).toEqual({ code: status.INTERNAL, details: "internal error" });
   });
 });
 

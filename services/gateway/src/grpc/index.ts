@@ -1,3 +1,2 @@
 // gRPC face of the gateway: chorus.v1.Orchestration with health and reflection.
 export { startGrpcGateway, type GrpcGateway } from "./server.ts";
-export { ORCHESTRATION_SERVICE, PROTO_ROOT, LOADER_OPTIONS } from "./proto.ts";

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RequestView, type ChorusEvent } from "@chorus/contracts";
 import { eventually, startPipeline, type RunningPipeline, type RunningService } from "@chorus/testing";
-import { fromStruct, isoOf, orchestrationClient, type OrchestrationClient, type RequestMessage } from "./client.test-support.ts";
+import { fromStruct, isoOf, orchestrationClient, type OrchestrationClient, type RequestMessage } from "./grpc-clients.fixtures.ts";
 
 const ARTICLE =
   "Apple Inc. announced on Tuesday that Tim Cook will open a new research campus in Austin, Texas. " +

@@ -9,7 +9,7 @@ import { acceptsDurable } from "../broker/accepts.ts";
 import { brokerState } from "../broker/state.ts";
 import type { GatewayDeps } from "../deps.ts";
 import { followRequest } from "../events/follow.ts";
-import { ApiError, notFound, unavailable } from "../http/errors.ts";
+import { ApiError, notFound, unavailable } from "../errors.ts";
 import { parseOr422 } from "../http/validation.ts";
 import { IdempotencyKeyHeader, processRequestBody } from "../processing/schema.ts";
 import { submitRequest } from "../processing/submit.ts";
@@ -68,7 +68,7 @@ export async function startGrpcGateway(deps: GatewayDeps & { port: number; host?
     jsm: deps.jsm,
     topology,
     broker,
-    ensureAccepts: acceptsDurable(deps.jsm, topology),
+    ensureAccepts: deps.ensureAccepts ?? acceptsDurable(deps.jsm, topology),
     tenantId: settings.tenantId,
     agentTimeoutMs: settings.agentTimeoutMs,
     webhookSecretKey: deps.webhookSecretKey,
@@ -130,7 +130,7 @@ export async function startGrpcGateway(deps: GatewayDeps & { port: number; host?
         }
         if (following.kind === "not_found") throw notFound(`no request ${requestId}`, requestId);
         for await (const followed of following.events) call.write(requestEventMessage(followed));
-        if (stopping.signal.aborted && !ended.signal.aborted) throw new ApiError(503, "Unavailable", "the gateway is stopping; watch again to resume", { requestId });
+        if (stopping.signal.aborted && !ended.signal.aborted) throw new ApiError("Unavailable", "the gateway is stopping; watch again to resume", { requestId });
         call.end();
       })().catch(fail);
     },

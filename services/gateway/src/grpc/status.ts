@@ -1,32 +1,34 @@
 // The API's errors as gRPC statuses, with the same messages as REST. Pure.
 import { status } from "@grpc/grpc-js";
-import { ApiError } from "../http/errors.ts";
+import { ApiError, type ApiErrorCode } from "../errors.ts";
 
 export type GrpcFailure = { code: status; details: string };
 
 /**
- * 400/413/415/422 → INVALID_ARGUMENT, 404 → NOT_FOUND, a reused Idempotency-Key →
- * ALREADY_EXISTS (the key names an existing request with another body), 503 → UNAVAILABLE;
- * anything else is INTERNAL and says nothing about the inside.
+ * A reused Idempotency-Key is ALREADY_EXISTS: the key names an existing request with
+ * another body. Codes no gRPC call can meet (a route's method, a webhook signature) are
+ * INTERNAL, as is anything that is not an API error, and say nothing about the inside.
  */
+const GRPC_STATUS: Record<ApiErrorCode, status> = {
+  MalformedJSON: status.INVALID_ARGUMENT,
+  PayloadTooLarge: status.INVALID_ARGUMENT,
+  UnsupportedMediaType: status.INVALID_ARGUMENT,
+  ValidationError: status.INVALID_ARGUMENT,
+  NotFound: status.NOT_FOUND,
+  IdempotencyKeyReused: status.ALREADY_EXISTS,
+  NoWebhook: status.ALREADY_EXISTS,
+  NotEnded: status.ALREADY_EXISTS,
+  WebhookRetryPending: status.ALREADY_EXISTS,
+  Unavailable: status.UNAVAILABLE,
+  Unauthorized: status.INTERNAL,
+  MethodNotAllowed: status.INTERNAL,
+  InternalError: status.INTERNAL,
+};
+
 export function grpcFailure(err: unknown): GrpcFailure {
-  if (!(err instanceof ApiError)) return { code: status.INTERNAL, details: "internal error" };
-  if (err.error === "IdempotencyKeyReused") return { code: status.ALREADY_EXISTS, details: err.message };
-  switch (err.status) {
-    case 400:
-    case 413:
-    case 415:
-    case 422:
-      return { code: status.INVALID_ARGUMENT, details: err.message };
-    case 404:
-      return { code: status.NOT_FOUND, details: err.message };
-    case 409:
-      return { code: status.ALREADY_EXISTS, details: err.message };
-    case 503:
-      return { code: status.UNAVAILABLE, details: err.message };
-    default:
-      return { code: status.INTERNAL, details: "internal error" };
-  }
+  const code = err instanceof ApiError ? GRPC_STATUS[err.code] : status.INTERNAL;
+  if (code === status.INTERNAL || !(err instanceof ApiError)) return { code: status.INTERNAL, details: "internal error" };
+  return { code, details: err.message };
 }
 
 /** How long a Submit may wait for the end: the server's bound, cut to leave the answer time before the call's deadline. */

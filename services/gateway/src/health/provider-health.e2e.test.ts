@@ -1,33 +1,25 @@
 // /api/v1/health's LLM provider check against a real agents process: the agents report
 // their provider's state through NATS, and the gateway shows it, ok or not with the reason.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { providerHealthBucket } from "@chorus/contracts";
+import { afterEach, describe, expect, it } from "vitest";
 import {
   eventually,
-  isolatedDatabase,
-  isolatedNats,
+  isolatedPerTest,
   startOpenAiServer,
   startService,
   testLogger,
-  type IsolatedDatabase,
-  type IsolatedNats,
   type RunningService,
   type ScriptedOpenAiServer,
 } from "@chorus/testing";
 import { connectDatabaseInBackground } from "../database/link.ts";
-import { startTestGateway } from "../test-support.ts";
+import { startTestGateway } from "../gateway.fixtures.ts";
 import { HealthReport } from "./schema.ts";
 
-let nats: IsolatedNats;
-let db: IsolatedDatabase;
+// The provider-health bucket lives under the test's prefix, so the NATS clean-up removes it.
+const env = isolatedPerTest({ nats: true, database: { migrate: false } });
 let agents: RunningService | undefined;
 let server: ScriptedOpenAiServer | undefined;
-const cleanups: (() => Promise<unknown>)[] = [];
 
-beforeEach(async () => {
-  nats = await isolatedNats();
-  db = await isolatedDatabase({ migrate: false });
-});
+// Runs before the fixture's clean-up (after-hooks run last-registered first), and checks the exit code.
 afterEach(async () => {
   if (agents) {
     const code = await agents.stop();
@@ -36,16 +28,13 @@ afterEach(async () => {
   }
   await server?.close();
   server = undefined;
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  await nats.jsm.streams.delete(`KV_${providerHealthBucket(nats.topology)}`).catch(() => undefined);
-  await db.cleanup();
-  await nats.cleanup();
 });
 
 async function gateway() {
-  const database = connectDatabaseInBackground({ url: db.url, poolSize: 1, logger: testLogger });
-  const gw = await startTestGateway({ nats, database });
-  cleanups.push(() => database.close(), () => gw.stop());
+  const database = connectDatabaseInBackground({ url: env.db.url, poolSize: 1, logger: testLogger });
+  const gw = await startTestGateway({ nats: env.nats, database });
+  env.defer(() => database.close());
+  env.defer(() => gw.stop());
   await eventually(() => (database.lastError() === undefined ? true : undefined));
   return gw;
 }
@@ -58,7 +47,7 @@ async function health(url: string): Promise<{ status: number; report: HealthRepo
 describe("the LLM provider in /api/v1/health", () => {
   it("is ok once an agents process on the offline provider has checked it", async () => {
     const gw = await gateway();
-    agents = await startService("agents", { ...nats.env, AGENT_PROVIDER: "local", LOG_LEVEL: "warn" });
+    agents = await startService("agents", { ...env.nats.env, AGENT_PROVIDER: "local", LOG_LEVEL: "warn" });
     const { status, report } = await eventually(async () => {
       const h = await health(gw.url);
       return h.status === 200 ? h : undefined;
@@ -79,7 +68,7 @@ describe("the LLM provider in /api/v1/health", () => {
     const gw = await gateway();
     server = await startOpenAiServer();
     agents = await startService("agents", {
-      ...nats.env,
+      ...env.nats.env,
       AGENT_PROVIDER: "openai",
       OPENAI_API_KEY: "test",
       OPENAI_BASE_URL: server.baseURL,
@@ -110,7 +99,7 @@ describe("the LLM provider in /api/v1/health", () => {
 
   it("is not ok with 'no agents service has reported' once the agents process has stopped", async () => {
     const gw = await gateway();
-    agents = await startService("agents", { ...nats.env, AGENT_PROVIDER: "local", AGENT: "sentiment", PROVIDER_CHECK_INTERVAL_MS: "300", LOG_LEVEL: "warn" });
+    agents = await startService("agents", { ...env.nats.env, AGENT_PROVIDER: "local", AGENT: "sentiment", PROVIDER_CHECK_INTERVAL_MS: "300", LOG_LEVEL: "warn" });
     await eventually(async () => ((await health(gw.url)).status === 200 ? true : undefined));
     expect(await agents.stop()).toBe(0);
     agents = undefined;

@@ -1,9 +1,26 @@
-// Maps anything thrown while handling a request to the API's error shape: our own
-// ApiErrors as they are, the body parser's and router's HTTP errors by their status,
-// and everything else to a 500 that says nothing about the inside.
-import { ChorusError, type ChorusErrorCode } from "@chorus/platform";
-import { ApiError, internalError } from "./errors.ts";
+// The one place errors become HTTP answers: the API's errors by their code; the body
+// parser's and router's own HTTP errors by their status; everything else a 500 that says
+// nothing about the inside. Pure.
+import { ApiError, type ApiErrorCode } from "../errors.ts";
+import type { ErrorBody } from "./errors.ts";
 
+const HTTP_STATUS: Record<ApiErrorCode, number> = {
+  MalformedJSON: 400,
+  Unauthorized: 401,
+  NotFound: 404,
+  MethodNotAllowed: 405,
+  NoWebhook: 409,
+  NotEnded: 409,
+  WebhookRetryPending: 409,
+  PayloadTooLarge: 413,
+  UnsupportedMediaType: 415,
+  ValidationError: 422,
+  IdempotencyKeyReused: 422,
+  InternalError: 500,
+  Unavailable: 503,
+};
+
+/** Names of the statuses a library may throw with, for errors that are not ours. */
 const NAMES: Record<number, string> = {
   400: "BadRequest",
   401: "Unauthorized",
@@ -22,36 +39,36 @@ const NAMES: Record<number, string> = {
   503: "Unavailable",
 };
 
-const CHORUS_STATUS: Record<ChorusErrorCode, number> = {
-  ValidationError: 422,
-  NotFound: 404,
-  Conflict: 409,
-  Unavailable: 503,
-  Unauthorized: 401,
-  PayloadTooLarge: 413,
-  MalformedRequest: 400,
-  Internal: 500,
-};
+export type HttpError = { status: number; headers: Record<string, string>; body: ErrorBody };
+
+const internal = (): HttpError => ({ status: 500, headers: {}, body: { error: "InternalError", message: "internal error" } });
+
+function answerOf(err: ApiError): HttpError {
+  if (err.code === "InternalError") return internal();
+  return {
+    status: HTTP_STATUS[err.code],
+    headers: err.retryAfterSeconds !== undefined ? { "Retry-After": String(err.retryAfterSeconds) } : {},
+    body: {
+      error: err.code,
+      message: err.message,
+      ...(err.requestId ? { request_id: err.requestId } : {}),
+      ...(err.details ? { details: err.details } : {}),
+    },
+  };
+}
 
 type HttpLikeError = { status?: unknown; statusCode?: unknown; expose?: unknown; type?: unknown; body?: unknown; message?: unknown };
 
-export function toApiError(err: unknown, limits: { maxBodyBytes: number }): ApiError {
-  if (err instanceof ApiError) return err;
-  if (err instanceof ChorusError) {
-    const status = CHORUS_STATUS[err.code];
-    return status >= 500 && status !== 503 ? internalError(err) : new ApiError(status, err.code, err.message, { cause: err });
-  }
+/** What to answer for anything thrown while handling a request. */
+export function httpErrorOf(err: unknown, limits: { maxBodyBytes: number }): HttpError {
+  if (err instanceof ApiError) return answerOf(err);
   const e = (typeof err === "object" && err !== null ? err : {}) as HttpLikeError;
   const status = typeof e.status === "number" ? e.status : typeof e.statusCode === "number" ? e.statusCode : 500;
-  if (status >= 500 || status < 400) return internalError(err);
-  if (status === 413 || e.type === "entity.too.large") {
-    return new ApiError(413, "PayloadTooLarge", `request body is larger than ${limits.maxBodyBytes} bytes`, { cause: err });
-  }
+  if (status >= 500 || status < 400) return internal();
+  if (status === 413 || e.type === "entity.too.large") return answerOf(new ApiError("PayloadTooLarge", `request body is larger than ${limits.maxBodyBytes} bytes`));
   // co-body marks a body it could not parse with status 400 and attaches the raw text.
-  if (status === 400 && (err instanceof SyntaxError || "body" in e)) {
-    return new ApiError(400, "MalformedJSON", "request body is not valid JSON", { cause: err });
-  }
-  if (status === 415) return new ApiError(415, "UnsupportedMediaType", "unsupported content encoding or charset", { cause: err });
+  if (status === 400 && (err instanceof SyntaxError || "body" in e)) return answerOf(new ApiError("MalformedJSON", "request body is not valid JSON"));
+  if (status === 415) return answerOf(new ApiError("UnsupportedMediaType", "unsupported content encoding or charset"));
   const message = e.expose === true && typeof e.message === "string" && e.message ? e.message : (NAMES[status] ?? "BadRequest");
-  return new ApiError(status, NAMES[status] ?? "BadRequest", message, { cause: err });
+  return { status, headers: {}, body: { error: NAMES[status] ?? "BadRequest", message } };
 }

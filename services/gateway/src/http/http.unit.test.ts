@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { ChorusError } from "@chorus/platform";
 import { correlationIdFrom } from "./correlation.ts";
 import { allowedOrigin } from "./cors.ts";
-import { ApiError } from "./errors.ts";
-import { toApiError } from "./error-mapping.ts";
+import { ApiError, unavailable } from "../errors.ts";
+import { httpErrorOf } from "./error-mapping.ts";
 
 const limits = { maxBodyBytes: 1024 };
 
@@ -29,27 +28,28 @@ describe("allowedOrigin", () => {
   });
 });
 
-describe("toApiError", () => {
-  it("keeps an ApiError as it is", () => {
-    const e = new ApiError(422, "IdempotencyKeyReused", "m");
-    expect(toApiError(e, limits)).toBe(e);
+describe("httpErrorOf", () => {
+  it("answers an ApiError with its code's status and its own message", () => {
+    const e = new ApiError("IdempotencyKeyReused", "m", { requestId: "r-1" });
+    expect(httpErrorOf(e, limits)).toEqual({ status: 422, headers: {}, body: { error: "IdempotencyKeyReused", message: "m", request_id: "r-1" } });
   });
 
   it("maps the body parser's errors: invalid JSON to 400, too large to 413", () => {
     const syntax = Object.assign(new SyntaxError("Unexpected end"), { status: 400, body: "{" });
-    expect(toApiError(syntax, limits)).toMatchObject({ status: 400, error: "MalformedJSON" });
+    expect(httpErrorOf(syntax, limits)).toMatchObject({ status: 400, body: { error: "MalformedJSON" } });
     const tooLarge = Object.assign(new Error("request entity too large"), { status: 413, type: "entity.too.large" });
-    expect(toApiError(tooLarge, limits)).toMatchObject({ status: 413, error: "PayloadTooLarge", message: "request body is larger than 1024 bytes" });
+    expect(httpErrorOf(tooLarge, limits)).toMatchObject({ status: 413, body: { error: "PayloadTooLarge", message: "request body is larger than 1024 bytes" } });
   });
 
   it("turns anything unknown into a 500 that reveals nothing", () => {
-    const e = toApiError(new TypeError("x is undefined at /srv/app.ts:12"), limits);
-    expect(e.toBody()).toEqual({ error: "InternalError", message: "internal error" });
+    const e = httpErrorOf(new TypeError("x is undefined at /srv/app.ts:12"), limits);
+    expect(e.body).toEqual({ error: "InternalError", message: "internal error" });
     expect(e.status).toBe(500);
   });
 
-  it("maps platform ChorusErrors by code", () => {
-    expect(toApiError(new ChorusError("Unavailable", "down"), limits)).toMatchObject({ status: 503, error: "Unavailable" });
-    expect(toApiError(new ChorusError("Internal", "secret detail"), limits).toBody()).toEqual({ error: "InternalError", message: "internal error" });
+  it("asks for a retry only when one may succeed, and never shows an internal error's message", () => {
+    expect(httpErrorOf(unavailable("the database"), limits)).toMatchObject({ status: 503, headers: { "Retry-After": "5" }, body: { error: "Unavailable" } });
+    expect(httpErrorOf(new ApiError("Unavailable", "inbound webhooks are not configured"), limits).headers).toEqual({});
+    expect(httpErrorOf(new ApiError("InternalError", "secret detail"), limits).body).toEqual({ error: "InternalError", message: "internal error" });
   });
 });

@@ -3,8 +3,8 @@
 import type { Middleware } from "koa";
 import { tagRequestSpans, type Logger } from "@chorus/platform";
 import { correlationIdFrom } from "./correlation.ts";
-import { ApiError, notFound } from "./errors.ts";
-import { toApiError } from "./error-mapping.ts";
+import { ApiError, notFound } from "../errors.ts";
+import { httpErrorOf } from "./error-mapping.ts";
 import type { GatewayState } from "./state.ts";
 
 export function requestContext(logger: Logger): Middleware<GatewayState> {
@@ -30,13 +30,12 @@ export function errorResponses(limits: { maxBodyBytes: number }): Middleware<Gat
     try {
       await next();
     } catch (err) {
-      const apiError = toApiError(err, limits);
-      if (apiError.status >= 500 && apiError.status !== 503) ctx.state.log.error({ err }, "request failed");
-      else if (apiError.status === 503) ctx.state.log.warn({ err: apiError.cause ?? apiError }, "dependency unavailable");
-      ctx.status = apiError.status;
-      for (const [name, value] of Object.entries(apiError.headers)) ctx.set(name, value);
-      const body = apiError.toBody();
-      if (!body.request_id && ctx.state.requestId && apiError.status !== 500) body.request_id = ctx.state.requestId;
+      const { status, headers, body } = httpErrorOf(err, limits);
+      if (status >= 500 && status !== 503) ctx.state.log.error({ err }, "request failed");
+      else if (status === 503) ctx.state.log.warn({ err: (err as Error).cause ?? err }, "dependency unavailable");
+      ctx.status = status;
+      for (const [name, value] of Object.entries(headers)) ctx.set(name, value);
+      if (!body.request_id && ctx.state.requestId && status !== 500) body.request_id = ctx.state.requestId;
       ctx.body = body;
       // A request body left unread (e.g. over the limit) must not hold the connection.
       if (!ctx.req.complete) ctx.set("Connection", "close");
@@ -50,6 +49,7 @@ export function unmatchedRoutes(): Middleware<GatewayState> {
     await next();
     if (ctx.body != null) return;
     if (ctx.status === 404) throw notFound(`no route ${ctx.method} ${ctx.path}`);
-    if (ctx.status === 405) throw new ApiError(405, "MethodNotAllowed", `${ctx.method} is not allowed on ${ctx.path}`, { headers: { Allow: String(ctx.response.get("Allow")) } });
+    // The router has set the Allow header already; the error answer keeps it.
+    if (ctx.status === 405) throw new ApiError("MethodNotAllowed", `${ctx.method} is not allowed on ${ctx.path}`);
   };
 }

@@ -1,8 +1,8 @@
 // Turns zod's issues into the API's error details, and parses input or throws a 422.
 import type { z } from "zod";
-import { validationError, type ErrorDetail } from "./errors.ts";
+import { validationError, type ErrorDetail } from "../errors.ts";
 
-export function issuesToDetails(issues: readonly z.core.$ZodIssue[], root = "body"): ErrorDetail[] {
+function issuesToDetails(issues: readonly z.core.$ZodIssue[], root = "body"): ErrorDetail[] {
   return issues.map((issue) => ({
     field: issue.path.length ? issue.path.map(String).join(".") : root,
     message: issue.message,

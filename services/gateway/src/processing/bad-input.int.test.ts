@@ -1,23 +1,18 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { isolatedNats, type IsolatedNats } from "@chorus/testing";
-import type { DatabaseLink } from "../database/link.ts";
+import { beforeEach, describe, expect, it } from "vitest";
+import { isolatedPerTest } from "@chorus/testing";
 import { ErrorBody } from "../http/errors.ts";
-import { acceptedCount, startTestGateway, unreachableDatabase } from "../test-support.ts";
+import { acceptedCount, startTestGateway, unreachableDatabase } from "../gateway.fixtures.ts";
 
 type TestGateway = Awaited<ReturnType<typeof startTestGateway>>;
 
-let nats: IsolatedNats;
-let database: DatabaseLink;
+const env = isolatedPerTest({ nats: true });
 let gateway: TestGateway;
+
 beforeEach(async () => {
-  nats = await isolatedNats();
-  database = unreachableDatabase();
-  gateway = await startTestGateway({ nats, database, settings: { maxTextLength: 10_000, maxBodyBytes: 256 * 1024 } });
-});
-afterEach(async () => {
-  await gateway.stop();
-  await database.close();
-  await nats.cleanup();
+  const database = unreachableDatabase();
+  env.defer(() => database.close());
+  gateway = await startTestGateway({ nats: env.nats, database, settings: { maxTextLength: 10_000, maxBodyBytes: 256 * 1024 } });
+  env.defer(() => gateway.stop());
 });
 
 const TEXT = "Apple reported record earnings in Cupertino on Tuesday.";
@@ -59,7 +54,7 @@ describe("POST /api/v1/process with bad input", () => {
     const res = await gateway.post(body);
     const error = await expectError(res, 422, "ValidationError");
     expect(error.details?.map((d) => d.field)).toContain(field);
-    expect(await acceptedCount(nats)).toBe(0);
+    expect(await acceptedCount(env.nats)).toBe(0);
   });
 
   it("lists every invalid field, each with its message", async () => {
@@ -67,25 +62,25 @@ describe("POST /api/v1/process with bad input", () => {
     const error = await expectError(res, 422, "ValidationError");
     expect(error.details?.map((d) => d.field).sort()).toEqual(["agents.0", "orchestration_mode", "text"]);
     for (const d of error.details ?? []) expect(d.message.length).toBeGreaterThan(0);
-    expect(await acceptedCount(nats)).toBe(0);
+    expect(await acceptedCount(env.nats)).toBe(0);
   });
 
   it("answers 400 MalformedJSON for a body that is not JSON, with no stack trace", async () => {
     const res = await gateway.post('{"text": "unterminated');
     const body = await expectError(res, 400, "MalformedJSON");
     expect(JSON.stringify(body)).not.toContain("SyntaxError");
-    expect(await acceptedCount(nats)).toBe(0);
+    expect(await acceptedCount(env.nats)).toBe(0);
   });
 
   it("answers 400 MalformedJSON for a bare JSON string", async () => {
     await expectError(await gateway.post(JSON.stringify(TEXT)), 400, "MalformedJSON");
-    expect(await acceptedCount(nats)).toBe(0);
+    expect(await acceptedCount(env.nats)).toBe(0);
   });
 
   it("answers 413 PayloadTooLarge for a body over the limit", async () => {
     const res = await gateway.post({ text: "x".repeat(300 * 1024) });
     await expectError(res, 413, "PayloadTooLarge");
-    expect(await acceptedCount(nats)).toBe(0);
+    expect(await acceptedCount(env.nats)).toBe(0);
   });
 
   it("answers 415 for a body that is not declared as JSON", async () => {
@@ -93,17 +88,17 @@ describe("POST /api/v1/process with bad input", () => {
     await expectError(res, 415, "UnsupportedMediaType");
     const form = await gateway.post(`text=${encodeURIComponent(TEXT)}`, { "content-type": "application/x-www-form-urlencoded" });
     await expectError(form, 415, "UnsupportedMediaType");
-    expect(await acceptedCount(nats)).toBe(0);
+    expect(await acceptedCount(env.nats)).toBe(0);
   });
 
   it("counts text length in code points: the maximum number of emoji passes, one more fails", async () => {
     const over = await gateway.post({ text: "😀".repeat(10_001) }, { prefer: "respond-async" });
     const error = await expectError(over, 422, "ValidationError");
     expect(error.details?.[0]?.message).toContain("got 10001");
-    expect(await acceptedCount(nats)).toBe(0);
+    expect(await acceptedCount(env.nats)).toBe(0);
     const max = await gateway.post({ text: "😀".repeat(10_000) }, { prefer: "respond-async" });
     expect(max.status).toBe(202);
-    expect(await acceptedCount(nats)).toBe(1);
+    expect(await acceptedCount(env.nats)).toBe(1);
   });
 
   it("names the problem for a NUL or a lone surrogate, and where it is", async () => {
@@ -111,26 +106,26 @@ describe("POST /api/v1/process with bad input", () => {
     expect(nul.details?.[0]?.message).toBe(`must not contain the NUL character (U+0000), found at position ${TEXT.length}`);
     const lone = await expectError(await gateway.post(`{"text": "${TEXT} \\ud83d alone"}`), 422, "ValidationError");
     expect(lone.details?.[0]?.message).toContain("unpaired UTF-16 surrogate");
-    expect(await acceptedCount(nats)).toBe(0);
+    expect(await acceptedCount(env.nats)).toBe(0);
   });
 
   it("accepts other control characters and a well-formed surrogate pair", async () => {
     const res = await gateway.post({ text: `${TEXT}\u0001\u001b[31m\t\u007f \ud83d\ude00` }, { prefer: "respond-async" });
     expect(res.status).toBe(202);
-    expect(await acceptedCount(nats)).toBe(1);
+    expect(await acceptedCount(env.nats)).toBe(1);
   });
 
   it("accepts nine ASCII characters and an emoji: ten code points", async () => {
     const res = await gateway.post({ text: "123456789😀" }, { prefer: "respond-async" });
     expect(res.status).toBe(202);
-    expect(await acceptedCount(nats)).toBe(1);
+    expect(await acceptedCount(env.nats)).toBe(1);
   });
 
   it("answers 422 for an Idempotency-Key that is too long", async () => {
     const res = await gateway.post({ text: TEXT }, { "idempotency-key": "k".repeat(256) });
     const error = await expectError(res, 422, "ValidationError");
     expect(error.details?.[0]?.field).toBe("Idempotency-Key");
-    expect(await acceptedCount(nats)).toBe(0);
+    expect(await acceptedCount(env.nats)).toBe(0);
   });
 
   it("answers 404 NotFound in the error shape for an unknown route, and 405 for a wrong method", async () => {

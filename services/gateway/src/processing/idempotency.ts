@@ -1,7 +1,10 @@
 // Identity of a submission: the request id an Idempotency-Key stands for (the same on
-// every replica, with no shared state), and the fingerprint that tells a true retry
-// from a reused key.
+// every replica, with no shared state), the fingerprint that tells a true retry from a
+// reused key, and what an earlier submission under the same key makes of this one.
 import { createHash, createHmac } from "node:crypto";
+import { isEndEvent, type ChorusEvent, type EventOf, type RequestView } from "@chorus/contracts";
+import { ApiError } from "../errors.ts";
+import { applyEvent, viewFromEvents } from "../views/fold.ts";
 import type { ProcessInput } from "./schema.ts";
 
 /** A version-8 UUID from sha256(tenant, key): the same key of the same tenant names the same request. */
@@ -28,4 +31,37 @@ export function fingerprintOf(input: ProcessInput, secretKey: Buffer): string {
     input.webhook ? createHmac("sha256", secretKey).update(input.webhook.secret, "utf8").digest("hex") : null,
   ]);
   return createHash("sha256").update(canonical, "utf8").digest("hex");
+}
+
+export const keyReused = (requestId: string) =>
+  new ApiError("IdempotencyKeyReused", "this Idempotency-Key was already used with a different request body", { requestId });
+
+/** Whether an accept under the same key was of another body. One with no recorded fingerprint cannot be told apart, so it is taken as the same. */
+export function isOtherBody(accepted: EventOf<"RequestAccepted">, fingerprint: string): boolean {
+  return accepted.data.fingerprint != null && accepted.data.fingerprint !== fingerprint;
+}
+
+/** An earlier submission under the same key, answered again: its view, and whether it has ended. */
+export type PriorSubmission = { view: RequestView; ended: boolean };
+
+/**
+ * The earlier submission under this key, from its request's recorded events: undefined when
+ * there is none, a replay when it was the same body, 422 IdempotencyKeyReused when another.
+ */
+export function priorSubmission(recorded: readonly ChorusEvent[], fingerprint: string, known: RequestView): PriorSubmission | undefined {
+  const accepted = recorded.find((e) => e.type === "RequestAccepted");
+  if (!accepted) return undefined;
+  if (isOtherBody(accepted, fingerprint)) throw keyReused(known.request_id);
+  return { view: viewFromEvents(recorded) ?? known, ended: recorded.some(isEndEvent) };
+}
+
+/**
+ * A publish the server kept out as a duplicate: a retry with the same key inside the
+ * duplicate window. The stored accept says whether it was the same body (the view it
+ * leads to) or another (422).
+ */
+export function duplicateSubmission(stored: EventOf<"RequestAccepted"> | undefined, fingerprint: string, known: RequestView): RequestView {
+  if (!stored) return known;
+  if (isOtherBody(stored, fingerprint)) throw keyReused(known.request_id);
+  return applyEvent(known, stored) ?? known;
 }

@@ -1,7 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { RequestAccepted, RequestView } from "@chorus/contracts";
-import { connectNats, openSecret } from "@chorus/platform";
-import { NATS_URL, eventually, isolatedNats, testLogger, type IsolatedNats } from "@chorus/testing";
+import { connectNats } from "@chorus/platform";
+import { NATS_URL, eventually, isolatedPerTest, recordedEventsOf, testLogger } from "@chorus/testing";
+import { openSecret } from "@chorus/webhook-security";
 import type { DatabaseLink } from "../database/link.ts";
 import { ErrorBody } from "../http/errors.ts";
 import {
@@ -12,43 +13,37 @@ import {
   runDownstreamDouble,
   startTestGateway,
   unreachableDatabase,
-} from "../test-support.ts";
+} from "../gateway.fixtures.ts";
 
 type TestGateway = Awaited<ReturnType<typeof startTestGateway>>;
 
 const TEXT = "Apple reported record earnings in Cupertino on Tuesday, and investors cheered.";
 const SECRET = "a-webhook-secret-of-some-length";
 
-let nats: IsolatedNats;
+const env = isolatedPerTest({ nats: true });
 let database: DatabaseLink;
-const cleanups: (() => Promise<unknown>)[] = [];
 
 async function gatewayWith(options: Omit<Parameters<typeof startTestGateway>[0], "nats" | "database"> = {}): Promise<TestGateway> {
-  const gateway = await startTestGateway({ nats, database, ...options });
-  cleanups.push(() => gateway.stop());
+  const gateway = await startTestGateway({ nats: env.nats, database, ...options });
+  env.defer(() => gateway.stop());
   return gateway;
 }
 
 async function double(options: { acceptOnly?: boolean } = {}) {
-  const d = await runDownstreamDouble(nats, options);
-  cleanups.push(() => d.stop());
+  const d = await runDownstreamDouble(env.nats, options);
+  env.defer(() => d.stop());
   return d;
 }
 
 /** The RequestAccepted the gateway recorded at `seq` (with no downstream double, every event is one). */
 async function storedAccepted(seq = 1) {
-  const msg = await nats.jsm.streams.getMessage(nats.topology.streams.events, { seq });
+  const msg = await env.nats.jsm.streams.getMessage(env.nats.topology.streams.events, { seq });
   return RequestAccepted.parse(msg?.json());
 }
 
-beforeEach(async () => {
-  nats = await isolatedNats();
+beforeEach(() => {
   database = unreachableDatabase();
-});
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  await database.close();
-  await nats.cleanup();
+  env.defer(() => database.close());
 });
 
 describe("POST /api/v1/process", () => {
@@ -65,7 +60,8 @@ describe("POST /api/v1/process", () => {
     expect(view.results.sentiment?.output).toEqual(SAMPLE_OUTPUTS.sentiment);
     expect(view.results.summarizer?.output).toEqual(SAMPLE_OUTPUTS.summarizer);
     expect(view.results.entity_extractor).toBeUndefined();
-    expect(view.completed_at).not.toBeNull();
+    const end = (await recordedEventsOf(env.nats, view.request_id)).find((e) => e.type === "RequestCompleted");
+    expect(view.completed_at).toBe(end?.occurred_at);
     expect(view.webhook).toBeNull();
     expect(downstream.received.map((c) => c.request_id)).toEqual([view.request_id]);
   });
@@ -91,7 +87,7 @@ describe("POST /api/v1/process", () => {
     expect(res.headers.get("location")).toBe(`/api/v1/results/${view.request_id}`);
     expect(view.status).toBe("pending");
     expect(Object.values(view.results).map((r) => r.status)).toEqual(["pending", "pending", "pending"]);
-    expect(await acceptedCount(nats)).toBe(1);
+    expect(await acceptedCount(env.nats)).toBe(1);
     expect((await storedAccepted()).request_id).toBe(view.request_id);
   });
 
@@ -131,7 +127,7 @@ describe("POST /api/v1/process", () => {
     expect(b.request_id).toBe(a.request_id);
     expect(first.headers.get("idempotent-replayed")).toBeNull();
     expect(second.headers.get("idempotent-replayed")).toBe("true");
-    expect(await acceptedCount(nats)).toBe(1);
+    expect(await acceptedCount(env.nats)).toBe(1);
     expect((await storedAccepted()).data.idempotency_key).toBe("order-42");
   });
 
@@ -159,7 +155,7 @@ describe("POST /api/v1/process", () => {
     const res = await gateway.post({ text: `${TEXT} Another body.` }, { "idempotency-key": "reused", prefer: "respond-async" });
     expect(res.status).toBe(422);
     expect(ErrorBody.parse(await res.json())).toMatchObject({ error: "IdempotencyKeyReused", request_id });
-    expect(await acceptedCount(nats)).toBe(1);
+    expect(await acceptedCount(env.nats)).toBe(1);
   });
 
   it("answers 422 IdempotencyKeyReused for a key reused with another body after it was accepted", async () => {
@@ -206,13 +202,13 @@ describe("POST /api/v1/process", () => {
     const res = await gateway.post({ text: TEXT });
     expect(res.status).toBe(503);
     expect(ErrorBody.parse(await res.json()).error).toBe("Unavailable");
-    expect(await acceptedCount(nats)).toBe(0);
+    expect(await acceptedCount(env.nats)).toBe(0);
   });
 
   it("answers a waiting request with 202 when the gateway stops, and then refuses new connections", async () => {
-    const gateway = await startTestGateway({ nats, database });
+    const gateway = await startTestGateway({ nats: env.nats, database });
     const pending = gateway.post({ text: TEXT });
-    await eventually(async () => ((await acceptedCount(nats)) === 1 ? true : undefined));
+    await eventually(async () => ((await acceptedCount(env.nats)) === 1 ? true : undefined));
     await gateway.stop();
     const res = await pending;
     expect(res.status).toBe(202);

@@ -4,14 +4,14 @@ import { Router } from "@koa/router";
 import { withUsageTotal } from "@chorus/contracts";
 import { koaBody } from "koa-body";
 import type { Middleware } from "koa";
-import { ApiError } from "../http/errors.ts";
+import { ApiError } from "../errors.ts";
 import { bindRequestId, type GatewayState } from "../http/state.ts";
 import { parseOr422 } from "../http/validation.ts";
 import { parsePrefer, waitBoundMs } from "./prefer.ts";
 import { IdempotencyKeyHeader, processRequestBody } from "./schema.ts";
 import { submitRequest, type SubmitDeps } from "./submit.ts";
 
-export const JSON_TYPES = ["application/json", "application/*+json"];
+const JSON_TYPES = ["application/json", "application/*+json"];
 
 export type ProcessingOptions = {
   maxTextLength: number;
@@ -24,7 +24,7 @@ export type ProcessingOptions = {
 /** 415 for a body that is not JSON, before any of it is read. A POST without a body parses as {}. */
 const requireJson: Middleware<GatewayState> = async (ctx, next) => {
   if (ctx.is(JSON_TYPES) === false) {
-    throw new ApiError(415, "UnsupportedMediaType", `Content-Type must be application/json, got ${ctx.get("Content-Type") || "none"}`);
+    throw new ApiError("UnsupportedMediaType", `Content-Type must be application/json, got ${ctx.get("Content-Type") || "none"}`);
   }
   await next();
 };

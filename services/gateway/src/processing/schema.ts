@@ -5,7 +5,7 @@ import { AGENT_IDS, AgentId, OrchestrationMode } from "@chorus/contracts";
 
 export const MIN_TEXT_LENGTH = 10;
 export const DEFAULT_MAX_TEXT_LENGTH = 10_000;
-export const MIN_WEBHOOK_SECRET_LENGTH = 16;
+const MIN_WEBHOOK_SECRET_LENGTH = 16;
 
 /** Length in Unicode code points: an emoji is one, not two UTF-16 units. */
 export function codePointLength(text: string): number {
@@ -20,7 +20,7 @@ export function codePointLength(text: string): number {
  * either would be accepted here and then fail every store downstream: they are refused at
  * the edge, where the client can still be told. Other control characters are stored as given.
  */
-export function unstorableTextProblem(value: string): string | undefined {
+function unstorableTextProblem(value: string): string | undefined {
   const nul = value.indexOf("\u0000");
   if (nul !== -1) return `must not contain the NUL character (U+0000), found at position ${nul}`;
   if (!value.isWellFormed()) {
@@ -105,9 +105,6 @@ export function processRequestBody(maxTextLength = DEFAULT_MAX_TEXT_LENGTH) {
     )
     .describe("A request to run agents over a text. Unknown fields are ignored.");
 }
-
-/** The schema with the default limit, for the OpenAPI document. */
-export const ProcessRequestBody = processRequestBody();
 
 export const IdempotencyKeyHeader = z
   .string()

@@ -6,15 +6,16 @@
 import { randomUUID } from "node:crypto";
 import { ZodError } from "zod";
 import { acceptSubmission, isEndEvent, messageIds, type ChorusEvent, type CommandOf, type RequestView, type Topology } from "@chorus/contracts";
-import { publishEvent, sealSecret, type JetStreamClient, type JetStreamManager, type Logger, type NatsConnection, type SecretKey } from "@chorus/platform";
+import { publishEvent, type JetStreamClient, type JetStreamManager, type Logger, type NatsConnection } from "@chorus/platform";
+import { sealSecret, type SecretKey } from "@chorus/webhook-security";
 import type { AcceptsDurable } from "../broker/accepts.ts";
 import type { BrokerState } from "../broker/state.ts";
 import { lastEventOf, recordedEvents } from "../broker/lookup.ts";
-import { watchRequest } from "../broker/watch.ts";
-import { ApiError, unavailable } from "../http/errors.ts";
+import { watchRequest, type RequestWatch } from "../broker/watch.ts";
+import { ApiError, unavailable } from "../errors.ts";
 import { applyEvent, submittedView, viewFromEvents } from "../views/fold.ts";
 import { refuseForbiddenWebhook } from "../webhooks/target.ts";
-import { fingerprintOf, requestIdForKey } from "./idempotency.ts";
+import { duplicateSubmission, fingerprintOf, isOtherBody, keyReused, priorSubmission, requestIdForKey } from "./idempotency.ts";
 import type { ProcessInput } from "./schema.ts";
 
 export type SubmitDeps = {
@@ -55,12 +56,6 @@ export type SubmitOutcome = {
   replayed: boolean;
 };
 
-const keyReused = (requestId: string) =>
-  new ApiError(422, "IdempotencyKeyReused", "this Idempotency-Key was already used with a different request body", { requestId });
-
-/** An earlier submission with no recorded fingerprint cannot be told apart, so it is taken as the same. */
-const differs = (earlier: string | null | undefined, now: string) => earlier != null && earlier !== now;
-
 /** NATS failures are 503s; a payload that fails its own schema is a bug and stays a 500. */
 async function onBroker<T>(requestId: string, work: () => Promise<T>): Promise<T> {
   try {
@@ -80,68 +75,68 @@ export async function submitRequest(deps: SubmitDeps, s: Submission): Promise<Su
   if (s.input.webhook) await refuseForbiddenWebhook(s.input.webhook.url, deps.allowPrivateWebhooks ?? false);
   const fingerprint = fingerprintOf(s.input, deps.webhookSecretKey);
   const now = new Date().toISOString();
-  let known = submittedView(requestId, s.input, now);
-  let replayed = false;
+  const submitted = submittedView(requestId, s.input, now);
 
   // Subscribed before anything is checked or published: no event of this request is missed.
   const watch = watchRequest(deps.nc, t, requestId, log);
   try {
-    if (s.idempotencyKey) {
-      const recorded = await onBroker(requestId, () => recordedEvents(deps.jsm, t, requestId));
-      const accepted = recorded.find((e) => e.type === "RequestAccepted");
-      if (accepted) {
-        if (differs(accepted.data.fingerprint, fingerprint)) throw keyReused(requestId);
-        replayed = true;
-        known = viewFromEvents(recorded) ?? known;
-        if (recorded.some(isEndEvent)) return { kind: "ended", view: known, replayed };
-      }
-    }
-
-    if (!replayed) {
-      const submission: CommandOf<"SubmitRequest"> = {
-        id: randomUUID(),
-        type: "SubmitRequest",
-        version: 1,
-        request_id: requestId,
-        tenant_id: deps.tenantId,
-        occurred_at: now,
-        correlation_id: s.correlationId,
-        data: {
-          text: s.input.text,
-          orchestration_mode: s.input.orchestration_mode,
-          agents: s.input.agents,
-          webhook: s.input.webhook ? { url: s.input.webhook.url, secret: sealSecret(deps.webhookSecretKey, s.input.webhook.secret) } : null,
-          idempotency_key: s.idempotencyKey ?? null,
-          fingerprint,
-        },
-      };
-      const accepted = acceptSubmission(submission, { id: randomUUID(), occurredAt: now, agentTimeoutMs: deps.agentTimeoutMs });
-      const ack = await onBroker(requestId, async () => {
-        await deps.ensureAccepts();
-        return publishEvent(deps.js, t, accepted, { msgID: messageIds.accepted(requestId) });
-      });
-      if (ack.duplicate) {
-        // A retry with the same key inside the duplicate window: the stored accept says
-        // whether it was the same body.
-        replayed = true;
-        const earlier = await onBroker(requestId, () => lastEventOf(deps.jsm, t, requestId, "accepted"));
-        if (differs(earlier?.data.fingerprint, fingerprint)) throw keyReused(requestId);
-        if (earlier) known = applyEvent(known, earlier) ?? known;
-        log.info("idempotent retry of a submitted request");
-      } else {
-        known = applyEvent(known, accepted) ?? known;
-        log.info({ seq: ack.seq }, "request accepted");
-      }
-    }
-
-    const stop = (e: ChorusEvent) =>
-      isEndEvent(e) || (s.idempotencyKey !== undefined && e.type === "RequestAccepted" && differs(e.data.fingerprint, fingerprint));
-    const last = s.waitMs > 0 ? await watch.until(["RequestAccepted", "RequestCompleted", "RequestFailed"], stop, s.waitMs, s.signal) : undefined;
-    if (last?.type === "RequestAccepted") throw keyReused(requestId);
-    // The end event carries every agent's result: folding the events before it would change nothing.
-    if (last && isEndEvent(last)) return { kind: "ended", view: applyEvent(known, last) ?? known, replayed };
-    return { kind: "pending", view: viewFromEvents(watch.events(), known) ?? known, replayed };
+    const prior = s.idempotencyKey ? priorSubmission(await onBroker(requestId, () => recordedEvents(deps.jsm, t, requestId)), fingerprint, submitted) : undefined;
+    if (prior?.ended) return { kind: "ended", view: prior.view, replayed: true };
+    const known = prior ? { view: prior.view, replayed: true } : await publishSubmission(deps, s, { requestId, fingerprint, now, view: submitted, log });
+    return await waitForEnd(watch, s, fingerprint, known);
   } finally {
     watch.close();
   }
+}
+
+type Known = { view: RequestView; replayed: boolean };
+
+/** Records the request's RequestAccepted, deduplicated by request id: a duplicate is an earlier submission under the same key. */
+async function publishSubmission(
+  deps: SubmitDeps,
+  s: Submission,
+  at: { requestId: string; fingerprint: string; now: string; view: RequestView; log: Logger },
+): Promise<Known> {
+  const { requestId, fingerprint, now, log } = at;
+  const submission: CommandOf<"SubmitRequest"> = {
+    id: randomUUID(),
+    type: "SubmitRequest",
+    version: 1,
+    request_id: requestId,
+    tenant_id: deps.tenantId,
+    occurred_at: now,
+    correlation_id: s.correlationId,
+    data: {
+      text: s.input.text,
+      orchestration_mode: s.input.orchestration_mode,
+      agents: s.input.agents,
+      webhook: s.input.webhook ? { url: s.input.webhook.url, secret: sealSecret(deps.webhookSecretKey, s.input.webhook.secret) } : null,
+      idempotency_key: s.idempotencyKey ?? null,
+      fingerprint,
+    },
+  };
+  const accepted = acceptSubmission(submission, { id: randomUUID(), occurredAt: now, agentTimeoutMs: deps.agentTimeoutMs });
+  const ack = await onBroker(requestId, async () => {
+    await deps.ensureAccepts();
+    return publishEvent(deps.js, deps.topology, accepted, { msgID: messageIds.accepted(requestId) });
+  });
+  if (ack.duplicate) {
+    const stored = await onBroker(requestId, () => lastEventOf(deps.jsm, deps.topology, requestId, "accepted"));
+    const view = duplicateSubmission(stored, fingerprint, at.view);
+    log.info("idempotent retry of a submitted request");
+    return { view, replayed: true };
+  }
+  log.info({ seq: ack.seq }, "request accepted");
+  return { view: applyEvent(at.view, accepted) ?? at.view, replayed: false };
+}
+
+/** Waits up to s.waitMs for the request's end; an accept of another body under the same key ends the wait as 422. */
+async function waitForEnd(watch: RequestWatch, s: Submission, fingerprint: string, known: Known): Promise<SubmitOutcome> {
+  const { view, replayed } = known;
+  const stop = (e: ChorusEvent) => isEndEvent(e) || (s.idempotencyKey !== undefined && e.type === "RequestAccepted" && isOtherBody(e, fingerprint));
+  const last = s.waitMs > 0 ? await watch.until(["RequestAccepted", "RequestCompleted", "RequestFailed"], stop, s.waitMs, s.signal) : undefined;
+  if (last?.type === "RequestAccepted") throw keyReused(last.request_id);
+  // The end event carries every agent's result: folding the events before it would change nothing.
+  if (last && isEndEvent(last)) return { kind: "ended", view: applyEvent(view, last) ?? view, replayed };
+  return { kind: "pending", view: viewFromEvents(watch.events(), view) ?? view, replayed };
 }

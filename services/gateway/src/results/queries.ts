@@ -5,7 +5,7 @@ import type { RequestStatus, RequestView } from "@chorus/contracts";
 import { READ_MODEL_SCHEMA, sql, type DatabasePool } from "@chorus/platform";
 import { isDatabaseUnavailable } from "../database/errors.ts";
 import type { DatabaseLink } from "../database/link.ts";
-import { unavailable } from "../http/errors.ts";
+import { unavailable } from "../errors.ts";
 import { AgentResultRow, RequestRow, viewFromRows } from "./rows.ts";
 
 const requests = sql.identifier([READ_MODEL_SCHEMA, "requests"]);

@@ -7,7 +7,7 @@ import type { JetStreamManager, Logger } from "@chorus/platform";
 import type { BrokerState } from "../broker/state.ts";
 import { agentProgress, recordedEvents } from "../broker/lookup.ts";
 import type { DatabaseLink } from "../database/link.ts";
-import { ApiError, notFound } from "../http/errors.ts";
+import { ApiError, notFound } from "../errors.ts";
 import { viewFromEvents } from "../views/fold.ts";
 import { findRequest, listRequests } from "./queries.ts";
 import { RequestIdParam, type ListResultsQuery, type ResultsPage } from "./schema.ts";
@@ -43,7 +43,7 @@ export async function readRequest(deps: ResultsDeps, requestId: string, log: Log
   try {
     row = await findRequest(deps.database, deps.tenantId, requestId);
   } catch (err) {
-    if (!(err instanceof ApiError && err.status === 503)) throw err;
+    if (!(err instanceof ApiError && err.code === "Unavailable")) throw err;
     databaseDown = err;
   }
   if (row && ENDED.has(row.status)) return row;

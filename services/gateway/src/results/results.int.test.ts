@@ -1,35 +1,26 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { RequestView, type ChorusEvent } from "@chorus/contracts";
 import { READ_MODEL_SCHEMA, publishEvent, sql } from "@chorus/platform";
-import { isolatedDatabase, isolatedNats, type IsolatedDatabase, type IsolatedNats } from "@chorus/testing";
+import { isolatedPerFile, isolatedPerTest } from "@chorus/testing";
 import { databaseLink, type DatabaseLink } from "../database/link.ts";
 import { ErrorBody } from "../http/errors.ts";
-import { SAMPLE_OUTPUTS, completedResult, startTestGateway, unreachableDatabase } from "../test-support.ts";
+import { SAMPLE_OUTPUTS, completedResult, startTestGateway, unreachableDatabase } from "../gateway.fixtures.ts";
 import { ResultsPage } from "./schema.ts";
 
 type TestGateway = Awaited<ReturnType<typeof startTestGateway>>;
 
-let db: IsolatedDatabase;
-let nats: IsolatedNats;
+// One database for the file, emptied before each test; NATS of each test's own.
+const shared = isolatedPerFile({ database: true });
+const env = isolatedPerTest({ nats: true });
 let gateway: TestGateway;
 
-beforeAll(async () => {
-  db = await isolatedDatabase();
-});
-afterAll(async () => {
-  await db.cleanup();
-});
 beforeEach(async () => {
-  nats = await isolatedNats();
   // The link does not own the fixture's pool: closing the gateway must not end it.
-  const link: DatabaseLink = { ...databaseLink(db.pool), close: async () => undefined };
-  gateway = await startTestGateway({ nats, database: link });
-  await db.pool.query(sql.unsafe`TRUNCATE read_model.requests, read_model.agent_results`);
-});
-afterEach(async () => {
-  await gateway.stop();
-  await nats.cleanup();
+  const link: DatabaseLink = { ...databaseLink(shared.db.pool), close: async () => undefined };
+  gateway = await startTestGateway({ nats: env.nats, database: link });
+  env.defer(() => gateway.stop());
+  await shared.db.pool.query(sql.unsafe`TRUNCATE read_model.requests, read_model.agent_results`);
 });
 
 const requests = sql.identifier([READ_MODEL_SCHEMA, "requests"]);
@@ -49,7 +40,7 @@ async function insertRequest(seed: RequestSeed): Promise<string> {
   const id = seed.id ?? randomUUID();
   const agents = seed.agents ?? ["summarizer", "sentiment", "entity_extractor"];
   const w = seed.webhook ?? null;
-  await db.pool.query(sql.unsafe`
+  await shared.db.pool.query(sql.unsafe`
     INSERT INTO ${requests} (request_id, tenant_id, status, orchestration_mode, agents, text_length, correlation_id,
       idempotency_key, webhook_url, webhook_status, webhook_attempts, webhook_last_status_code, webhook_delivered_at,
       created_at, completed_at, duration_ms, last_event_seq)
@@ -60,7 +51,7 @@ async function insertRequest(seed: RequestSeed): Promise<string> {
 }
 
 async function insertAgentResult(requestId: string, agent: string, row: Record<string, unknown>) {
-  await db.pool.query(sql.unsafe`
+  await shared.db.pool.query(sql.unsafe`
     INSERT INTO ${agentResults} (request_id, agent, status, provider, model, duration_ms, prompt_tokens, completion_tokens,
       total_tokens, output, error_code, error_message, last_event_seq)
     VALUES (${requestId}, ${agent}, ${String(row.status)}, ${(row.provider as string) ?? null}, ${(row.model as string) ?? null},
@@ -128,8 +119,8 @@ describe("GET /api/v1/results/:request_id", () => {
       ...meta, id: randomUUID(), type: "RequestCompleted", occurred_at: "2026-11-24T10:00:00.300Z",
       data: { status: "completed", results: { sentiment: completedResult("sentiment") }, duration_ms: 300, webhook: null, orchestration_mode: "sequential", agents: ["sentiment"], created_at: "2026-11-24T10:00:00.000Z" },
     };
-    await publishEvent(nats.js, nats.topology, accepted, { msgID: `${id}:accepted` });
-    await publishEvent(nats.js, nats.topology, completed, { msgID: `${id}:end` });
+    await publishEvent(env.nats.js, env.nats.topology, accepted, { msgID: `${id}:accepted` });
+    await publishEvent(env.nats.js, env.nats.topology, completed, { msgID: `${id}:end` });
     const res = await get(`/api/v1/results/${id}`);
     expect(res.status).toBe(200);
     const view = RequestView.parse(await res.json());
@@ -153,7 +144,7 @@ describe("GET /api/v1/results/:request_id while the read model lags the stream",
     };
   };
   const record = async (...events: ChorusEvent[]) => {
-    for (const e of events) await publishEvent(nats.js, nats.topology, e, { msgID: e.id });
+    for (const e of events) await publishEvent(env.nats.js, env.nats.topology, e, { msgID: e.id });
   };
 
   it("answers a row still processing with the end the stream already has", async () => {
@@ -241,7 +232,7 @@ describe("GET /api/v1/results", () => {
 describe("reads while Postgres is down", () => {
   it("answer 503 Unavailable", async () => {
     const down = unreachableDatabase();
-    const cut = await startTestGateway({ nats, database: down });
+    const cut = await startTestGateway({ nats: env.nats, database: down });
     try {
       for (const path of [`/api/v1/results/${randomUUID()}`, "/api/v1/results"]) {
         const res = await fetch(`${cut.url}${path}`);

@@ -2,7 +2,7 @@
 // models. A request the projector has not caught up with is answered from its events.
 import { Router } from "@koa/router";
 import { withUsageTotal } from "@chorus/contracts";
-import { notFound } from "../http/errors.ts";
+import { notFound } from "../errors.ts";
 import { bindRequestId, type GatewayState } from "../http/state.ts";
 import { parseOr422 } from "../http/validation.ts";
 import { parseRequestId, readPage, readRequest, type ResultsDeps } from "./read.ts";

@@ -50,7 +50,7 @@ export const AgentResultRow = z.object({
 });
 export type AgentResultRow = z.infer<typeof AgentResultRow>;
 
-export function toIso(value: number | Date | string): string {
+function toIso(value: number | Date | string): string {
   return new Date(value).toISOString();
 }
 

@@ -3,8 +3,8 @@
 import { z } from "zod";
 import { RequestStatus, RequestView } from "@chorus/contracts";
 
-export const MAX_PAGE_SIZE = 100;
-export const DEFAULT_PAGE_SIZE = 20;
+const MAX_PAGE_SIZE = 100;
+const DEFAULT_PAGE_SIZE = 20;
 
 export const ListResultsQuery = z.object({
   page: z.coerce.number().int().min(1).default(1).describe("1-based page number"),

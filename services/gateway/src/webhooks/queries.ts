@@ -3,7 +3,7 @@ import { z } from "zod";
 import { READ_MODEL_SCHEMA, sql } from "@chorus/platform";
 import type { DatabaseLink } from "../database/link.ts";
 import { isDatabaseUnavailable } from "../database/errors.ts";
-import { unavailable } from "../http/errors.ts";
+import { unavailable } from "../errors.ts";
 import type { WebhookAttemptView } from "./schema.ts";
 
 const AttemptRow = z.object({

@@ -20,11 +20,6 @@ export const WebhookLogs = z.object({
 });
 export type WebhookLogs = z.infer<typeof WebhookLogs>;
 
-export const RedeliveryAccepted = z.object({
-  request_id: z.uuid(),
-  status: z.literal("redelivery_requested"),
-});
-
 export const CallbackTestResult = z.object({
   valid: z.boolean(),
   scheme: z.enum(["standard-webhooks", "x-webhook-signature"]).nullable(),

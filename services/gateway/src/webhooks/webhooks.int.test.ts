@@ -1,12 +1,12 @@
 import { createHmac, randomUUID } from "node:crypto";
 import { Webhook } from "standardwebhooks";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { RequestAccepted } from "@chorus/contracts";
 import { READ_MODEL_SCHEMA, sql } from "@chorus/platform";
-import { eventually, isolatedDatabase, isolatedNats, type IsolatedDatabase, type IsolatedNats } from "@chorus/testing";
+import { eventually, isolatedPerFile, isolatedPerTest } from "@chorus/testing";
 import { databaseLink, type DatabaseLink } from "../database/link.ts";
 import type { GatewaySettings } from "../deps.ts";
-import { acceptedCount, runDownstreamDouble, startTestGateway } from "../test-support.ts";
+import { acceptedCount, runDownstreamDouble, startTestGateway } from "../gateway.fixtures.ts";
 import { CallbackTestResult, WebhookLogs } from "./schema.ts";
 
 type TestGateway = Awaited<ReturnType<typeof startTestGateway>>;
@@ -15,36 +15,26 @@ const TEXT = "Apple reported record earnings in Cupertino on Tuesday.";
 const SECRET = "a-webhook-secret-0123456789";
 const INBOUND_SECRET = "inbound-shared-secret-0123456789";
 
-let db: IsolatedDatabase;
-let nats: IsolatedNats;
+// One database for the file; NATS of each test's own.
+const shared = isolatedPerFile({ database: true });
+const env = isolatedPerTest({ nats: true });
 let gateway: TestGateway;
 let link: DatabaseLink;
-const cleanups: (() => Promise<unknown>)[] = [];
 
-beforeAll(async () => {
-  db = await isolatedDatabase();
-  link = { ...databaseLink(db.pool), close: async () => undefined };
-});
-afterAll(async () => {
-  await db.cleanup();
-});
-beforeEach(async () => {
-  nats = await isolatedNats();
-});
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-  await nats.cleanup();
+beforeAll(() => {
+  // The link does not own the fixture's pool: closing a gateway must not end it.
+  link = { ...databaseLink(shared.db.pool), close: async () => undefined };
 });
 
 async function startGateway(settings: Partial<GatewaySettings> = {}) {
-  gateway = await startTestGateway({ nats, database: link, settings: { webhookInboundSecret: INBOUND_SECRET, ...settings } });
-  cleanups.push(() => gateway.stop());
+  gateway = await startTestGateway({ nats: env.nats, database: link, settings: { webhookInboundSecret: INBOUND_SECRET, ...settings } });
+  env.defer(() => gateway.stop());
   return gateway;
 }
 
 async function downstream() {
-  const double = await runDownstreamDouble(nats);
-  cleanups.push(() => double.stop());
+  const double = await runDownstreamDouble(env.nats);
+  env.defer(() => double.stop());
   return double;
 }
 
@@ -63,7 +53,7 @@ describe("SSRF protection at submission", () => {
     const res = await gateway.post({ text: TEXT, webhook_url: url, webhook_secret: SECRET });
     expect(res.status).toBe(422);
     expect(((await res.json()) as { details: { field: string }[] }).details.map((d) => d.field)).toEqual(["webhook_url"]);
-    expect(await acceptedCount(nats)).toBe(0);
+    expect(await acceptedCount(env.nats)).toBe(0);
   });
 
   it("accepts a loopback webhook_url when private addresses are allowed", async () => {
@@ -88,7 +78,7 @@ describe("GET /api/v1/webhook-logs/:request_id", () => {
       [2, 204, null, "2026-11-25T10:00:03Z"],
       [1, 500, "HTTP 500", "2026-11-25T10:00:01Z"],
     ] as const) {
-      await db.pool.query(sql.unsafe`
+      await shared.db.pool.query(sql.unsafe`
         INSERT INTO ${table} (event_id, request_id, webhook_id, attempt, url, status_code, duration_ms, error, next_attempt_at, attempted_at, stream_seq)
         VALUES (${randomUUID()}, ${requestId}, 'msg_1', ${attempt}, 'https://r.example/h', ${status}, 5, ${error}, NULL, ${at}, ${attempt})`);
     }
@@ -112,7 +102,7 @@ describe("GET /api/v1/webhook-logs/:request_id", () => {
 });
 
 describe("POST /api/v1/webhook/retry/:request_id", () => {
-  const commandsOn = async (subject: string) => (await nats.jsm.streams.info(nats.topology.streams.commands, { subjects_filter: subject })).state.subjects?.[subject] ?? 0;
+  const commandsOn = async (subject: string) => (await env.nats.jsm.streams.info(env.nats.topology.streams.commands, { subjects_filter: subject })).state.subjects?.[subject] ?? 0;
 
   it("answers 404 for an unknown request", async () => {
     await startGateway();
@@ -127,7 +117,7 @@ describe("POST /api/v1/webhook/retry/:request_id", () => {
     const retry = await call(`/api/v1/webhook/retry/${request_id}`, { method: "POST" });
     expect(retry.status).toBe(409);
     expect(await retry.json()).toMatchObject({ error: "NoWebhook", request_id });
-    expect(await commandsOn(nats.topology.subjects.webhookRedeliver(request_id))).toBe(0);
+    expect(await commandsOn(env.nats.topology.subjects.webhookRedeliver(request_id))).toBe(0);
   });
   // While a delivery chain is due, and once it has ended: retry.int.test.ts.
 });
@@ -135,7 +125,7 @@ describe("POST /api/v1/webhook/retry/:request_id", () => {
 describe("POST /webhook/receive", () => {
   const body = JSON.stringify({ text: TEXT, orchestration_mode: "sequential" });
   const accepted = async (requestId: string) => {
-    const msg = await nats.jsm.streams.getMessage(nats.topology.streams.events, { last_by_subj: nats.topology.subjects.requestEvent(requestId, "accepted") });
+    const msg = await env.nats.jsm.streams.getMessage(env.nats.topology.streams.events, { last_by_subj: env.nats.topology.subjects.requestEvent(requestId, "accepted") });
     return msg ? RequestAccepted.parse(msg.json()) : undefined;
   };
   const receive = (headers: Record<string, string>, payload = body) => call("/webhook/receive", { method: "POST", headers: { "content-type": "application/json", ...headers }, body: payload });
@@ -161,14 +151,14 @@ describe("POST /webhook/receive", () => {
     const again = await receive(headers);
     expect(again.status).toBe(202);
     expect(((await again.json()) as { request_id: string }).request_id).toBe(first.request_id);
-    expect(await acceptedCount(nats)).toBe(1);
+    expect(await acceptedCount(env.nats)).toBe(1);
   });
 
   it("starts a request signed with X-Webhook-Signature", async () => {
     await startGateway();
     const res = await receive({ "x-webhook-signature": createHmac("sha256", INBOUND_SECRET).update(body).digest("hex") });
     expect(res.status).toBe(202);
-    expect(await acceptedCount(nats)).toBe(1);
+    expect(await acceptedCount(env.nats)).toBe(1);
   });
 
   it.each([
@@ -187,14 +177,14 @@ describe("POST /webhook/receive", () => {
     const res = await receive(headers());
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ error: "Unauthorized" });
-    expect(await acceptedCount(nats)).toBe(0);
+    expect(await acceptedCount(env.nats)).toBe(0);
   });
 
   it("refuses a body signed for another body", async () => {
     await startGateway();
     const res = await receive({ "x-webhook-signature": createHmac("sha256", INBOUND_SECRET).update(body).digest("hex") }, body.replace("sequential", "parallel"));
     expect(res.status).toBe(401);
-    expect(await acceptedCount(nats)).toBe(0);
+    expect(await acceptedCount(env.nats)).toBe(0);
   });
 
   it("answers 503 when no inbound secret is configured", async () => {

@@ -1,7 +1,7 @@
 // When a deadline check looks again.
 import { describe, expect, it } from "vitest";
 import { msUntilDeadline } from "./deadline.ts";
-import { at, deadlineCheck } from "./scenario.ts";
+import { at, deadlineCheck } from "./scenario.fixtures.ts";
 
 describe("msUntilDeadline", () => {
   it("is the time left before the deadline, and 0 once it has passed", () => {

@@ -27,7 +27,7 @@ export type Decision = {
 };
 
 /** The empty decision; a fresh one each time, so no caller can change another's. */
-export const nothing = (): Decision => ({ events: [], tasks: [], deadlines: [] });
+const nothing = (): Decision => ({ events: [], tasks: [], deadlines: [] });
 
 export function isNothing(decision: Decision): boolean {
   return decision.events.length === 0 && decision.tasks.length === 0 && decision.deadlines.length === 0;

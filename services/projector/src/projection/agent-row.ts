@@ -7,7 +7,7 @@ import type { AgentResultRow } from "./rows.ts";
 
 type AgentEvent = EventOf<"AgentDispatched" | "AgentStarted" | "AgentCompleted" | "AgentFailed">;
 
-export function isFinal(row: AgentResultRow): boolean {
+function isFinal(row: AgentResultRow): boolean {
   return row.status === "completed" || row.status === "failed";
 }
 
@@ -32,7 +32,7 @@ function blank(requestId: string, agent: AgentId, seq: number): AgentResultRow {
   };
 }
 
-export function applyAgentEvent(existing: AgentResultRow | null, event: AgentEvent, seq: number): AgentResultRow {
+export function foldAgentEvent(existing: AgentResultRow | null, event: AgentEvent, seq: number): AgentResultRow {
   const base = existing ?? blank(event.request_id, event.data.agent, seq);
   const row = { ...base, last_event_seq: Math.max(base.last_event_seq, seq) };
   const at = toInstant(event.occurred_at);
@@ -96,12 +96,12 @@ export function applyAgentEvent(existing: AgentResultRow | null, event: AgentEve
 }
 
 /**
- * The end event carries every agent's outcome. Applied before the outcome events (they
+ * The end event carries every agent's outcome. Projected before the outcome events (they
  * can be, across replicas), it fills agent rows in, so a request never reads as ended
  * while its agents still read as running. The outcome event, when it comes, adds only
  * its instant and sequence, so every order converges on the same row.
  */
-export function applyEndResult(existing: AgentResultRow | null, requestId: string, agent: AgentId, result: AgentResult): AgentResultRow | null {
+export function foldEndResult(existing: AgentResultRow | null, requestId: string, agent: AgentId, result: AgentResult): AgentResultRow | null {
   const base = existing ?? blank(requestId, agent, 0);
   if (isFinal(base) || (result.status !== "completed" && result.status !== "failed")) return null;
   return {

@@ -1,8 +1,6 @@
 // The projection's pure core: events in, read-model rows out. No I/O here.
-export { project } from "./project.ts";
-export { projectBatch, withChanges, type BatchOutcome, type BatchProjection, type SequencedEvent } from "./project-batch.ts";
-export { EMPTY_STATE, type AgentResultRow, type Projection, type RequestRow, type RequestState, type RowChange, type WebhookAttemptRow, type WebhookStatus } from "./rows.ts";
-export { toInstant, type Instant } from "./instant.ts";
-export { succeeded } from "./webhook.ts";
+export { projectBatch, type SequencedEvent } from "./project-batch.ts";
+export { NO_STORED_ROWS, type RowChange, type StoredRequestRows } from "./rows.ts";
+export { toInstant } from "./instant.ts";
 export { makesRequestRow } from "./request-row.ts";
 export { mayCarryUnstorableText, unstorableText } from "./storable.ts";

@@ -1,10 +1,10 @@
 // Many events at once, from what is stored about their requests to the rows to write:
-// each event is projected on the state left by the ones before it (in stream order), and
+// each event is projected on the rows left by the ones before it (in stream order), and
 // only the last version of each row is written. Pure. Projecting a batch gives the same
 // rows as projecting its events one at a time, with one write per row instead of one per event.
 import type { ChorusEvent } from "@chorus/contracts";
 import { project } from "./project.ts";
-import { EMPTY_STATE, type RequestState, type RowChange } from "./rows.ts";
+import { NO_STORED_ROWS, type RowChange, type StoredRequestRows } from "./rows.ts";
 
 export type SequencedEvent = { event: ChorusEvent; seq: number };
 
@@ -20,9 +20,9 @@ export type BatchProjection = {
   appliedSeqs: number[];
 };
 
-/** The state after writing `changes`: what the next event of the request is projected on. */
-export function withChanges(state: RequestState, changes: readonly RowChange[]): RequestState {
-  let next = state;
+/** The rows after writing `changes`: what the next event of the request is projected on. */
+export function withChanges(stored: StoredRequestRows, changes: readonly RowChange[]): StoredRequestRows {
+  let next = stored;
   for (const change of changes) {
     switch (change.table) {
       case "requests":
@@ -52,23 +52,23 @@ function rowKey(change: RowChange): string {
 
 export function projectBatch(
   events: readonly SequencedEvent[],
-  stored: ReadonlyMap<string, RequestState>,
+  stored: ReadonlyMap<string, StoredRequestRows>,
   options: { whenRequestMissing: "wait" | "apply" },
 ): BatchProjection {
-  const states = new Map(stored);
+  const rowsOf = new Map(stored);
   const latest = new Map<string, RowChange>();
   const outcomes: BatchOutcome[] = new Array(events.length);
   const appliedSeqs: number[] = [];
   const order = events.map((_, i) => i).sort((a, b) => events[a]!.seq - events[b]!.seq);
   for (const i of order) {
     const { event, seq } = events[i]!;
-    const state = states.get(event.request_id) ?? EMPTY_STATE;
-    const projection = project(event, seq, state);
+    const rows = rowsOf.get(event.request_id) ?? NO_STORED_ROWS;
+    const projection = project(event, seq, rows);
     if (projection.missing && options.whenRequestMissing === "wait") {
       outcomes[i] = "waiting";
       continue;
     }
-    states.set(event.request_id, withChanges(state, projection.changes));
+    rowsOf.set(event.request_id, withChanges(rows, projection.changes));
     for (const change of projection.changes) {
       const key = rowKey(change);
       // Re-inserting moves the key last, so rows are written in the order they were last changed.

@@ -1,31 +1,31 @@
 // A batch projects to the same rows as its events one at a time, in any split.
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { storyEvents } from "../test-events.ts";
+import { storyEvents } from "../stories.fixtures.ts";
 import { project } from "./project.ts";
 import { projectBatch, withChanges, type SequencedEvent } from "./project-batch.ts";
-import { EMPTY_STATE, type RequestState } from "./rows.ts";
+import { NO_STORED_ROWS, type StoredRequestRows } from "./rows.ts";
 
 const ALL = ["summarizer", "sentiment", "entity_extractor"] as const;
 
 /** The stored state per request after applying events one at a time (the reference). */
-function oneAtATime(events: readonly SequencedEvent[]): Map<string, RequestState> {
-  const states = new Map<string, RequestState>();
+function oneAtATime(events: readonly SequencedEvent[]): Map<string, StoredRequestRows> {
+  const states = new Map<string, StoredRequestRows>();
   for (const { event, seq } of events) {
-    const state = states.get(event.request_id) ?? EMPTY_STATE;
+    const state = states.get(event.request_id) ?? NO_STORED_ROWS;
     states.set(event.request_id, withChanges(state, project(event, seq, state).changes));
   }
   return states;
 }
 
 /** The stored state after writing each batch's changes, batch after batch. */
-function inBatches(events: readonly SequencedEvent[], size: number): Map<string, RequestState> {
-  const states = new Map<string, RequestState>();
+function inBatches(events: readonly SequencedEvent[], size: number): Map<string, StoredRequestRows> {
+  const states = new Map<string, StoredRequestRows>();
   for (let i = 0; i < events.length; i += size) {
     const batch = projectBatch(events.slice(i, i + size), states, { whenRequestMissing: "apply" });
     for (const change of batch.changes) {
       const requestId = change.row.request_id;
-      states.set(requestId, withChanges(states.get(requestId) ?? EMPTY_STATE, [change]));
+      states.set(requestId, withChanges(states.get(requestId) ?? NO_STORED_ROWS, [change]));
     }
   }
   return states;

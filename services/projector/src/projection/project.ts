@@ -2,9 +2,9 @@
 // rows to write. Pure. Every rule is order-tolerant: replicas apply a request's events
 // in any order, and any order gives the same rows.
 import type { AgentId, ChorusEvent } from "@chorus/contracts";
-import { applyAgentEvent, applyEndResult } from "./agent-row.ts";
-import { applyAccepted, applyAgentActivity, applyEnd, applyWebhookFact } from "./request-row.ts";
-import type { Projection, RequestRow, RequestState, RowChange } from "./rows.ts";
+import { foldAgentEvent, foldEndResult } from "./agent-row.ts";
+import { foldAccepted, foldAgentActivity, foldEnd, foldWebhookFact } from "./request-row.ts";
+import type { Projection, RequestRow, RowChange, StoredRequestRows } from "./rows.ts";
 import { attemptRow } from "./webhook.ts";
 
 function same(a: unknown, b: unknown): boolean {
@@ -15,45 +15,45 @@ function requestChange(before: RequestRow | null, after: RequestRow): RowChange[
   return before !== null && same(before, after) ? [] : [{ table: "requests", row: after }];
 }
 
-export function project(event: ChorusEvent, seq: number, state: RequestState): Projection {
+export function project(event: ChorusEvent, seq: number, stored: StoredRequestRows): Projection {
   switch (event.type) {
     case "RequestAccepted":
-      return { changes: requestChange(state.request, applyAccepted(state, event, seq)), missing: null };
+      return { changes: requestChange(stored.request, foldAccepted(stored, event, seq)), missing: null };
     case "RequestCompleted":
     case "RequestFailed": {
       const agentChanges: RowChange[] = [];
       for (const [agent, result] of Object.entries(event.data.results)) {
-        const before = state.agents.find((a) => a.agent === agent) ?? null;
-        const after = result ? applyEndResult(before, event.request_id, agent as AgentId, result) : null;
+        const before = stored.agents.find((a) => a.agent === agent) ?? null;
+        const after = result ? foldEndResult(before, event.request_id, agent as AgentId, result) : null;
         if (after) agentChanges.push({ table: "agent_results", row: after });
       }
-      return { changes: [...agentChanges, ...requestChange(state.request, applyEnd(state, event, seq))], missing: null };
+      return { changes: [...agentChanges, ...requestChange(stored.request, foldEnd(stored, event, seq))], missing: null };
     }
     case "AgentDispatched":
     case "AgentStarted":
     case "AgentCompleted":
     case "AgentFailed": {
-      const before = state.agents.find((a) => a.agent === event.data.agent) ?? null;
-      const after = applyAgentEvent(before, event, seq);
+      const before = stored.agents.find((a) => a.agent === event.data.agent) ?? null;
+      const after = foldAgentEvent(before, event, seq);
       const changes: RowChange[] = before !== null && same(before, after) ? [] : [{ table: "agent_results", row: after }];
       // Without a requests row, the row made later counts the agent rows in (see request-row.ts).
-      if (state.request) changes.push(...requestChange(state.request, applyAgentActivity(state.request, seq)));
+      if (stored.request) changes.push(...requestChange(stored.request, foldAgentActivity(stored.request, seq)));
       return { changes, missing: null };
     }
     case "WebhookAttempted": {
       // The same attempt published twice (beyond the duplicate window) is one fact.
-      if (state.attempts.some((a) => a.event_id === event.id)) return { changes: [], missing: null };
+      if (stored.attempts.some((a) => a.event_id === event.id)) return { changes: [], missing: null };
       const attempt = attemptRow(event, seq);
       const changes: RowChange[] = [{ table: "webhook_attempts", row: attempt }];
-      if (!state.request) return { changes, missing: "request" };
-      const withAttempt = { ...state, attempts: [...state.attempts, attempt] };
-      changes.push(...requestChange(state.request, applyWebhookFact(state.request, withAttempt, event, seq)));
+      if (!stored.request) return { changes, missing: "request" };
+      const withAttempt = { ...stored, attempts: [...stored.attempts, attempt] };
+      changes.push(...requestChange(stored.request, foldWebhookFact(stored.request, withAttempt, event, seq)));
       return { changes, missing: null };
     }
     case "WebhookDelivered":
     case "WebhookExhausted":
-      if (!state.request) return { changes: [], missing: "request" };
-      return { changes: requestChange(state.request, applyWebhookFact(state.request, state, event, seq)), missing: null };
+      if (!stored.request) return { changes: [], missing: "request" };
+      return { changes: requestChange(stored.request, foldWebhookFact(stored.request, stored, event, seq)), missing: null };
     default: {
       const unknown: never = event;
       throw new Error(`no projection for event type ${(unknown as { type: string }).type}`);

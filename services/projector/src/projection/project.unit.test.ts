@@ -1,53 +1,55 @@
-// The projection rules over in-memory tables: each story in publish order, twice, and in many orders.
+// The projection rules through projectBatch, as the store applies them, one event at a time
+// (as events may arrive): each story in publish order, twice, and in many orders.
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import type { ChorusEvent } from "@chorus/contracts";
-import { shuffled, storyEvents } from "../test-events.ts";
-import { project } from "./project.ts";
-import type { AgentResultRow, RequestRow, RequestState, WebhookAttemptRow } from "./rows.ts";
+import type { AgentId, ChorusEvent } from "@chorus/contracts";
+import { shuffled, storyEvents } from "../stories.fixtures.ts";
+import { projectBatch, withChanges, type BatchOutcome, type SequencedEvent } from "./project-batch.ts";
+import { NO_STORED_ROWS, type StoredRequestRows } from "./rows.ts";
 
-/** The three tables as maps, changed only through `project`, as the shell does it. */
-class Tables {
-  requests = new Map<string, RequestRow>();
-  agents = new Map<string, AgentResultRow>();
-  attempts = new Map<string, WebhookAttemptRow>();
-  applied = new Set<number>();
+/**
+ * The read models in memory, written only with what projectBatch decides: like the store,
+ * a stream sequence applied before changes nothing, and a webhook fact whose request row
+ * is missing waits unless told to be applied anyway.
+ */
+function readModels() {
+  const rows = new Map<string, StoredRequestRows>();
+  const applied = new Set<number>();
+  const rowsOf = (requestId: string) => rows.get(requestId) ?? NO_STORED_ROWS;
+  const byKey = <T>(items: readonly T[], key: (item: T) => string) => [...items].sort((a, b) => key(a).localeCompare(key(b)));
 
-  state(requestId: string): RequestState {
-    return {
-      request: this.requests.get(requestId) ?? null,
-      agents: [...this.agents.values()].filter((a) => a.request_id === requestId),
-      attempts: [...this.attempts.values()].filter((a) => a.request_id === requestId),
-    };
+  function apply(event: ChorusEvent, seq: number, whenRequestMissing: "wait" | "apply" = "wait"): BatchOutcome | "duplicate" {
+    if (applied.has(seq)) return "duplicate";
+    const batch = projectBatch([{ event, seq }], rows, { whenRequestMissing });
+    if (batch.changes.length > 0) rows.set(event.request_id, withChanges(rowsOf(event.request_id), batch.changes));
+    for (const s of batch.appliedSeqs) applied.add(s);
+    return batch.outcomes[0] as BatchOutcome;
   }
 
-  /** Applies like the live shell: a duplicate changes nothing; a fact whose request row is missing waits. */
-  apply(event: ChorusEvent, seq: number, whenMissing: "wait" | "apply" = "wait"): "applied" | "duplicate" | "waiting" {
-    if (this.applied.has(seq)) return "duplicate";
-    const projection = project(event, seq, this.state(event.request_id));
-    if (projection.missing && whenMissing === "wait") return "waiting";
-    this.applied.add(seq);
-    for (const change of projection.changes) {
-      if (change.table === "requests") this.requests.set(change.row.request_id, change.row);
-      else if (change.table === "agent_results") this.agents.set(`${change.row.request_id}/${change.row.agent}`, change.row);
-      else this.attempts.set(change.row.event_id, change.row);
-    }
-    return "applied";
-  }
-
-  /** Applies events (with their seqs) in the given order, retrying waiting ones after the rest. */
-  applyAll(sequenced: readonly { event: ChorusEvent; seq: number }[]): void {
-    let queue = [...sequenced];
-    for (let round = 0; queue.length > 0; round++) {
-      if (round > sequenced.length) throw new Error("events wait forever");
-      queue = queue.filter(({ event, seq }) => this.apply(event, seq) === "waiting");
-    }
-  }
-
-  snapshot() {
-    const sorted = <T>(m: Map<string, T>) => [...m.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, v]) => v);
-    return { requests: sorted(this.requests), agents: sorted(this.agents), attempts: sorted(this.attempts), applied: [...this.applied].sort((a, b) => a - b) };
-  }
+  return {
+    apply,
+    /** Applies events (with their seqs) in the given order, trying waiting ones again after the rest. */
+    applyAll(sequenced: readonly SequencedEvent[]): void {
+      let queue = [...sequenced];
+      for (let round = 0; queue.length > 0; round++) {
+        if (round > sequenced.length) throw new Error("events wait forever");
+        queue = queue.filter(({ event, seq }) => apply(event, seq) === "waiting");
+      }
+    },
+    request: (requestId: string) => rowsOf(requestId).request,
+    agent: (requestId: string, agent: AgentId) => rowsOf(requestId).agents.find((a) => a.agent === agent),
+    attempts: (requestId: string) => [...rowsOf(requestId).attempts].sort((a, b) => a.attempt - b.attempt),
+    /** Every row, in a stable order, and the sequences applied: equal for any two orders that give the same rows. */
+    snapshot() {
+      const ids = [...rows.keys()].sort();
+      return {
+        requests: ids.map((id) => rowsOf(id).request),
+        agents: ids.flatMap((id) => byKey(rowsOf(id).agents, (a) => a.agent)),
+        attempts: ids.flatMap((id) => byKey(rowsOf(id).attempts, (a) => a.event_id)),
+        applied: [...applied].sort((a, b) => a - b),
+      };
+    },
+  };
 }
 
 function sequence(events: readonly ChorusEvent[], firstSeq = 1) {
@@ -55,7 +57,7 @@ function sequence(events: readonly ChorusEvent[], firstSeq = 1) {
 }
 
 function inOrder(events: readonly ChorusEvent[]) {
-  const tables = new Tables();
+  const tables = readModels();
   tables.applyAll(sequence(events));
   return tables;
 }
@@ -67,7 +69,7 @@ describe("projecting one request in publish order", () => {
     const id = randomUUID();
     const [accepted] = storyEvents({ requestId: id, agents: ["sentiment"], text: "héllo 😀 wörld!" });
     const tables = inOrder([accepted as ChorusEvent]);
-    const row = tables.requests.get(id);
+    const row = tables.request(id);
     expect(row).toMatchObject({
       status: "pending",
       text_length: 14,
@@ -87,8 +89,8 @@ describe("projecting one request in publish order", () => {
     const id = randomUUID();
     const events = storyEvents({ requestId: id, agents: [...ALL], stopAfterOutcomes: 1 });
     const tables = inOrder(events);
-    expect(tables.requests.get(id)?.status).toBe("processing");
-    expect(tables.agents.get(`${id}/summarizer`)).toMatchObject({
+    expect(tables.request(id)?.status).toBe("processing");
+    expect(tables.agent(id, "summarizer")).toMatchObject({
       status: "completed",
       provider: "local",
       model: "summarizer-model",
@@ -100,9 +102,9 @@ describe("projecting one request in publish order", () => {
       error_code: null,
       last_event_seq: 4,
     });
-    expect(tables.agents.get(`${id}/summarizer`)?.dispatched_at).toBe(events[1]?.occurred_at);
-    expect(tables.agents.get(`${id}/summarizer`)?.started_at).toBe(events[2]?.occurred_at);
-    expect(tables.agents.get(`${id}/summarizer`)?.finished_at).toBe(events[3]?.occurred_at);
+    expect(tables.agent(id, "summarizer")?.dispatched_at).toBe(events[1]?.occurred_at);
+    expect(tables.agent(id, "summarizer")?.started_at).toBe(events[2]?.occurred_at);
+    expect(tables.agent(id, "summarizer")?.finished_at).toBe(events[3]?.occurred_at);
   });
 
   it("records a partial end with the failed agent's error and keeps the start's provider for a timeout", () => {
@@ -110,9 +112,9 @@ describe("projecting one request in publish order", () => {
     const events = storyEvents({ requestId: id, agents: [...ALL], failing: ["sentiment"] });
     const tables = inOrder(events);
     const end = events.at(-1);
-    expect(tables.requests.get(id)).toMatchObject({ status: "partial", completed_at: end?.occurred_at, last_event_seq: events.length });
-    expect(tables.requests.get(id)?.duration_ms).toBeGreaterThan(0);
-    expect(tables.agents.get(`${id}/sentiment`)).toMatchObject({
+    expect(tables.request(id)).toMatchObject({ status: "partial", completed_at: end?.occurred_at, last_event_seq: events.length });
+    expect(tables.request(id)?.duration_ms).toBeGreaterThan(0);
+    expect(tables.agent(id, "sentiment")).toMatchObject({
       status: "failed",
       error_code: "timeout",
       error_message: "sentiment timed out",
@@ -126,43 +128,43 @@ describe("projecting one request in publish order", () => {
   it("records a failed end when no agent succeeded", () => {
     const id = randomUUID();
     const tables = inOrder(storyEvents({ requestId: id, agents: ["summarizer"], failing: ["summarizer"] }));
-    expect(tables.requests.get(id)?.status).toBe("failed");
+    expect(tables.request(id)?.status).toBe("failed");
   });
 
   it("counts webhook attempts, keeps the newest status code and ends delivered", () => {
     const id = randomUUID();
     const events = storyEvents({ requestId: id, agents: ["sentiment"], webhook: "delivered-on-retry" });
     const tables = inOrder(events);
-    expect(tables.requests.get(id)).toMatchObject({
+    expect(tables.request(id)).toMatchObject({
       webhook_url: "https://example.test/hook",
       webhook_status: "delivered",
       webhook_attempts: 2,
       webhook_last_status_code: 200,
       webhook_delivered_at: events.at(-1)?.occurred_at,
     });
-    const attempts = [...tables.attempts.values()].sort((a, b) => a.attempt - b.attempt);
-    expect(attempts.map((a) => [a.attempt, a.status_code, a.url])).toEqual([
-      [1, 503, "https://example.test/hook"],
-      [2, 200, "https://example.test/hook"],
+    const retryDue = events.flatMap((e) => (e.type === "WebhookAttempted" ? [e.data.next_attempt_at] : []));
+    expect(tables.attempts(id).map((a) => [a.attempt, a.status_code, a.url, a.next_attempt_at])).toEqual([
+      [1, 503, "https://example.test/hook", retryDue[0]],
+      [2, 200, "https://example.test/hook", null],
     ]);
-    expect(attempts[0]?.next_attempt_at).not.toBeNull();
+    expect(retryDue[0]).toEqual(expect.any(String));
   });
 
   it("keeps the webhook pending while a retry is due, and marks it exhausted when retries run out", () => {
     const id = randomUUID();
     const events = storyEvents({ requestId: id, agents: ["sentiment"], webhook: "exhausted" });
     const firstAttempt = events.findIndex((e) => e.type === "WebhookAttempted");
-    expect(inOrder(events.slice(0, firstAttempt + 1)).requests.get(id)).toMatchObject({ webhook_status: "pending", webhook_attempts: 1, webhook_last_status_code: 500 });
+    expect(inOrder(events.slice(0, firstAttempt + 1)).request(id)).toMatchObject({ webhook_status: "pending", webhook_attempts: 1, webhook_last_status_code: 500 });
     const beforeExhausted = inOrder(events.slice(0, -1));
-    expect(beforeExhausted.requests.get(id)).toMatchObject({ webhook_status: "pending", webhook_attempts: 2, webhook_last_status_code: null });
-    expect(inOrder(events).requests.get(id)?.webhook_status).toBe("exhausted");
+    expect(beforeExhausted.request(id)).toMatchObject({ webhook_status: "pending", webhook_attempts: 2, webhook_last_status_code: null });
+    expect(inOrder(events).request(id)?.webhook_status).toBe("exhausted");
   });
 
   it("marks a webhook pending until an attempt is made", () => {
     const id = randomUUID();
     const events = storyEvents({ requestId: id, agents: ["sentiment"], webhook: "delivered-on-retry" });
     const tables = inOrder(events.slice(0, 1));
-    expect(tables.requests.get(id)?.webhook_status).toBe("pending");
+    expect(tables.request(id)?.webhook_status).toBe("pending");
   });
 });
 
@@ -170,7 +172,7 @@ describe("projecting events that arrive twice or out of order", () => {
   it("changes nothing when the same stream sequence is applied again", () => {
     const id = randomUUID();
     const events = sequence(storyEvents({ requestId: id, agents: [...ALL], webhook: "exhausted" }));
-    const tables = new Tables();
+    const tables = readModels();
     tables.applyAll(events);
     const before = tables.snapshot();
     for (const { event, seq } of events) expect(tables.apply(event, seq)).toBe("duplicate");
@@ -189,33 +191,33 @@ describe("projecting events that arrive twice or out of order", () => {
       data: { agent: "summarizer", provider: null, model: null, error: { code: "timeout", message: "late" }, duration_ms: null, usage: null },
     } as ChorusEvent;
     tables.apply(late, 100);
-    expect(tables.agents.get(`${id}/summarizer`)).toMatchObject({ status: "completed", error_code: null, last_event_seq: 100 });
+    expect(tables.agent(id, "summarizer")).toMatchObject({ status: "completed", error_code: null, last_event_seq: 100 });
   });
 
   it("never lets a late start or dispatch move a finished agent back", () => {
     const id = randomUUID();
     const [accepted, dispatched, started, completed] = storyEvents({ requestId: id, agents: ["summarizer"] }) as ChorusEvent[];
-    const tables = new Tables();
+    const tables = readModels();
     tables.applyAll([
       { event: completed as ChorusEvent, seq: 4 },
       { event: started as ChorusEvent, seq: 3 },
       { event: dispatched as ChorusEvent, seq: 2 },
       { event: accepted as ChorusEvent, seq: 1 },
     ]);
-    expect(tables.agents.get(`${id}/summarizer`)).toMatchObject({ status: "completed", started_at: started?.occurred_at, dispatched_at: dispatched?.occurred_at, last_event_seq: 4 });
-    expect(tables.requests.get(id)).toMatchObject({ status: "processing", last_event_seq: 4 });
+    expect(tables.agent(id, "summarizer")).toMatchObject({ status: "completed", started_at: started?.occurred_at, dispatched_at: dispatched?.occurred_at, last_event_seq: 4 });
+    expect(tables.request(id)).toMatchObject({ status: "processing", last_event_seq: 4 });
   });
 
   it("keeps the end status when the accepted event is applied after the end event", () => {
     const id = randomUUID();
     const events = storyEvents({ requestId: id, agents: ["sentiment"], failing: ["sentiment"] });
     const end = events.at(-1) as ChorusEvent;
-    const tables = new Tables();
+    const tables = readModels();
     tables.apply(end, events.length);
-    expect(tables.requests.get(id)).toMatchObject({ status: "failed", text_length: 0, idempotency_key: null, created_at: events[0]?.occurred_at });
+    expect(tables.request(id)).toMatchObject({ status: "failed", text_length: 0, idempotency_key: null, created_at: events[0]?.occurred_at });
     tables.apply(events[0] as ChorusEvent, 1);
-    expect(tables.requests.get(id)).toMatchObject({ status: "failed", idempotency_key: `idem-${id.slice(0, 8)}`, last_event_seq: events.length });
-    expect(tables.requests.get(id)?.text_length).toBeGreaterThan(10);
+    expect(tables.request(id)).toMatchObject({ status: "failed", idempotency_key: `idem-${id.slice(0, 8)}`, last_event_seq: events.length });
+    expect(tables.request(id)?.text_length).toBeGreaterThan(10);
   });
 
   it("holds back a webhook fact until its request row exists, unless told to apply it anyway", () => {
@@ -223,22 +225,22 @@ describe("projecting events that arrive twice or out of order", () => {
     const events = storyEvents({ requestId: id, agents: ["sentiment"], webhook: "delivered-on-retry" });
     const delivered = events.at(-1) as ChorusEvent;
     const attempted = events.at(-2) as ChorusEvent;
-    const tables = new Tables();
+    const tables = readModels();
     expect(tables.apply(delivered, 99)).toBe("waiting");
     expect(tables.snapshot().applied).toEqual([]);
-    expect(tables.apply(attempted, 98, "apply")).toBe("applied");
-    expect(tables.attempts.size).toBe(1);
-    expect(tables.requests.size).toBe(0);
+    expect(tables.apply(attempted, 98, "apply")).toBe("applied_without_request");
+    expect(tables.attempts(id).map((a) => [a.event_id, a.stream_seq])).toEqual([[attempted.id, 98]]);
+    expect(tables.request(id)).toBeNull();
   });
 
   it("folds attempts recorded before the request row into the row when it is made", () => {
     const id = randomUUID();
     const events = storyEvents({ requestId: id, agents: ["sentiment"], webhook: "exhausted" });
     const firstAttempt = events.findIndex((e) => e.type === "WebhookAttempted");
-    const tables = new Tables();
+    const tables = readModels();
     tables.apply(events[firstAttempt] as ChorusEvent, firstAttempt + 1, "apply");
     tables.apply(events[0] as ChorusEvent, 1);
-    expect(tables.requests.get(id)).toMatchObject({ webhook_status: "pending", webhook_attempts: 1, webhook_last_status_code: 500, last_event_seq: firstAttempt + 1 });
+    expect(tables.request(id)).toMatchObject({ webhook_status: "pending", webhook_attempts: 1, webhook_last_status_code: 500, last_event_seq: firstAttempt + 1 });
   });
 
   const stories = [
@@ -251,11 +253,11 @@ describe("projecting events that arrive twice or out of order", () => {
     it(`gives the same rows in any order: ${story.name}`, () => {
       const id = randomUUID();
       const events = sequence(storyEvents({ requestId: id, ...story }));
-      const expected = new Tables();
+      const expected = readModels();
       expected.applyAll(events);
       const orders = [[...events].reverse(), ...Array.from({ length: 300 }, (_, seed) => shuffled(events, seed + 1))];
       for (const order of orders) {
-        const tables = new Tables();
+        const tables = readModels();
         tables.applyAll(order);
         expect(tables.snapshot(), `order ${order.map((e) => e.seq).join(",")}`).toEqual(expected.snapshot());
       }
@@ -266,11 +268,11 @@ describe("projecting events that arrive twice or out of order", () => {
     const id = randomUUID();
     const [, dispatched, started] = storyEvents({ requestId: id, agents: ["summarizer"] }) as ChorusEvent[];
     const restart = { ...started, id: randomUUID(), occurred_at: "2026-11-24T10:05:00.000Z", data: { agent: "summarizer", provider: "openai", model: "gpt-4o-mini", delivery: 2 } } as ChorusEvent;
-    const forward = new Tables();
+    const forward = readModels();
     forward.applyAll(sequence([dispatched as ChorusEvent, started as ChorusEvent, restart]));
-    const backward = new Tables();
+    const backward = readModels();
     backward.applyAll([{ event: restart, seq: 3 }, { event: started as ChorusEvent, seq: 2 }, { event: dispatched as ChorusEvent, seq: 1 }]);
-    expect(forward.agents.get(`${id}/summarizer`)).toMatchObject({ status: "running", provider: "openai", model: "gpt-4o-mini", started_at: "2026-11-24T10:05:00.000Z" });
+    expect(forward.agent(id, "summarizer")).toMatchObject({ status: "running", provider: "openai", model: "gpt-4o-mini", started_at: "2026-11-24T10:05:00.000Z" });
     expect(backward.snapshot()).toEqual(forward.snapshot());
   });
 });
@@ -281,7 +283,7 @@ describe("an end event applied before its agents' outcomes", () => {
     const events = storyEvents({ requestId: id, agents: ["summarizer", "sentiment"], failing: ["sentiment"] });
     const end = events.find((e) => e.type === "RequestCompleted" || e.type === "RequestFailed");
     const others = events.filter((e) => e !== end && e.type !== "AgentCompleted" && e.type !== "AgentFailed");
-    const tables = new Tables();
+    const tables = readModels();
     tables.applyAll([...sequence(others), { event: end as ChorusEvent, seq: 100 }]);
     const rows = tables.snapshot().agents;
     expect(rows.map((r) => [r.agent, r.status])).toEqual([
@@ -289,7 +291,7 @@ describe("an end event applied before its agents' outcomes", () => {
       ["summarizer", "completed"],
     ]);
     expect(rows.find((r) => r.agent === "summarizer")?.output).toEqual({ summary: "A short summary.", key_points: ["one", "two"] });
-    expect(rows.find((r) => r.agent === "sentiment")?.error_code).toBeTruthy();
+    expect(rows.find((r) => r.agent === "sentiment")?.error_code).toBe("timeout");
   });
 });
 
@@ -325,26 +327,26 @@ describe("webhook status across delivery chains", () => {
     const story = storyEvents({ requestId: id, agents: ["sentiment"], webhook: "exhausted" });
     const chain = redeliveryChain(story, [503, 502, 200], "delivered");
     const retrying = inOrder([...story, ...chain.slice(0, 1)]);
-    expect(retrying.requests.get(id)).toMatchObject({ webhook_status: "pending", webhook_attempts: 3, webhook_last_status_code: 503 });
+    expect(retrying.request(id)).toMatchObject({ webhook_status: "pending", webhook_attempts: 3, webhook_last_status_code: 503 });
     const all = inOrder([...story, ...chain]);
-    expect(all.requests.get(id)).toMatchObject({ webhook_status: "delivered", webhook_attempts: 5, webhook_last_status_code: 200, webhook_delivered_at: chain.at(-1)?.occurred_at });
-    expect([...all.attempts.values()].map((a) => a.attempt).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5]);
+    expect(all.request(id)).toMatchObject({ webhook_status: "delivered", webhook_attempts: 5, webhook_last_status_code: 200, webhook_delivered_at: chain.at(-1)?.occurred_at });
+    expect(all.attempts(id).map((a) => a.attempt)).toEqual([1, 2, 3, 4, 5]);
   });
 
   it("shows a redelivery after a delivery as pending while it retries, and as exhausted if it gives up", () => {
     const id = randomUUID();
     const story = storyEvents({ requestId: id, agents: ["sentiment"], webhook: "delivered-on-retry" });
     const chain = redeliveryChain(story, [500, 500], "exhausted");
-    expect(inOrder([...story, ...chain.slice(0, 1)]).requests.get(id)?.webhook_status).toBe("pending");
+    expect(inOrder([...story, ...chain.slice(0, 1)]).request(id)?.webhook_status).toBe("pending");
     const all = inOrder([...story, ...chain]);
-    expect(all.requests.get(id)).toMatchObject({ webhook_status: "exhausted", webhook_attempts: 4, webhook_delivered_at: story.at(-1)?.occurred_at });
+    expect(all.request(id)).toMatchObject({ webhook_status: "exhausted", webhook_attempts: 4, webhook_delivered_at: story.at(-1)?.occurred_at });
   });
 
   it("says failed, not exhausted, when the chain stopped because retrying could not help", () => {
     const id = randomUUID();
     const story = storyEvents({ requestId: id, agents: ["sentiment"], webhook: "exhausted" });
     const tables = inOrder([...story, ...redeliveryChain(story, [410], "gone")]);
-    expect(tables.requests.get(id)).toMatchObject({ webhook_status: "failed", webhook_attempts: 3, webhook_last_status_code: 410 });
+    expect(tables.request(id)).toMatchObject({ webhook_status: "failed", webhook_attempts: 3, webhook_last_status_code: 410 });
   });
 
   it("never shows failed while an attempt has a retry due", () => {
@@ -353,10 +355,10 @@ describe("webhook status across delivery chains", () => {
     const events = [...story, ...redeliveryChain(story, [500, 503, 200], "delivered")];
     for (let n = 1; n <= events.length; n++) {
       const tables = inOrder(events.slice(0, n));
-      const attempts = [...tables.attempts.values()];
+      const attempts = tables.attempts(id);
       const newest = attempts.sort((a, b) => b.stream_seq - a.stream_seq)[0];
-      if (newest?.next_attempt_at && newest.stream_seq === n) expect(tables.requests.get(id)?.webhook_status, `after ${n} events`).toBe("pending");
-      expect(tables.requests.get(id)?.webhook_status, `after ${n} events`).not.toBe("failed");
+      if (newest?.next_attempt_at && newest.stream_seq === n) expect(tables.request(id)?.webhook_status, `after ${n} events`).toBe("pending");
+      expect(tables.request(id)?.webhook_status, `after ${n} events`).not.toBe("failed");
     }
   });
 
@@ -368,11 +370,11 @@ describe("webhook status across delivery chains", () => {
       const id = randomUUID();
       const story = storyEvents({ requestId: id, agents: ["sentiment"], webhook: "exhausted" });
       const events = sequence([...story, ...redeliveryChain(story, end === "gone" ? [500, 410] : [500, 200], end)]);
-      const expected = new Tables();
+      const expected = readModels();
       expected.applyAll(events);
-      expect(expected.requests.get(id)?.webhook_status).toBe(end === "gone" ? "failed" : "delivered");
+      expect(expected.request(id)?.webhook_status).toBe(end === "gone" ? "failed" : "delivered");
       for (const order of [[...events].reverse(), ...Array.from({ length: 300 }, (_, seed) => shuffled(events, seed + 1))]) {
-        const tables = new Tables();
+        const tables = readModels();
         tables.applyAll(order);
         expect(tables.snapshot(), `order ${order.map((e) => e.seq).join(",")}`).toEqual(expected.snapshot());
       }

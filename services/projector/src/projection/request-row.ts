@@ -3,7 +3,7 @@
 // outcome (status, completed_at, duration) and, arriving first, stands in for the rest.
 import { isEndEvent, type ChorusEvent, type EventOf, type RequestEndEvent } from "@chorus/contracts";
 import { earliest, toInstant } from "./instant.ts";
-import type { RequestRow, RequestState } from "./rows.ts";
+import type { RequestRow, StoredRequestRows } from "./rows.ts";
 import { statusFromAttempts, summarizeAttempts, webhookStatusAfter } from "./webhook.ts";
 
 type WebhookEvent = EventOf<"WebhookAttempted" | "WebhookDelivered" | "WebhookExhausted">;
@@ -13,7 +13,7 @@ export function makesRequestRow(event: ChorusEvent): boolean {
   return event.type === "RequestAccepted" || isEndEvent(event);
 }
 
-export function hasEnded(row: RequestRow): boolean {
+function hasEnded(row: RequestRow): boolean {
   return row.status === "completed" || row.status === "partial" || row.status === "failed";
 }
 
@@ -21,20 +21,20 @@ export function hasEnded(row: RequestRow): boolean {
  * A new row also reflects what other tables already hold about the request (agent rows
  * and attempts applied before it existed), so the result does not depend on order.
  */
-function withEarlierFacts(row: RequestRow, state: RequestState): RequestRow {
-  const attempts = summarizeAttempts(state.attempts);
-  const agentSeq = Math.max(0, ...state.agents.map((a) => a.last_event_seq));
+function withEarlierFacts(row: RequestRow, stored: StoredRequestRows): RequestRow {
+  const attempts = summarizeAttempts(stored.attempts);
+  const agentSeq = Math.max(0, ...stored.agents.map((a) => a.last_event_seq));
   return {
     ...row,
-    status: row.status === "pending" && state.agents.length > 0 ? "processing" : row.status,
+    status: row.status === "pending" && stored.agents.length > 0 ? "processing" : row.status,
     webhook_attempts: attempts.attempts,
     webhook_last_status_code: attempts.lastStatusCode,
-    webhook_status: statusFromAttempts(row.webhook_status, state.attempts),
+    webhook_status: statusFromAttempts(row.webhook_status, stored.attempts),
     last_event_seq: Math.max(row.last_event_seq, agentSeq, attempts.maxSeq),
   };
 }
 
-export function applyAccepted(state: RequestState, event: EventOf<"RequestAccepted">, seq: number): RequestRow {
+export function foldAccepted(stored: StoredRequestRows, event: EventOf<"RequestAccepted">, seq: number): RequestRow {
   const { data } = event;
   const described = {
     request_id: event.request_id,
@@ -48,7 +48,7 @@ export function applyAccepted(state: RequestState, event: EventOf<"RequestAccept
     webhook_url: data.webhook?.url ?? null,
     created_at: toInstant(event.occurred_at),
   };
-  const existing = state.request;
+  const existing = stored.request;
   if (existing) {
     // The end event got here first: keep its outcome and whatever webhook progress followed.
     return {
@@ -70,14 +70,14 @@ export function applyAccepted(state: RequestState, event: EventOf<"RequestAccept
       duration_ms: null,
       last_event_seq: seq,
     },
-    state,
+    stored,
   );
 }
 
-export function applyEnd(state: RequestState, event: RequestEndEvent, seq: number): RequestRow {
+export function foldEnd(stored: StoredRequestRows, event: RequestEndEvent, seq: number): RequestRow {
   const { data } = event;
   const outcome = { status: data.status, completed_at: toInstant(event.occurred_at), duration_ms: data.duration_ms };
-  const existing = state.request;
+  const existing = stored.request;
   if (existing) {
     // One end per request; should a second ever arrive, the first stands.
     if (hasEnded(existing)) return { ...existing, last_event_seq: Math.max(existing.last_event_seq, seq) };
@@ -89,7 +89,7 @@ export function applyEnd(state: RequestState, event: RequestEndEvent, seq: numbe
       tenant_id: event.tenant_id,
       orchestration_mode: data.orchestration_mode,
       agents: data.agents,
-      // Not carried by the end event; RequestAccepted fills it in when it is applied.
+      // Not carried by the end event; RequestAccepted fills it in when it is projected.
       text_length: 0,
       correlation_id: event.correlation_id,
       idempotency_key: null,
@@ -102,12 +102,12 @@ export function applyEnd(state: RequestState, event: RequestEndEvent, seq: numbe
       ...outcome,
       last_event_seq: seq,
     },
-    state,
+    stored,
   );
 }
 
 /** Any agent activity means the request is being processed, unless it has already ended. */
-export function applyAgentActivity(row: RequestRow, seq: number): RequestRow {
+export function foldAgentActivity(row: RequestRow, seq: number): RequestRow {
   return {
     ...row,
     status: row.status === "pending" ? "processing" : row.status,
@@ -115,13 +115,13 @@ export function applyAgentActivity(row: RequestRow, seq: number): RequestRow {
   };
 }
 
-/** `state.attempts` must already include the attempt of a WebhookAttempted event. */
-export function applyWebhookFact(row: RequestRow, state: RequestState, event: WebhookEvent, seq: number): RequestRow {
+/** `stored.attempts` must already include the attempt of a WebhookAttempted event. */
+export function foldWebhookFact(row: RequestRow, stored: StoredRequestRows, event: WebhookEvent, seq: number): RequestRow {
   // The newest webhook fact says where the newest delivery chain stands (see webhook.ts).
   const bumped = { ...row, last_event_seq: Math.max(row.last_event_seq, seq), webhook_status: webhookStatusAfter(row, event, seq) };
   switch (event.type) {
     case "WebhookAttempted": {
-      const attempts = summarizeAttempts(state.attempts);
+      const attempts = summarizeAttempts(stored.attempts);
       return {
         ...bumped,
         webhook_attempts: attempts.attempts,

@@ -1,5 +1,5 @@
 // The read-model rows as plain data (migrations/1732500000000_read-models.sql), and the
-// state of one request that an event is applied to. Timestamps are `Instant`s.
+// rows stored about one request that its events are projected on. Timestamps are `Instant`s.
 import type { AgentId, OrchestrationMode, RequestStatus, WebhookSummary } from "@chorus/contracts";
 import type { Instant } from "./instant.ts";
 
@@ -59,8 +59,11 @@ export type WebhookAttemptRow = {
   stream_seq: number;
 };
 
-/** Everything stored about one request, read (under the request's lock) before an event is applied. */
-export type RequestState = {
+/**
+ * Every row stored about one request, read (under the request's lock) before its events
+ * are projected. Rows as they are stored, not a fold of the request's events.
+ */
+export type StoredRequestRows = {
   request: RequestRow | null;
   agents: readonly AgentResultRow[];
   attempts: readonly WebhookAttemptRow[];
@@ -82,4 +85,4 @@ export type Projection = {
   missing: "request" | null;
 };
 
-export const EMPTY_STATE: RequestState = { request: null, agents: [], attempts: [] };
+export const NO_STORED_ROWS: StoredRequestRows = { request: null, agents: [], attempts: [] };

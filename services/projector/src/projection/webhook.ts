@@ -31,7 +31,7 @@ export function attemptRow(event: EventOf<"WebhookAttempted">, seq: number): Web
 }
 
 /** A 2xx answer without a transport error; anything else is a failed attempt. */
-export function succeeded(attempt: Pick<WebhookAttemptRow, "status_code" | "error">): boolean {
+function succeeded(attempt: Pick<WebhookAttemptRow, "status_code" | "error">): boolean {
   return attempt.error === null && attempt.status_code !== null && attempt.status_code >= 200 && attempt.status_code < 300;
 }
 

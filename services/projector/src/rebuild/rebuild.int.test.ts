@@ -1,34 +1,21 @@
 // Rebuilding the read models from the stream and swapping them in under a running projector.
 import { randomUUID } from "node:crypto";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { READ_MODEL_SCHEMA, sql } from "@chorus/platform";
-import { eventually, isolatedDatabase, isolatedNats, testLogger, type IsolatedDatabase, type IsolatedNats } from "@chorus/testing";
-import { startProjector } from "../projector.ts";
-import { storyEvents, type Story } from "../test-events.ts";
-import { projectedCount, publishAll, readModelRows } from "../test-read-models.ts";
+import { eventually, isolatedDatabase, isolatedPerTest, testLogger, type IsolatedDatabase } from "@chorus/testing";
+import { storyEvents, type Story } from "../stories.fixtures.ts";
+import { projectedCount, publishAll, readModelRows, startTestProjector } from "../read-models.fixtures.ts";
 import { rebuildReadModels, RebuildInProgressError } from "./index.ts";
 
-let nats: IsolatedNats;
-let db: IsolatedDatabase;
-const cleanups: (() => Promise<unknown>)[] = [];
+const env = isolatedPerTest({ nats: true, database: true });
 
-beforeEach(async () => {
-  [nats, db] = await Promise.all([isolatedNats(), isolatedDatabase()]);
-});
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-  await Promise.all([nats.cleanup(), db.cleanup()]);
-});
-
-async function runProjector(pool = db.pool) {
-  const projector = await startProjector({ js: nats.js, jsm: nats.jsm, topology: nats.topology, pool, logger: testLogger, retryDelayMs: () => 50, waitForRequestMs: 50 });
-  cleanups.push(() => projector.stop());
-  return projector;
+function runProjector(pool = env.db.pool) {
+  return startTestProjector(env, { pool });
 }
 
-function rebuild(target = db, batchSize?: number) {
-  return rebuildReadModels({ js: nats.js, jsm: nats.jsm, topology: nats.topology, pool: target.pool, databaseUrl: target.url, logger: testLogger, batchSize });
+function rebuild(target: IsolatedDatabase = env.db, batchSize?: number) {
+  return rebuildReadModels({ js: env.nats.js, jsm: env.nats.jsm, topology: env.nats.topology, pool: target.pool, databaseUrl: target.url, logger: testLogger, batchSize });
 }
 
 function history(n: number): Story[] {
@@ -42,33 +29,33 @@ function history(n: number): Story[] {
 }
 
 async function schemas(): Promise<string[]> {
-  return [...(await db.pool.anyFirst(sql.type(z.object({ nspname: z.string() }))`SELECT nspname FROM pg_namespace WHERE nspname LIKE 'read_model%' ORDER BY nspname`))];
+  return [...(await env.db.pool.anyFirst(sql.type(z.object({ nspname: z.string() }))`SELECT nspname FROM pg_namespace WHERE nspname LIKE 'read_model%' ORDER BY nspname`))];
 }
 
 describe("rebuilding the read models", () => {
   it("yields exactly the rows of the live projection, and the live projector keeps working after the swap", async () => {
     const events = history(8).flatMap((s) => storyEvents(s));
-    await publishAll(nats.js, nats.topology, events);
+    await publishAll(env.nats.js, env.nats.topology, events);
     await runProjector();
-    await eventually(async () => ((await projectedCount(db.pool)) === events.length ? true : undefined));
-    const live = await readModelRows(db.pool);
+    await eventually(async () => ((await projectedCount(env.db.pool)) === events.length ? true : undefined));
+    const live = await readModelRows(env.db.pool);
 
     // A small batch size makes the replay span many transactions.
-    const result = await rebuild(db, 7);
+    const result = await rebuild(env.db, 7);
     expect(result).toMatchObject({ events: events.length, caughtUp: 0, skipped: 0, lastSeq: events.length });
-    expect(await readModelRows(db.pool)).toEqual(live);
+    expect(await readModelRows(env.db.pool)).toEqual(live);
     expect(await schemas()).toEqual([READ_MODEL_SCHEMA]);
 
     const later = storyEvents({ requestId: randomUUID(), agents: ["sentiment"] });
-    await publishAll(nats.js, nats.topology, later);
-    await eventually(async () => ((await projectedCount(db.pool)) === events.length + later.length ? true : undefined));
-    const row = await db.pool.one(sql.unsafe`SELECT status FROM read_model.requests WHERE request_id = ${later[0]?.request_id ?? ""}`);
+    await publishAll(env.nats.js, env.nats.topology, later);
+    await eventually(async () => ((await projectedCount(env.db.pool)) === events.length + later.length ? true : undefined));
+    const row = await env.db.pool.one(sql.unsafe`SELECT status FROM read_model.requests WHERE request_id = ${later[0]?.request_id ?? ""}`);
     expect(row).toEqual({ status: "completed" });
   });
 
   it("loses no event that arrives while it replays and swaps", async () => {
     const first = history(6).flatMap((s) => storyEvents(s));
-    await publishAll(nats.js, nats.topology, first);
+    await publishAll(env.nats.js, env.nats.topology, first);
     await runProjector();
     // Keep publishing, one request at a time, for as long as the rebuild runs.
     let rebuilding = true;
@@ -76,28 +63,28 @@ describe("rebuilding the read models", () => {
     const publishing = (async () => {
       for (let stories = 0; (rebuilding && stories < 60) || stories < 3; stories++) {
         const [story] = history(1) as [Story];
-        published += (await publishAll(nats.js, nats.topology, storyEvents(story))).length;
+        published += (await publishAll(env.nats.js, env.nats.topology, storyEvents(story))).length;
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     })();
-    const result = await rebuild(db, 20).finally(() => (rebuilding = false));
+    const result = await rebuild(env.db, 20).finally(() => (rebuilding = false));
     await publishing;
     const total = first.length + published;
     expect(result.events).toBeGreaterThanOrEqual(first.length);
     expect(result.events).toBeLessThanOrEqual(total);
-    await eventually(async () => ((await projectedCount(db.pool)) === total ? true : undefined));
-    const afterLive = await readModelRows(db.pool);
+    await eventually(async () => ((await projectedCount(env.db.pool)) === total ? true : undefined));
+    const afterLive = await readModelRows(env.db.pool);
 
     // A second rebuild, with nothing arriving, is the reference: every event, in stream order.
-    expect((await rebuild(db)).events).toBe(total);
-    expect(await readModelRows(db.pool)).toEqual(afterLive);
+    expect((await rebuild(env.db)).events).toBe(total);
+    expect(await readModelRows(env.db.pool)).toEqual(afterLive);
   });
 
   it("creates the read models in a database that has none yet", async () => {
     const bare = await isolatedDatabase({ migrate: false });
-    cleanups.push(() => bare.cleanup());
+    env.defer(() => bare.cleanup());
     const events = history(2).flatMap((s) => storyEvents(s));
-    await publishAll(nats.js, nats.topology, events);
+    await publishAll(env.nats.js, env.nats.topology, events);
     const result = await rebuild(bare);
     expect(result.events).toBe(events.length);
     expect((await readModelRows(bare.pool)).requests).toHaveLength(2);
@@ -105,13 +92,13 @@ describe("rebuilding the read models", () => {
 
   it("refuses to start while another rebuild holds the rebuild lock, leaving the read models as they were", async () => {
     const events = history(1).flatMap((s) => storyEvents(s));
-    await publishAll(nats.js, nats.topology, events);
-    await db.pool.connect(async (other) => {
+    await publishAll(env.nats.js, env.nats.topology, events);
+    await env.db.pool.connect(async (other) => {
       await other.query(sql.unsafe`SELECT pg_advisory_lock(hashtext(${`chorus.projector.rebuild:${READ_MODEL_SCHEMA}`}))`);
       await expect(rebuild()).rejects.toBeInstanceOf(RebuildInProgressError);
       await other.query(sql.unsafe`SELECT pg_advisory_unlock_all()`);
     });
-    expect(await projectedCount(db.pool)).toBe(0);
+    expect(await projectedCount(env.db.pool)).toBe(0);
     expect(await schemas()).toEqual([READ_MODEL_SCHEMA]);
   });
 });

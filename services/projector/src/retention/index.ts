@@ -1,4 +1,2 @@
 // Retention of the read models: the daily prune of rows older than RETENTION_DAYS.
-export { msUntilNextRun, retentionCutoff } from "./policy.ts";
-export { pruneReadModels, type PruneCounts } from "./prune.ts";
-export { scheduleRetention, type Retention, type RetentionOptions } from "./schedule.ts";
+export { scheduleRetention } from "./schedule.ts";

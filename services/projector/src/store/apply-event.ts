@@ -2,13 +2,13 @@
 // the locks of their requests, leave out stream sequences applied before (a redelivery
 // stops there), read the requests' rows once, project the batch, write each changed row
 // once, and record the sequences applied. The caller owns the transaction; see
-// projectEvents for the usual one.
+// applyEvents for the usual one.
 import { z } from "zod";
 import { sql, type DatabasePool } from "@chorus/platform";
 import type { ChorusEvent } from "@chorus/contracts";
 import { projectBatch, type SequencedEvent } from "../projection/index.ts";
 import { UnprojectableEventError } from "./data-errors.ts";
-import { readRequestStates } from "./read-state.ts";
+import { readStoredRows } from "./read-stored-rows.ts";
 import { table, type Queryable } from "./tables.ts";
 import { writeChanges } from "./write-changes.ts";
 
@@ -61,8 +61,8 @@ export async function applyEventsIn(db: Queryable, schema: string, events: reado
   const fresh = new Map<number, SequencedEvent>();
   for (const item of events) if (!applied.has(item.seq) && !fresh.has(item.seq)) fresh.set(item.seq, item);
   const freshEvents = [...fresh.values()];
-  const states = await readRequestStates(db, schema, [...new Set(freshEvents.map(({ event }) => event.request_id))]);
-  const projection = projectOrThrow(freshEvents, states, options);
+  const stored = await readStoredRows(db, schema, [...new Set(freshEvents.map(({ event }) => event.request_id))]);
+  const projection = projectOrThrow(freshEvents, stored, options);
   await writeChanges(db, schema, projection.changes);
   if (projection.appliedSeqs.length > 0) {
     const idOf = new Map(freshEvents.map(({ event, seq }) => [seq, event.id]));
@@ -76,21 +76,21 @@ export async function applyEventsIn(db: Queryable, schema: string, events: reado
 }
 
 /** The pure projection, whose throw (a rule that cannot handle this event) is the event's fault, not the database's. */
-function projectOrThrow(events: SequencedEvent[], states: Parameters<typeof projectBatch>[1], options: ApplyOptions) {
+function projectOrThrow(events: SequencedEvent[], stored: Parameters<typeof projectBatch>[1], options: ApplyOptions) {
   try {
-    return projectBatch(events, states, options);
+    return projectBatch(events, stored, options);
   } catch (err) {
     throw new UnprojectableEventError(err instanceof Error ? err.message : String(err), { cause: err });
   }
 }
 
 /** Applies events in one transaction of their own; outcomes in the order given. */
-export async function projectEvents(pool: DatabasePool, schema: string, events: readonly SequencedEvent[], options: ApplyOptions): Promise<ApplyOutcome[]> {
+export async function applyEvents(pool: DatabasePool, schema: string, events: readonly SequencedEvent[], options: ApplyOptions): Promise<ApplyOutcome[]> {
   return pool.transaction((tx) => applyEventsIn(tx, schema, events, options));
 }
 
 /** Applies one event in a transaction of its own. */
-export async function projectEvent(pool: DatabasePool, schema: string, event: ChorusEvent, seq: number, options: ApplyOptions): Promise<ApplyOutcome> {
-  const [outcome] = await projectEvents(pool, schema, [{ event, seq }], options);
+export async function applyEvent(pool: DatabasePool, schema: string, event: ChorusEvent, seq: number, options: ApplyOptions): Promise<ApplyOutcome> {
+  const [outcome] = await applyEvents(pool, schema, [{ event, seq }], options);
   return outcome ?? "duplicate";
 }

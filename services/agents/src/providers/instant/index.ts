@@ -1,2 +1,2 @@
 // Public surface of the `bench` provider (instant answers, no NLP) used by `npm run bench`.
-export { instantOutput, instantProvider, INSTANT_MODEL, type InstantSettings } from "./provider.ts";
+export { instantOutput, instantProvider } from "./provider.ts";

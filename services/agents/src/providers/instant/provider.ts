@@ -10,7 +10,7 @@ export type InstantSettings = {
   delayMs: number;
 };
 
-export const INSTANT_MODEL = "instant";
+const INSTANT_MODEL = "instant";
 
 /** A fixed output per agent that passes the agent's schema; it says nothing about the text. */
 export function instantOutput(agent: AgentId, text: string): unknown {

@@ -1,11 +1,8 @@
 // Public surface of the offline ("local") NLP provider: pure functions that need no
 // network or API key, and the model names they report.
 export { summarize } from "./summarize.ts";
-export type { Summary } from "./summarize.ts";
 export { analyzeSentiment } from "./sentiment.ts";
-export type { Sentiment, SentimentLabel } from "./sentiment.ts";
-export { extractEntities } from "./entities.ts";
-export type { Entity, EntityType } from "./entities.ts";
+export { extractEntities, type Entity } from "./entities.ts";
 
 export const LOCAL_MODELS = {
   summarizer: "textrank",

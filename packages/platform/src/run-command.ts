@@ -1,0 +1,44 @@
+// A one-shot command (a rebuild, an export) run the same way as a service starts: its
+// configuration validated (exit 78 with one JSON line if not), a logger, NATS and the
+// streams' clients; a failure is logged and exits 1; the connection is drained at the end.
+import { topology } from "@chorus/contracts";
+import type { z } from "zod";
+import { loadConfig, type BaseConfig } from "./config.ts";
+import { exitWithConfigError, installCrashHandlers } from "./crash.ts";
+import { ConfigError } from "./errors.ts";
+import { createLogger } from "./logger.ts";
+import { connectNats, jetStreamClients, type NatsConnection, type StreamClients } from "./nats.ts";
+
+export type CommandContext<C> = StreamClients & { config: C; nc: NatsConnection };
+
+export type CommandDefinition<S extends z.ZodType<BaseConfig>> = {
+  name: string;
+  config: S;
+  env: Record<string, string | undefined>;
+  /** What the command does; a throw is logged as `failure` and the command exits 1. */
+  run(ctx: CommandContext<z.infer<S>>): Promise<void>;
+  /** The log line of a failure. */
+  failure: string;
+};
+
+export async function runCommand<S extends z.ZodType<BaseConfig>>(command: CommandDefinition<S>): Promise<void> {
+  installCrashHandlers(command.name);
+  let config: z.infer<S>;
+  try {
+    config = loadConfig(command.config, command.env);
+  } catch (err) {
+    if (err instanceof ConfigError) exitWithConfigError(command.name, err);
+    throw err;
+  }
+  const logger = createLogger(command.name, config.LOG_LEVEL);
+  const nc = await connectNats({ url: config.NATS_URL, name: `chorus-${command.name}`, logger });
+  try {
+    const { js, jsm } = await jetStreamClients(nc);
+    await command.run({ config, logger, topology: topology(config.CHORUS_SUBJECT_PREFIX), nc, js, jsm });
+  } catch (err) {
+    logger.fatal({ err }, command.failure);
+    process.exitCode = 1;
+  } finally {
+    await nc.drain().catch(() => undefined);
+  }
+}

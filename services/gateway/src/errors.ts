@@ -1,0 +1,60 @@
+// The gateway's one error model: what a client is told went wrong with its call, by a
+// code it can switch on. Thrown anywhere below the routes; nothing here knows HTTP or
+// gRPC: http/error-mapping.ts and grpc/status.ts each map a code once to their status.
+// Only the gateway answers clients, so its codes live here and not in @chorus/platform.
+
+export type ApiErrorCode =
+  /** The body is not JSON (400). */
+  | "MalformedJSON"
+  /** An inbound webhook's signature is missing or does not match its body (401). */
+  | "Unauthorized"
+  | "NotFound"
+  /** A route exists for the path, not for the method (405). */
+  | "MethodNotAllowed"
+  /** Manual webhook retry of a request that has no webhook (409). */
+  | "NoWebhook"
+  /** Manual webhook retry of a request that has not ended (409). */
+  | "NotEnded"
+  /** Manual webhook retry while a delivery chain still runs or a retry was already taken (409). */
+  | "WebhookRetryPending"
+  | "PayloadTooLarge"
+  | "UnsupportedMediaType"
+  /** A field, query parameter or header is invalid; `details` names each (422). */
+  | "ValidationError"
+  /** The Idempotency-Key names an earlier request with another body (422). */
+  | "IdempotencyKeyReused"
+  /** NATS or Postgres is unreachable, or the gateway is stopping (503). */
+  | "Unavailable"
+  /** A bug: its message is never shown to the client (500). */
+  | "InternalError";
+
+/** One thing wrong with the input: the field, query parameter or header (`body` for the body as a whole). */
+export type ErrorDetail = { field: string; message: string };
+
+export class ApiError extends Error {
+  override name = "ApiError";
+  readonly code: ApiErrorCode;
+  readonly requestId: string | undefined;
+  readonly details: ErrorDetail[] | undefined;
+  /** Set when trying again soon may succeed (a dependency is down), not when it cannot. */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(
+    code: ApiErrorCode,
+    message: string,
+    options: { requestId?: string; details?: ErrorDetail[]; retryAfterSeconds?: number; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.code = code;
+    this.requestId = options.requestId;
+    this.details = options.details;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}
+
+export const validationError = (details: ErrorDetail[]) =>
+  new ApiError("ValidationError", `invalid request: ${details.map((d) => `${d.field}: ${d.message}`).join("; ")}`, { details });
+
+export const notFound = (message: string, requestId?: string) => new ApiError("NotFound", message, { requestId });
+
+export const unavailable = (what: string, cause?: unknown, requestId?: string) =>
+  new ApiError("Unavailable", `${what} is unavailable; try again shortly`, { cause, requestId, retryAfterSeconds: 5 });

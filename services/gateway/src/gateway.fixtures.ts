@@ -1,0 +1,166 @@
+// For the gateway's integration tests: the gateway in-process on port 0 over isolated
+// NATS (and Postgres), and a small stand-in for the downstream services that answers
+// each RequestAccepted the gateway records with a RequestCompleted event.
+import { randomUUID } from "node:crypto";
+import { Writable } from "node:stream";
+import { pino } from "pino";
+import { RequestAccepted as RequestAcceptedSchema, type AgentId, type AgentOutputs, type AgentResult, type ChorusEvent, type CommandOf, type EventOf } from "@chorus/contracts";
+import { ensureDurable, publishEvent, runConsumer, type Logger } from "@chorus/platform";
+import { testLogger, type IsolatedNats } from "@chorus/testing";
+import { parseSecretKey } from "@chorus/webhook-security";
+import { connectDatabaseInBackground, type DatabaseLink } from "./database/link.ts";
+import type { GatewaySettings } from "./deps.ts";
+import { startGateway, type Gateway } from "./server.ts";
+
+export const TEST_SECRET_KEY = parseSecretKey("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+
+export const TEST_SETTINGS: GatewaySettings = {
+  tenantId: "default",
+  agentTimeoutMs: 5_000,
+  maxTextLength: 10_000,
+  maxBodyBytes: 256 * 1024,
+  processWaitTimeoutMs: 15_000,
+  corsOrigins: ["*"],
+};
+
+/** A database link pointed at a closed port: Postgres is down for as long as it lives. */
+export function unreachableDatabase(): DatabaseLink {
+  return connectDatabaseInBackground({ url: "postgresql://postgres@127.0.0.1:1/chorus", poolSize: 1, logger: testLogger, retryMs: 60_000 });
+}
+
+export async function startTestGateway(options: {
+  nats: IsolatedNats;
+  database: DatabaseLink;
+  settings?: Partial<GatewaySettings>;
+  logger?: Logger;
+  nc?: IsolatedNats["nc"];
+}): Promise<Gateway & { post(body: unknown, headers?: Record<string, string>): Promise<Response> }> {
+  const gateway = await startGateway({
+    logger: options.logger ?? testLogger,
+    topology: options.nats.topology,
+    nc: options.nc ?? options.nats.nc,
+    js: options.nats.js,
+    jsm: options.nats.jsm,
+    database: options.database,
+    webhookSecretKey: TEST_SECRET_KEY,
+    settings: { ...TEST_SETTINGS, ...options.settings },
+    port: 0,
+    host: "127.0.0.1",
+  });
+  return {
+    ...gateway,
+    post: (body, headers = {}) =>
+      fetch(`${gateway.url}/api/v1/process`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: typeof body === "string" ? body : JSON.stringify(body),
+      }),
+  };
+}
+
+/** A pino logger whose lines are kept in memory, to check what the gateway logs. */
+export function capturingLogger(): { logger: Logger; lines: () => Record<string, unknown>[] } {
+  const chunks: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      chunks.push(chunk.toString("utf8"));
+      done();
+    },
+  });
+  const logger = pino({ level: "debug", redact: { paths: ["webhook_secret", "*.webhook_secret", "secret", "*.secret"], censor: "[redacted]" } }, sink);
+  return {
+    logger,
+    lines: () =>
+      chunks
+        .join("")
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
+}
+
+export const SAMPLE_OUTPUTS: AgentOutputs = {
+  summarizer: { summary: "Apple did well.", key_points: ["record earnings"] },
+  sentiment: { label: "positive", score: 0.6, confidence: 0.8 },
+  entity_extractor: { entities: [{ text: "Apple", type: "ORGANIZATION", start: 0, end: 5 }] },
+};
+
+export function completedResult(agent: AgentId): AgentResult {
+  return { status: "completed", provider: "local", model: "test-double", duration_ms: 3, usage: null, error: null, output: SAMPLE_OUTPUTS[agent] };
+}
+
+type SubmitRequest = CommandOf<"SubmitRequest">;
+type Accepted = EventOf<"RequestAccepted">;
+/** What an end event is made from: a submission or its acceptance. */
+type Submitted = Pick<SubmitRequest | Accepted, "request_id" | "tenant_id" | "correlation_id"> & { data: Pick<SubmitRequest["data"], "agents" | "webhook" | "orchestration_mode"> };
+
+function envelopeFor(cmd: Submitted, occurredAt = new Date().toISOString()) {
+  return { id: randomUUID(), version: 1 as const, request_id: cmd.request_id, tenant_id: cmd.tenant_id, occurred_at: occurredAt, correlation_id: cmd.correlation_id };
+}
+
+export function acceptedEvent(cmd: SubmitRequest): ChorusEvent {
+  return {
+    ...envelopeFor(cmd),
+    type: "RequestAccepted",
+    data: {
+      text: cmd.data.text,
+      orchestration_mode: cmd.data.orchestration_mode,
+      agents: cmd.data.agents,
+      webhook: cmd.data.webhook,
+      idempotency_key: cmd.data.idempotency_key,
+      fingerprint: cmd.data.fingerprint,
+      agent_timeout_ms: 5_000,
+    },
+  };
+}
+
+export function completedEvent(cmd: Submitted, createdAt: string): ChorusEvent {
+  return {
+    ...envelopeFor(cmd),
+    type: "RequestCompleted",
+    data: {
+      status: "completed",
+      results: Object.fromEntries(cmd.data.agents.map((a) => [a, completedResult(a)])),
+      duration_ms: 7,
+      webhook: cmd.data.webhook,
+      orchestration_mode: cmd.data.orchestration_mode,
+      agents: cmd.data.agents,
+      created_at: createdAt,
+    },
+  };
+}
+
+/**
+ * Stands in for orchestrator and agents: takes each RequestAccepted the gateway records
+ * and records the request's completion, or does nothing more with `acceptOnly`. Requests
+ * that `leaves` picks are left alone (a test records their events itself).
+ */
+export async function runDownstreamDouble(nats: IsolatedNats, options: { acceptOnly?: boolean; leaves?: (accepted: Accepted) => boolean } = {}) {
+  const t = nats.topology;
+  const received: Accepted[] = [];
+  await ensureDurable(nats.jsm, { stream: t.streams.events, durable: "double", filterSubject: t.subjects.requestAccepts, ackWaitMs: 10_000, maxDeliver: 3, maxAckPending: 10 });
+  const consumer = await runConsumer({
+    js: nats.js,
+    topology: t,
+    stream: t.streams.events,
+    durable: "double",
+    schema: RequestAcceptedSchema,
+    concurrency: 4,
+    maxDeliver: 3,
+    logger: testLogger,
+    handle: async (accepted) => {
+      // A test may record some requests' events itself: `leaves` names those.
+      if (options.leaves?.(accepted)) return;
+      received.push(accepted);
+      if (!options.acceptOnly) await publishEvent(nats.js, t, completedEvent(accepted, accepted.occurred_at), { msgID: `${accepted.request_id}:end` });
+    },
+  });
+  return { received, stop: () => consumer.stop() };
+}
+
+/** RequestAccepted events recorded: one per request the gateway accepted. */
+export async function acceptedCount(nats: IsolatedNats): Promise<number> {
+  const subject = nats.topology.subjects.requestAccepts;
+  const info = await nats.jsm.streams.info(nats.topology.streams.events, { subjects_filter: subject });
+  return Object.values(info.state.subjects ?? {}).reduce((n, count) => n + count, 0);
+}

@@ -1,0 +1,77 @@
+// POST /api/v1/webhook/retry/:request_id: a manual redelivery of an ended request's
+// webhook, as a RedeliverWebhook command for the webhook service, once the previous
+// delivery chain has ended (or stalled).
+import { randomUUID } from "node:crypto";
+import type { RouterMiddleware } from "@koa/router";
+import { RedeliverWebhook, isEndEvent } from "@chorus/contracts";
+import { isWrongLastSequence, publishValidated, type JetStreamClient } from "@chorus/platform";
+import { ApiError, notFound, unavailable } from "../errors.ts";
+import { bindRequestId, type GatewayState } from "../http/state.ts";
+import { parseRequestId } from "../results/read.ts";
+import { deliveryFactsOf } from "./delivery-facts.ts";
+import { ownRecordedEvents, type OwnEventsDeps } from "./own-events.ts";
+import { retryVerdict } from "./retry-verdict.ts";
+
+export type RetryDeps = OwnEventsDeps & { js: JetStreamClient };
+
+export type RetryOptions = {
+  clock: () => Date;
+  /** How late a delivery chain's due attempt may be before a manual retry may take over (default STALLED_AFTER_MS). */
+  stalledAfterMs?: number;
+};
+
+export function webhookRetryRoute(deps: RetryDeps, options: RetryOptions): RouterMiddleware<GatewayState> {
+  const { clock } = options;
+  return async (ctx) => {
+    const requestId = parseRequestId(ctx.params.request_id ?? "");
+    bindRequestId(ctx, requestId);
+    const recorded = await ownRecordedEvents(deps, requestId);
+    if (recorded.length === 0) throw notFound(`no request ${requestId}`, requestId);
+    const end = recorded.find(isEndEvent);
+    const accepted = recorded.find((e) => e.type === "RequestAccepted");
+    const webhook = end?.data.webhook ?? (accepted?.type === "RequestAccepted" ? accepted.data.webhook : null);
+    if (!webhook) throw new ApiError("NoWebhook", "this request has no webhook to redeliver", { requestId });
+    if (!end) throw new ApiError("NotEnded", "this request has not ended yet; its webhook is sent when it does", { requestId });
+    let facts;
+    try {
+      facts = await deliveryFactsOf(deps.jsm, deps.topology, requestId);
+    } catch (err) {
+      throw unavailable("the message broker", err, requestId);
+    }
+    if (!facts) throw new ApiError("NotEnded", "this request has not ended yet; its webhook is sent when it does", { requestId });
+    const verdict = retryVerdict(facts, clock().getTime(), options.stalledAfterMs);
+    if (verdict.kind === "pending") throw new ApiError("WebhookRetryPending", verdict.message, { requestId });
+    const id = randomUUID();
+    let duplicate: boolean;
+    try {
+      // Of two retries at once, on any replicas, one is taken. Both decided on the same
+      // newest fact, so they carry the same message id and the server keeps one, even if
+      // its chain has already run; and the command is stored only while the request's
+      // redelivery subject is empty, so no retry is taken while another one's chain runs.
+      const ack = await publishValidated(
+        deps.js,
+        deps.topology.subjects.webhookRedeliver(requestId),
+        RedeliverWebhook,
+        {
+          id,
+          type: "RedeliverWebhook",
+          version: 1,
+          request_id: requestId,
+          tenant_id: deps.tenantId,
+          occurred_at: clock().toISOString(),
+          correlation_id: ctx.state.correlationId,
+          data: { reason: "manual", after_attempt: verdict.afterAttempt, after_seq: verdict.afterSeq },
+        },
+        { msgID: `${requestId}:redeliver:after:${verdict.afterSeq}`, correlationId: ctx.state.correlationId, expectLastSubjectSequence: 0 },
+      );
+      duplicate = ack.duplicate;
+    } catch (err) {
+      if (!isWrongLastSequence(err)) throw unavailable("the message broker", err, requestId);
+      duplicate = true;
+    }
+    if (duplicate) throw new ApiError("WebhookRetryPending", "a manual retry of this webhook was already taken; ask again once its delivery has ended", { requestId });
+    ctx.state.log.info({ after_attempt: verdict.afterAttempt }, "webhook redelivery requested");
+    ctx.status = 202;
+    ctx.body = { request_id: requestId, status: "redelivery_requested" };
+  };
+}

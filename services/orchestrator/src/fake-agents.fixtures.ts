@@ -1,0 +1,152 @@
+// Support for the orchestrator's integration tests: fake agents that pull their tasks
+// from the tasks stream like the real ones do, readers of a request's events, and a wait
+// for a durable to have handled everything.
+import { randomUUID } from "node:crypto";
+import {
+  acceptSubmission,
+  AgentTask,
+  ChorusEvent,
+  messageIds,
+  SubmitRequest,
+  type AgentId,
+  type AgentOutputs,
+  type CommandOf,
+  type EventOf,
+  type OrchestrationMode,
+  type Topology,
+} from "@chorus/contracts";
+import { ensureDurable, publishEvent, publishValidated, runConsumer, type ConsumerHandle, type JetStreamClient } from "@chorus/platform";
+import { eventually, testLogger, type IsolatedNats } from "@chorus/testing";
+
+export const AGENTS: AgentId[] = ["summarizer", "sentiment", "entity_extractor"];
+
+export const OUTPUTS: AgentOutputs = {
+  summarizer: { summary: "A budget was approved.", key_points: ["budget approved"] },
+  sentiment: { label: "positive", score: 0.5, confidence: 0.9 },
+  entity_extractor: { entities: [{ text: "Apple", type: "ORGANIZATION", start: 0, end: 5 }] },
+};
+
+export type FakeAgents = {
+  /** Every task received, in arrival order. */
+  tasks: AgentTask[];
+  stop(): Promise<void>;
+};
+
+/** Pulls `task.<agent>` for each agent with a plain durable and hands each task to `onTask`. */
+export async function startFakeAgents(nats: IsolatedNats, agents: AgentId[], onTask: (task: AgentTask) => Promise<void> | void): Promise<FakeAgents> {
+  const t = nats.topology;
+  const tasks: AgentTask[] = [];
+  const handles: ConsumerHandle[] = [];
+  for (const agent of agents) {
+    const durable = `fake-${agent}`;
+    await ensureDurable(nats.jsm, { stream: t.streams.tasks, durable, filterSubject: t.subjects.task(agent), ackWaitMs: 30_000, maxDeliver: 5, maxAckPending: 1_000 });
+    handles.push(
+      await runConsumer({
+        js: nats.js,
+        topology: t,
+        stream: t.streams.tasks,
+        durable,
+        schema: AgentTask,
+        concurrency: 32,
+        maxDeliver: 5,
+        logger: testLogger,
+        handle: async (task) => {
+          tasks.push(task);
+          await onTask(task);
+        },
+      }),
+    );
+  }
+  return { tasks, stop: async () => void (await Promise.all(handles.map((h) => h.stop()))) };
+}
+
+/** What a real agent publishes when it succeeds, under the shared outcome message id. */
+export function completeTask(js: JetStreamClient, t: Topology, task: AgentTask, msgID = messageIds.outcome(task.request_id, task.data.agent)) {
+  return publishEvent(js, t, completionOf(task), { msgID });
+}
+
+export function completionOf(task: AgentTask): EventOf<"AgentCompleted"> {
+  return {
+    id: randomUUID(),
+    type: "AgentCompleted",
+    version: 1,
+    request_id: task.request_id,
+    tenant_id: task.tenant_id,
+    occurred_at: new Date().toISOString(),
+    correlation_id: task.correlation_id,
+    data: { agent: task.data.agent, provider: "fake", model: "fake-1", output: OUTPUTS[task.data.agent], duration_ms: 1, usage: null },
+  };
+}
+
+export function submitCommand(mode: OrchestrationMode, agents: AgentId[] = AGENTS, requestId: string = randomUUID()): CommandOf<"SubmitRequest"> {
+  return {
+    id: randomUUID(),
+    type: "SubmitRequest",
+    version: 1,
+    request_id: requestId,
+    tenant_id: "default",
+    occurred_at: new Date().toISOString(),
+    correlation_id: `corr-${requestId}`,
+    data: {
+      text: "Apple approved a new budget in London on Monday after months of debate.",
+      orchestration_mode: mode,
+      agents,
+      webhook: null,
+      idempotency_key: null,
+      fingerprint: null,
+    },
+  };
+}
+
+/** Records a request's RequestAccepted the way the gateway does, with the gateway's agent timeout (30 s unless given). */
+export async function submit(
+  nats: IsolatedNats,
+  mode: OrchestrationMode,
+  agents: AgentId[] = AGENTS,
+  options: { msgID?: string; agentTimeoutMs?: number } = {},
+): Promise<EventOf<"RequestAccepted">> {
+  const accepted = acceptSubmission(submitCommand(mode, agents), { id: randomUUID(), occurredAt: new Date().toISOString(), agentTimeoutMs: options.agentTimeoutMs ?? 30_000 });
+  await publishEvent(nats.js, nats.topology, accepted, { msgID: options.msgID ?? messageIds.accepted(accepted.request_id) });
+  return accepted;
+}
+
+/** Publishes a SubmitRequest command, as a gateway of an earlier version did for the orchestrator to accept. */
+export async function submitCommandOfEarlierGateway(nats: IsolatedNats, mode: OrchestrationMode, agents: AgentId[] = AGENTS, msgID?: string): Promise<CommandOf<"SubmitRequest">> {
+  const command = submitCommand(mode, agents);
+  await publishValidated(nats.js, nats.topology.subjects.submit, SubmitRequest, command, { msgID: msgID ?? messageIds.submit(command.request_id) });
+  return command;
+}
+
+/** Every event stored on `filter` (one subject, wildcards allowed), in stream order. */
+export async function readEvents(nats: IsolatedNats, filter: string): Promise<ChorusEvent[]> {
+  const consumer = await nats.js.consumers.get(nats.topology.streams.events, { filter_subjects: filter });
+  try {
+    const events: ChorusEvent[] = [];
+    let pending = (await consumer.info(true)).num_pending;
+    while (pending > 0) {
+      const batch = await consumer.fetch({ max_messages: Math.min(pending, 500), expires: 5_000 });
+      let received = 0;
+      for await (const m of batch) {
+        received++;
+        events.push(ChorusEvent.parse(m.json()));
+        pending = m.info.pending;
+      }
+      if (received === 0) break;
+    }
+    return events;
+  } finally {
+    await consumer.delete().catch(() => undefined);
+  }
+}
+
+export const requestEvents = (nats: IsolatedNats, requestId: string) => readEvents(nats, nats.topology.subjects.requestEvents(requestId));
+
+/** Resolves once the durable has been handed everything up to `seq` (when given) and has acked it all. */
+export async function untilQuiet(nats: IsolatedNats, stream: string, durable: string, seq = 0): Promise<void> {
+  await eventually(async () => {
+    const info = await nats.jsm.consumers.info(stream, durable);
+    return info.delivered.stream_seq >= seq && info.num_pending === 0 && info.num_ack_pending === 0 ? true : undefined;
+  });
+}
+
+export const isEnd = (e: ChorusEvent) => e.type === "RequestCompleted" || e.type === "RequestFailed";

@@ -1,0 +1,99 @@
+// For the webhook service's tests: end events carrying a sealed webhook, publishing
+// them, reading a request's recorded events, and the service in-process on isolated NATS.
+import { randomUUID } from "node:crypto";
+import { RedeliverWebhook, messageIds, type ChorusEvent, type RequestEndEvent } from "@chorus/contracts";
+import { newestWebhookFacts, publishEvent, publishValidated } from "@chorus/platform";
+import { recordedEventsOf, testLogger, type IsolatedNats } from "@chorus/testing";
+import { parseSecretKey, sealSecret } from "@chorus/webhook-security";
+import { startWebhooks, type Webhooks, type WebhooksDeps } from "./start-webhooks.ts";
+
+export const TEST_KEY_TEXT = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+export const TEST_SECRET_KEY = parseSecretKey(TEST_KEY_TEXT);
+export const RECEIVER_SECRET = "receiver-secret-0123456789";
+
+export function endEvent(url: string, options: { requestId?: string; failed?: boolean; secret?: string } = {}): RequestEndEvent {
+  const requestId = options.requestId ?? randomUUID();
+  const common = {
+    id: randomUUID(),
+    version: 1 as const,
+    request_id: requestId,
+    tenant_id: "default",
+    occurred_at: new Date().toISOString(),
+    correlation_id: `corr-${requestId.slice(0, 8)}`,
+  };
+  const data = {
+    results: {
+      sentiment: { status: "completed" as const, provider: "local", model: "test", duration_ms: 3, usage: null, error: null, output: { label: "positive" as const, score: 0.5, confidence: 0.9 } },
+    },
+    duration_ms: 12,
+    webhook: { url, secret: sealSecret(TEST_SECRET_KEY, options.secret ?? RECEIVER_SECRET) },
+    orchestration_mode: "parallel" as const,
+    agents: ["sentiment" as const],
+    created_at: new Date(Date.now() - 1000).toISOString(),
+  };
+  return options.failed
+    ? { ...common, type: "RequestFailed", data: { ...data, status: "failed" } }
+    : { ...common, type: "RequestCompleted", data: { ...data, status: "completed" } };
+}
+
+export async function publishEnd(nats: IsolatedNats, end: RequestEndEvent, msgID = messageIds.end(end.request_id)) {
+  return publishEvent(nats.js, nats.topology, end, { msgID });
+}
+
+/** Every event recorded for the request, in stream order. */
+export function eventsOf(nats: IsolatedNats, requestId: string): Promise<ChorusEvent[]> {
+  return recordedEventsOf(nats, requestId);
+}
+
+export function webhookEvents(events: ChorusEvent[]) {
+  return events.filter((e) => e.type === "WebhookAttempted" || e.type === "WebhookDelivered" || e.type === "WebhookExhausted");
+}
+
+export function startTestWebhooks(nats: IsolatedNats, overrides: Partial<WebhooksDeps> = {}): Promise<Webhooks> {
+  return startWebhooks({
+    js: nats.js,
+    jsm: nats.jsm,
+    topology: nats.topology,
+    logger: testLogger,
+    secretKey: TEST_SECRET_KEY,
+    policy: { maxRetries: 3, baseMs: 50, maxDelayMs: 5_000 },
+    timeoutMs: 2_000,
+    allowPrivate: true,
+    concurrency: 4,
+    ...overrides,
+  });
+}
+
+/**
+ * Asks for a manual redelivery as the gateway does: numbered on from the attempts recorded
+ * so far, after the newest webhook fact (or the end), and only while none is pending (a
+ * "wrong last sequence" error otherwise).
+ */
+export async function publishRedelivery(nats: IsolatedNats, end: RequestEndEvent, options: { id?: string; decidedOn?: { afterSeq: number; afterAttempt: number } } = {}) {
+  const { afterSeq, afterAttempt } = options.decidedOn ?? (await redeliveryBasis(nats, end));
+  const id = options.id ?? randomUUID();
+  return publishValidated(
+    nats.js,
+    nats.topology.subjects.webhookRedeliver(end.request_id),
+    RedeliverWebhook,
+    {
+      id,
+      type: "RedeliverWebhook",
+      version: 1,
+      request_id: end.request_id,
+      tenant_id: end.tenant_id,
+      occurred_at: new Date().toISOString(),
+      correlation_id: `manual-${id.slice(0, 8)}`,
+      data: { reason: "manual", after_attempt: afterAttempt, after_seq: afterSeq },
+    },
+    { msgID: `${end.request_id}:redeliver:${id}`, expectLastSubjectSequence: 0 },
+  );
+}
+
+/** What a redelivery asked for now is decided on: the newest webhook fact (or the end), and the attempts so far. */
+export async function redeliveryBasis(nats: IsolatedNats, end: RequestEndEvent): Promise<{ afterSeq: number; afterAttempt: number }> {
+  const t = nats.topology;
+  const facts = await newestWebhookFacts(nats.jsm, t, end.request_id);
+  const endMsg = await nats.jsm.streams.getMessage(t.streams.events, { last_by_subj: t.subjects.event(end.request_id, end) });
+  return { afterSeq: Math.max(endMsg?.seq ?? 0, facts.lastAttempt?.seq ?? 0, facts.lastOutcome?.seq ?? 0), afterAttempt: facts.lastAttempt?.attempt ?? 0 };
+}
