@@ -98,6 +98,7 @@ export async function runBatchConsumer<S extends z.ZodType>(opts: RunBatchConsum
     draining = true;
     drained = (async () => {
       try {
+        // Runs only once a message has arrived, so the queue exists by now.
         while (queue.isRunning() && queued.length > 0) {
           const batch = queued.splice(0, maxBatch);
           inBatch = batch.length;

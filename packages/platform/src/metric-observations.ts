@@ -15,7 +15,7 @@ export const COUNTERS = {
   llm_tokens: { name: "chorus_llm_tokens", description: "LLM tokens used, by agent, provider and kind (prompt or completion)" },
   webhook_attempts: { name: "chorus_webhook_attempts", description: "Webhook delivery attempts, by outcome" },
   webhook_deliveries: { name: "chorus_webhook_deliveries", description: "Webhooks that ended, delivered or exhausted" },
-  // Not from events: counted where a consumer copies a message it gives up on (bus.ts).
+  // Not from events: counted where a consumer copies a message it gives up on (dead-letter.ts).
   dead_letters: { name: "chorus_dead_letters", description: "Messages copied to the dead-letter subject, by stream and consumer" },
 } as const;
 

@@ -33,6 +33,15 @@ describe("the start-up probes", () => {
     expect(await get(port, "/api/v1/process")).toMatchObject({ status: 503, body: { error: "Unavailable" } });
   });
 
+  it("answer the routes they are given (/metrics) already while the service starts, and stay not ready", async () => {
+    const { probes, port } = await startProbes();
+    expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(503);
+    probes.routes({ "/metrics": async () => [200, "text/plain", "chorus_up 0\n"] });
+    const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
+    expect({ status: metrics.status, body: await metrics.text() }).toEqual({ status: 200, body: "chorus_up 0\n" });
+    expect(await get(port, "/readyz")).toMatchObject({ status: 503, body: { checks: { startup: { error: "connecting to NATS" } } } });
+  });
+
   it("hand the same listening socket to the service's own checks and routes", async () => {
     const { probes, port } = await startProbes();
     let consuming = false;

@@ -48,6 +48,12 @@ function replier(res: ServerResponse): Reply {
   };
 }
 
+type Route = NonNullable<ProbeServerOptions["routes"]>[string];
+
+function answerRoute(route: Route, reply: Reply): void {
+  void route().then(([status, type, body]) => reply(status, body, type), (err: Error) => reply(500, { error: "Internal", message: err.message }));
+}
+
 function pathOf(req: IncomingMessage): string {
   return (req.url ?? "/").split("?")[0] ?? "/";
 }
@@ -64,21 +70,20 @@ function probeHandler(opts: Pick<ProbeServerOptions, "readiness" | "routes" | "d
       return;
     }
     const route = opts.routes?.[path];
-    if (route) {
-      void route().then(([status, type, body]) => reply(status, body, type), (err: Error) => reply(500, { error: "Internal", message: err.message }));
-      return;
-    }
+    if (route) return answerRoute(route, reply);
     reply(404, { error: "NotFound", message: `no route ${path}` });
   };
 }
 
-/** While a service starts: alive, not ready, and why; every other path is 503 too. */
-function startingHandler(reason: () => string): RequestListener {
+/** While a service starts: alive, not ready, and why; its extra routes (/metrics) already answer; every other path is 503. */
+function startingHandler(reason: () => string, routes: () => ProbeServerOptions["routes"]): RequestListener {
   return (req, res) => {
     const path = pathOf(req);
     const reply = replier(res);
     if (path === "/livez") return reply(200, { status: "ok" });
     if (path === "/readyz") return reply(503, { status: "not_ready", checks: { startup: { ok: false, error: reason(), ms: 0 } } });
+    const route = routes()?.[path];
+    if (route) return answerRoute(route, reply);
     res.setHeader("retry-after", "1");
     reply(503, { error: "Unavailable", message: `starting: ${reason()}` });
   };
@@ -99,6 +104,8 @@ export type StartupProbes = {
   readonly server: Server;
   /** What /readyz gives as the reason it is not ready yet. */
   starting(reason: string): void;
+  /** Routes (/metrics) to answer already while starting. */
+  routes(routes: ProbeServerOptions["routes"]): void;
   /** Hands the same listening socket to the service's own checks and routes, so the probes never stop answering. */
   serve(opts: Pick<ProbeServerOptions, "readiness" | "routes" | "details">): Server;
   /** Stops listening, for a service that serves its probes from a server of its own on the same port (the gateway). */
@@ -107,12 +114,17 @@ export type StartupProbes = {
 
 export async function startStartupProbes(opts: { port: number; host?: string; reason: string }): Promise<StartupProbes> {
   let reason = opts.reason;
-  let handler = startingHandler(() => reason);
+  let routes: ProbeServerOptions["routes"];
+  let handler = startingHandler(
+    () => reason,
+    () => routes,
+  );
   const server = createServer((req, res) => handler(req, res));
   await listen(server, opts.port, opts.host);
   return {
     server,
     starting: (r) => void (reason = r),
+    routes: (r) => void (routes = r),
     serve(serving) {
       handler = probeHandler(serving);
       return server;

@@ -4,7 +4,7 @@
 // NATS drain, then what must outlive NATS (databases). A service's main.ts supplies only
 // its configuration schema and start function.
 import type { z } from "zod";
-import { exitWithConfigError } from "./crash.ts";
+import { exitFatally, exitWithConfigError } from "./crash.ts";
 import { ConfigError } from "./errors.ts";
 import { metricsRoutes, observeConsumerLag } from "./metrics.ts";
 import type { Checks } from "./probes.ts";
@@ -44,7 +44,9 @@ export async function runService<S extends z.ZodType<ProbedConfig>>(service: Ser
   const ctx = await bootService(service.name, service.config, service.env);
   const { config, logger, nc, jsm, topology, probes } = ctx;
   observeConsumerLag({ jsm, topology, projectorDurable: service.projectorDurable });
+  // /metrics answers from here on, also while the start waits (for Postgres, for models).
   if (service.servesOwnProbes) await probes.close();
+  else probes.routes(metricsRoutes());
 
   let started: StartedService;
   try {
@@ -54,8 +56,7 @@ export async function runService<S extends z.ZodType<ProbedConfig>>(service: Ser
       await nc.close().catch(() => undefined);
       exitWithConfigError(service.name, err);
     }
-    logger.fatal({ err }, `${service.name} failed to start`);
-    process.exit(1);
+    exitFatally(1, `${service.name} failed to start`, { err });
   }
 
   const closers: Closer[] = [...started.closers];

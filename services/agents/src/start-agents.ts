@@ -47,7 +47,7 @@ export async function startAgents(deps: AgentsDeps): Promise<Agents> {
       ack_wait_ms: settings.ackWaitMs,
       max_deliver: settings.maxDeliver,
     },
-    "agents running",
+    "task consumers running",
   );
   return { ...consumers, agents: deps.agents };
 }

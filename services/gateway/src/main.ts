@@ -29,7 +29,7 @@ await runService({
         { name: "grpc", close: () => grpc.stop() },
       ],
       closeAfterNats: [{ name: "database", close: () => database.close() }],
-      summary: { http_port: http.port, grpc_port: grpc.port, host: config.HOST },
+      summary: { port: http.port, grpc_port: grpc.port, host: config.HOST },
     };
   },
 });
