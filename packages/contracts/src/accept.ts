@@ -13,7 +13,10 @@ export type AcceptContext = {
   agentTimeoutMs: number;
 };
 
-export function acceptSubmission(submit: CommandOf<"SubmitRequest">, ctx: AcceptContext): EventOf<"RequestAccepted"> {
+/** What is submitted: the request and what it asks for, whether or not it travelled as a command. */
+export type Submitted = Pick<CommandOf<"SubmitRequest">, "request_id" | "tenant_id" | "correlation_id" | "data">;
+
+export function acceptSubmission(submit: Submitted, ctx: AcceptContext): EventOf<"RequestAccepted"> {
   const d = submit.data;
   return {
     id: ctx.id,

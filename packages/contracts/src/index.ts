@@ -2,6 +2,7 @@
 export * from "./agents.ts";
 export * from "./envelope.ts";
 export * from "./webhook.ts";
+export * from "./webhook-status.ts";
 export * from "./results.ts";
 export * from "./events.ts";
 export * from "./commands.ts";

@@ -9,6 +9,18 @@ export function isStorableText(text: string): boolean {
   return !text.includes("\u0000") && text.isWellFormed();
 }
 
+/** What keeps a text from being stored: the first NUL (its UTF-16 index), else the first unpaired surrogate (its code point index). */
+export type UnstorableText = { kind: "nul"; index: number } | { kind: "lone_surrogate"; codePoint: number };
+
+/** Why `text` cannot be stored as it is, or undefined when it can. */
+export function unstorableTextIn(text: string): UnstorableText | undefined {
+  if (isStorableText(text)) return undefined;
+  const index = text.indexOf("\u0000");
+  if (index !== -1) return { kind: "nul", index };
+  const codePoint = [...text].findIndex((ch) => ch.length === 1 && ch.charCodeAt(0) >= 0xd800 && ch.charCodeAt(0) <= 0xdfff);
+  return { kind: "lone_surrogate", codePoint };
+}
+
 /** `text` with each NUL and each unpaired surrogate replaced by U+FFFD (the replacement character). */
 export function toStorableText(text: string): string {
   return isStorableText(text) ? text : text.toWellFormed().replaceAll("\u0000", "\ufffd");

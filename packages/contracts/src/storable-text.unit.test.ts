@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { acceptSubmission, isStorableText, RequestAccepted, toStorableText, withStorableText, type CommandOf } from "./index.ts";
+import { acceptSubmission, isStorableText, RequestAccepted, toStorableText, unstorableTextIn, withStorableText, type CommandOf } from "./index.ts";
 
 describe("storable text", () => {
   it("tells NUL and unpaired surrogates from every other character", () => {
@@ -21,6 +21,15 @@ describe("storable text", () => {
     const clean = { entities: [{ text: "Apple", start: 0, end: 5 }], n: 1, ok: true, none: null };
     expect(withStorableText(clean)).toBe(clean);
     expect(withStorableText({ "k\u0000": ["x\ud800", { y: "z\u0000" }], n: 2 })).toEqual({ "k\ufffd": ["x\ufffd", { y: "z\ufffd" }], n: 2 });
+  });
+});
+
+describe("unstorableTextIn", () => {
+  it("names the first NUL by its UTF-16 index before any surrogate, and a lone surrogate by its code point index", () => {
+    expect(unstorableTextIn("fine 😀 text")).toBeUndefined();
+    expect(unstorableTextIn("😀a\u0000b\ud800")).toEqual({ kind: "nul", index: 3 });
+    expect(unstorableTextIn("😀ab\udc00")).toEqual({ kind: "lone_surrogate", codePoint: 3 });
+    expect(unstorableTextIn("\ud800😀")).toEqual({ kind: "lone_surrogate", codePoint: 0 });
   });
 });
 

@@ -69,8 +69,6 @@ export function topology(prefix = "chorus") {
       agentOutcomes: (outcome: "completed" | "failed") => `${prefix}.ev.request.*.agent.*.${outcome}`,
       /** Every request's RequestAccepted (what the orchestrator starts a request from). */
       requestAccepts: `${prefix}.ev.request.*.accepted`,
-      /** Request-level events of every request: accepted, completed, failed. */
-      requestLevelEvents: `${prefix}.ev.request.*.*`,
       /** End events of every request, by end: `completed` or `failed`. */
       requestEnds: (end: "completed" | "failed") => `${prefix}.ev.request.*.${end}`,
       event: (requestId: string, event: Pick<ChorusEvent, "type" | "data">) =>

@@ -10,7 +10,7 @@ import type { JetStreamClient, JsMsg } from "@nats-io/jetstream";
 import type { z } from "zod";
 import type { Topology } from "@chorus/contracts";
 import { copyToDeadLetters } from "./dead-letter.ts";
-import { settleContextOf, settleFailure, settleResult, type ConsumerHandle, type Delivery, type HandleResult } from "./delivery.ts";
+import { settleFailure, settleResult, type ConsumerHandle, type Delivery, type HandleResult } from "./delivery.ts";
 import type { Logger } from "./logger.ts";
 import { pullIntoQueue, receiveMessage, type MessageQueue } from "./pulling.ts";
 
@@ -52,7 +52,6 @@ export async function runBatchConsumer<S extends z.ZodType>(opts: RunBatchConsum
   let draining = false;
   let drained: Promise<void> = Promise.resolve();
   type Started = { m: JsMsg; item: BatchItem<z.infer<S>>; span: Span };
-  const settling = settleContextOf(opts);
 
   const begin = async (m: JsMsg): Promise<Started | null> => {
     const received = await receiveMessage(opts, m);
@@ -76,7 +75,7 @@ export async function runBatchConsumer<S extends z.ZodType>(opts: RunBatchConsum
         await failed(started, err);
         return;
       }
-      for (const [i, { m }] of started.entries()) await settleResult(settling, m, results[i]);
+      for (const [i, { m }] of started.entries()) await settleResult(opts, m, results[i]);
     } finally {
       for (const { span } of started) span.end();
     }
@@ -87,7 +86,7 @@ export async function runBatchConsumer<S extends z.ZodType>(opts: RunBatchConsum
     for (const { m, span } of started) {
       span.recordException(err as Error);
       span.setStatus({ code: SpanStatusCode.ERROR });
-      await settleFailure(settling, m, err);
+      await settleFailure(opts, m, err);
     }
     logger.warn({ err, durable: opts.durable, messages: started.length }, "batch failed; will retry");
   };

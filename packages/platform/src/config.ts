@@ -1,6 +1,7 @@
 // Configuration is read from the environment once, at start-up, validated with zod,
 // and handed down as a typed object. Nothing below main.ts reads process.env.
 import { z } from "zod";
+import { exitWithConfigError, installCrashHandlers } from "./crash.ts";
 import { ConfigError } from "./errors.ts";
 
 type Env = Record<string, string | undefined>;
@@ -64,3 +65,17 @@ export const DatabaseConfig = z.object({
     .default("postgresql://postgres@127.0.0.1:5432/chorus"),
   DATABASE_POOL_SIZE: envInt(1, 200).default(10),
 });
+
+/**
+ * What every process does first: install the crash handlers under its name and read its
+ * configuration; an invalid one ends the process here (exit 78, one JSON line).
+ */
+export function loadConfigOrExit<S extends z.ZodType>(name: string, schema: S, env: Record<string, string | undefined>): z.infer<S> {
+  installCrashHandlers(name);
+  try {
+    return loadConfig(schema, env);
+  } catch (err) {
+    if (err instanceof ConfigError) exitWithConfigError(name, err);
+    throw err;
+  }
+}

@@ -8,7 +8,7 @@ import { context, ROOT_CONTEXT, SpanStatusCode, trace } from "@opentelemetry/api
 import type { JetStreamClient, JsMsg } from "@nats-io/jetstream";
 import type { z } from "zod";
 import type { Topology } from "@chorus/contracts";
-import { settleContextOf, settleFailure, settleResult, type ConsumerHandle, type Delivery, type HandleResult } from "./delivery.ts";
+import { settleFailure, settleResult, type ConsumerHandle, type Delivery, type HandleResult } from "./delivery.ts";
 import type { Logger } from "./logger.ts";
 import { pullIntoQueue, receiveMessage, type MessageQueue } from "./pulling.ts";
 import { sleep } from "./sleep.ts";
@@ -75,7 +75,6 @@ export async function runConsumer<S extends z.ZodType>(opts: RunConsumerOptions<
   const slots = Math.max(1, opts.concurrency);
   const maxHeld = slots + Math.max(0, opts.pullAhead ?? slots);
   const inFlight = new Set<Promise<void>>();
-  const settling = settleContextOf(opts);
 
   const process = async (m: JsMsg) => {
     const received = await receiveMessage(opts, m);
@@ -85,12 +84,12 @@ export async function runConsumer<S extends z.ZodType>(opts: RunConsumerOptions<
       try {
         const { delivery } = received;
         const result = await handleThroughOutage((again) => opts.handle(received.message, again ? { ...delivery, handledBefore: true } : delivery), m, logger, queue.stopping);
-        await settleResult(settling, m, result);
+        await settleResult(opts, m, result);
       } catch (err) {
         span.recordException(err as Error);
         span.setStatus({ code: SpanStatusCode.ERROR });
         if (m.info.deliveryCount < opts.maxDeliver) logger.warn({ err, subject: m.subject, seq: m.seq, delivery: m.info.deliveryCount }, "handler failed; will retry");
-        await settleFailure(settling, m, err);
+        await settleFailure(opts, m, err);
       } finally {
         span.end();
       }

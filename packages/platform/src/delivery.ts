@@ -5,7 +5,7 @@ import type { Topology } from "@chorus/contracts";
 import { deadLetterMessage } from "./dead-letter.ts";
 import type { Logger } from "./logger.ts";
 
-/** Where a consumer's messages are settled: its stream, its max_deliver, how long a failure waits. */
+/** Where a consumer's messages are settled: its stream, its max_deliver, how long a failure waits (a consumer's own options are one). */
 export type SettleContext = {
   js: JetStreamClient;
   topology: Topology;
@@ -14,12 +14,6 @@ export type SettleContext = {
   logger: Logger;
   retryDelayMs?: (deliveryCount: number) => number;
 };
-
-/** The settle context of a consumer, from its own options. */
-export function settleContextOf(opts: SettleContext): SettleContext {
-  const { js, topology, stream, maxDeliver, logger, retryDelayMs } = opts;
-  return { js, topology, stream, maxDeliver, logger, ...(retryDelayMs ? { retryDelayMs } : {}) };
-}
 
 /**
  * What a handler asked for, done: ack, or nak with its delay — or, on the last delivery,

@@ -3,9 +3,7 @@
 // streams' clients; a failure is logged and exits 1; the connection is drained at the end.
 import { topology } from "@chorus/contracts";
 import type { z } from "zod";
-import { loadConfig, type BaseConfig } from "./config.ts";
-import { exitWithConfigError, installCrashHandlers } from "./crash.ts";
-import { ConfigError } from "./errors.ts";
+import { loadConfigOrExit, type BaseConfig } from "./config.ts";
 import { createLogger } from "./logger.ts";
 import { connectNats, jetStreamClients, type NatsConnection, type StreamClients } from "./nats.ts";
 
@@ -22,14 +20,7 @@ export type CommandDefinition<S extends z.ZodType<BaseConfig>> = {
 };
 
 export async function runCommand<S extends z.ZodType<BaseConfig>>(command: CommandDefinition<S>): Promise<void> {
-  installCrashHandlers(command.name);
-  let config: z.infer<S>;
-  try {
-    config = loadConfig(command.config, command.env);
-  } catch (err) {
-    if (err instanceof ConfigError) exitWithConfigError(command.name, err);
-    throw err;
-  }
+  const config = loadConfigOrExit(command.name, command.config, command.env);
   const logger = createLogger(command.name, config.LOG_LEVEL);
   const nc = await connectNats({ url: config.NATS_URL, name: `chorus-${command.name}`, logger });
   try {

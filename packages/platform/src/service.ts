@@ -5,10 +5,8 @@
 // main.ts files call this, then wire up.
 import { topology } from "@chorus/contracts";
 import type { z } from "zod";
-import { loadConfig, type BaseConfig } from "./config.ts";
+import { loadConfigOrExit, type BaseConfig } from "./config.ts";
 import type { CommandContext } from "./run-command.ts";
-import { exitWithConfigError, installCrashHandlers } from "./crash.ts";
-import { ConfigError } from "./errors.ts";
 import { createLogger } from "./logger.ts";
 import { connectNats, ensureStreams, jetStreamClients, type NatsConnection, type StreamLimits } from "./nats.ts";
 import { startStartupProbes, type StartupProbes } from "./probes.ts";
@@ -43,14 +41,7 @@ export async function bootService<S extends z.ZodType<ProbedConfig>>(
   schema: S,
   env: Record<string, string | undefined>,
 ): Promise<ServiceContext<z.infer<S>>> {
-  installCrashHandlers(name);
-  let config: z.infer<S>;
-  try {
-    config = loadConfig(schema, env);
-  } catch (err) {
-    if (err instanceof ConfigError) exitWithConfigError(name, err);
-    throw err;
-  }
+  const config = loadConfigOrExit(name, schema, env);
   const logger = createLogger(name, config.LOG_LEVEL);
   exitOnSignalWhileStarting(logger);
   const probes = await startStartupProbes({ port: config.PORT, host: config.HOST, reason: "connecting to NATS" });

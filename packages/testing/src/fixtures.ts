@@ -16,9 +16,11 @@ import {
   type JetStreamManager,
   type NatsConnection,
 } from "@chorus/platform";
+import { DEFAULT_TEST_DATABASE_URL, DEFAULT_TEST_NATS_URL } from "./test-servers.ts";
 
-export const NATS_URL = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
-export const DATABASE_URL = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+// The test servers' set-up has put containers' URLs here where the local servers did not answer.
+export const NATS_URL = process.env.NATS_URL ?? DEFAULT_TEST_NATS_URL;
+export const DATABASE_URL = process.env.DATABASE_URL ?? DEFAULT_TEST_DATABASE_URL;
 
 export const testLogger = createLogger("test", process.env.TEST_LOG_LEVEL ?? "silent");
 
@@ -108,4 +110,12 @@ export async function eventually<T>(probe: () => Promise<T | undefined> | T | un
     await new Promise((r) => setTimeout(r, everyMs));
   }
   throw new Error(`condition not met within ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ""}`);
+}
+
+/** Resolves once the durable has been handed everything up to `seq` (when given) and has acked it all. */
+export async function untilQuiet(nats: Pick<IsolatedNats, "jsm">, stream: string, durable: string, seq = 0): Promise<void> {
+  await eventually(async () => {
+    const info = await nats.jsm.consumers.info(stream, durable);
+    return info.delivered.stream_seq >= seq && info.num_pending === 0 && info.num_ack_pending === 0 ? true : undefined;
+  });
 }

@@ -53,9 +53,10 @@ function isolation(options: IsolationOptions, hooks: Hooks): Isolation {
         errors.push(err);
       }
     }
-    await Promise.all([nats?.cleanup(), db?.cleanup()]);
+    const removed = await Promise.allSettled([nats?.cleanup(), db?.cleanup()]);
     nats = db = undefined;
-    if (errors.length > 0) throw new AggregateError(errors, "a deferred cleanup failed");
+    for (const r of removed) if (r.status === "rejected") errors.push(r.reason);
+    if (errors.length > 0) throw new AggregateError(errors, "a cleanup failed");
   });
   return {
     get nats() {

@@ -1,8 +1,8 @@
 // Fixtures for this service's integration and e2e tests: AgentTask messages published
-// as the orchestrator publishes them, the events stream read back in order, and the
-// agents started in-process with quick retries.
+// as the orchestrator publishes them, recorded events picked by type, and the agents
+// started in-process with quick retries.
 import { randomUUID } from "node:crypto";
-import { AgentTask, ChorusEvent, messageIds, type AgentId, type EventOf } from "@chorus/contracts";
+import { AgentTask, messageIds, type AgentId, type ChorusEvent, type EventOf } from "@chorus/contracts";
 import { publishValidated } from "@chorus/platform";
 import { testLogger, type IsolatedNats } from "@chorus/testing";
 import { startAgents, type Agents, type AgentsDeps } from "./start-agents.ts";
@@ -37,20 +37,6 @@ export function publishTask(nats: IsolatedNats, task: AgentTask) {
     msgID: messageIds.task(task.request_id, task.data.agent),
     correlationId: task.correlation_id,
   });
-}
-
-/** Every event of one request, in stream order. */
-export async function eventsOf(nats: IsolatedNats, requestId: string): Promise<ChorusEvent[]> {
-  const stream = nats.topology.streams.events;
-  const { state } = await nats.jsm.streams.info(stream);
-  const out: ChorusEvent[] = [];
-  for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq += 1) {
-    const m = await nats.jsm.streams.getMessage(stream, { seq });
-    if (!m) continue;
-    const event = ChorusEvent.parse(m.json());
-    if (event.request_id === requestId) out.push(event);
-  }
-  return out;
 }
 
 export function ofType<T extends ChorusEvent["type"]>(events: ChorusEvent[], type: T): EventOf<T>[] {

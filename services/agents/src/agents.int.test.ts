@@ -4,13 +4,13 @@
 import { describe, expect, it } from "vitest";
 import { EntitiesOutput, parseAgentOutput, SentimentOutput, SummaryOutput, type AgentId } from "@chorus/contracts";
 import { connectNats, jetStreamClients } from "@chorus/platform";
-import { eventually, isolatedPerTest, NATS_URL, testLogger } from "@chorus/testing";
+import { eventually, isolatedPerTest, NATS_URL, recordedEventsOf, testLogger } from "@chorus/testing";
 import { localProvider } from "./providers/local/provider.ts";
 import { LOCAL_MODELS } from "./providers/local/index.ts";
 import { ProviderError, type AgentProvider, type AnalyzeRequest, type AnalyzeResult } from "./providers/provider.ts";
 import { parseAgentSelection } from "./agent-selection.ts";
 import { startAgents, type Agents, type AgentsDeps } from "./start-agents.ts";
-import { agentTask, ARTICLE, eventsOf, ofType, publishTask, startTestAgents, tasksLeft } from "./agent-tasks.fixtures.ts";
+import { agentTask, ARTICLE, ofType, publishTask, startTestAgents, tasksLeft } from "./agent-tasks.fixtures.ts";
 
 const env = isolatedPerTest({ nats: true });
 
@@ -43,7 +43,7 @@ const SENTIMENT_OK: Step = async () => sentimentAnswer();
 /** Waits until the request has an outcome event, then returns all its events. */
 async function untilOutcome(requestId: string) {
   return eventually(async () => {
-    const events = await eventsOf(env.nats, requestId);
+    const events = await recordedEventsOf(env.nats, requestId);
     return events.some((e) => e.type === "AgentCompleted" || e.type === "AgentFailed") ? events : undefined;
   });
 }
@@ -57,7 +57,7 @@ describe("the agents on the local provider", () => {
     for (const task of tasks) await publishTask(env.nats, task);
 
     const events = await eventually(async () => {
-      const es = await eventsOf(env.nats, requestId);
+      const es = await recordedEventsOf(env.nats, requestId);
       return ofType(es, "AgentCompleted").length === 3 ? es : undefined;
     });
     for (const agent of agents) {
@@ -97,7 +97,7 @@ describe("the agents on the local provider", () => {
 
     await eventually(async () => ((await tasksLeft(env.nats)) === 0 ? true : undefined));
     expect(provider.calls).toHaveLength(0);
-    expect(await eventsOf(env.nats, task.request_id)).toEqual([]);
+    expect(await recordedEventsOf(env.nats, task.request_id)).toEqual([]);
   });
 
   it("runs only the summarizer consumer for AGENT=summarizer", async () => {
@@ -120,7 +120,7 @@ describe("the agents on the local provider", () => {
     expect(await tasksLeft(env.nats)).toBe(1);
     const waiting = await env.nats.jsm.streams.getMessage(env.nats.topology.streams.tasks, { last_by_subj: env.nats.topology.subjects.task("sentiment") });
     expect(waiting?.json<{ id: string }>().id).toBe(sentimentTask.id);
-    expect(await eventsOf(env.nats, sentimentTask.request_id)).toEqual([]);
+    expect(await recordedEventsOf(env.nats, sentimentTask.request_id)).toEqual([]);
   });
 });
 
@@ -233,6 +233,8 @@ describe("a crash mid-call", () => {
   it("is redelivered after ack_wait to another consumer, which completes it exactly once", async () => {
     // The first process has its own connection, so it can die without a word to the server.
     const nc1 = await connectNats({ url: NATS_URL, name: "agents-crashing", logger: testLogger });
+    // For a test that fails before the crash below closes it (closing twice is harmless).
+    env.defer(() => nc1.close());
     const { js: js1, jsm: jsm1 } = await jetStreamClients(nc1);
     let release: (() => void) | undefined;
     const hanging = scriptedProvider(
@@ -263,12 +265,12 @@ describe("a crash mid-call", () => {
 
     await start({ provider: localProvider(), agents: ["sentiment"], concurrency: 1, ackWaitMs: 1_000 });
     const events = await eventually(async () => {
-      const es = await eventsOf(env.nats, task.request_id);
+      const es = await recordedEventsOf(env.nats, task.request_id);
       return ofType(es, "AgentCompleted").length > 0 ? es : undefined;
     });
     await eventually(async () => ((await tasksLeft(env.nats)) === 0 ? true : undefined));
 
-    const after = await eventsOf(env.nats, task.request_id);
+    const after = await recordedEventsOf(env.nats, task.request_id);
     expect(ofType(after, "AgentStarted").map((e) => e.data.delivery)).toEqual([1, 2]);
     expect(ofType(after, "AgentCompleted")).toHaveLength(1);
     expect(ofType(after, "AgentFailed")).toHaveLength(0);

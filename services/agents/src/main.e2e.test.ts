@@ -2,24 +2,15 @@
 // environment, probes, a task through to its outcome, and a clean SIGTERM.
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { completionReply, eventually, isolatedPerTest, startOpenAiServer } from "@chorus/testing";
-import { agentTask, eventsOf, ofType, publishTask, tasksLeft } from "./agent-tasks.fixtures.ts";
+import { completionReply, eventually, freePort, isolatedPerTest, recordedEventsOf, startOpenAiServer } from "@chorus/testing";
+import { agentTask, ofType, publishTask, tasksLeft } from "./agent-tasks.fixtures.ts";
 
 const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
 
 // The rate-limit and provider-health buckets live under the test's prefix, so the NATS clean-up removes them.
 const isolated = isolatedPerTest({ nats: true });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function run(env: Record<string, string>) {
   const child = spawn(process.execPath, [MAIN], {
@@ -65,7 +56,7 @@ describe("the agents process", () => {
     const task = agentTask("sentiment");
     await publishTask(isolated.nats, task);
     const events = await eventually(async () => {
-      const es = await eventsOf(isolated.nats, task.request_id);
+      const es = await recordedEventsOf(isolated.nats, task.request_id);
       return ofType(es, "AgentCompleted").length === 1 ? es : undefined;
     });
     expect(ofType(events, "AgentCompleted")[0]?.data).toMatchObject({ agent: "sentiment", provider: "local", model: "wink-sentiment" });
@@ -101,7 +92,7 @@ describe("the agents process", () => {
       expect(ready).toMatchObject({ checks: { provider: { ok: true } } });
       const task = agentTask("sentiment");
       await publishTask(isolated.nats, task);
-      const completed = await eventually(async () => ofType(await eventsOf(isolated.nats, task.request_id), "AgentCompleted")[0]);
+      const completed = await eventually(async () => ofType(await recordedEventsOf(isolated.nats, task.request_id), "AgentCompleted")[0]);
       expect(completed.data).toMatchObject({ provider: "openai", usage: { total_tokens: 100 } });
       expect(server.chatRequests()[0]?.body?.model).toBe("scripted-model");
       expect(stdout).toContain("agents starting with the openai provider");

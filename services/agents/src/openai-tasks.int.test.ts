@@ -4,11 +4,11 @@
 // share one rate limit through a NATS KV bucket.
 import { beforeEach, describe, expect, it } from "vitest";
 import { connectNats, HEADER, jetStreamClients } from "@chorus/platform";
-import { completionReply, errorReply, eventually, isolatedPerTest, NATS_URL, startOpenAiServer, testLogger, type ScriptedOpenAiServer } from "@chorus/testing";
+import { completionReply, errorReply, eventually, isolatedPerTest, NATS_URL, recordedEventsOf, startOpenAiServer, testLogger, type ScriptedOpenAiServer } from "@chorus/testing";
 import { openAiProvider, type OpenAiSettings } from "./providers/openai/index.ts";
 import { kvRateLimiter, rateLimitBucket, rateLimitKey, type RateLimits } from "./rate-limit/index.ts";
 import type { Agents, AgentsDeps } from "./start-agents.ts";
-import { agentTask, eventsOf, ofType, publishTask, startTestAgents, tasksLeft } from "./agent-tasks.fixtures.ts";
+import { agentTask, ofType, publishTask, startTestAgents, tasksLeft } from "./agent-tasks.fixtures.ts";
 
 // The rate-limit bucket lives under the test's prefix, so the NATS clean-up removes it.
 const env = isolatedPerTest({ nats: true });
@@ -47,9 +47,9 @@ describe("the agents on the openai provider", () => {
     const task = agentTask("sentiment");
     await publishTask(env.nats, task);
 
-    const completed = await eventually(async () => ofType(await eventsOf(env.nats, task.request_id), "AgentCompleted")[0]);
+    const completed = await eventually(async () => ofType(await recordedEventsOf(env.nats, task.request_id), "AgentCompleted")[0]);
     expect(completed.data).toMatchObject({ agent: "sentiment", provider: "openai", model: "gpt-4o-mini-2024-07-18", output: SENTIMENT, usage: USAGE });
-    const startedEvent = ofType(await eventsOf(env.nats, task.request_id), "AgentStarted")[0];
+    const startedEvent = ofType(await recordedEventsOf(env.nats, task.request_id), "AgentStarted")[0];
     expect(startedEvent?.data).toMatchObject({ provider: "openai", model: "gpt-4o-mini" });
   });
 
@@ -59,7 +59,7 @@ describe("the agents on the openai provider", () => {
     const task = agentTask("sentiment");
     await publishTask(env.nats, task);
 
-    const failed = await eventually(async () => ofType(await eventsOf(env.nats, task.request_id), "AgentFailed")[0]);
+    const failed = await eventually(async () => ofType(await recordedEventsOf(env.nats, task.request_id), "AgentFailed")[0]);
     expect(failed.data.error.code).toBe("invalid_output");
     expect(failed.data.error.message).toMatch(/label/);
     expect(failed.data.usage).toEqual({ prompt_tokens: 642, completion_tokens: 24, total_tokens: 666 });
@@ -73,7 +73,7 @@ describe("the agents on the openai provider", () => {
     await publishTask(env.nats, task);
 
     const events = await eventually(async () => {
-      const es = await eventsOf(env.nats, task.request_id);
+      const es = await recordedEventsOf(env.nats, task.request_id);
       return ofType(es, "AgentFailed").length > 0 ? es : undefined;
     });
     expect(ofType(events, "AgentStarted").map((e) => e.data.delivery)).toEqual([1, 2]);
@@ -116,7 +116,7 @@ describe("the rate limit shared by two replicas", () => {
     const tasks = Array.from({ length: 16 }, () => agentTask("sentiment"));
     for (const t of tasks) await publishTask(env.nats, t);
     for (const t of tasks) {
-      await eventually(async () => ofType(await eventsOf(env.nats, t.request_id), "AgentCompleted")[0], 30_000);
+      await eventually(async () => ofType(await recordedEventsOf(env.nats, t.request_id), "AgentCompleted")[0], 30_000);
     }
 
     expect(server.statusCounts()).toEqual({ 200: 16 });

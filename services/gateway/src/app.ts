@@ -1,7 +1,6 @@
 // The gateway's Koa application: middleware in order (context, errors, CORS, routes)
 // and the vertical slices. No listening and no environment here; see server.ts and main.ts.
 import Koa from "koa";
-import { acceptsDurable } from "./broker/accepts.ts";
 import { brokerState } from "./broker/state.ts";
 import type { GatewayDeps } from "./deps.ts";
 import { healthRoutes } from "./health/routes.ts";
@@ -12,6 +11,7 @@ import { errorResponses, requestContext, unmatchedRoutes } from "./http/middlewa
 import type { GatewayState } from "./http/state.ts";
 import { openApiRoutes } from "./openapi/routes.ts";
 import { processingRoutes } from "./processing/routes.ts";
+import { submitDepsOf } from "./processing/submit.ts";
 import { resultsRoutes } from "./results/routes.ts";
 import { webhookRoutes } from "./webhooks/routes.ts";
 
@@ -19,18 +19,8 @@ export function createApp(deps: GatewayDeps): Koa<GatewayState> {
   const { settings } = deps;
   const stopping = deps.stopping ?? new AbortController().signal;
   const broker = brokerState(deps.nc);
-  const submitDeps = {
-    nc: deps.nc,
-    js: deps.js,
-    jsm: deps.jsm,
-    topology: deps.topology,
-    broker,
-    ensureAccepts: deps.ensureAccepts ?? acceptsDurable(deps.jsm, deps.topology),
-    tenantId: settings.tenantId,
-    agentTimeoutMs: settings.agentTimeoutMs,
-    webhookSecretKey: deps.webhookSecretKey,
-    allowPrivateWebhooks: settings.webhookAllowPrivate ?? false,
-  };
+  const submitDeps = submitDepsOf(deps, broker);
+
   // Ensured ahead of the first submission so that it does not wait for it; a failure here is tried again then.
   submitDeps.ensureAccepts().catch((err: unknown) => deps.logger.warn({ err }, "could not ensure the accepted-requests durable yet; the first submission tries again"));
   const app = new Koa<GatewayState>();

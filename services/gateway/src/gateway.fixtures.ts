@@ -4,9 +4,18 @@
 import { randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
 import { pino } from "pino";
-import { RequestAccepted as RequestAcceptedSchema, type AgentId, type AgentOutputs, type AgentResult, type ChorusEvent, type CommandOf, type EventOf } from "@chorus/contracts";
+import {
+  acceptSubmission,
+  RequestAccepted as RequestAcceptedSchema,
+  type AgentId,
+  type AgentOutputs,
+  type AgentResult,
+  type CommandOf,
+  type EventOf,
+  type RequestEndEvent,
+} from "@chorus/contracts";
 import { ensureDurable, publishEvent, runConsumer, type Logger } from "@chorus/platform";
-import { testLogger, type IsolatedNats } from "@chorus/testing";
+import { completedEnd, testLogger, type IsolatedNats } from "@chorus/testing";
 import { parseSecretKey } from "@chorus/webhook-security";
 import { connectDatabaseInBackground, type DatabaseLink } from "./database/link.ts";
 import type { GatewaySettings } from "./deps.ts";
@@ -89,45 +98,28 @@ export function completedResult(agent: AgentId): AgentResult {
   return { status: "completed", provider: "local", model: "test-double", duration_ms: 3, usage: null, error: null, output: SAMPLE_OUTPUTS[agent] };
 }
 
-type SubmitRequest = CommandOf<"SubmitRequest">;
 type Accepted = EventOf<"RequestAccepted">;
-/** What an end event is made from: a submission or its acceptance. */
-type Submitted = Pick<SubmitRequest | Accepted, "request_id" | "tenant_id" | "correlation_id"> & { data: Pick<SubmitRequest["data"], "agents" | "webhook" | "orchestration_mode"> };
 
-function envelopeFor(cmd: Submitted, occurredAt = new Date().toISOString()) {
-  return { id: randomUUID(), version: 1 as const, request_id: cmd.request_id, tenant_id: cmd.tenant_id, occurred_at: occurredAt, correlation_id: cmd.correlation_id };
+/** The acceptance the gateway records for `cmd`, with the test settings' agent timeout. */
+export function acceptedEvent(cmd: CommandOf<"SubmitRequest">): Accepted {
+  return acceptSubmission(cmd, { id: randomUUID(), occurredAt: new Date().toISOString(), agentTimeoutMs: TEST_SETTINGS.agentTimeoutMs });
 }
 
-export function acceptedEvent(cmd: SubmitRequest): ChorusEvent {
-  return {
-    ...envelopeFor(cmd),
-    type: "RequestAccepted",
+/** The accepted request's completion: every agent completed with its sample output. */
+export function completedEvent(accepted: Accepted): RequestEndEvent {
+  const d = accepted.data;
+  return completedEnd(d.webhook, {
+    requestId: accepted.request_id,
+    tenantId: accepted.tenant_id,
+    correlationId: accepted.correlation_id,
     data: {
-      text: cmd.data.text,
-      orchestration_mode: cmd.data.orchestration_mode,
-      agents: cmd.data.agents,
-      webhook: cmd.data.webhook,
-      idempotency_key: cmd.data.idempotency_key,
-      fingerprint: cmd.data.fingerprint,
-      agent_timeout_ms: 5_000,
-    },
-  };
-}
-
-export function completedEvent(cmd: Submitted, createdAt: string): ChorusEvent {
-  return {
-    ...envelopeFor(cmd),
-    type: "RequestCompleted",
-    data: {
-      status: "completed",
-      results: Object.fromEntries(cmd.data.agents.map((a) => [a, completedResult(a)])),
+      results: Object.fromEntries(d.agents.map((a) => [a, completedResult(a)])),
       duration_ms: 7,
-      webhook: cmd.data.webhook,
-      orchestration_mode: cmd.data.orchestration_mode,
-      agents: cmd.data.agents,
-      created_at: createdAt,
+      orchestration_mode: d.orchestration_mode,
+      agents: d.agents,
+      created_at: accepted.occurred_at,
     },
-  };
+  });
 }
 
 /**
@@ -152,7 +144,7 @@ export async function runDownstreamDouble(nats: IsolatedNats, options: { acceptO
       // A test may record some requests' events itself: `leaves` names those.
       if (options.leaves?.(accepted)) return;
       received.push(accepted);
-      if (!options.acceptOnly) await publishEvent(nats.js, t, completedEvent(accepted, accepted.occurred_at), { msgID: `${accepted.request_id}:end` });
+      if (!options.acceptOnly) await publishEvent(nats.js, t, completedEvent(accepted), { msgID: `${accepted.request_id}:end` });
     },
   });
   return { received, stop: () => consumer.stop() };

@@ -68,6 +68,8 @@ async function expectEndsAndReadsBack(requestId: string) {
     return row && row.status !== "pending" && row.status !== "processing" ? row : undefined;
   }, 60_000);
   expect(listed.status).toBe("completed");
+  // Stored as sent: the projector refused nothing of it.
+  expect(listed.projection_error).toBeUndefined();
   const res = await fetch(`${gateway.url}/api/v1/results/${requestId}`);
   expect(res.status).toBe(200);
   const view = RequestView.parse(await res.json());

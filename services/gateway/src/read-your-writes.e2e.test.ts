@@ -4,7 +4,7 @@
 // and after a 200 returns the same results.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RequestView } from "@chorus/contracts";
-import { freePort, startPipeline, type RunningPipeline, type RunningService } from "@chorus/testing";
+import { freePort, postProcess, startPipeline, type RunningPipeline, type RunningService } from "@chorus/testing";
 import { fromStruct, orchestrationClient, type OrchestrationClient, type RequestMessage } from "./grpc/grpc-clients.fixtures.ts";
 
 const TEXT = "Apple opened a new office in Berlin on Monday, and investors cheered the $2 billion plan.";
@@ -45,9 +45,9 @@ async function inBatches(n: number, limit: number, work: (i: number) => Promise<
 const protoMode = (mode: "parallel" | "sequential") => (mode === "parallel" ? "ORCHESTRATION_MODE_PARALLEL" : "ORCHESTRATION_MODE_SEQUENTIAL");
 
 /** Submits through REST on `via`: the 2xx status and what it said. */
-async function postProcess(via: Gateway, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; view: RequestView }> {
-  const res = await fetch(`${via.service.url}/api/v1/process`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
-  return { status: res.status, view: RequestView.parse(await res.json()) };
+async function submitThrough(via: Gateway, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; view: RequestView }> {
+  const res = await postProcess<unknown>(via.service.url, body, headers);
+  return { status: res.status, view: RequestView.parse(res.body) };
 }
 
 /** What a read through `via` says of a request, by every read interface. */
@@ -97,7 +97,7 @@ describe.each(["parallel", "sequential"] as const)("read-your-writes in %s mode,
       const viaRest = i % 2 === 0;
       let told: RequestView;
       if (viaRest) {
-        const posted = await postProcess(a, { text: `${TEXT} (${mode} ${i})`, orchestration_mode: mode });
+        const posted = await submitThrough(a, { text: `${TEXT} (${mode} ${i})`, orchestration_mode: mode });
         expect(posted.status).toBe(200);
         told = posted.view;
       } else {
@@ -127,7 +127,7 @@ describe.each(["parallel", "sequential"] as const)("read-your-writes in %s mode,
       const viaRest = i % 2 === 0;
       let told: RequestView;
       if (viaRest) {
-        const posted = await postProcess(a, { text: `${TEXT} (async ${mode} ${i})`, orchestration_mode: mode }, { prefer: "respond-async" });
+        const posted = await submitThrough(a, { text: `${TEXT} (async ${mode} ${i})`, orchestration_mode: mode }, { prefer: "respond-async" });
         expect(posted.status).toBe(202);
         told = posted.view;
       } else {

@@ -1,22 +1,21 @@
 // Support for the orchestrator's integration tests: fake agents that pull their tasks
-// from the tasks stream like the real ones do, readers of a request's events, and a wait
-// for a durable to have handled everything.
+// from the tasks stream like the real ones do, and requests submitted as the gateway does.
 import { randomUUID } from "node:crypto";
 import {
   acceptSubmission,
   AgentTask,
-  ChorusEvent,
   messageIds,
   SubmitRequest,
   type AgentId,
   type AgentOutputs,
+  type ChorusEvent,
   type CommandOf,
   type EventOf,
   type OrchestrationMode,
   type Topology,
 } from "@chorus/contracts";
 import { ensureDurable, publishEvent, publishValidated, runConsumer, type ConsumerHandle, type JetStreamClient } from "@chorus/platform";
-import { eventually, testLogger, type IsolatedNats } from "@chorus/testing";
+import { testLogger, type IsolatedNats } from "@chorus/testing";
 
 export const AGENTS: AgentId[] = ["summarizer", "sentiment", "entity_extractor"];
 
@@ -115,38 +114,6 @@ export async function submitCommandOfEarlierGateway(nats: IsolatedNats, mode: Or
   const command = submitCommand(mode, agents);
   await publishValidated(nats.js, nats.topology.subjects.submit, SubmitRequest, command, { msgID: msgID ?? messageIds.submit(command.request_id) });
   return command;
-}
-
-/** Every event stored on `filter` (one subject, wildcards allowed), in stream order. */
-export async function readEvents(nats: IsolatedNats, filter: string): Promise<ChorusEvent[]> {
-  const consumer = await nats.js.consumers.get(nats.topology.streams.events, { filter_subjects: filter });
-  try {
-    const events: ChorusEvent[] = [];
-    let pending = (await consumer.info(true)).num_pending;
-    while (pending > 0) {
-      const batch = await consumer.fetch({ max_messages: Math.min(pending, 500), expires: 5_000 });
-      let received = 0;
-      for await (const m of batch) {
-        received++;
-        events.push(ChorusEvent.parse(m.json()));
-        pending = m.info.pending;
-      }
-      if (received === 0) break;
-    }
-    return events;
-  } finally {
-    await consumer.delete().catch(() => undefined);
-  }
-}
-
-export const requestEvents = (nats: IsolatedNats, requestId: string) => readEvents(nats, nats.topology.subjects.requestEvents(requestId));
-
-/** Resolves once the durable has been handed everything up to `seq` (when given) and has acked it all. */
-export async function untilQuiet(nats: IsolatedNats, stream: string, durable: string, seq = 0): Promise<void> {
-  await eventually(async () => {
-    const info = await nats.jsm.consumers.info(stream, durable);
-    return info.delivered.stream_seq >= seq && info.num_pending === 0 && info.num_ack_pending === 0 ? true : undefined;
-  });
 }
 
 export const isEnd = (e: ChorusEvent) => e.type === "RequestCompleted" || e.type === "RequestFailed";

@@ -4,9 +4,9 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { SubmitRequest, type CommandOf, type EventOf } from "@chorus/contracts";
 import { publishEvent, publishValidated } from "@chorus/platform";
-import { eventually, isolatedPerTest, testLogger } from "@chorus/testing";
+import { eventually, isolatedPerTest, recordedEventsOf, testLogger, untilQuiet } from "@chorus/testing";
 import { DURABLES, startOrchestrator } from "./index.ts";
-import { AGENTS, completeTask, isEnd, OUTPUTS, requestEvents, startFakeAgents, submit, submitCommandOfEarlierGateway, untilQuiet, type FakeAgents } from "./fake-agents.fixtures.ts";
+import { AGENTS, completeTask, isEnd, OUTPUTS, startFakeAgents, submit, submitCommandOfEarlierGateway, type FakeAgents } from "./fake-agents.fixtures.ts";
 
 const env = isolatedPerTest({ nats: true });
 let agents: FakeAgents;
@@ -20,7 +20,7 @@ beforeEach(async () => {
 
 async function eventsUntilEnd(requestId: string) {
   return eventually(async () => {
-    const events = await requestEvents(env.nats, requestId);
+    const events = await recordedEventsOf(env.nats, requestId);
     return events.some(isEnd) ? events : undefined;
   });
 }
@@ -73,7 +73,7 @@ describe("the orchestrator", () => {
     // A second copy that escaped deduplication (another message id) finds the request under way.
     const again = await publishEvent(env.nats.js, env.nats.topology, accepted, { msgID: "second-publish" });
     await untilQuiet(env.nats, env.nats.topology.streams.events, DURABLES.accepted, again.seq);
-    const after = await requestEvents(env.nats, accepted.request_id);
+    const after = await recordedEventsOf(env.nats, accepted.request_id);
     expect(after).toHaveLength(events.length + 1);
     expect(after.filter((e) => e.type === "RequestAccepted")).toHaveLength(2);
     expect(after.filter(isEnd)).toHaveLength(1);
@@ -87,7 +87,7 @@ describe("the orchestrator", () => {
     expect(events[0]).toMatchObject({ request_id: command.request_id, correlation_id: command.correlation_id, data: { text: command.data.text, agent_timeout_ms: 30_000 } });
     const again = await publishValidated(env.nats.js, env.nats.topology.subjects.submit, SubmitRequest, command, { msgID: "second-publish" });
     await untilQuiet(env.nats, env.nats.topology.streams.commands, DURABLES.commands, again.seq);
-    expect(await requestEvents(env.nats, command.request_id)).toHaveLength(events.length);
+    expect(await recordedEventsOf(env.nats, command.request_id)).toHaveLength(events.length);
     expect(agents.tasks.filter((t) => t.request_id === command.request_id)).toHaveLength(2);
   });
 });

@@ -3,9 +3,9 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { SubmitRequest, type EventOf } from "@chorus/contracts";
 import { publishEvent, publishValidated } from "@chorus/platform";
-import { eventually, isolatedPerTest, testLogger } from "@chorus/testing";
+import { eventually, isolatedPerTest, recordedEventsOf, testLogger, untilQuiet } from "@chorus/testing";
 import { DURABLES, startOrchestrator } from "./index.ts";
-import { completeTask, isEnd, requestEvents, startFakeAgents, submit, submitCommand, untilQuiet, type FakeAgents } from "./fake-agents.fixtures.ts";
+import { completeTask, isEnd, startFakeAgents, submit, submitCommand, type FakeAgents } from "./fake-agents.fixtures.ts";
 
 const env = isolatedPerTest({ nats: { duplicateWindowMs: 1_000 } });
 let agents: FakeAgents;
@@ -28,7 +28,7 @@ describe("an input redelivered after the duplicate window", () => {
   it("records no second end for a repeated outcome, and no second run for a repeated accept or submit", async () => {
     const command = await submit(env.nats, "parallel", ["summarizer", "sentiment"]);
     const before = await eventually(async () => {
-      const events = await requestEvents(env.nats, command.request_id);
+      const events = await recordedEventsOf(env.nats, command.request_id);
       return events.some(isEnd) ? events : undefined;
     });
     await pastDuplicateWindow();
@@ -46,7 +46,7 @@ describe("an input redelivered after the duplicate window", () => {
     await untilQuiet(env.nats, t.streams.commands, DURABLES.commands);
     for (const agent of ["summarizer", "sentiment"]) await untilQuiet(env.nats, t.streams.tasks, `fake-${agent}`);
 
-    const after = await requestEvents(env.nats, command.request_id);
+    const after = await recordedEventsOf(env.nats, command.request_id);
     expect(after.filter(isEnd)).toHaveLength(1);
     expect(after.filter((e) => e.type === "RequestAccepted")).toHaveLength(2);
     expect(after.filter((e) => e.type === "AgentDispatched")).toHaveLength(2);

@@ -3,9 +3,9 @@
 // one end, none is lost, and no task is dispatched twice.
 import { beforeEach, describe, expect, it } from "vitest";
 import { connectNats, jetStreamClients } from "@chorus/platform";
-import { eventually, isolatedPerTest, NATS_URL, testLogger } from "@chorus/testing";
+import { eventually, isolatedPerTest, NATS_URL, recordedEventsOn, testLogger, untilQuiet } from "@chorus/testing";
 import { DURABLES, lastBySubjectLoader, startOrchestrator, type Orchestrator, type RequestLoader } from "./index.ts";
-import { AGENTS, completeTask, readEvents, startFakeAgents, submit, untilQuiet } from "./fake-agents.fixtures.ts";
+import { AGENTS, completeTask, startFakeAgents, submit } from "./fake-agents.fixtures.ts";
 
 const REQUESTS = 36;
 
@@ -46,19 +46,19 @@ describe("two orchestrator replicas", () => {
     await Promise.all(agents.tasks.map((task) => completeTask(env.nats.js, env.nats.topology, task)));
 
     const t = env.nats.topology;
-    await eventually(async () => ((await readEvents(env.nats, t.subjects.requestEnds("completed"))).length >= REQUESTS ? true : undefined));
+    await eventually(async () => ((await recordedEventsOn(env.nats, t.subjects.requestEnds("completed"))).length >= REQUESTS ? true : undefined));
     // Let both replicas finish everything they were handed before counting.
     await untilQuiet(env.nats, t.streams.events, DURABLES.agentCompleted);
     await untilQuiet(env.nats, t.streams.commands, DURABLES.commands);
     await Promise.all(replicas.map((r) => r.stop()));
 
-    const ends = await readEvents(env.nats, t.subjects.requestEnds("completed"));
+    const ends = await recordedEventsOn(env.nats, t.subjects.requestEnds("completed"));
     const endsPerRequest = new Map<string, number>();
     for (const e of ends) endsPerRequest.set(e.request_id, (endsPerRequest.get(e.request_id) ?? 0) + 1);
     expect([...endsPerRequest.keys()].sort()).toEqual(commands.map((c) => c.request_id).sort());
     expect([...endsPerRequest.values()].every((n) => n === 1)).toBe(true);
     expect(ends.every((e) => e.type === "RequestCompleted" && e.data.status === "completed")).toBe(true);
-    expect(await readEvents(env.nats, t.subjects.requestEnds("failed"))).toEqual([]);
+    expect(await recordedEventsOn(env.nats, t.subjects.requestEnds("failed"))).toEqual([]);
 
     const dispatches = new Set(agents.tasks.map((task) => `${task.request_id}:${task.data.agent}`));
     expect(agents.tasks).toHaveLength(REQUESTS * AGENTS.length);

@@ -2,9 +2,9 @@
 // with a timeout at its deadline, and the request still reaches its end.
 import { beforeEach, describe, expect, it } from "vitest";
 import type { EventOf } from "@chorus/contracts";
-import { eventually, isolatedPerTest, testLogger } from "@chorus/testing";
+import { eventually, isolatedPerTest, recordedEventsOf, testLogger } from "@chorus/testing";
 import { startOrchestrator, type Orchestrator } from "./index.ts";
-import { completeTask, isEnd, OUTPUTS, requestEvents, startFakeAgents, submit, type FakeAgents } from "./fake-agents.fixtures.ts";
+import { completeTask, isEnd, OUTPUTS, startFakeAgents, submit, type FakeAgents } from "./fake-agents.fixtures.ts";
 
 const TIMEOUT_MS = 300;
 
@@ -29,7 +29,7 @@ beforeEach(async () => {
 
 async function endOf(requestId: string) {
   const events = await eventually(async () => {
-    const all = await requestEvents(env.nats, requestId);
+    const all = await recordedEventsOf(env.nats, requestId);
     return all.some(isEnd) ? all : undefined;
   });
   return { events, end: events.find(isEnd) as EventOf<"RequestCompleted"> | EventOf<"RequestFailed"> };

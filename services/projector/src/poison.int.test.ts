@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import pg from "pg";
 import type { AgentId, ChorusEvent } from "@chorus/contracts";
 import { HEADER, READ_MODEL_SCHEMA, createDatabasePool, sql, type DatabasePool } from "@chorus/platform";
-import { eventually, isolatedPerTest, testLogger } from "@chorus/testing";
+import { eventually, isolatedPerTest, testLogger, untilQuiet } from "@chorus/testing";
 import { PROJECTOR_DURABLE, type Projector, type ProjectorDeps } from "./projector.ts";
 import { rebuildReadModels } from "./rebuild/index.ts";
 import { table } from "./store/index.ts";
@@ -97,7 +97,7 @@ describe("an event Postgres refuses", () => {
     await swap.query("COMMIT");
 
     await eventually(async () => ((await projectedCount(env.db.pool)) === events.length ? true : undefined));
-    await eventually(async () => ((await env.nats.jsm.consumers.info(env.nats.topology.streams.events, PROJECTOR_DURABLE)).num_ack_pending === 0 ? true : undefined));
+    await untilQuiet(env.nats, env.nats.topology.streams.events, PROJECTOR_DURABLE);
 
     // Each refused event went to the dead-letter subject on its last allowed delivery, with its reason.
     const copies = await deadLetters();
@@ -164,7 +164,7 @@ describe("an event Postgres refuses", () => {
 
     await publishAll(env.nats.js, env.nats.topology, [accepted, end]);
     await eventually(async () => ((await projectedCount(env.db.pool)) === events.length ? true : undefined));
-    await eventually(async () => ((await env.nats.jsm.consumers.info(env.nats.topology.streams.events, PROJECTOR_DURABLE)).num_ack_pending === 0 ? true : undefined));
+    await untilQuiet(env.nats, env.nats.topology.streams.events, PROJECTOR_DURABLE);
     expect(projector.stats().dead_lettered).toBe(1);
     expect((await deadLetters()).map((c) => c.event.id)).toEqual([refused.id]);
     expect(await requestRow(env.db.pool, requestId)).toMatchObject({

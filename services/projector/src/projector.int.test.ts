@@ -5,7 +5,7 @@ import pg from "pg";
 import { z } from "zod";
 import type { ChorusEvent } from "@chorus/contracts";
 import { READ_MODEL_SCHEMA, ensureDurable, migrateReadModels, sql } from "@chorus/platform";
-import { eventually, isolatedDatabase, isolatedPerTest } from "@chorus/testing";
+import { eventually, isolatedDatabase, isolatedPerTest, untilQuiet } from "@chorus/testing";
 import { PROJECTOR_DURABLE, type Projector, type ProjectorDeps } from "./projector.ts";
 import { applyEvent, tablesCheck, table } from "./store/index.ts";
 import { shuffled, storyEvents, type Story } from "./stories.fixtures.ts";
@@ -113,7 +113,7 @@ describe("the live projector", () => {
     await eventually(() => (projector.stats().duplicate === events.length ? true : undefined));
     expect(projector.stats().applied).toBe(0);
     expect(await readModelRows(env.db.pool)).toEqual(before);
-    await eventually(async () => ((await env.nats.jsm.consumers.info(t.streams.events, PROJECTOR_DURABLE)).num_ack_pending === 0 ? true : undefined));
+    await untilQuiet(env.nats, t.streams.events, PROJECTOR_DURABLE);
   });
 });
 

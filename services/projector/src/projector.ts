@@ -91,7 +91,8 @@ export async function startProjector(deps: ProjectorDeps): Promise<Projector> {
     maxAckPending: Math.max(1_024, maxBatch * 8),
   });
   const stats: ProjectorStats = { applied: 0, applied_without_request: 0, duplicate: 0, waiting: 0, dead_lettered: 0 };
-  const deadLetters: DeadLetters = { count: 0, last: null };
+  // The count is stats.dead_lettered; only the last one's details are kept here.
+  let lastDeadLetter: DeadLetters["last"] = null;
 
   // A webhook fact whose request row is missing waits, a bounded number of times, then is applied without it.
   const optionsFor = (item: Item): ApplyOptions => ({ whenRequestMissing: item.delivery.deliveryCount < maxWaitDeliveries ? "wait" : "apply" });
@@ -124,8 +125,7 @@ export async function startProjector(deps: ProjectorDeps): Promise<Projector> {
       return outcome;
     });
     if (recorded !== "recorded") return recorded;
-    deadLetters.count += 1;
-    deadLetters.last = { seq: delivery.seq, subject: delivery.subject, type: event.type, request_id: event.request_id, reason, at: new Date().toISOString() };
+    lastDeadLetter = { seq: delivery.seq, subject: delivery.subject, type: event.type, request_id: event.request_id, reason, at: new Date().toISOString() };
     return "dead_lettered";
   };
 
@@ -188,7 +188,7 @@ export async function startProjector(deps: ProjectorDeps): Promise<Projector> {
   return {
     consumer,
     stats: () => ({ ...stats }),
-    deadLetters: () => ({ count: deadLetters.count, last: deadLetters.last && { ...deadLetters.last } }),
+    deadLetters: () => ({ count: stats.dead_lettered, last: lastDeadLetter && { ...lastDeadLetter } }),
     stop: () => consumer.stop(),
   };
 }

@@ -1,9 +1,9 @@
 // For the webhook service's tests: end events carrying a sealed webhook, publishing
-// them, reading a request's recorded events, and the service in-process on isolated NATS.
+// them, picking the webhook events recorded, and the service in-process on isolated NATS.
 import { randomUUID } from "node:crypto";
 import { RedeliverWebhook, messageIds, type ChorusEvent, type RequestEndEvent } from "@chorus/contracts";
 import { newestWebhookFacts, publishEvent, publishValidated } from "@chorus/platform";
-import { recordedEventsOf, testLogger, type IsolatedNats } from "@chorus/testing";
+import { completedEnd, testLogger, type IsolatedNats } from "@chorus/testing";
 import { parseSecretKey, sealSecret } from "@chorus/webhook-security";
 import { startWebhooks, type Webhooks, type WebhooksDeps } from "./start-webhooks.ts";
 
@@ -11,38 +11,24 @@ export const TEST_KEY_TEXT = "0123456789abcdef0123456789abcdef0123456789abcdef01
 export const TEST_SECRET_KEY = parseSecretKey(TEST_KEY_TEXT);
 export const RECEIVER_SECRET = "receiver-secret-0123456789";
 
+/** A request's end carrying a webhook to `url` with the receiver's secret (or `secret`), sealed. */
 export function endEvent(url: string, options: { requestId?: string; failed?: boolean; secret?: string } = {}): RequestEndEvent {
-  const requestId = options.requestId ?? randomUUID();
-  const common = {
-    id: randomUUID(),
-    version: 1 as const,
-    request_id: requestId,
-    tenant_id: "default",
-    occurred_at: new Date().toISOString(),
-    correlation_id: `corr-${requestId.slice(0, 8)}`,
-  };
-  const data = {
-    results: {
-      sentiment: { status: "completed" as const, provider: "local", model: "test", duration_ms: 3, usage: null, error: null, output: { label: "positive" as const, score: 0.5, confidence: 0.9 } },
+  return completedEnd(
+    { url, secret: sealSecret(TEST_SECRET_KEY, options.secret ?? RECEIVER_SECRET) },
+    {
+      requestId: options.requestId,
+      failed: options.failed,
+      data: {
+        results: { sentiment: { status: "completed", provider: "local", model: "test", duration_ms: 3, usage: null, error: null, output: { label: "positive", score: 0.5, confidence: 0.9 } } },
+        duration_ms: 12,
+        created_at: new Date(Date.now() - 1000).toISOString(),
+      },
     },
-    duration_ms: 12,
-    webhook: { url, secret: sealSecret(TEST_SECRET_KEY, options.secret ?? RECEIVER_SECRET) },
-    orchestration_mode: "parallel" as const,
-    agents: ["sentiment" as const],
-    created_at: new Date(Date.now() - 1000).toISOString(),
-  };
-  return options.failed
-    ? { ...common, type: "RequestFailed", data: { ...data, status: "failed" } }
-    : { ...common, type: "RequestCompleted", data: { ...data, status: "completed" } };
+  );
 }
 
 export async function publishEnd(nats: IsolatedNats, end: RequestEndEvent, msgID = messageIds.end(end.request_id)) {
   return publishEvent(nats.js, nats.topology, end, { msgID });
-}
-
-/** Every event recorded for the request, in stream order. */
-export function eventsOf(nats: IsolatedNats, requestId: string): Promise<ChorusEvent[]> {
-  return recordedEventsOf(nats, requestId);
 }
 
 export function webhookEvents(events: ChorusEvent[]) {

@@ -3,9 +3,9 @@ import { Webhook } from "standardwebhooks";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { ChorusEvent } from "@chorus/contracts";
 import { AckPolicy, isWrongLastSequence } from "@chorus/platform";
-import { eventually, isolatedPerTest, startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from "@chorus/testing";
+import { eventually, isolatedPerTest, recordedEventsOf, startWebhookReceiver, untilQuiet, type ReceivedWebhook, type WebhookReceiver } from "@chorus/testing";
 import { DURABLES } from "./durables.ts";
-import { RECEIVER_SECRET, endEvent, eventsOf, publishEnd, publishRedelivery, redeliveryBasis, startTestWebhooks, webhookEvents } from "./webhooks.fixtures.ts";
+import { RECEIVER_SECRET, endEvent, publishEnd, publishRedelivery, redeliveryBasis, startTestWebhooks, webhookEvents } from "./webhooks.fixtures.ts";
 
 const env = isolatedPerTest({ nats: true });
 let receiver: WebhookReceiver;
@@ -33,7 +33,7 @@ function expectSigned(r: ReceivedWebhook, secret = RECEIVER_SECRET) {
 
 async function finished(requestId: string) {
   return eventually(async () => {
-    const events = webhookEvents(await eventsOf(env.nats, requestId));
+    const events = webhookEvents(await recordedEventsOf(env.nats, requestId));
     return events.some((e) => e.type === "WebhookDelivered" || e.type === "WebhookExhausted") ? events : undefined;
   });
 }
@@ -139,13 +139,10 @@ describe("webhook delivery", () => {
     await publishEnd(env.nats, end, `${end.request_id}:end:again`);
     await finished(end.request_id);
     // Both copies handled (acked) before counting.
-    await eventually(async () => {
-      const info = await env.nats.jsm.consumers.info(env.nats.topology.streams.events, DURABLES.completed);
-      return info.delivered.stream_seq >= 2 && info.num_pending === 0 && info.num_ack_pending === 0 ? true : undefined;
-    });
+    await untilQuiet(env.nats, env.nats.topology.streams.events, DURABLES.completed, 2);
 
     expect(receiver.received.filter((r) => JSON.parse(r.body).request_id === end.request_id)).toHaveLength(1);
-    expect(attemptsOf(webhookEvents(await eventsOf(env.nats, end.request_id)))).toHaveLength(1);
+    expect(attemptsOf(webhookEvents(await recordedEventsOf(env.nats, end.request_id)))).toHaveLength(1);
   });
 
   it("with two replicas, sends each attempt once", async () => {
@@ -159,7 +156,7 @@ describe("webhook delivery", () => {
 
     for (const end of ends) {
       const posts = receiver.received.filter((r) => JSON.parse(r.body).request_id === end.request_id);
-      const attempts = attemptsOf(webhookEvents(await eventsOf(env.nats, end.request_id)));
+      const attempts = attemptsOf(webhookEvents(await recordedEventsOf(env.nats, end.request_id)));
       expect(attempts.map((a) => a.attempt)).toEqual(Array.from({ length: attempts.length }, (_, i) => i + 1));
       expect(posts).toHaveLength(attempts.length);
     }
@@ -179,7 +176,7 @@ describe("webhook delivery", () => {
     expect(header(second, "webhook-id")).toBe(header(first, "webhook-id"));
     expect(second.body).toBe(first.body);
     const events = await eventually(async () => {
-      const all = webhookEvents(await eventsOf(env.nats, end.request_id));
+      const all = webhookEvents(await recordedEventsOf(env.nats, end.request_id));
       return all.filter((e) => e.type === "WebhookDelivered").length === 2 ? all : undefined;
     });
     expect(events.map((e) => e.type)).toEqual(["WebhookAttempted", "WebhookDelivered", "WebhookAttempted", "WebhookDelivered"]);
@@ -203,7 +200,7 @@ describe("webhook delivery", () => {
     const end = endEvent(receiver.url);
     await publishEnd(env.nats, end);
     await finished(end.request_id);
-    const all = JSON.stringify(await eventsOf(env.nats, end.request_id));
+    const all = JSON.stringify(await recordedEventsOf(env.nats, end.request_id));
     expect(all).toContain("WebhookDelivered");
     expect(all).not.toContain(RECEIVER_SECRET);
   });
@@ -215,7 +212,7 @@ describe("delivery chains: one at a time, attempts numbered per request", () => 
   const outcomes = (events: ChorusEvent[]) => events.filter((e) => e.type === "WebhookDelivered" || e.type === "WebhookExhausted").length;
   const chainsEnded = (requestId: string, count: number) =>
     eventually(async () => {
-      const events = webhookEvents(await eventsOf(env.nats, requestId));
+      const events = webhookEvents(await recordedEventsOf(env.nats, requestId));
       return outcomes(events) >= count ? events : undefined;
     });
 
@@ -274,11 +271,8 @@ describe("delivery chains: one at a time, attempts numbered per request", () => 
 
     // Its command has left the stream, so this one is stored; but a chain ended after what it was decided on.
     await eventually(async () => (await publishRedelivery(env.nats, end, { decidedOn: stale }).then(() => true).catch((err: unknown) => (isWrongLastSequence(err) ? undefined : Promise.reject(err)))));
-    await eventually(async () => {
-      const info = await env.nats.jsm.consumers.info(env.nats.topology.streams.commands, DURABLES.redeliver);
-      return info.num_pending === 0 && info.num_ack_pending === 0 ? true : undefined;
-    });
-    expect(attemptsOf(webhookEvents(await eventsOf(env.nats, end.request_id))).map((a) => a.attempt)).toEqual([1, 2]);
+    await untilQuiet(env.nats, env.nats.topology.streams.commands, DURABLES.redeliver);
+    expect(attemptsOf(webhookEvents(await recordedEventsOf(env.nats, end.request_id))).map((a) => a.attempt)).toEqual([1, 2]);
     expect(postsFor(end.request_id)).toHaveLength(2);
   });
 
@@ -306,10 +300,7 @@ describe("delivery chains: one at a time, attempts numbered per request", () => 
     await publishRedelivery(env.nats, end);
 
     const events = await chainsEnded(end.request_id, 1);
-    await eventually(async () => {
-      const info = await env.nats.jsm.consumers.info(env.nats.topology.streams.events, DURABLES.completed);
-      return info.num_pending === 0 && info.num_ack_pending === 0 ? true : undefined;
-    });
+    await untilQuiet(env.nats, env.nats.topology.streams.events, DURABLES.completed);
     expect(attemptsOf(events).map((a) => [a.attempt, a.status_code])).toEqual([
       [1, 503],
       [2, 503],
@@ -317,6 +308,6 @@ describe("delivery chains: one at a time, attempts numbered per request", () => 
     ]);
     expect(events.at(-1)).toMatchObject({ type: "WebhookDelivered", data: { attempt: 3 } });
     expect(postsFor(end.request_id)).toHaveLength(3);
-    expect(webhookEvents(await eventsOf(env.nats, end.request_id))).toHaveLength(events.length);
+    expect(webhookEvents(await recordedEventsOf(env.nats, end.request_id))).toHaveLength(events.length);
   });
 });

@@ -10,15 +10,17 @@ export async function lastEventOf<S extends Suffix>(jsm: JetStreamManager, t: To
   return (await lastRequestEvent(jsm, t, requestId, suffix))?.event as BySuffix[S] | undefined;
 }
 
-const bySeq = (found: (RecordedEvent | undefined)[]): ChorusEvent[] =>
-  found
-    .filter((f) => f !== undefined)
-    .sort((a, b) => a.seq - b.seq)
-    .map((f) => f.event);
+const inStreamOrder = (found: (RecordedEvent | undefined)[]): RecordedEvent[] => found.filter((f) => f !== undefined).sort((a, b) => a.seq - b.seq);
+const bySeq = (found: (RecordedEvent | undefined)[]): ChorusEvent[] => inStreamOrder(found).map((f) => f.event);
+
+/** The request's accepted and end events with their stream sequences, as far as they exist, in stream order. */
+export async function recordedFacts(jsm: JetStreamManager, t: Topology, requestId: string): Promise<RecordedEvent[]> {
+  return inStreamOrder(await Promise.all((["accepted", "completed", "failed"] as const).map((suffix) => lastRequestEvent(jsm, t, requestId, suffix))));
+}
 
 /** The request's accepted and end events, as far as they exist, in stream order. */
 export async function recordedEvents(jsm: JetStreamManager, t: Topology, requestId: string): Promise<ChorusEvent[]> {
-  return bySeq(await Promise.all((["accepted", "completed", "failed"] as const).map((suffix) => lastRequestEvent(jsm, t, requestId, suffix))));
+  return (await recordedFacts(jsm, t, requestId)).map((f) => f.event);
 }
 
 const AGENT_STEPS = ["dispatched", "started", "completed", "failed"] as const;

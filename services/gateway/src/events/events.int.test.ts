@@ -49,7 +49,7 @@ async function acceptedRequest(): Promise<string> {
 
 async function finish(id: string) {
   const accepted = double.received.find((c) => c.request_id === id)!;
-  await publishEvent(env.nats.js, env.nats.topology, completedEvent(accepted, accepted.occurred_at), { msgID: `${id}:end` });
+  await publishEvent(env.nats.js, env.nats.topology, completedEvent(accepted), { msgID: `${id}:end` });
 }
 
 describe("the request's events as Server-Sent Events", () => {
@@ -89,6 +89,7 @@ describe("the request's events as Server-Sent Events", () => {
   it("ends an open stream when the gateway stops, so shutdown does not wait for the request's end", async () => {
     const id = await acceptedRequest();
     const other = await startTestGateway({ nats: env.nats, database });
+    env.defer(() => other.stop());
     const res = await fetch(`${other.url}/api/v1/results/${id}/events`);
     const seen: string[] = [];
     for await (const frame of frames(res)) {

@@ -138,7 +138,7 @@ describe("gRPC Orchestration errors and operations", () => {
     const watching = client.watch(cmd.request_id, () => firstSeen());
     // The end is recorded only once the watch has delivered the acceptance: it must arrive live.
     await first;
-    const end = completedEvent(cmd, accepted.occurred_at);
+    const end = completedEvent(accepted);
     await publishEvent(env.nats.js, env.nats.topology, end, { msgID: end.id });
     const events = await watching;
     expect(events.map((e) => e.type)).toEqual(["RequestAccepted", "RequestCompleted"]);
@@ -148,6 +148,7 @@ describe("gRPC Orchestration errors and operations", () => {
   it("ends an open Watch with UNAVAILABLE when the gateway stops, so shutdown does not wait for the request's end", async () => {
     const { cmd } = await acceptedByHand("stop");
     const stopping = await startGrpcGateway({ ...deps(), port: 0, host: "127.0.0.1" });
+    env.defer(() => stopping.stop());
     const stoppingClient = orchestrationClient(`127.0.0.1:${stopping.port}`);
     env.defer(() => stoppingClient.close());
     let firstSeen: () => void = () => undefined;

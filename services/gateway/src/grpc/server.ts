@@ -5,14 +5,13 @@ import * as grpc from "@grpc/grpc-js";
 import { ReflectionService } from "@grpc/reflection";
 import { HealthImplementation } from "grpc-health-check";
 import { stopGrpcServer } from "@chorus/platform";
-import { acceptsDurable } from "../broker/accepts.ts";
 import { brokerState } from "../broker/state.ts";
 import type { GatewayDeps } from "../deps.ts";
 import { followRequest } from "../events/follow.ts";
 import { ApiError, notFound, unavailable } from "../errors.ts";
 import { parseOr422 } from "../http/validation.ts";
 import { IdempotencyKeyHeader, processRequestBody } from "../processing/schema.ts";
-import { submitRequest } from "../processing/submit.ts";
+import { submitDepsOf, submitRequest } from "../processing/submit.ts";
 import { parseRequestId, readPage, readRequest } from "../results/read.ts";
 import { ListResultsQuery } from "../results/schema.ts";
 import {
@@ -62,18 +61,8 @@ export async function startGrpcGateway(deps: GatewayDeps & { port: number; host?
   const { settings, logger, topology } = deps;
   const broker = brokerState(deps.nc);
   const stopping = new AbortController();
-  const submitDeps = {
-    nc: deps.nc,
-    js: deps.js,
-    jsm: deps.jsm,
-    topology,
-    broker,
-    ensureAccepts: deps.ensureAccepts ?? acceptsDurable(deps.jsm, topology),
-    tenantId: settings.tenantId,
-    agentTimeoutMs: settings.agentTimeoutMs,
-    webhookSecretKey: deps.webhookSecretKey,
-    allowPrivateWebhooks: settings.webhookAllowPrivate ?? false,
-  };
+  const submitDeps = submitDepsOf(deps, broker);
+
   const resultsDeps = { database: deps.database, jsm: deps.jsm, topology, broker, tenantId: settings.tenantId };
   const bodySchema = processRequestBody(settings.maxTextLength);
 

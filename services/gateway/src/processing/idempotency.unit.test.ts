@@ -53,12 +53,8 @@ const known = submittedView(requestId, input, "2026-11-24T10:05:00.000Z");
 function earlierAccept(fingerprint: string | null): EventOf<"RequestAccepted"> {
   return acceptSubmission(
     {
-      id: "8d3c5e4a-1b2c-4d5e-8f90-123456789abc",
-      type: "SubmitRequest",
-      version: 1,
       request_id: requestId,
       tenant_id: "default",
-      occurred_at: earlierAt,
       correlation_id: "corr-1",
       data: { ...input, webhook: null, idempotency_key: "order-42", fingerprint },
     },

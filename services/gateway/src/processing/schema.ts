@@ -1,7 +1,7 @@
 // The body of POST /api/v1/process, validated here and described for the OpenAPI
 // document. Text length counts Unicode code points, as the earlier service did.
 import { z } from "zod";
-import { AGENT_IDS, AgentId, OrchestrationMode } from "@chorus/contracts";
+import { AGENT_IDS, AgentId, OrchestrationMode, unstorableTextIn } from "@chorus/contracts";
 
 export const MIN_TEXT_LENGTH = 10;
 export const DEFAULT_MAX_TEXT_LENGTH = 10_000;
@@ -21,12 +21,9 @@ export function codePointLength(text: string): number {
  * the edge, where the client can still be told. Other control characters are stored as given.
  */
 function unstorableTextProblem(value: string): string | undefined {
-  const nul = value.indexOf("\u0000");
-  if (nul !== -1) return `must not contain the NUL character (U+0000), found at position ${nul}`;
-  if (!value.isWellFormed()) {
-    const at = [...value].findIndex((ch) => ch.length === 1 && ch.charCodeAt(0) >= 0xd800 && ch.charCodeAt(0) <= 0xdfff);
-    return `must be valid Unicode: an unpaired UTF-16 surrogate (a lone \\ud800–\\udfff escape) was found at code point ${at}`;
-  }
+  const found = unstorableTextIn(value);
+  if (found?.kind === "nul") return `must not contain the NUL character (U+0000), found at position ${found.index}`;
+  if (found?.kind === "lone_surrogate") return `must be valid Unicode: an unpaired UTF-16 surrogate (a lone \\ud800–\\udfff escape) was found at code point ${found.codePoint}`;
   return undefined;
 }
 

@@ -5,13 +5,14 @@
 // willing to wait.
 import { randomUUID } from "node:crypto";
 import { ZodError } from "zod";
-import { acceptSubmission, isEndEvent, messageIds, type ChorusEvent, type CommandOf, type RequestView, type Topology } from "@chorus/contracts";
+import { acceptSubmission, isEndEvent, messageIds, type ChorusEvent, type Submitted, type RequestView, type Topology } from "@chorus/contracts";
 import { publishEvent, type JetStreamClient, type JetStreamManager, type Logger, type NatsConnection } from "@chorus/platform";
 import { sealSecret, type SecretKey } from "@chorus/webhook-security";
-import type { AcceptsDurable } from "../broker/accepts.ts";
+import { acceptsDurable, type AcceptsDurable } from "../broker/accepts.ts";
 import type { BrokerState } from "../broker/state.ts";
 import { lastEventOf, recordedEvents } from "../broker/lookup.ts";
 import { watchRequest, type RequestWatch } from "../broker/watch.ts";
+import type { GatewayDeps } from "../deps.ts";
 import { ApiError, unavailable } from "../errors.ts";
 import { applyEvent, submittedView, viewFromEvents } from "../views/fold.ts";
 import { refuseForbiddenWebhook } from "../webhooks/target.ts";
@@ -33,6 +34,22 @@ export type SubmitDeps = {
   /** Skips the SSRF check of webhook URLs (WEBHOOK_ALLOW_PRIVATE); unset means checked. */
   allowPrivateWebhooks?: boolean;
 };
+
+/** What submitting needs, taken from the gateway's deps: the same for REST and gRPC. */
+export function submitDepsOf(deps: GatewayDeps, broker: BrokerState): SubmitDeps {
+  return {
+    nc: deps.nc,
+    js: deps.js,
+    jsm: deps.jsm,
+    topology: deps.topology,
+    broker,
+    ensureAccepts: deps.ensureAccepts ?? acceptsDurable(deps.jsm, deps.topology),
+    tenantId: deps.settings.tenantId,
+    agentTimeoutMs: deps.settings.agentTimeoutMs,
+    webhookSecretKey: deps.webhookSecretKey,
+    allowPrivateWebhooks: deps.settings.webhookAllowPrivate ?? false,
+  };
+}
 
 export type Submission = {
   input: ProcessInput;
@@ -98,13 +115,9 @@ async function publishSubmission(
   at: { requestId: string; fingerprint: string; now: string; view: RequestView; log: Logger },
 ): Promise<Known> {
   const { requestId, fingerprint, now, log } = at;
-  const submission: CommandOf<"SubmitRequest"> = {
-    id: randomUUID(),
-    type: "SubmitRequest",
-    version: 1,
+  const submission: Submitted = {
     request_id: requestId,
     tenant_id: deps.tenantId,
-    occurred_at: now,
     correlation_id: s.correlationId,
     data: {
       text: s.input.text,

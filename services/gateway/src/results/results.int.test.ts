@@ -147,6 +147,23 @@ describe("GET /api/v1/results/:request_id while the read model lags the stream",
     for (const e of events) await publishEvent(env.nats.js, env.nats.topology, e, { msgID: e.id });
   };
 
+  it("answers from the stream alone while Postgres is down: a request it knows, 503 for the list and an id it does not know", async () => {
+    const id = randomUUID();
+    const { accepted, completed } = eventsOf(id);
+    await record(accepted, completed);
+    const down = unreachableDatabase();
+    const cut = await startTestGateway({ nats: env.nats, database: down });
+    try {
+      const res = await fetch(`${cut.url}/api/v1/results/${id}`);
+      expect(res.status).toBe(200);
+      expect(RequestView.parse(await res.json())).toMatchObject({ request_id: id, status: "completed", completed_at: completed.occurred_at, results: { sentiment: { status: "completed" } } });
+      for (const path of [`/api/v1/results/${randomUUID()}`, "/api/v1/results"]) expect((await fetch(`${cut.url}${path}`)).status).toBe(503);
+    } finally {
+      await cut.stop();
+      await down.close();
+    }
+  });
+
   it("answers a row still processing with the end the stream already has", async () => {
     const id = await insertRequest({ status: "processing", agents: ["sentiment"], createdAt: "2026-11-24T10:00:00.000Z" });
     const e = eventsOf(id);

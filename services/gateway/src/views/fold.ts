@@ -1,6 +1,6 @@
 // The request as clients see it, folded from its events: what a waiting POST answers
 // with before the read model has caught up. Pure: events in, view out.
-import { pendingResult, type AgentResult, type ChorusEvent, type RequestView, type WebhookSummary, type WebhookTarget } from "@chorus/contracts";
+import { pendingResult, webhookStatusImpliedBy, type AgentResult, type ChorusEvent, type RequestView, type WebhookSummary, type WebhookTarget } from "@chorus/contracts";
 import type { ProcessInput } from "../processing/schema.ts";
 
 const ENDED = new Set<RequestView["status"]>(["completed", "partial", "failed"]);
@@ -82,34 +82,23 @@ export function applyEvent(view: RequestView | undefined, event: ChorusEvent): R
         error: event.data.error,
         output: null,
       });
-    case "WebhookAttempted": {
-      if (!view?.webhook) return view;
-      const ok = event.data.status_code !== null && event.data.status_code >= 200 && event.data.status_code < 300;
-      return {
-        ...view,
-        webhook: {
-          ...view.webhook,
-          status: view.webhook.status === "delivered" || ok ? view.webhook.status : "failed",
-          attempts: Math.max(view.webhook.attempts, event.data.attempt),
-          last_status_code: event.data.status_code,
-        },
-      };
-    }
+    case "WebhookAttempted":
     case "WebhookDelivered":
       if (!view?.webhook) return view;
+      // Where the webhook stands is the read model's rule (contracts), so both answer alike.
       return {
         ...view,
         webhook: {
           ...view.webhook,
-          status: "delivered",
+          status: webhookStatusImpliedBy(event),
           attempts: Math.max(view.webhook.attempts, event.data.attempt),
           last_status_code: event.data.status_code,
-          delivered_at: event.occurred_at,
+          ...(event.type === "WebhookDelivered" ? { delivered_at: event.occurred_at } : {}),
         },
       };
     case "WebhookExhausted":
       if (!view?.webhook) return view;
-      return { ...view, webhook: { ...view.webhook, status: "exhausted", attempts: Math.max(view.webhook.attempts, event.data.attempts) } };
+      return { ...view, webhook: { ...view.webhook, status: webhookStatusImpliedBy(event), attempts: Math.max(view.webhook.attempts, event.data.attempts) } };
     default: {
       const unknown: never = event;
       throw new Error(`unhandled event type ${String((unknown as { type: string }).type)}`);

@@ -82,14 +82,14 @@ describe("viewFromEvents", () => {
     expect(view).toMatchObject({ request_id: id, status: "partial", agents: ["summarizer", "sentiment"], created_at: "2026-11-24T10:00:00.000Z" });
   });
 
-  it("follows the webhook: a failed attempt, then delivery", () => {
+  it("follows the webhook as the read model does: a failed attempt with a retry due is pending, then delivery", () => {
     const attempt: ChorusEvent = {
       ...meta("2026-11-24T10:00:01.000Z"),
       type: "WebhookAttempted",
       data: { webhook_id: "w", attempt: 1, url: webhook.url, status_code: 500, duration_ms: 5, error: null, next_attempt_at: "2026-11-24T10:00:05.000Z" },
     };
     const delivered: ChorusEvent = { ...meta("2026-11-24T10:00:05.100Z"), type: "WebhookDelivered", data: { webhook_id: "w", attempt: 2, status_code: 204 } };
-    expect(viewFromEvents([ended, attempt])?.webhook).toMatchObject({ status: "failed", attempts: 1, last_status_code: 500 });
+    expect(viewFromEvents([ended, attempt])?.webhook).toMatchObject({ status: "pending", attempts: 1, last_status_code: 500 });
     expect(RequestView.parse(viewFromEvents([ended, attempt, delivered])).webhook).toEqual({
       url: webhook.url,
       status: "delivered",
@@ -99,6 +99,8 @@ describe("viewFromEvents", () => {
     });
     const exhausted: ChorusEvent = { ...meta("2026-11-24T10:09:00.000Z"), type: "WebhookExhausted", data: { webhook_id: "w", attempts: 5, reason: "gave up" } };
     expect(viewFromEvents([ended, attempt, exhausted])?.webhook).toMatchObject({ status: "exhausted", attempts: 5 });
+    const gone: ChorusEvent = { ...exhausted, data: { webhook_id: "w", attempts: 1, reason: "410 Gone", cause: "gone" } };
+    expect(viewFromEvents([ended, attempt, gone])?.webhook).toMatchObject({ status: "failed" });
   });
 
   it("ignores events of another request", () => {

@@ -5,7 +5,7 @@ import type { DatabaseLink } from "../database/link.ts";
 import { notFound } from "../errors.ts";
 import { bindRequestId, type GatewayState } from "../http/state.ts";
 import { parseRequestId } from "../results/read.ts";
-import { ownRecordedEvents, type OwnEventsDeps } from "./own-events.ts";
+import { ownRecordedFacts, type OwnEventsDeps } from "./own-events.ts";
 import { webhookAttemptsOf } from "./queries.ts";
 import type { WebhookLogs } from "./schema.ts";
 
@@ -17,7 +17,7 @@ export function webhookLogsRoute(deps: LogsDeps): RouterMiddleware<GatewayState>
     bindRequestId(ctx, requestId);
     const { known, attempts } = await webhookAttemptsOf(deps.database, deps.tenantId, requestId);
     // Not projected yet is not unknown: the event stream has the last word.
-    if (!known && attempts.length === 0 && (await ownRecordedEvents(deps, requestId)).length === 0) throw notFound(`no request ${requestId}`, requestId);
+    if (!known && attempts.length === 0 && (await ownRecordedFacts(deps, requestId)).length === 0) throw notFound(`no request ${requestId}`, requestId);
     const body: WebhookLogs = { request_id: requestId, attempts };
     ctx.body = body;
   };

@@ -4,13 +4,12 @@
 import { randomUUID } from "node:crypto";
 import type { RouterMiddleware } from "@koa/router";
 import { RedeliverWebhook, isEndEvent } from "@chorus/contracts";
-import { isWrongLastSequence, publishValidated, type JetStreamClient } from "@chorus/platform";
+import { isWrongLastSequence, newestWebhookFacts, publishValidated, type JetStreamClient } from "@chorus/platform";
 import { ApiError, notFound, unavailable } from "../errors.ts";
 import { bindRequestId, type GatewayState } from "../http/state.ts";
 import { parseRequestId } from "../results/read.ts";
-import { deliveryFactsOf } from "./delivery-facts.ts";
-import { ownRecordedEvents, type OwnEventsDeps } from "./own-events.ts";
-import { retryVerdict } from "./retry-verdict.ts";
+import { ownRecordedFacts, type OwnEventsDeps } from "./own-events.ts";
+import { retryVerdict, type DeliveryFacts } from "./retry-verdict.ts";
 
 export type RetryDeps = OwnEventsDeps & { js: JetStreamClient };
 
@@ -25,20 +24,21 @@ export function webhookRetryRoute(deps: RetryDeps, options: RetryOptions): Route
   return async (ctx) => {
     const requestId = parseRequestId(ctx.params.request_id ?? "");
     bindRequestId(ctx, requestId);
-    const recorded = await ownRecordedEvents(deps, requestId);
+    const recorded = await ownRecordedFacts(deps, requestId);
     if (recorded.length === 0) throw notFound(`no request ${requestId}`, requestId);
-    const end = recorded.find(isEndEvent);
-    const accepted = recorded.find((e) => e.type === "RequestAccepted");
+    const endFact = recorded.find((f) => isEndEvent(f.event));
+    const end = endFact && isEndEvent(endFact.event) ? endFact.event : undefined;
+    const accepted = recorded.find((f) => f.event.type === "RequestAccepted")?.event;
     const webhook = end?.data.webhook ?? (accepted?.type === "RequestAccepted" ? accepted.data.webhook : null);
     if (!webhook) throw new ApiError("NoWebhook", "this request has no webhook to redeliver", { requestId });
-    if (!end) throw new ApiError("NotEnded", "this request has not ended yet; its webhook is sent when it does", { requestId });
-    let facts;
+    if (!endFact || !end) throw new ApiError("NotEnded", "this request has not ended yet; its webhook is sent when it does", { requestId });
+    // What the retry is decided on, read through the stream leader (the read model may lag).
+    let facts: DeliveryFacts;
     try {
-      facts = await deliveryFactsOf(deps.jsm, deps.topology, requestId);
+      facts = { end: { seq: endFact.seq, occurredAt: end.occurred_at }, ...(await newestWebhookFacts(deps.jsm, deps.topology, requestId)) };
     } catch (err) {
       throw unavailable("the message broker", err, requestId);
     }
-    if (!facts) throw new ApiError("NotEnded", "this request has not ended yet; its webhook is sent when it does", { requestId });
     const verdict = retryVerdict(facts, clock().getTime(), options.stalledAfterMs);
     if (verdict.kind === "pending") throw new ApiError("WebhookRetryPending", verdict.message, { requestId });
     const id = randomUUID();

@@ -1,6 +1,6 @@
 // The decider, as given events / when an input / then a decision.
 import { describe, expect, it } from "vitest";
-import { deadlineAgents, type AgentId, type AgentOutcomeEvent } from "@chorus/contracts";
+import { deadlineAgents, type AgentId, type AgentOutcomeEvent, type EndStatus } from "@chorus/contracts";
 import { decide, outstandingDeadlines, outstandingTasks } from "./decide.ts";
 import {
   accepted,
@@ -89,7 +89,7 @@ describe("a parallel request's agent outcomes", () => {
     const outcomes = [completed("summarizer"), completed("sentiment"), completed("entity_extractor", 400)] as const;
     const d = given(acc, dispatched("summarizer"), dispatched("sentiment"), dispatched("entity_extractor"), ...outcomes)
       .when(outcomes[2], ctxAt(420))
-      .then({ events: [ended(acc, [...outcomes], 420)] });
+      .then({ events: [ended(acc, [...outcomes], 420, "completed")] });
     // Results in the order the agents were asked for, as the REST API and the webhook show them.
     const end = d.events[0] as ReturnType<typeof ended>;
     expect(end).toMatchObject({ type: "RequestCompleted", data: { status: "completed", duration_ms: 420 } });
@@ -98,20 +98,20 @@ describe("a parallel request's agent outcomes", () => {
   });
 
   /** Given every agent dispatched and each outcome but the last recorded, the last one ends the request: that end. */
-  function lastOutcomeEnds(...outcomes: AgentOutcomeEvent[]) {
+  function lastOutcomeEnds(status: EndStatus, ...outcomes: AgentOutcomeEvent[]) {
     const acc = accepted("parallel", outcomes.map((o) => o.data.agent));
     const last = outcomes.at(-1) as AgentOutcomeEvent;
     return given(acc, ...outcomes.map((o) => dispatched(o.data.agent)), ...outcomes)
       .when(last, ctxAt(50))
-      .then({ events: [ended(acc, outcomes, 50)] }).events[0];
+      .then({ events: [ended(acc, outcomes, 50, status)] }).events[0];
   }
 
   it("ends partial when some agents failed", () => {
-    expect(lastOutcomeEnds(completed("summarizer"), failed("sentiment"))).toMatchObject({ type: "RequestCompleted", data: { status: "partial" } });
+    expect(lastOutcomeEnds("partial", completed("summarizer"), failed("sentiment"))).toMatchObject({ type: "RequestCompleted", data: { status: "partial" } });
   });
 
   it("ends failed, with RequestFailed, when no agent succeeded", () => {
-    expect(lastOutcomeEnds(failed("sentiment"), failed("summarizer"))).toMatchObject({ type: "RequestFailed", data: { status: "failed" } });
+    expect(lastOutcomeEnds("failed", failed("sentiment"), failed("summarizer"))).toMatchObject({ type: "RequestFailed", data: { status: "failed" } });
   });
 
   it("counts an outcome stored before the agent's AgentDispatched, and does not dispatch that agent again", () => {
@@ -119,7 +119,7 @@ describe("a parallel request's agent outcomes", () => {
     const early = completed("summarizer");
     given(acc, early, dispatched("sentiment")).when(early, ctxAt(10)).thenNothing();
     const late = completed("sentiment");
-    given(acc, early, started("sentiment"), late).when(late, ctxAt(20)).then({ events: [ended(acc, [early, late], 20)] });
+    given(acc, early, started("sentiment"), late).when(late, ctxAt(20)).then({ events: [ended(acc, [early, late], 20, "completed")] });
   });
 });
 
@@ -150,7 +150,7 @@ describe("a sequential request's agent outcomes", () => {
     const last = completed("entity_extractor");
     given(acc, dispatched("summarizer"), failed("summarizer"), dispatched("sentiment"), completed("sentiment"), dispatched("entity_extractor"), last)
       .when(last, ctxAt(300))
-      .then({ events: [ended(acc, [failed("summarizer"), completed("sentiment"), last], 300)] });
+      .then({ events: [ended(acc, [failed("summarizer"), completed("sentiment"), last], 300, "partial")] });
   });
 
   it("does not dispatch the next agent twice when the outcome comes again", () => {
@@ -165,14 +165,14 @@ describe("outcomes that change nothing", () => {
     const second = failed("summarizer");
     given(acc, dispatched("sentiment"), completed("summarizer"), second).when(second, ctxAt(10)).thenNothing();
     const last = completed("sentiment");
-    given(acc, completed("summarizer"), second, last).when(last, ctxAt(20)).then({ events: [ended(acc, [completed("summarizer"), last], 20)] });
+    given(acc, completed("summarizer"), second, last).when(last, ctxAt(20)).then({ events: [ended(acc, [completed("summarizer"), last], 20, "completed")] });
   });
 
   it("does nothing once the request has ended", () => {
     const acc = accepted("parallel", ["summarizer"]);
     const end = given(acc, dispatched("summarizer"), completed("summarizer"))
       .when(completed("summarizer"), ctxAt(10))
-      .then({ events: [ended(acc, [completed("summarizer")], 10)] }).events;
+      .then({ events: [ended(acc, [completed("summarizer")], 10, "completed")] }).events;
     const late = failed("summarizer");
     given(acc, dispatched("summarizer"), completed("summarizer"), ...end, late).when(late, ctxAt(20)).thenNothing();
     given(acc, dispatched("summarizer"), completed("summarizer"), ...end, late).when(submit("parallel", ["summarizer"]), ctxAt(20)).thenNothing();
@@ -189,7 +189,7 @@ describe("agent deadlines", () => {
     const acc = accepted("parallel", ["summarizer"]);
     given(acc, dispatched("summarizer"))
       .when(deadlineCheck("summarizer"), ctxAt(TIMEOUT_MS))
-      .then({ events: [timedOut("summarizer"), ended(acc, [timedOut("summarizer")], TIMEOUT_MS)] });
+      .then({ events: [timedOut("summarizer"), ended(acc, [timedOut("summarizer")], TIMEOUT_MS, "failed")] });
   });
 
   it("ends partial when the other agents succeeded", () => {
@@ -197,7 +197,7 @@ describe("agent deadlines", () => {
     const at = TIMEOUT_MS + 5;
     given(acc, dispatched("summarizer"), dispatched("sentiment"), completed("sentiment"))
       .when(deadlineCheck("summarizer"), ctxAt(at))
-      .then({ events: [timedOut("summarizer", at), ended(acc, [timedOut("summarizer", at), completed("sentiment")], at)] });
+      .then({ events: [timedOut("summarizer", at), ended(acc, [timedOut("summarizer", at), completed("sentiment")], at, "partial")] });
   });
 
   it("dispatches the next sequential agent after a timeout, without the timed-out agent in its context", () => {
@@ -212,7 +212,7 @@ describe("agent deadlines", () => {
     given(acc, dispatched("summarizer"), dispatched("sentiment"), dispatched("entity_extractor"), completed("sentiment"))
       .when(shared, ctxAt(TIMEOUT_MS))
       .then({
-        events: [timedOut("summarizer"), timedOut("entity_extractor"), ended(acc, [timedOut("summarizer"), completed("sentiment"), timedOut("entity_extractor")], TIMEOUT_MS)],
+        events: [timedOut("summarizer"), timedOut("entity_extractor"), ended(acc, [timedOut("summarizer"), completed("sentiment"), timedOut("entity_extractor")], TIMEOUT_MS, "partial")],
       });
   });
 
@@ -221,7 +221,7 @@ describe("agent deadlines", () => {
     const legacy = { ...deadlineCheck("summarizer"), data: { agent: "summarizer" as const, deadline_at: iso(TIMEOUT_MS) } };
     given(acc, dispatched("summarizer"))
       .when(legacy, ctxAt(TIMEOUT_MS))
-      .then({ events: [timedOut("summarizer"), ended(acc, [timedOut("summarizer")], TIMEOUT_MS)] });
+      .then({ events: [timedOut("summarizer"), ended(acc, [timedOut("summarizer")], TIMEOUT_MS, "failed")] });
   });
 
   it("does nothing before the deadline", () => {
@@ -237,7 +237,7 @@ describe("agent deadlines", () => {
   it("does nothing once the request has ended, or for a request never accepted", () => {
     const acc = accepted("parallel", ["summarizer", "sentiment"]);
     const timeouts = [timedOut("summarizer"), timedOut("sentiment")];
-    const end = ended(acc, timeouts, TIMEOUT_MS);
+    const end = ended(acc, timeouts, TIMEOUT_MS, "failed");
     expect(stateOf(acc, ...timeouts, end).end?.type).toBe("RequestFailed");
     given(acc, dispatched("summarizer"), dispatched("sentiment"), ...timeouts, end).when(deadlineCheck("sentiment"), ctxAt(2 * TIMEOUT_MS)).thenNothing();
     given().when(deadlineCheck("sentiment"), ctxAt(2 * TIMEOUT_MS)).thenNothing();

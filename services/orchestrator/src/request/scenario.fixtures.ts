@@ -11,12 +11,13 @@ import {
   type AgentOutcomeEvent,
   type AgentOutput,
   type AgentOutputs,
+  type EndStatus,
   type EventOf,
   type OrchestrationMode,
   type RequestEndEvent,
 } from "@chorus/contracts";
 import { decide, type CheckAgentDeadline, type Decision, type DecisionContext, type DecisionInput, type SubmitRequest } from "./decide.ts";
-import { agentResult, endStatus } from "./results.ts";
+import { agentResult } from "./results.ts";
 import { fold, type RequestState } from "./state.ts";
 
 export const REQUEST_ID = "3f2b8c1e-9a4d-4e6f-8b2a-5c7d9e0f1a2b";
@@ -124,8 +125,12 @@ export function timedOut(agent: AgentId, ms = TIMEOUT_MS): EventOf<"AgentFailed"
   };
 }
 
-/** The request's end at T0 + ms after these outcomes (in the order of its agents), its results made as the decider makes them. */
-export function ended(acc: EventOf<"RequestAccepted">, outcomes: AgentOutcomeEvent[], ms: number): RequestEndEvent {
+/**
+ * The request's end at T0 + ms after these outcomes (in the order of its agents), with the
+ * status the test expects; each agent's result is made as the decider makes it (agentResult,
+ * unit-tested in results.unit.test.ts).
+ */
+export function ended(acc: EventOf<"RequestAccepted">, outcomes: AgentOutcomeEvent[], ms: number, status: EndStatus): RequestEndEvent {
   const data = {
     results: Object.fromEntries(outcomes.map((o) => [o.data.agent, agentResult(o)])),
     duration_ms: Date.parse(iso(ms)) - Date.parse(acc.occurred_at),
@@ -134,7 +139,6 @@ export function ended(acc: EventOf<"RequestAccepted">, outcomes: AgentOutcomeEve
     agents: acc.data.agents,
     created_at: acc.occurred_at,
   };
-  const status = endStatus(outcomes);
   return status === "failed" ? { ...meta(ms, next()), type: "RequestFailed", data: { ...data, status } } : { ...meta(ms, next()), type: "RequestCompleted", data: { ...data, status } };
 }
 

@@ -1,12 +1,11 @@
 // How request-level facts fold into a requests row, in any order. RequestAccepted owns
 // what it describes (text length, idempotency key, created_at…); an end event owns the
 // outcome (status, completed_at, duration) and, arriving first, stands in for the rest.
-import { isEndEvent, type ChorusEvent, type EventOf, type RequestEndEvent } from "@chorus/contracts";
+import { isEndEvent, type ChorusEvent, type EventOf, type RequestEndEvent, type WebhookEvent } from "@chorus/contracts";
 import { earliest, toInstant } from "./instant.ts";
 import type { RequestRow, StoredRequestRows } from "./rows.ts";
 import { statusFromAttempts, summarizeAttempts, webhookStatusAfter } from "./webhook.ts";
 
-type WebhookEvent = EventOf<"WebhookAttempted" | "WebhookDelivered" | "WebhookExhausted">;
 
 /** The events that make a requests row when there is none: they describe the request themselves. */
 export function makesRequestRow(event: ChorusEvent): boolean {

@@ -1,7 +1,7 @@
-// Text Postgres cannot store (see isStorableText in contracts), in an event the projector
+// Text Postgres cannot store (see unstorableTextIn in contracts), in an event the projector
 // is handed: found without asking Postgres, and whatever the rows already hold, so every
 // replica and a rebuild refuse the same events. Pure.
-import { isStorableText, type ChorusEvent } from "@chorus/contracts";
+import { unstorableTextIn, type ChorusEvent } from "@chorus/contracts";
 
 const BACKSLASH = 0x5c;
 const LOWER_U = 0x75;
@@ -35,8 +35,9 @@ export function mayCarryUnstorableText(json: Uint8Array): boolean {
 }
 
 function problemOf(text: string): string | null {
-  if (isStorableText(text)) return null;
-  return text.includes("\u0000") ? "contains U+0000" : "contains an unpaired UTF-16 surrogate";
+  const found = unstorableTextIn(text);
+  if (!found) return null;
+  return found.kind === "nul" ? "contains U+0000" : "contains an unpaired UTF-16 surrogate";
 }
 
 function firstUnstorable(value: unknown, path: string): string | null {

@@ -1,18 +1,11 @@
 // Webhook delivery facts: the attempt rows, and the summary a requests row keeps of
 // them. The count and the last status code come from the set of attempts; the status is
 // where the newest delivery chain stands, which the newest webhook fact (by stream
-// sequence) says, so any order of applying them gives the same row:
-//   pending    no chain has ended since the newest began: the first attempt is under way,
-//              a retry is due (next_attempt_at), or its outcome is being recorded;
-//   delivered  the newest chain ended with a 2xx answer;
-//   exhausted  the newest chain used up its retries without one;
-//   failed     the newest chain stopped early because retrying could not help: 410 Gone,
-//              a refused (private) URL, or a secret that cannot be opened.
-import type { EventOf } from "@chorus/contracts";
+// sequence) says (contracts' webhookStatusImpliedBy), so any order of applying them gives
+// the same row.
+import { attemptStatus, webhookStatusImpliedBy, type EventOf, type WebhookEvent } from "@chorus/contracts";
 import { toInstant } from "./instant.ts";
 import type { RequestRow, WebhookAttemptRow, WebhookStatus } from "./rows.ts";
-
-type WebhookEvent = EventOf<"WebhookAttempted" | "WebhookDelivered" | "WebhookExhausted">;
 
 export function attemptRow(event: EventOf<"WebhookAttempted">, seq: number): WebhookAttemptRow {
   return {
@@ -30,39 +23,13 @@ export function attemptRow(event: EventOf<"WebhookAttempted">, seq: number): Web
   };
 }
 
-/** A 2xx answer without a transport error; anything else is a failed attempt. */
-function succeeded(attempt: Pick<WebhookAttemptRow, "status_code" | "error">): boolean {
-  return attempt.error === null && attempt.status_code !== null && attempt.status_code >= 200 && attempt.status_code < 300;
-}
-
-/** An attempt the receiver took delivers; any other leaves its chain going until its outcome is recorded. */
-function attemptStatus(attempt: Pick<WebhookAttemptRow, "status_code" | "error">): WebhookStatus {
-  return succeeded(attempt) ? "delivered" : "pending";
-}
-
-/** Where the newest delivery chain stands if this fact is the newest. */
-export function statusImpliedBy(event: WebhookEvent): WebhookStatus {
-  switch (event.type) {
-    case "WebhookAttempted":
-      return attemptStatus(event.data);
-    case "WebhookDelivered":
-      return "delivered";
-    case "WebhookExhausted":
-      return event.data.cause === undefined || event.data.cause === "retries_used_up" ? "exhausted" : "failed";
-    default: {
-      const unknown: never = event;
-      throw new Error(`not a webhook event: ${(unknown as { type: string }).type}`);
-    }
-  }
-}
-
 /**
  * The status once a webhook fact at `seq` is applied to `row`. A request's webhook facts
  * come after all its other events in the stream, so a row whose last_event_seq is past
  * `seq` has seen a newer webhook fact, whose status stands.
  */
 export function webhookStatusAfter(row: Pick<RequestRow, "webhook_status" | "last_event_seq">, event: WebhookEvent, seq: number): WebhookStatus | null {
-  return seq > row.last_event_seq ? statusImpliedBy(event) : row.webhook_status;
+  return seq > row.last_event_seq ? webhookStatusImpliedBy(event) : row.webhook_status;
 }
 
 /** The status of a row made after attempts were applied (outcomes wait for the row): the newest attempt's. */

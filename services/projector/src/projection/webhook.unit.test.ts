@@ -1,10 +1,10 @@
 // The webhook status rules: what each fact says of the newest delivery chain, and that the
 // newest fact by stream sequence decides whatever order facts are applied in.
 import { describe, expect, it } from "vitest";
-import type { EventOf } from "@chorus/contracts";
+import { webhookStatusImpliedBy as statusImpliedBy, type EventOf } from "@chorus/contracts";
 import { toInstant } from "./instant.ts";
 import type { WebhookAttemptRow } from "./rows.ts";
-import { statusFromAttempts, statusImpliedBy, summarizeAttempts, webhookStatusAfter } from "./webhook.ts";
+import { statusFromAttempts, summarizeAttempts, webhookStatusAfter } from "./webhook.ts";
 
 const meta = { id: "0b9f5c1e-4a8a-4d0c-9b56-3f1f0f2a9e11", version: 1, request_id: "6a3c1f6e-0f55-4b8e-9a4e-2b1d4c9e8f00", tenant_id: "default", occurred_at: "2026-11-25T10:00:00.000Z", correlation_id: "c" };
 
@@ -34,7 +34,7 @@ function row(seq: number, attempt: number, statusCode: number | null, next: stri
   };
 }
 
-describe("statusImpliedBy", () => {
+describe("webhookStatusImpliedBy (contracts), the rule the read model keeps", () => {
   it("reads a failed attempt as pending, whether a retry is due or the chain's outcome is still to be recorded", () => {
     expect(statusImpliedBy(attempted(500, "2026-11-25T10:00:02.000Z"))).toBe("pending");
     expect(statusImpliedBy(attempted(null, null, "connect ECONNREFUSED"))).toBe("pending");
