@@ -1,9 +1,15 @@
 // `npm run smoke -- [base-url]`: checks a running Chorus end to end through its public
-// REST API only (health, both orchestration modes, reads, the list, a bad request),
-// one ✓/✗ line per check, non-zero exit on any failure. Safe against any deployment.
+// REST API only (health, the API key, both orchestration modes, reads, the list, a bad
+// request), one ✓/✗ line per check, non-zero exit on any failure. Safe against any
+// deployment. The API key is CHORUS_API_KEY, else (for a gateway on this machine) the
+// development key `npm start` saved in .data/keys/dev.key.
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { isDeepStrictEqual } from "node:util";
 import { AGENT_IDS, parseAgentOutput, RequestView, type OrchestrationMode } from "@chorus/contracts";
+import { isLocalHost } from "./start/endpoints.ts";
+import { displayPath, keyInFile, localKeyPaths } from "./start/local-keys.ts";
 
 const DEFAULT_BASE_URL = "http://127.0.0.1:8000";
 
@@ -75,6 +81,47 @@ export function listedIds(body: unknown): string[] | null {
   return rows.map((r) => String((r as { request_id: unknown }).request_id));
 }
 
+/** Where the key came from, for messages: `CHORUS_API_KEY` or the file's path. */
+export type ApiKeyChoice = { key: string; from: string } | { key: null };
+
+/**
+ * CHORUS_API_KEY when set; else the development key `npm start` saved, but only for a
+ * gateway on this machine (a local key is not sent to another host).
+ */
+export function chooseApiKey(envKey: string | undefined, saved: { text: string | null; path: string }, baseUrl: string): ApiKeyChoice {
+  const fromEnv = envKey?.trim();
+  if (fromEnv) return { key: fromEnv, from: "CHORUS_API_KEY" };
+  const host = new URL(baseUrl).hostname.replace(/^\[(.*)\]$/, "$1");
+  const savedKey = saved.text === null ? null : keyInFile(saved.text);
+  if (savedKey && isLocalHost(host)) return { key: savedKey, from: saved.path };
+  return { key: null };
+}
+
+/** Enough of a key to tell which one it is in a log, not enough to use it. */
+export function keyHint(key: string): string {
+  return `${key.slice(0, 16)}…`;
+}
+
+/**
+ * Why the checks cannot go on with this key — or null when the gateway took it (or said
+ * something that is not about the key, left to the check itself to report).
+ */
+export function authProblem(status: number, choice: ApiKeyChoice, devKeyPath: string): string | null {
+  const scopes = "requests:write and requests:read";
+  if (status === 401 && choice.key === null) {
+    return (
+      "the gateway requires an API key and none was given. Set CHORUS_API_KEY: after `npm start`, " +
+      `run \`export CHORUS_API_KEY=$(cat ${devKeyPath})\`; for another deployment, ask its admin for a key ` +
+      `with the scopes ${scopes} (POST /api/v1/admin/keys).`
+    );
+  }
+  if (status === 401) {
+    return `the gateway refused the key from ${choice.key === null ? "nowhere" : choice.from} (401: unknown or revoked, or a key of another deployment). Use a current key with the scopes ${scopes}.`;
+  }
+  if (status === 403) return `the key from ${choice.key === null ? "nowhere" : choice.from} lacks a scope: the smoke test needs ${scopes}.`;
+  return null;
+}
+
 /** Why a body is not the API's error shape `{ error, message }` — or null when it is. */
 export function problemWithError(body: unknown): string | null {
   const b = body as { error?: unknown; message?: unknown } | null;
@@ -92,14 +139,24 @@ class CheckFailed extends Error {
   override name = "CheckFailed";
 }
 
-function smoke(baseUrl: string) {
+/** A failure no later check can get past: the gateway will not take the key. */
+class KeyRefused extends CheckFailed {
+  override name = "KeyRefused";
+}
+
+function smoke(baseUrl: string, apiKey: ApiKeyChoice, devKeyPath: string) {
   const correlation = `smoke-${randomUUID().slice(0, 8)}`;
   const processed = new Map<OrchestrationMode, RequestView>();
 
   async function call(method: string, path: string, body?: unknown, timeoutMs = 15_000): Promise<Reply> {
     const res = await fetch(`${baseUrl}${path}`, {
       method,
-      headers: { accept: "application/json", "x-correlation-id": correlation, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      headers: {
+        accept: "application/json",
+        "x-correlation-id": correlation,
+        ...(apiKey.key === null ? {} : { authorization: `Bearer ${apiKey.key}` }),
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(timeoutMs),
     });
@@ -175,8 +232,19 @@ function smoke(baseUrl: string) {
       run: async () => {
         const reply = await call("GET", "/api/v1/health");
         expectStatus(reply, 200);
-        const checksIn = (reply.body as { checks?: object } | undefined)?.checks;
-        return checksIn ? `checks: ${Object.keys(checksIn).join(", ")}` : undefined;
+        const health = reply.body as { checks?: object; auth?: string } | undefined;
+        const details = [health?.auth ? `auth ${health.auth}` : "", health?.checks ? `checks: ${Object.keys(health.checks).join(", ")}` : ""];
+        return details.filter(Boolean).join(", ") || undefined;
+      },
+    },
+    {
+      name: "GET /api/v1/results with the API key is 200",
+      run: async () => {
+        const reply = await call("GET", "/api/v1/results?page_size=1");
+        const problem = authProblem(reply.status, apiKey, devKeyPath);
+        if (problem) throw new KeyRefused(problem);
+        expectStatus(reply, 200);
+        return apiKey.key === null ? "no key sent: the API is open" : `key ${keyHint(apiKey.key)} taken`;
       },
     },
     { name: "POST /api/v1/process (parallel) completes every agent", run: processCheck("parallel") },
@@ -217,18 +285,29 @@ function smoke(baseUrl: string) {
 async function main(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv);
   if ("help" in args) {
-    process.stdout.write(`usage: npm run smoke -- [base-url]   (default ${DEFAULT_BASE_URL})\n`);
+    process.stdout.write(
+      `usage: [CHORUS_API_KEY=<key>] npm run smoke -- [base-url]   (default ${DEFAULT_BASE_URL})\n` +
+        "The key needs the scopes requests:write and requests:read; without CHORUS_API_KEY, a gateway on this\n" +
+        "machine gets the development key npm start saved in .data/keys/dev.key.\n",
+    );
     return 0;
   }
   if ("error" in args) {
     process.stderr.write(`smoke: ${args.error}\n`);
     return 2;
   }
-  const { checks, correlation } = smoke(args.baseUrl);
+  const cwd = process.env.INIT_CWD ?? process.cwd();
+  const devKeyFile = localKeyPaths(fileURLToPath(new URL("..", import.meta.url))).dev;
+  const devKeyPath = displayPath(devKeyFile, cwd);
+  const apiKey = chooseApiKey(process.env.CHORUS_API_KEY, { text: readOptional(devKeyFile), path: devKeyPath }, args.baseUrl);
+  const { checks, correlation } = smoke(args.baseUrl, apiKey, devKeyPath);
   process.stdout.write(`smoke test of ${args.baseUrl} (X-Correlation-ID: ${correlation})\n`);
+  process.stdout.write(`${describeKey(apiKey)}\n`);
   let failed = 0;
+  let ran = 0;
   for (const check of checks) {
     const started = performance.now();
+    ran++;
     try {
       const detail = await check.run();
       const ms = Math.round(performance.now() - started);
@@ -237,10 +316,26 @@ async function main(argv: readonly string[]): Promise<number> {
       failed++;
       const ms = Math.round(performance.now() - started);
       process.stdout.write(`✗ ${check.name} (${ms} ms) — ${reason(err)}\n`);
+      if (err instanceof KeyRefused) break;
     }
   }
-  process.stdout.write(`${checks.length - failed} of ${checks.length} checks passed\n`);
+  if (ran < checks.length) process.stdout.write(`${checks.length - ran} check(s) not run: they need a key the gateway takes\n`);
+  process.stdout.write(`${ran - failed} of ${checks.length} checks passed\n`);
   return failed ? 1 : 0;
+}
+
+function describeKey(choice: ApiKeyChoice): string {
+  if (choice.key === null) return "API key: none (CHORUS_API_KEY is not set)";
+  const note = choice.from === "CHORUS_API_KEY" ? "" : " — CHORUS_API_KEY is not set, so the development key npm start saved";
+  return `API key: ${keyHint(choice.key)} from ${choice.from}${note}`;
+}
+
+function readOptional(path: string): string | null {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return null;
+  }
 }
 
 function reason(err: unknown): string {

@@ -1,6 +1,7 @@
-// What the smoke test accepts as a correct answer, and how it reads its arguments.
+// What the smoke test accepts as a correct answer, how it reads its arguments, and which
+// API key it sends.
 import { describe, expect, it } from "vitest";
-import { listedIds, parseArgs, problemWithError, problemWithResult } from "./smoke.ts";
+import { authProblem, chooseApiKey, keyHint, listedIds, parseArgs, problemWithError, problemWithResult } from "./smoke.ts";
 
 const completed = (output: unknown) => ({
   status: "completed", provider: "local", model: "m", duration_ms: 3, usage: null, error: null, output,
@@ -68,5 +69,53 @@ describe("problemWithError", () => {
     expect(problemWithError({ error: "ValidationError", message: "text: too short" })).toBeNull();
     expect(problemWithError({ detail: "x" })).toMatch(/error/);
     expect(problemWithError({ error: "ValidationError" })).toMatch(/message/);
+  });
+});
+
+describe("chooseApiKey", () => {
+  const KEY = `chorus_sk_${"k".repeat(43)}`;
+  const SAVED = `chorus_sk_${"s".repeat(43)}`;
+  const saved = { text: `${SAVED}\n`, path: ".data/keys/dev.key" };
+
+  it("takes CHORUS_API_KEY first", () => {
+    expect(chooseApiKey(` ${KEY} `, saved, "http://127.0.0.1:8000")).toEqual({ key: KEY, from: "CHORUS_API_KEY" });
+  });
+
+  it("falls back to the saved development key for a gateway on this machine only", () => {
+    expect(chooseApiKey(undefined, saved, "http://127.0.0.1:8000")).toEqual({ key: SAVED, from: ".data/keys/dev.key" });
+    expect(chooseApiKey("", saved, "http://localhost:8000")).toEqual({ key: SAVED, from: ".data/keys/dev.key" });
+    expect(chooseApiKey(undefined, saved, "http://[::1]:8000")).toEqual({ key: SAVED, from: ".data/keys/dev.key" });
+    expect(chooseApiKey(undefined, saved, "https://chorus.example")).toEqual({ key: null });
+  });
+
+  it("sends no key when there is none, or the file holds no key", () => {
+    expect(chooseApiKey(undefined, { text: null, path: ".data/keys/dev.key" }, "http://127.0.0.1:8000")).toEqual({ key: null });
+    expect(chooseApiKey(undefined, { text: "garbage", path: ".data/keys/dev.key" }, "http://127.0.0.1:8000")).toEqual({ key: null });
+  });
+
+  it("shows only the start of a key", () => {
+    expect(keyHint(KEY)).toBe("chorus_sk_kkkkkk…");
+  });
+});
+
+describe("authProblem", () => {
+  const key = { key: `chorus_sk_${"k".repeat(43)}`, from: "CHORUS_API_KEY" };
+
+  it("has nothing to say about a key the gateway took, or an answer that is not about the key", () => {
+    expect(authProblem(200, key, ".data/keys/dev.key")).toBeNull();
+    expect(authProblem(200, { key: null }, ".data/keys/dev.key")).toBeNull();
+    expect(authProblem(503, key, ".data/keys/dev.key")).toBeNull();
+  });
+
+  it("tells how to get a key when the gateway wants one and none was sent", () => {
+    const problem = authProblem(401, { key: null }, ".data/keys/dev.key");
+    expect(problem).toMatch(/requires an API key and none was given/);
+    expect(problem).toContain("export CHORUS_API_KEY=$(cat .data/keys/dev.key)");
+    expect(problem).toContain("POST /api/v1/admin/keys");
+  });
+
+  it("names the refused key's source, and the scopes a key needs", () => {
+    expect(authProblem(401, key, ".data/keys/dev.key")).toMatch(/refused the key from CHORUS_API_KEY/);
+    expect(authProblem(403, key, ".data/keys/dev.key")).toMatch(/lacks a scope: .*requests:write and requests:read/);
   });
 });

@@ -1,18 +1,22 @@
 // `npm start`: all of Chorus on this machine. Starts NATS and Postgres if none answer,
 // migrates the read models, runs every service as a child process with labelled output,
-// waits until each is ready, and on Ctrl-C stops the services, then what it started.
+// waits until each is ready, makes sure a development API key exists (the gateway's admin
+// key and that key are kept in .data/keys), and on Ctrl-C stops the services, then what it started.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { BaseConfig, ConfigError, DatabaseConfig, ensureDatabase, envInt, loadConfig, migrateReadModels, serviceNodeArgs } from "@chorus/platform";
+import { devKeyFailure, keyedReadyBanner, openApiWarning, openReadyBanner } from "./start/banner.ts";
 import { spawnChild, stopChild, type Child, type StartedServer } from "./start/children.ts";
+import { ensureAdminKeyFile, ensureDevKey, readAdminKeyFile } from "./start/dev-key.ts";
 import { isLocalHost, natsEndpoint, postgresEndpoint, redactUrl } from "./start/endpoints.ts";
 import { emphasis, labeller, useColour } from "./start/lines.ts";
+import { DEV_KEY_SCOPES, displayPath, localKeyPaths, planAuth } from "./start/local-keys.ts";
 import { checkJetStream, findOnPath, startNatsServer } from "./start/nats.ts";
 import { startEmbeddedPostgres } from "./start/postgres.ts";
 import { answersTcp, readyz, waitUntil } from "./start/probes.ts";
-import { describeExit, labelWidth, SERVICES, tryCommand, type ServiceSpec } from "./start/services.ts";
+import { describeExit, labelWidth, portsOf, portVariables, SERVICES, type ServiceSpec } from "./start/services.ts";
 
 // ---- configuration, read once ----
 
@@ -21,6 +25,15 @@ const StartConfig = z.object({
   DATABASE_URL: DatabaseConfig.shape.DATABASE_URL,
   DEBUG: BaseConfig.shape.DEBUG,
   NO_COLOR: z.string().optional(),
+  // The gateway's, read here too: npm start keeps its admin key and makes the development key.
+  CHORUS_AUTH: z.enum(["required", "off"]).default("required"),
+  CHORUS_ADMIN_KEY: z.string().optional(),
+  CHORUS_ADMIN_KEY_FILE: z.string().optional(),
+  CHORUS_TENANT_ID: BaseConfig.shape.CHORUS_TENANT_ID,
+  /** Where the gateway listens; with CHORUS_AUTH=off npm start makes it 127.0.0.1 unless set. */
+  HOST: z.string().optional(),
+  /** The directory npm was run from (npm sets it): paths are shown relative to it. */
+  INIT_CWD: z.string().optional(),
   /** How long every service gets to become ready. */
   START_TIMEOUT_MS: envInt(1_000, 600_000).default(90_000),
   /** How long a service gets to stop after SIGTERM before it is killed. */
@@ -31,6 +44,8 @@ const config = readConfig();
 const env = { ...process.env };
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const DATA_DIR = join(ROOT, ".data");
+const KEYS = localKeyPaths(ROOT);
+const shownPath = (file: string) => displayPath(file, config.INIT_CWD ?? process.cwd());
 const startedAt = performance.now();
 
 const present = SERVICES.filter((s) => existsSync(join(ROOT, s.entry)));
@@ -47,6 +62,12 @@ const services: Child[] = [];
 let infrastructure: Promise<void> = Promise.resolve();
 let stopping = false;
 let firstSignalAt = 0;
+/** What only the gateway is given: its admin key's file, or HOST when the API is open. */
+const gatewayEnv: Record<string, string> = {};
+/** The admin key npm start uses to make the development key; null with CHORUS_AUTH=off. */
+let adminKey: { key: string; file: string | null } | null = null;
+
+const bold = (text: string) => emphasis(text, colour);
 
 function say(message: string): void {
   for (const line of message.split("\n")) process.stdout.write(`${own(line)}\n`);
@@ -126,14 +147,45 @@ function adopt(server: StartedServer): void {
   });
 }
 
+// ---- API keys ----
+
+/** Decides where the gateway's admin key comes from, making .data/keys/admin.key on first start. */
+function prepareAdminKey(): void {
+  const plan = planAuth(config, KEYS, process.cwd());
+  if ("error" in plan) throw new Error(plan.error);
+  if (plan.mode === "off") {
+    // An open API on a laptop is fine; on every interface it is not, unless asked for.
+    gatewayEnv.HOST = config.HOST ?? "127.0.0.1";
+    for (const line of openApiWarning(gatewayEnv.HOST)) say(bold(line));
+    return;
+  }
+  if (plan.admin.from === "env") {
+    adminKey = { key: (config.CHORUS_ADMIN_KEY ?? "").trim(), file: null };
+    say("admin key: CHORUS_ADMIN_KEY");
+    return;
+  }
+  if (plan.admin.ours) {
+    const made = ensureAdminKeyFile(plan.admin.path);
+    adminKey = { key: made.key, file: plan.admin.path };
+    say(`admin key: ${shownPath(plan.admin.path)}${made.created ? " (made now, readable by you only)" : ""}`);
+  } else {
+    const read = readAdminKeyFile(plan.admin.path);
+    if ("error" in read) throw new Error(read.error);
+    adminKey = { key: read.key, file: plan.admin.path };
+    say(`admin key: ${shownPath(plan.admin.path)} (CHORUS_ADMIN_KEY_FILE)`);
+  }
+  gatewayEnv.CHORUS_ADMIN_KEY_FILE = plan.admin.path;
+}
+
 // ---- the services ----
 
 async function startServices(): Promise<void> {
-  const busy = (await Promise.all(present.map(async (s) => ((await answersTcp({ host: "127.0.0.1", port: s.port })) ? s : null)))).filter(
-    (s) => s !== null,
+  const ports = present.flatMap((s) => portsOf(s, env));
+  const busy = (await Promise.all(ports.map(async (p) => ((await answersTcp({ host: "127.0.0.1", port: p.port })) ? p : null)))).filter(
+    (p) => p !== null,
   );
   if (busy.length) {
-    throw new Error(`port ${busy.map((s) => `${s.port} (${s.name})`).join(", ")} already in use — is Chorus already running?`);
+    throw new Error(`port ${busy.map((p) => `${p.port} (${p.what})`).join(", ")} already in use — is Chorus already running?`);
   }
   for (const spec of absent) say(`not starting ${spec.name}: ${spec.entry} does not exist yet`);
   say(`starting ${present.map((s) => s.name).join(", ")}`);
@@ -144,7 +196,13 @@ function startService(spec: ServiceSpec): Child {
   const show = lineOf(spec.name, SERVICES.indexOf(spec));
   const child = spawnChild(spec.name, process.execPath, serviceNodeArgs(spec.entry), {
     cwd: ROOT,
-    env: { ...env, NATS_URL: config.NATS_URL, DATABASE_URL: config.DATABASE_URL, PORT: String(spec.port) },
+    env: {
+      ...env,
+      NATS_URL: config.NATS_URL,
+      DATABASE_URL: config.DATABASE_URL,
+      ...portVariables(spec, env),
+      ...(spec.name === "gateway" ? gatewayEnv : {}),
+    },
     show: { out: show, err: show },
     detached: true,
   });
@@ -170,16 +228,36 @@ async function waitForServices(): Promise<void> {
   }
 }
 
-function announce(): void {
+async function announce(): Promise<void> {
   const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
   const gateway = present.find((s) => s.name === "gateway");
-  if (gateway) {
-    const url = `http://127.0.0.1:${gateway.port}`;
-    say(emphasis(`Chorus is ready on ${url} in ${seconds}s — try: ${tryCommand(url)}`, colour));
-  } else {
+  if (!gateway) {
     say(emphasis(`Chorus services are ready in ${seconds}s, but there is no gateway to talk to yet`, colour));
+    say("Ctrl-C stops everything");
+    return;
   }
-  say("Ctrl-C stops everything");
+  const gatewayUrl = `http://127.0.0.1:${gateway.port}`;
+  if (!adminKey) {
+    show(openReadyBanner({ gatewayUrl, seconds, host: gatewayEnv.HOST ?? "127.0.0.1", bold }));
+    return;
+  }
+  const adminKeyFile = adminKey.file ? shownPath(adminKey.file) : null;
+  try {
+    const dev = await ensureDevKey({ gatewayUrl, adminKey: adminKey.key, file: KEYS.dev, tenant: config.CHORUS_TENANT_ID });
+    if (dev.note) say(dev.note);
+    const keyFile = shownPath(KEYS.dev);
+    show(
+      keyedReadyBanner({ gatewayUrl, seconds, key: dev.key, tenant: config.CHORUS_TENANT_ID, scopes: DEV_KEY_SCOPES, keyFile, created: dev.created, adminKeyFile, bold }),
+    );
+  } catch (err) {
+    for (const line of devKeyFailure(err instanceof Error ? err.message : String(err), gatewayUrl, adminKeyFile, config.CHORUS_TENANT_ID)) say(line);
+    say("Ctrl-C stops everything");
+  }
+}
+
+/** Lines written whole and unlabelled, so the commands in them can be copied as they are. */
+function show(lines: string[]): void {
+  process.stdout.write(`${lines.join("\n")}\n`);
 }
 
 // ---- stopping ----
@@ -225,6 +303,7 @@ process.on("exit", () => {
 
 try {
   infrastructure = (async () => {
+    prepareAdminKey();
     await ensureNats();
     await ensurePostgres();
     await prepareDatabase();
@@ -232,7 +311,7 @@ try {
   await infrastructure;
   if (!stopping) await startServices();
   if (!stopping) await waitForServices();
-  if (!stopping) announce();
+  if (!stopping) await announce();
 } catch (err) {
   if (!stopping) await shutdown(1, `✗ ${err instanceof Error ? err.message : String(err)}`);
 }

@@ -76,8 +76,8 @@ beforeAll(async () => {
     await eventually(async () => {
       if (s.process.exitCode !== null) throw new Error(`${s.name} exited:\n${s.output()}`);
       if (retryLines(s).length === 0) return undefined;
-      const live = await fetch(`${s.url}/livez`);
-      const ready = await fetch(`${s.url}/readyz`);
+      const live = await fetch(`${s.probesUrl}/livez`);
+      const ready = await fetch(`${s.probesUrl}/readyz`);
       whileWaiting.set(s.name, { status: ready.status, body: (await ready.json()) as never });
       return live.status === 200 ? true : undefined;
     }, 60_000, 100);

@@ -60,8 +60,15 @@ describe("the Kubernetes manifests", () => {
     expect(container?.env?.find((e) => e.name === "PORT")?.value).toBe(String(port));
     const http = container?.ports?.find((p) => p.name === "http");
     expect(http?.containerPort).toBe(port);
-    expect(container?.livenessProbe?.httpGet).toEqual({ path: "/livez", port: "http" });
-    expect(container?.readinessProbe?.httpGet).toEqual({ path: "/readyz", port: "http" });
+    // A service with an internal ops port (the gateway: its API is on PORT) is probed there.
+    const opsPort = SERVICES.find((s) => s.name === name)?.otherPorts?.OPS_PORT;
+    const probed = opsPort === undefined ? "http" : "ops";
+    if (opsPort !== undefined) {
+      expect(container?.ports?.find((p) => p.name === "ops")?.containerPort).toBe(opsPort);
+      expect(container?.env?.find((e) => e.name === "OPS_PORT")?.value).toBe(String(opsPort));
+    }
+    expect(container?.livenessProbe?.httpGet).toEqual({ path: "/livez", port: probed });
+    expect(container?.readinessProbe?.httpGet).toEqual({ path: "/readyz", port: probed });
     for (const part of ["requests", "limits"] as const) {
       expect(Object.keys(container?.resources?.[part] ?? {}).sort(), part).toEqual(["cpu", "memory"]);
     }
@@ -113,7 +120,8 @@ describe("the compose file", () => {
     expect(service?.command).toEqual([name]);
     expect(service?.environment?.PORT).toBe(String(port));
     expect(service?.environment?.OTEL_EXPORTER_OTLP_ENDPOINT).toBe("http://otel-collector:4318");
-    expect(service?.healthcheck?.test.join(" ")).toContain(`http://127.0.0.1:${port}/readyz`);
+    const probed = SERVICES.find((s) => s.name === name)?.otherPorts?.OPS_PORT ?? port;
+    expect(service?.healthcheck?.test.join(" ")).toContain(`http://127.0.0.1:${probed}/readyz`);
     expect(service?.depends_on).toMatchObject({ nats: { condition: "service_healthy" }, migrate: { condition: "service_completed_successfully" } });
   });
 

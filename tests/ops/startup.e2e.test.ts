@@ -46,17 +46,18 @@ beforeAll(async () => {
 
 describe("starting before NATS", () => {
   it("every service waits alive and not ready, a JSON line per retry, and is ready and working once NATS starts", async () => {
+    // The gateway's probes answer on its internal OPS_PORT (probesUrl) until its API starts on PORT.
     const services = await Promise.all(SERVICES.map((name) => spawn(name)));
     for (const s of services) {
       const waiting = await eventually(async () => {
         if (s.process.exitCode !== null) throw new Error(`${s.name} exited:\n${s.output()}`);
         if (retries(s).length < 2) return undefined;
-        const res = await fetch(`${s.url}/readyz`);
+        const res = await fetch(`${s.probesUrl}/readyz`);
         return { status: res.status, body: (await res.json()) as { checks: { startup?: { error?: string } } } };
       }, 45_000, 100);
       expect(waiting.status, s.name).toBe(503);
       expect(waiting.body.checks.startup?.error, s.name).toMatch(/^connecting to NATS: ConnectionError/);
-      expect((await fetch(`${s.url}/livez`)).status, s.name).toBe(200);
+      expect((await fetch(`${s.probesUrl}/livez`)).status, s.name).toBe(200);
       expect(retries(s).slice(0, 2), s.name).toMatchObject([
         { level: 40, service: s.name, step: "connecting to NATS", attempt: 1 },
         { level: 40, service: s.name, step: "connecting to NATS", attempt: 2 },

@@ -14,7 +14,10 @@ export type AcceptContext = {
 };
 
 /** What is submitted: the request and what it asks for, whether or not it travelled as a command. */
-export type Submitted = Pick<CommandOf<"SubmitRequest">, "request_id" | "tenant_id" | "correlation_id" | "data">;
+export type Submitted = Pick<CommandOf<"SubmitRequest">, "request_id" | "tenant_id" | "correlation_id" | "data"> & {
+  /** The API key that submitted it (never the key itself); absent for an earlier version's command. */
+  submitted_by_key?: string | null;
+};
 
 export function acceptSubmission(submit: Submitted, ctx: AcceptContext): EventOf<"RequestAccepted"> {
   const d = submit.data;
@@ -35,6 +38,7 @@ export function acceptSubmission(submit: Submitted, ctx: AcceptContext): EventOf
       idempotency_key: d.idempotency_key,
       fingerprint: d.fingerprint,
       agent_timeout_ms: ctx.agentTimeoutMs,
+      ...(submit.submitted_by_key ? { submitted_by_key: submit.submitted_by_key } : {}),
     },
   };
 }

@@ -48,6 +48,8 @@ export const RedeliverWebhook = envelope(
     after_attempt: z.number().int().min(0),
     /** Events-stream sequence of the newest webhook fact (or of the end) when it was asked for: an outcome after it ends this chain. */
     after_seq: z.number().int().min(0),
+    /** The id of the API key that asked for it (never the key); absent without keys. */
+    requested_by_key: z.string().max(64).optional(),
   }),
 );
 

@@ -18,6 +18,8 @@ export const RequestAccepted = envelope(
     // sha256 of the submitted body, so a reused Idempotency-Key with another body is caught.
     fingerprint: z.string().nullable(),
     agent_timeout_ms: z.number().int().positive(),
+    /** The id of the API key that submitted the request (never the key); absent without keys. */
+    submitted_by_key: z.string().max(64).optional(),
   }),
 );
 

@@ -14,3 +14,4 @@ export * from "./asyncapi.ts";
 export * from "./proto-struct.ts";
 export * from "./proto.ts";
 export * from "./provider-health.ts";
+export * from "./api-keys.ts";

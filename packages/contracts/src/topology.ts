@@ -49,6 +49,8 @@ export function topology(prefix = "chorus") {
       events: `${streamPrefix}_EVENTS`,
       tasks: `${streamPrefix}_TASKS`,
       deadLetters: `${streamPrefix}_DEADLETTER`,
+      /** API key created and revoked events: kept for as long as the keys they describe. */
+      keys: `${streamPrefix}_KEYS`,
     },
     subjects: {
       allCommands: `${prefix}.cmd.>`,
@@ -73,6 +75,9 @@ export function topology(prefix = "chorus") {
       requestEnds: (end: "completed" | "failed") => `${prefix}.ev.request.*.${end}`,
       event: (requestId: string, event: Pick<ChorusEvent, "type" | "data">) =>
         `${prefix}.ev.request.${requestId}.${eventSubjectSuffix(event)}`,
+      allKeyEvents: `${prefix}.keys.>`,
+      /** One API key's events (`created`, `revoked`). */
+      keyEvent: (keyId: string, suffix: "created" | "revoked") => `${prefix}.keys.${keyId}.${suffix}`,
       allTasks: `${prefix}.task.>`,
       task: (agent: AgentId) => `${prefix}.task.${agent}`,
       allDeadLetters: `${prefix}.dlq.>`,
@@ -96,6 +101,7 @@ export const messageIds = {
   /** One outcome per agent run: a completion and a timeout race to this id, the first wins. */
   outcome: (requestId: string, agent: AgentId) => `${requestId}:${agent}:outcome`,
   end: (requestId: string) => `${requestId}:end`,
+  keyEvent: (keyId: string, suffix: "created" | "revoked") => `${keyId}:${suffix}`,
 } as const;
 
 export type { ChorusEventType };

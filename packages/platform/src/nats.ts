@@ -95,6 +95,14 @@ export function streamConfigs(t: Topology, limits: StreamLimits): (Partial<Strea
       retention: RetentionPolicy.Limits,
       max_age: nanos(30 * 24 * 3600_000),
     },
+    {
+      ...common,
+      name: t.streams.keys,
+      subjects: [t.subjects.allKeyEvents],
+      // Never aged out: a key is valid until it is revoked, however old.
+      retention: RetentionPolicy.Limits,
+      allow_direct: true,
+    },
   ];
 }
 

@@ -32,8 +32,9 @@ export type ServiceDefinition<S extends z.ZodType<ProbedConfig>> = {
   /** The durable whose lag is reported as chorus_projector_lag_*, for the projector. */
   projectorDurable?: string;
   /**
-   * The service answers /livez and /readyz on PORT itself (the gateway's app): the start-up
-   * probes make way for it before `start` runs.
+   * The service answers /livez and /readyz on PORT itself (the gateway's app): without an
+   * OPS_PORT, the start-up probes make way for it before `start` runs; with one, the probes
+   * and /metrics stay there, on a port that is not the public API's.
    */
   servesOwnProbes?: boolean;
   /** The service's own start. A ConfigError thrown here ends the process with exit 78, like a bad variable. */
@@ -45,7 +46,8 @@ export async function runService<S extends z.ZodType<ProbedConfig>>(service: Ser
   const { config, logger, nc, jsm, topology, probes } = ctx;
   observeConsumerLag({ jsm, topology, projectorDurable: service.projectorDurable });
   // /metrics answers from here on, also while the start waits (for Postgres, for models).
-  if (service.servesOwnProbes) await probes.close();
+  const probesOnPort = !service.servesOwnProbes || config.OPS_PORT !== undefined;
+  if (!probesOnPort) await probes.close();
   else probes.routes(metricsRoutes());
 
   let started: StartedService;
@@ -60,11 +62,14 @@ export async function runService<S extends z.ZodType<ProbedConfig>>(service: Ser
   }
 
   const closers: Closer[] = [...started.closers];
-  if (!service.servesOwnProbes) {
+  let opsPort: number | undefined;
+  if (probesOnPort) {
     const server = probes.serve({ routes: metricsRoutes(), readiness: { nats: natsCheck(nc), ...started.readiness }, details: started.details });
+    const address = server.address();
+    if (config.OPS_PORT !== undefined && typeof address === "object" && address) opsPort = address.port;
     closers.push({ name: "probe server", close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
   }
   closers.push({ name: "nats", close: () => nc.drain() }, ...(started.closeAfterNats ?? []));
   onShutdown(logger, closers, config.SHUTDOWN_TIMEOUT_MS);
-  logger.info({ port: config.PORT, ...started.summary }, `${service.name} running`);
+  logger.info({ port: config.PORT, ...(opsPort !== undefined ? { ops_port: opsPort } : {}), ...started.summary }, `${service.name} running`);
 }

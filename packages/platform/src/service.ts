@@ -24,8 +24,11 @@ export type ServiceContext<C> = CommandContext<C> & {
   startStep<T>(step: string, run: () => Promise<T>): Promise<T>;
 };
 
-/** What bootService needs of a service's configuration: the base, and the port its probes answer on. */
-export type ProbedConfig = BaseConfig & { PORT: number; HOST?: string };
+/**
+ * What bootService needs of a service's configuration: the base, and the port its probes
+ * answer on: OPS_PORT where the service has one (the gateway: its API is on PORT), else PORT.
+ */
+export type ProbedConfig = BaseConfig & { PORT: number; HOST?: string; OPS_PORT?: number };
 
 export function streamLimits(config: BaseConfig): StreamLimits {
   return {
@@ -44,7 +47,7 @@ export async function bootService<S extends z.ZodType<ProbedConfig>>(
   const config = loadConfigOrExit(name, schema, env);
   const logger = createLogger(name, config.LOG_LEVEL);
   exitOnSignalWhileStarting(logger);
-  const probes = await startStartupProbes({ port: config.PORT, host: config.HOST, reason: "connecting to NATS" });
+  const probes = await startStartupProbes({ port: config.OPS_PORT ?? config.PORT, host: config.HOST, reason: "connecting to NATS" });
   const startStep = <T>(step: string, run: () => Promise<T>): Promise<T> => {
     probes.starting(step);
     return retryWhileNatsUnavailable(step, run, { logger, onWaiting: (reason) => probes.starting(reason) });

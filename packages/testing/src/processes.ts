@@ -34,6 +34,8 @@ export type RunningService = {
   name: string;
   port: number;
   url: string;
+  /** Where its /livez and /readyz answer from the start: the gateway's OPS_PORT, every other service's PORT. */
+  probesUrl: string;
   process: ChildProcess;
   /** Everything the process wrote, for assertions and for failure messages. */
   output(): string;
@@ -43,11 +45,14 @@ export type RunningService = {
 /** Spawns `node --import <telemetry preload> services/<name>/src/main.ts` without waiting for it: for tests of how a service starts. */
 export async function spawnService(name: string, env: Record<string, string>, options: { entry?: string } = {}): Promise<RunningService> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
+  // Only the gateway reads OPS_PORT (its API is on PORT): its probes answer there while it starts.
+  const opsPort = env.OPS_PORT && env.OPS_PORT !== "0" ? Number(env.OPS_PORT) : await freePort();
   const entry = options.entry ?? `services/${name}/src/main.ts`;
   const child = spawn(process.execPath, serviceNodeArgs(entry), {
     cwd: repoRoot,
-    // GRPC_PORT 0 (any free port) unless given, so parallel tests never fight over 50051/50052.
-    env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "info", GRPC_PORT: "0", ...env, PORT: String(port) },
+    // GRPC_PORT 0 (any free port) and the gateway's OPS_PORT a free one unless given, so parallel tests never fight over a port.
+    // CHORUS_AUTH off unless given: only the tests about keys need them (they set it to required).
+    env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "info", GRPC_PORT: "0", CHORUS_AUTH: "off", ...env, PORT: String(port), OPS_PORT: String(opsPort) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
@@ -58,6 +63,7 @@ export async function spawnService(name: string, env: Record<string, string>, op
     name,
     port,
     url: `http://127.0.0.1:${port}`,
+    probesUrl: `http://127.0.0.1:${name === "gateway" ? opsPort : port}`,
     process: child,
     output: () => out,
     async stop(signal = "SIGTERM") {

@@ -1,6 +1,7 @@
 // Which IP addresses a webhook may be sent to: not loopback, private, link-local,
-// shared (CGNAT), cloud metadata, multicast or reserved ranges, in IPv4 and IPv6
-// (including IPv4-mapped and NAT64 forms). Pure: parsing and range checks only.
+// shared (CGNAT), cloud metadata, documentation, multicast or reserved ranges, in IPv4
+// and IPv6 (IPv4-mapped and NAT64 forms by the IPv4 address they reach; translated,
+// local-use NAT64, 6to4, Teredo and site-local refused outright). Pure: parsing and range checks only.
 
 export type AddressVerdict = { allowed: true } | { allowed: false; reason: string };
 
@@ -12,8 +13,12 @@ const V4_BLOCKED: [number[], number, string][] = [
   [[169, 254, 0, 0], 16, "link-local or cloud metadata"],
   [[172, 16, 0, 0], 12, "private"],
   [[192, 0, 0, 0], 24, "IETF protocol assignments"],
+  [[192, 0, 2, 0], 24, "documentation"],
+  [[192, 88, 99, 0], 24, "6to4 relay anycast (deprecated)"],
   [[192, 168, 0, 0], 16, "private"],
   [[198, 18, 0, 0], 15, "benchmarking"],
+  [[198, 51, 100, 0], 24, "documentation"],
+  [[203, 0, 113, 0], 24, "documentation"],
   [[224, 0, 0, 0], 4, "multicast"],
   [[240, 0, 0, 0], 4, "reserved"],
 ];
@@ -71,8 +76,20 @@ function verdictV6(g: number[]): AddressVerdict {
   // ::ffff:a.b.c.d (mapped), ::a.b.c.d (compatible) and 64:ff9b::a.b.c.d (NAT64) reach an IPv4 address.
   if (g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0 && g4 === 0 && (g5 === 0xffff || g5 === 0)) return verdictV4(embedded);
   if (g0 === 0x64 && g1 === 0xff9b && g2 === 0 && g3 === 0 && g4 === 0 && g5 === 0) return verdictV4(embedded);
+  // Translators and tunnels whose other end a deployment cannot see: no webhook receiver needs
+  // one, and each could carry the packet to an internal IPv4 address, so they are refused outright.
+  if (g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0 && g4 === 0xffff && g5 === 0) return { allowed: false, reason: "IPv4-translated (SIIT)" };
+  if (g0 === 0x64 && g1 === 0xff9b && g2 === 1) return { allowed: false, reason: "local-use NAT64" };
+  if ((g0 & 0xff00) === 0) return { allowed: false, reason: "reserved" };
+  if (g0 === 0x100 && g1 === 0 && g2 === 0 && g3 === 0) return { allowed: false, reason: "discard-only" };
+  if (g0 === 0x2001 && g1 === 0) return { allowed: false, reason: "Teredo tunnel" };
+  if (g0 === 0x2001 && g1 < 0x200) return { allowed: false, reason: "IETF protocol assignments" };
+  if (g0 === 0x2001 && g1 === 0xdb8) return { allowed: false, reason: "documentation" };
+  if (g0 === 0x3fff && g1 < 0x1000) return { allowed: false, reason: "documentation" };
+  if (g0 === 0x2002) return { allowed: false, reason: "6to4 tunnel (deprecated)" };
   if ((g0 & 0xfe00) === 0xfc00) return { allowed: false, reason: "unique local (private)" };
   if ((g0 & 0xffc0) === 0xfe80) return { allowed: false, reason: "link-local" };
+  if ((g0 & 0xffc0) === 0xfec0) return { allowed: false, reason: "site-local (private)" };
   if ((g0 & 0xff00) === 0xff00) return { allowed: false, reason: "multicast" };
   return { allowed: true };
 }

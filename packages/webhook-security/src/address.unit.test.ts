@@ -19,11 +19,32 @@ describe("webhookAddressVerdict", () => {
     ["fd00:ec2::254", "unique local (private)"],
     ["fe80::1%eth0", "link-local"],
     ["ff02::1", "multicast"],
+    ["192.0.2.10", "documentation"],
+    ["198.51.100.7", "documentation"],
+    ["203.0.113.200", "documentation"],
+    ["2001:db8::1", "documentation"],
+    ["3fff:abc::1", "documentation"],
+    // IPv4-translated (RFC 2765), whatever IPv4 address it carries.
+    ["::ffff:0:127.0.0.1", "IPv4-translated (SIIT)"],
+    ["::ffff:0:8.8.8.8", "IPv4-translated (SIIT)"],
+    ["::ffff:0:a00:1", "IPv4-translated (SIIT)"],
+    ["64:ff9b::127.0.0.1", "loopback"],
+    ["64:ff9b::10.0.0.1", "private"],
+    ["64:ff9b:1::8.8.8.8", "local-use NAT64"],
+    ["64:ff9b:1:ffff::1", "local-use NAT64"],
+    ["2002:7f00:1::1", "6to4 tunnel (deprecated)"],
+    ["2002:808:808::1", "6to4 tunnel (deprecated)"],
+    ["2001:0:4136:e378:8000:63bf:3fff:fdd2", "Teredo tunnel"],
+    ["2001:1::1", "IETF protocol assignments"],
+    ["fec0::1", "site-local (private)"],
+    ["feff::1", "site-local (private)"],
+    ["100::1", "discard-only"],
+    ["::1:2:3:4", "reserved"],
   ])("refuses %s (%s)", (address, reason) => {
     expect(webhookAddressVerdict(address)).toEqual({ allowed: false, reason });
   });
 
-  it.each(["93.184.216.34", "8.8.8.8", "172.32.0.1", "2606:4700:4700::1111", "::ffff:8.8.8.8"])("allows the public address %s", (address) => {
+  it.each(["93.184.216.34", "8.8.8.8", "172.32.0.1", "2606:4700:4700::1111", "::ffff:8.8.8.8", "64:ff9b::8.8.8.8", "2001:200::1", "2001:db9::1", "2003::1", "3fff:1000::1"])("allows the public address %s", (address) => {
     expect(webhookAddressVerdict(address)).toEqual({ allowed: true });
   });
 
@@ -59,6 +80,10 @@ describe("checkWebhookTarget", () => {
   });
 
   it("allows loopback when private addresses are allowed, with the checked addresses", async () => {
-    expect(await checkWebhookTarget("http://127.0.0.1:9/hook", { allowPrivate: true })).toEqual({ ok: true, addresses: [{ address: "127.0.0.1", family: 4 }] });
+    expect(await checkWebhookTarget("http://127.0.0.1:9/hook", { allowPrivate: true })).toEqual({
+      ok: true,
+      href: "http://127.0.0.1:9/hook",
+      addresses: [{ address: "127.0.0.1", family: 4 }],
+    });
   });
 });

@@ -1,9 +1,11 @@
 // @chorus/webhook-security: what makes a webhook safe to send and to trust — where it may
-// go (address ranges, resolved at submission and at every delivery), how it is signed
+// go (the URL's text, address ranges, resolved at submission and at every delivery), how it is signed
 // and verified (the earlier service's X-Webhook-Signature and Standard Webhooks), and how
 // its secret is sealed while it travels in events.
 export { webhookAddressVerdict, type AddressVerdict } from "./address.ts";
 export { checkWebhookTarget, type ResolvedAddress, type WebhookTargetCheck } from "./resolve.ts";
+export { webhookUrlSyntaxVerdict, webhookUrlVerdict, type WebhookUrlOptions, type WebhookUrlVerdict } from "./url.ts";
+export { DEFAULT_WEBHOOK_PORTS, WebhookPortsConfig } from "./ports.ts";
 export { WEBHOOK_HEADERS, WEBHOOK_TOLERANCE_SECONDS, hexSignature, signatureHeaders, standardSignature, verifyWebhook, type WebhookVerification } from "./signing.ts";
 export {
   DEVELOPMENT_WEBHOOK_SECRET_KEY,

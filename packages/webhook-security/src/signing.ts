@@ -32,9 +32,24 @@ export function signatureHeaders(secret: string, webhookId: string, timestampSec
   };
 }
 
+export type WebhookScheme = "standard-webhooks" | "x-webhook-signature";
+
+/** Both schemes, Standard Webhooks first: what a receiver accepts unless told otherwise. */
+export const WEBHOOK_SCHEMES: readonly WebhookScheme[] = ["standard-webhooks", "x-webhook-signature"];
+
+export type VerifyOptions = {
+  toleranceSeconds?: number;
+  /**
+   * The schemes accepted (default: both). X-Webhook-Signature signs neither an id nor a
+   * time, so a captured delivery can be replayed for ever: a receiver that must resist
+   * replay accepts only ["standard-webhooks"].
+   */
+  schemes?: readonly WebhookScheme[];
+};
+
 export type WebhookVerification =
-  | { valid: true; scheme: "standard-webhooks" | "x-webhook-signature"; webhookId: string | null }
-  | { valid: false; reason: "missing" | "mismatch" | "stale" | "malformed" };
+  | { valid: true; scheme: WebhookScheme; webhookId: string | null }
+  | { valid: false; reason: "missing" | "mismatch" | "stale" | "malformed" | "scheme-not-allowed" };
 
 function sameText(a: string, b: string): boolean {
   const x = Buffer.from(a, "utf8");
@@ -43,20 +58,23 @@ function sameText(a: string, b: string): boolean {
 }
 
 /**
- * Verifies a received body with either scheme; Standard Webhooks is preferred when its
- * headers are present, and its timestamp must be within the tolerance of `nowSeconds`.
+ * Verifies a received body with the allowed schemes; Standard Webhooks is preferred when
+ * its headers are present, and its timestamp must be within the tolerance of `nowSeconds`.
+ * A signature only in a scheme that is not allowed is `scheme-not-allowed`, unchecked.
  */
 export function verifyWebhook(
   secret: string,
   body: string,
   header: (name: string) => string | undefined,
   nowSeconds: number,
-  toleranceSeconds = WEBHOOK_TOLERANCE_SECONDS,
+  options: VerifyOptions = {},
 ): WebhookVerification {
+  const { toleranceSeconds = WEBHOOK_TOLERANCE_SECONDS, schemes = WEBHOOK_SCHEMES } = options;
   const id = header(WEBHOOK_HEADERS.id);
   const timestamp = header(WEBHOOK_HEADERS.timestamp);
   const signature = header(WEBHOOK_HEADERS.signature);
-  if (id && timestamp && signature) {
+  const hex = header(WEBHOOK_HEADERS.hex);
+  if (id && timestamp && signature && schemes.includes("standard-webhooks")) {
     if (!/^\d{1,12}$/.test(timestamp)) return { valid: false, reason: "malformed" };
     const ts = Number(timestamp);
     if (Math.abs(nowSeconds - ts) > toleranceSeconds) return { valid: false, reason: "stale" };
@@ -65,10 +83,11 @@ export function verifyWebhook(
     const match = signature.split(" ").some((s) => sameText(s.trim(), expected));
     return match ? { valid: true, scheme: "standard-webhooks", webhookId: id } : { valid: false, reason: "mismatch" };
   }
-  const hex = header(WEBHOOK_HEADERS.hex);
   if (hex) {
+    if (!schemes.includes("x-webhook-signature")) return { valid: false, reason: "scheme-not-allowed" };
     const given = hex.trim().replace(/^sha256=/i, "").toLowerCase();
     return sameText(given, hexSignature(secret, body)) ? { valid: true, scheme: "x-webhook-signature", webhookId: id ?? null } : { valid: false, reason: "mismatch" };
   }
-  return { valid: false, reason: "missing" };
+  // Standard Webhooks headers that are present but not allowed are a scheme refused, not a missing signature.
+  return { valid: false, reason: id && timestamp && signature ? "scheme-not-allowed" : "missing" };
 }

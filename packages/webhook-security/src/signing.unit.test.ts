@@ -41,4 +41,28 @@ describe("verifyWebhook", () => {
     expect(verifyWebhook(SECRET, BODY, lower({}), NOW)).toEqual({ valid: false, reason: "missing" });
     expect(verifyWebhook(SECRET, BODY, lower({ "X-Webhook-Signature": "00" }), NOW)).toEqual({ valid: false, reason: "mismatch" });
   });
+
+  it("accepts only Standard Webhooks when told so, refusing a valid X-Webhook-Signature alone", () => {
+    const headers = signatureHeaders(SECRET, "msg_1", NOW, BODY);
+    const standardOnly = { schemes: ["standard-webhooks"] as const };
+    expect(verifyWebhook(SECRET, BODY, lower(headers), NOW, standardOnly)).toEqual({ valid: true, scheme: "standard-webhooks", webhookId: "msg_1" });
+    const hexOnly = { "X-Webhook-Signature": headers["X-Webhook-Signature"] ?? "" };
+    expect(verifyWebhook(SECRET, BODY, lower(hexOnly), NOW, standardOnly)).toEqual({ valid: false, reason: "scheme-not-allowed" });
+    // An unsigned webhook-id beside the legacy header does not make it a Standard Webhooks delivery.
+    expect(verifyWebhook(SECRET, BODY, lower({ ...hexOnly, "webhook-id": "msg_1" }), NOW, standardOnly)).toEqual({ valid: false, reason: "scheme-not-allowed" });
+    // A bad Standard Webhooks signature is not rescued by a good legacy one.
+    expect(verifyWebhook(SECRET, BODY, lower({ ...headers, "webhook-signature": "v1,AAAA" }), NOW)).toEqual({ valid: false, reason: "mismatch" });
+  });
+
+  it("refuses Standard Webhooks headers when only the legacy scheme is allowed", () => {
+    const { "X-Webhook-Signature": _hex, ...standard } = signatureHeaders(SECRET, "msg_1", NOW, BODY);
+    expect(verifyWebhook(SECRET, BODY, lower(standard), NOW, { schemes: ["x-webhook-signature"] })).toEqual({ valid: false, reason: "scheme-not-allowed" });
+  });
+
+  it("takes a timestamp within the tolerance either side of now, and none beyond", () => {
+    const headers = signatureHeaders(SECRET, "msg_1", NOW, BODY);
+    expect(verifyWebhook(SECRET, BODY, lower(headers), NOW - 60, { toleranceSeconds: 60 })).toMatchObject({ valid: true });
+    expect(verifyWebhook(SECRET, BODY, lower(headers), NOW - 61, { toleranceSeconds: 60 })).toEqual({ valid: false, reason: "stale" });
+    expect(verifyWebhook(SECRET, BODY, lower(headers), NOW + 61, { toleranceSeconds: 60 })).toEqual({ valid: false, reason: "stale" });
+  });
 });

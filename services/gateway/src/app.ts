@@ -1,6 +1,7 @@
 // The gateway's Koa application: middleware in order (context, errors, CORS, routes)
 // and the vertical slices. No listening and no environment here; see server.ts and main.ts.
 import Koa from "koa";
+import { adminRoutes } from "./admin/routes.ts";
 import { brokerState } from "./broker/state.ts";
 import type { GatewayDeps } from "./deps.ts";
 import { healthRoutes } from "./health/routes.ts";
@@ -16,7 +17,7 @@ import { resultsRoutes } from "./results/routes.ts";
 import { webhookRoutes } from "./webhooks/routes.ts";
 
 export function createApp(deps: GatewayDeps): Koa<GatewayState> {
-  const { settings } = deps;
+  const { settings, access } = deps;
   const stopping = deps.stopping ?? new AbortController().signal;
   const broker = brokerState(deps.nc);
   const submitDeps = submitDepsOf(deps, broker);
@@ -28,16 +29,19 @@ export function createApp(deps: GatewayDeps): Koa<GatewayState> {
   const routers = [
     processingRoutes(
       submitDeps,
+      access,
       { maxTextLength: settings.maxTextLength, maxBodyBytes: settings.maxBodyBytes, processWaitTimeoutMs: settings.processWaitTimeoutMs, stopping },
     ),
-    resultsRoutes({ database: deps.database, jsm: deps.jsm, topology: deps.topology, broker, tenantId: settings.tenantId }),
-    healthRoutes({ nc: deps.nc, js: deps.js, topology: deps.topology, database: deps.database, stopping }),
-    eventsRoutes({ js: deps.js, jsm: deps.jsm, topology: deps.topology, broker, tenantId: settings.tenantId, stopping }),
+    resultsRoutes({ database: deps.database, jsm: deps.jsm, topology: deps.topology, broker }, access),
+    healthRoutes({ nc: deps.nc, js: deps.js, topology: deps.topology, database: deps.database, stopping, access }),
+    eventsRoutes({ js: deps.js, jsm: deps.jsm, topology: deps.topology, broker, access, stopping }),
+    adminRoutes(access),
     openApiRoutes({ maxTextLength: settings.maxTextLength }),
     docsRoutes(),
     webhookRoutes(
       { ...submitDeps, database: deps.database },
-      { maxTextLength: settings.maxTextLength, maxBodyBytes: settings.maxBodyBytes, inboundSecret: settings.webhookInboundSecret },
+      access,
+      { maxTextLength: settings.maxTextLength, maxBodyBytes: settings.maxBodyBytes, inboundSecret: settings.webhookInboundSecret, allowLegacySignature: settings.webhookInboundAllowLegacy ?? false },
     ),
   ];
 

@@ -3,11 +3,15 @@
 import type { Topology } from "@chorus/contracts";
 import type { JetStreamClient, JetStreamManager, Logger, NatsConnection } from "@chorus/platform";
 import type { SecretKey } from "@chorus/webhook-security";
+import type { Access, AuthOptions } from "./auth/index.ts";
 import type { AcceptsDurable } from "./broker/accepts.ts";
 import type { DatabaseLink } from "./database/link.ts";
 
 export type GatewaySettings = {
+  /** The tenant of every call when auth is off (CHORUS_TENANT_ID), and of inbound webhooks. */
   tenantId: string;
+  /** CHORUS_AUTH and the API keys' limits. */
+  auth: AuthOptions;
   /** Each agent's deadline, recorded on a request when the gateway accepts it (AGENT_TIMEOUT_MS). */
   agentTimeoutMs: number;
   /** Max `text` length in Unicode code points. */
@@ -16,12 +20,20 @@ export type GatewaySettings = {
   maxBodyBytes: number;
   /** How long a POST without webhook or `Prefer: respond-async` waits for the result. */
   processWaitTimeoutMs: number;
-  /** Allowed CORS origins; "*" allows any. */
+  /** Allowed CORS origins; "*" allows any; none by default. */
   corsOrigins: string[];
+  /** How long a client may take to send a whole request (API_REQUEST_TIMEOUT_MS); slower uploads are cut off. */
+  requestTimeoutMs?: number;
+  /** Serves gRPC server reflection (GRPC_REFLECTION); off by default. */
+  grpcReflection?: boolean;
   /** Lets webhook URLs resolve to loopback/private addresses (development and tests only). */
   webhookAllowPrivate?: boolean;
+  /** Ports a webhook URL may name unless webhookAllowPrivate (WEBHOOK_ALLOWED_PORTS); unset means 80 and 443. */
+  webhookAllowedPorts?: readonly number[];
   /** Shared secret that signs POST /webhook/receive; unset, that route answers 503. */
   webhookInboundSecret?: string | undefined;
+  /** POST /webhook/receive also takes the legacy X-Webhook-Signature (WEBHOOK_INBOUND_ALLOW_LEGACY). */
+  webhookInboundAllowLegacy?: boolean;
 };
 
 export type GatewayDeps = {
@@ -31,6 +43,8 @@ export type GatewayDeps = {
   js: JetStreamClient;
   jsm: JetStreamManager;
   database: DatabaseLink;
+  /** Who may call: API keys, scopes, rate limits (shared by REST and gRPC). */
+  access: Access;
   /** Seals webhook secrets before they go into a command. */
   webhookSecretKey: SecretKey;
   settings: GatewaySettings;

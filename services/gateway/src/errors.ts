@@ -6,8 +6,10 @@
 export type ApiErrorCode =
   /** The body is not JSON (400). */
   | "MalformedJSON"
-  /** An inbound webhook's signature is missing or does not match its body (401). */
+  /** No API key, or one that is unknown or revoked; or an inbound webhook's signature is missing or wrong (401). */
   | "Unauthorized"
+  /** The API key is valid but lacks the scope the call needs (403). */
+  | "Forbidden"
   | "NotFound"
   /** A route exists for the path, not for the method (405). */
   | "MethodNotAllowed"
@@ -23,6 +25,8 @@ export type ApiErrorCode =
   | "ValidationError"
   /** The Idempotency-Key names an earlier request with another body (422). */
   | "IdempotencyKeyReused"
+  /** The API key's rate limit or its cap on open event streams is reached (429). */
+  | "RateLimited"
   /** NATS or Postgres is unreachable, or the gateway is stopping (503). */
   | "Unavailable"
   /** A bug: its message is never shown to the client (500). */
@@ -38,16 +42,19 @@ export class ApiError extends Error {
   readonly details: ErrorDetail[] | undefined;
   /** Set when trying again soon may succeed (a dependency is down), not when it cannot. */
   readonly retryAfterSeconds: number | undefined;
+  /** HTTP headers the answer carries besides Retry-After (WWW-Authenticate, RateLimit…); gRPC ignores them. */
+  readonly headers: Record<string, string>;
   constructor(
     code: ApiErrorCode,
     message: string,
-    options: { requestId?: string; details?: ErrorDetail[]; retryAfterSeconds?: number; cause?: unknown } = {},
+    options: { requestId?: string; details?: ErrorDetail[]; retryAfterSeconds?: number; headers?: Record<string, string>; cause?: unknown } = {},
   ) {
     super(message, { cause: options.cause });
     this.code = code;
     this.requestId = options.requestId;
     this.details = options.details;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.headers = options.headers ?? {};
   }
 }
 

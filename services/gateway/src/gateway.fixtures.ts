@@ -17,14 +17,17 @@ import {
 import { ensureDurable, publishEvent, runConsumer, type Logger } from "@chorus/platform";
 import { completedEnd, testLogger, type IsolatedNats } from "@chorus/testing";
 import { parseSecretKey } from "@chorus/webhook-security";
+import { startAccess, type Access } from "./auth/index.ts";
 import { connectDatabaseInBackground, type DatabaseLink } from "./database/link.ts";
-import type { GatewaySettings } from "./deps.ts";
+import type { GatewayDeps, GatewaySettings } from "./deps.ts";
 import { startGateway, type Gateway } from "./server.ts";
 
 export const TEST_SECRET_KEY = parseSecretKey("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
 
+/** Most tests are not about keys: the open API of CHORUS_AUTH=off, as the earlier service had. */
 export const TEST_SETTINGS: GatewaySettings = {
   tenantId: "default",
+  auth: { mode: "off", rateLimitPerMinute: 600, maxStreamsPerKey: 20 },
   agentTimeoutMs: 5_000,
   maxTextLength: 10_000,
   maxBodyBytes: 256 * 1024,
@@ -37,14 +40,23 @@ export function unreachableDatabase(): DatabaseLink {
   return connectDatabaseInBackground({ url: "postgresql://postgres@127.0.0.1:1/chorus", poolSize: 1, logger: testLogger, retryMs: 60_000 });
 }
 
-export async function startTestGateway(options: {
+/** The API keys as a gateway with these settings sees them, read to the end of the keys stream; `stop` when done. */
+export async function testAccess(nats: IsolatedNats, settings: GatewaySettings = TEST_SETTINGS, logger: Logger = testLogger): Promise<Access & { stop(): void }> {
+  const access = startAccess({ js: nats.js, jsm: nats.jsm, topology: nats.topology, logger, defaultTenantId: settings.tenantId, auth: settings.auth });
+  await access.keys.ready;
+  return access;
+}
+
+/** What a gateway (REST or gRPC) is built from in a test: the isolated NATS, a database link, the test key and settings. */
+export function testGatewayDeps(options: {
   nats: IsolatedNats;
   database: DatabaseLink;
+  access: Access;
   settings?: Partial<GatewaySettings>;
   logger?: Logger;
   nc?: IsolatedNats["nc"];
-}): Promise<Gateway & { post(body: unknown, headers?: Record<string, string>): Promise<Response> }> {
-  const gateway = await startGateway({
+}): GatewayDeps {
+  return {
     logger: options.logger ?? testLogger,
     topology: options.nats.topology,
     nc: options.nc ?? options.nats.nc,
@@ -52,12 +64,28 @@ export async function startTestGateway(options: {
     jsm: options.nats.jsm,
     database: options.database,
     webhookSecretKey: TEST_SECRET_KEY,
+    access: options.access,
     settings: { ...TEST_SETTINGS, ...options.settings },
-    port: 0,
-    host: "127.0.0.1",
-  });
+  };
+}
+
+export async function startTestGateway(options: {
+  nats: IsolatedNats;
+  database: DatabaseLink;
+  settings?: Partial<GatewaySettings>;
+  logger?: Logger;
+  nc?: IsolatedNats["nc"];
+}): Promise<Gateway & { access: Access; post(body: unknown, headers?: Record<string, string>): Promise<Response> }> {
+  const settings = { ...TEST_SETTINGS, ...options.settings };
+  const access = await testAccess(options.nats, settings, options.logger);
+  const gateway = await startGateway({ ...testGatewayDeps({ ...options, access, settings }), port: 0, host: "127.0.0.1" });
   return {
     ...gateway,
+    access,
+    stop: async () => {
+      access.stop();
+      await gateway.stop();
+    },
     post: (body, headers = {}) =>
       fetch(`${gateway.url}/api/v1/process`, {
         method: "POST",

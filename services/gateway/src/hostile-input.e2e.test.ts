@@ -1,12 +1,14 @@
 // Input that the API accepts must never get stuck downstream: on the whole pipeline as
 // processes, text with NUL, lone surrogates and other control characters, sent through
 // REST, gRPC and the inbound webhook, is either refused with a 422 (INVALID_ARGUMENT) or
-// becomes a request that ends, is stored in the read model and reads back as sent.
-import { createHmac } from "node:crypto";
+// becomes a request that ends, is stored in the read model and reads back as sent. With
+// API keys required, as in production.
+import { randomUUID } from "node:crypto";
 import { status as grpcStatus } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RequestView } from "@chorus/contracts";
-import { eventually, startPipeline, type IsolatedNats, type RunningPipeline, type RunningService } from "@chorus/testing";
+import { bearer, createApiKey, eventually, startPipeline, type IsolatedNats, type RunningPipeline, type RunningService } from "@chorus/testing";
+import { signatureHeaders } from "@chorus/webhook-security";
 import { orchestrationClient, type OrchestrationClient } from "./grpc/grpc-clients.fixtures.ts";
 
 const BASE = "Apple opened a new office in Berlin on Monday";
@@ -16,11 +18,15 @@ let pipeline: RunningPipeline;
 let nats: IsolatedNats;
 let gateway: RunningService;
 let grpc: OrchestrationClient;
+let auth: Record<string, string>;
 
 beforeAll(async () => {
-  pipeline = await startPipeline({ env: { AGENT_PROVIDER: "local" }, gatewayEnv: { WEBHOOK_INBOUND_SECRET: INBOUND_SECRET } });
+  pipeline = await startPipeline({ auth: true, env: { AGENT_PROVIDER: "local" }, gatewayEnv: { WEBHOOK_INBOUND_SECRET: INBOUND_SECRET } });
   ({ nats, gateway } = pipeline);
-  grpc = orchestrationClient(`127.0.0.1:${pipeline.grpcPort}`);
+  // Inbound webhooks start requests of the deployment's tenant (CHORUS_TENANT_ID, "default"): the key reads them.
+  const { key } = await createApiKey(gateway.url, pipeline.adminKey!, { tenant: "default", scopes: ["requests:write", "requests:read"] });
+  auth = bearer(key);
+  grpc = orchestrationClient(`127.0.0.1:${pipeline.grpcPort}`, { apiKey: key });
 });
 
 afterAll(async () => {
@@ -48,14 +54,21 @@ const STORABLE: [string, string][] = [
 ];
 
 const restSubmit = (body: string, headers: Record<string, string> = {}) =>
-  fetch(`${gateway.url}/api/v1/process`, { method: "POST", headers: { "content-type": "application/json", prefer: "respond-async", ...headers }, body });
+  fetch(`${gateway.url}/api/v1/process`, { method: "POST", headers: { "content-type": "application/json", prefer: "respond-async", ...auth, ...headers }, body });
+
+/** Standard Webhooks headers only (a fresh webhook-id each time): the inbound route refuses the legacy header and replays. */
+function standardWebhookHeaders(body: string): Record<string, string> {
+  const headers = signatureHeaders(INBOUND_SECRET, `msg_${randomUUID()}`, Math.floor(Date.now() / 1000), body);
+  delete headers["X-Webhook-Signature"];
+  return headers;
+}
 
 const inboundSubmit = (text: string) => {
   // JSON.stringify escapes lone surrogates as \udxxx (well-formed JSON.stringify), as a sender would send them.
   const body = JSON.stringify({ text });
   return fetch(`${gateway.url}/webhook/receive`, {
     method: "POST",
-    headers: { "content-type": "application/json", "x-webhook-signature": createHmac("sha256", INBOUND_SECRET).update(body).digest("hex") },
+    headers: { "content-type": "application/json", ...standardWebhookHeaders(body) },
     body,
   });
 };
@@ -63,14 +76,14 @@ const inboundSubmit = (text: string) => {
 /** The request ends, its row is in the read model (the list reads nothing else) and it reads back. */
 async function expectEndsAndReadsBack(requestId: string) {
   const listed = await eventually(async () => {
-    const page = (await (await fetch(`${gateway.url}/api/v1/results?page_size=100`)).json()) as { items: RequestView[] };
+    const page = (await (await fetch(`${gateway.url}/api/v1/results?page_size=100`, { headers: auth })).json()) as { items: RequestView[] };
     const row = page.items.find((v) => v.request_id === requestId);
     return row && row.status !== "pending" && row.status !== "processing" ? row : undefined;
   }, 60_000);
   expect(listed.status).toBe("completed");
   // Stored as sent: the projector refused nothing of it.
   expect(listed.projection_error).toBeUndefined();
-  const res = await fetch(`${gateway.url}/api/v1/results/${requestId}`);
+  const res = await fetch(`${gateway.url}/api/v1/results/${requestId}`, { headers: auth });
   expect(res.status).toBe(200);
   const view = RequestView.parse(await res.json());
   expect(view.status).toBe("completed");

@@ -17,10 +17,10 @@ export type Gateway = {
 export async function startGateway(deps: GatewayDeps & { port: number; host?: string }): Promise<Gateway> {
   const stopping = new AbortController();
   const app = createApp({ ...deps, stopping: deps.stopping ? AbortSignal.any([deps.stopping, stopping.signal]) : stopping.signal });
-  const server = createServer(app.callback());
-  // Slow LLM runs keep POSTs open for up to the wait bound; don't let Node cut them.
-  server.requestTimeout = 0;
-  server.headersTimeout = 30_000;
+  // A client gets API_REQUEST_TIMEOUT_MS to send its whole request (a slow upload is cut off
+  // with 408); the answer may then take as long as the wait bound. Checked every second.
+  const requestTimeout = deps.settings.requestTimeoutMs ?? 30_000;
+  const server = createServer({ requestTimeout, headersTimeout: Math.min(requestTimeout, 30_000), connectionsCheckingInterval: 1_000 }, app.callback());
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(deps.port, deps.host ?? "0.0.0.0", () => {

@@ -15,6 +15,8 @@ export type AttemptDeps = StreamClients & {
   policy: RetryPolicy;
   timeoutMs: number;
   allowPrivate: boolean;
+  /** Ports a webhook URL may name unless allowPrivate (WEBHOOK_ALLOWED_PORTS); unset means 80 and 443. */
+  allowedPorts?: readonly number[];
   clock?: () => Date;
   random?: () => number;
 };
@@ -89,7 +91,7 @@ export async function attemptDelivery(deps: AttemptDeps, end: RequestEndEvent, c
   const startedAt = clock();
   const headers = signatureHeaders(secret, webhookId, Math.floor(startedAt.getTime() / 1000), body);
   const started = performance.now();
-  const response = await sendWebhook(webhook.url, body, headers, { timeoutMs: deps.timeoutMs, allowPrivate: deps.allowPrivate });
+  const response = await sendWebhook(webhook.url, body, headers, { timeoutMs: deps.timeoutMs, allowPrivate: deps.allowPrivate, allowedPorts: deps.allowedPorts });
   const durationMs = Math.round(performance.now() - started);
   const outcome = classify(response, clock().getTime());
   const decision = decide(outcome, step.chainAttempt, deps.policy, (deps.random ?? Math.random)());

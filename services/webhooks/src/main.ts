@@ -2,7 +2,7 @@
 // reads process.env; runService does the rest (probes, /metrics, lag, shutdown).
 import { z } from "zod";
 import { BaseConfig, consumersRunning, envBoolean, envInt, runService } from "@chorus/platform";
-import { SecretKeyConfig, resolveWebhookSecretKey } from "@chorus/webhook-security";
+import { SecretKeyConfig, WebhookPortsConfig, resolveWebhookSecretKey } from "@chorus/webhook-security";
 import { startWebhooks } from "./start-webhooks.ts";
 
 const Config = BaseConfig.extend({
@@ -14,6 +14,8 @@ const Config = BaseConfig.extend({
   WEBHOOK_MAX_BACKOFF_MS: envInt(1, 24 * 3_600_000).default(3_600_000),
   /** Lets webhooks reach loopback and private addresses: local development and tests only. */
   WEBHOOK_ALLOW_PRIVATE: envBoolean.default(false),
+  /** Ports a webhook URL may name unless WEBHOOK_ALLOW_PRIVATE: comma-separated, 80 and 443 by default. */
+  WEBHOOK_ALLOWED_PORTS: WebhookPortsConfig,
   WEBHOOK_CONCURRENCY: envInt(1, 1_000).default(16),
   WEBHOOK_SECRET_KEY: SecretKeyConfig.optional(),
   NODE_ENV: z.string().optional(),
@@ -30,7 +32,7 @@ await runService({
     const timeoutMs = Math.round(config.WEBHOOK_TIMEOUT * 1000);
     const policy = { maxRetries: config.WEBHOOK_MAX_RETRIES, baseMs: config.WEBHOOK_BACKOFF_BASE_MS, maxDelayMs: config.WEBHOOK_MAX_BACKOFF_MS };
     const consumers = await startStep("starting consumers", () =>
-      startWebhooks({ js, jsm, topology, logger, secretKey, policy, timeoutMs, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, concurrency: config.WEBHOOK_CONCURRENCY }),
+      startWebhooks({ js, jsm, topology, logger, secretKey, policy, timeoutMs, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, allowedPorts: config.WEBHOOK_ALLOWED_PORTS, concurrency: config.WEBHOOK_CONCURRENCY }),
     );
     // /metrics serves chorus_webhook_attempts and chorus_webhook_deliveries, counted as the events are recorded.
     return {

@@ -7,7 +7,7 @@ import type { LookupFunction } from "node:net";
 import type { AttemptResponse } from "./delivery/index.ts";
 import { checkWebhookTarget, type ResolvedAddress } from "@chorus/webhook-security";
 
-export type SendOptions = { timeoutMs: number; allowPrivate: boolean };
+export type SendOptions = { timeoutMs: number; allowPrivate: boolean; allowedPorts?: readonly number[] | undefined };
 
 /** A lookup that answers with the already checked addresses, whatever DNS says now. */
 function pinnedLookup(addresses: ResolvedAddress[]): LookupFunction {
@@ -20,10 +20,12 @@ function pinnedLookup(addresses: ResolvedAddress[]): LookupFunction {
 }
 
 export async function sendWebhook(url: string, body: string, headers: Record<string, string>, options: SendOptions): Promise<AttemptResponse> {
-  const target = await checkWebhookTarget(url, { allowPrivate: options.allowPrivate });
+  const target = await checkWebhookTarget(url, { allowPrivate: options.allowPrivate, allowedPorts: options.allowedPorts });
   // A name that does not resolve now may later: that attempt fails and is retried.
   if (!target.ok) return target.kind === "forbidden" ? { kind: "refused", error: target.reason } : { kind: "no-answer", error: target.reason };
-  const request = url.startsWith("https:") ? httpsRequest : httpRequest;
+  // The URL as checked, in the parser's spelling: an event recorded before submissions were normalised may say HTTPS://.
+  const href = target.href;
+  const request = href.startsWith("https:") ? httpsRequest : httpRequest;
   return new Promise<AttemptResponse>((resolve) => {
     let settled = false;
     const settle = (r: AttemptResponse) => {
@@ -33,7 +35,7 @@ export async function sendWebhook(url: string, body: string, headers: Record<str
       resolve(r);
     };
     const req = request(
-      url,
+      href,
       {
         method: "POST",
         lookup: pinnedLookup(target.addresses),

@@ -194,6 +194,40 @@ describe("webhook delivery", () => {
     expect(events.at(-1)).toMatchObject({ type: "WebhookExhausted", data: { attempts: 1, reason: expect.stringContaining("refused"), cause: "refused" } });
   });
 
+  it("refuses at delivery time a port that is not allowed, without sending", async () => {
+    const port = new URL(receiver.url).port;
+    await start({ allowPrivate: false });
+    // Refused on its text: the name is never looked up.
+    const end = endEvent(receiver.url.replace("127.0.0.1", "receiver.invalid"));
+    await publishEnd(env.nats, end);
+    const events = await finished(end.request_id);
+    expect(attemptsOf(events)[0]?.error).toContain(`port ${port} is not allowed for webhooks`);
+    expect(events.at(-1)).toMatchObject({ type: "WebhookExhausted", data: { cause: "refused" } });
+  });
+
+  it("refuses at delivery time an internal address on a port the configuration allows, without sending", async () => {
+    await start({ allowPrivate: false, allowedPorts: [Number(new URL(receiver.url).port)] });
+    const end = endEvent(receiver.url);
+    await publishEnd(env.nats, end);
+    expect(attemptsOf(await finished(end.request_id))[0]?.error).toContain("127.0.0.1 (loopback address)");
+    expect(receiver.received).toHaveLength(0);
+  });
+
+  it("calls a URL recorded with an upper-case scheme by its scheme instead of giving up on it", async () => {
+    await start({ policy: { maxRetries: 0, baseMs: 20, maxDelayMs: 100 } });
+    const plain = endEvent(receiver.url.replace("http://", "HTTP://"));
+    await publishEnd(env.nats, plain);
+    expect((await finished(plain.request_id)).at(-1)).toMatchObject({ type: "WebhookDelivered" });
+    expect(receiver.received).toHaveLength(1);
+    // HTTPS:// is spoken over TLS (which this plain receiver cannot answer): an attempt, not a crash of the handler.
+    const tls = endEvent(receiver.url.replace("http://", "HTTPS://"));
+    await publishEnd(env.nats, tls);
+    const events = await finished(tls.request_id);
+    expect(attemptsOf(events)).toHaveLength(1);
+    expect(attemptsOf(events)[0]?.error).not.toContain("Protocol");
+    expect(events.at(-1)).toMatchObject({ type: "WebhookExhausted" });
+  });
+
   it("never puts the secret in plain text into an event", async () => {
     await start();
     receiver.enqueue({ status: 500 });

@@ -1,10 +1,11 @@
 // GET /api/v1/results/{id}/events read by a real HTTP client: replay, live events until
-// the end event, resume with Last-Event-ID, and 404 for a request that was never accepted.
+// the end event, resume with Last-Event-ID, each event's public view only, and 404 for a
+// request that was never accepted.
 import { beforeAll, describe, expect, it } from "vitest";
-import { ChorusEvent } from "@chorus/contracts";
 import { publishEvent } from "@chorus/platform";
 import { eventually, isolatedPerFile } from "@chorus/testing";
 import { completedEvent, runDownstreamDouble, startTestGateway, unreachableDatabase } from "../gateway.fixtures.ts";
+import type { PublicEvent } from "../views/public-event.ts";
 
 const TEXT = "Apple reported record earnings in Cupertino on Tuesday.";
 
@@ -22,7 +23,7 @@ beforeAll(async () => {
   env.defer(() => gateway.stop());
 });
 
-type Frame = { id: string; event: string; data: ChorusEvent };
+type Frame = { id: string; event: string; data: PublicEvent; json: string };
 
 /** Reads SSE frames off a response as they arrive. */
 async function* frames(res: Response): AsyncGenerator<Frame> {
@@ -35,7 +36,7 @@ async function* frames(res: Response): AsyncGenerator<Frame> {
       const block = buffer.slice(0, cut);
       buffer = buffer.slice(cut + 2);
       const fields = Object.fromEntries(block.split("\n").filter((l) => !l.startsWith(":")).map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 2)]));
-      if (fields.data) yield { id: fields.id!, event: fields.event!, data: ChorusEvent.parse(JSON.parse(fields.data)) };
+      if (fields.data) yield { id: fields.id!, event: fields.event!, data: JSON.parse(fields.data) as PublicEvent, json: fields.data };
     }
   }
 }
@@ -97,6 +98,30 @@ describe("the request's events as Server-Sent Events", () => {
       if (frame.event === "RequestAccepted") await other.stop();
     }
     expect(seen).toEqual(["RequestAccepted"]);
+  });
+
+  it("sends each event's public view: the webhook as its URL only, no fingerprint, no idempotency key", async () => {
+    const open = await startTestGateway({ nats: env.nats, database, settings: { webhookAllowPrivate: true } });
+    env.defer(() => open.stop());
+    const secret = "a-webhook-secret-of-some-length";
+    const res = await open.post({ text: TEXT, webhook_url: "http://127.0.0.1:9/hook", webhook_secret: secret }, { Prefer: "respond-async", "Idempotency-Key": "sse-public-view" });
+    expect(res.status).toBe(202);
+    const { request_id: id } = (await res.json()) as { request_id: string };
+    const accepted = await eventually(() => double.received.find((c) => c.request_id === id));
+    // What is recorded has them all: the stream must be what leaves them out.
+    expect(accepted.data.webhook?.secret).toMatch(/^v1\./);
+    expect(accepted.data.idempotency_key).toBe("sse-public-view");
+    expect(accepted.data.fingerprint).not.toBeNull();
+    await finish(id);
+    const seen: Frame[] = [];
+    for await (const f of frames(await fetch(`${open.url}/api/v1/results/${id}/events`))) seen.push(f);
+    expect(seen.map((f) => f.event)).toEqual(["RequestAccepted", "RequestCompleted"]);
+    for (const f of seen) {
+      expect(f.data.data.webhook).toEqual({ url: "http://127.0.0.1:9/hook" });
+      for (const hidden of ['"secret"', accepted.data.webhook!.secret, secret, '"fingerprint"', accepted.data.fingerprint!, '"idempotency_key"', "sse-public-view"]) expect(f.json).not.toContain(hidden);
+    }
+    expect(seen[0]!.data).toMatchObject({ type: "RequestAccepted", request_id: id, tenant_id: accepted.tenant_id, correlation_id: accepted.correlation_id, id: accepted.id });
+    expect(seen[0]!.data.data).toMatchObject({ text: TEXT, agents: accepted.data.agents, agent_timeout_ms: accepted.data.agent_timeout_ms });
   });
 
   it("answers 404 in the API's error shape for a request that was never accepted", async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ChorusEvent } from "@chorus/contracts";
+import { publicEvent } from "../views/public-event.ts";
 import { resumeAfter, sseFrame } from "./frame.ts";
 
 const event = {
@@ -20,6 +21,26 @@ describe("SSE frames", () => {
     const lines = frame.trimEnd().split("\n");
     expect(lines).toEqual([`id: 42`, `event: AgentStarted`, `data: ${JSON.stringify(event)}`]);
     expect(JSON.parse(lines[2]!.slice("data: ".length))).toEqual(event);
+  });
+
+  it("carry the event's public view: no sealed secret, fingerprint, idempotency key or URL userinfo", () => {
+    const accepted = {
+      ...event,
+      type: "RequestAccepted",
+      data: {
+        text: "Apple reported record earnings.",
+        orchestration_mode: "parallel",
+        agents: ["sentiment"],
+        webhook: { url: "https://user:pw@receiver.example/hook", secret: "v1.aaaa.bbbb.cccc" },
+        idempotency_key: "order-42",
+        fingerprint: "ab12",
+        agent_timeout_ms: 1000,
+      },
+    } satisfies ChorusEvent;
+    const data = sseFrame(7, accepted).trimEnd().split("\n")[2]!;
+    expect(data).toBe(`data: ${JSON.stringify(publicEvent(accepted))}`);
+    expect(JSON.parse(data.slice("data: ".length)).data.webhook).toEqual({ url: "https://receiver.example/hook" });
+    for (const hidden of ["secret", "v1.aaaa", "fingerprint", "idempotency_key", "order-42", "user:pw"]) expect(data).not.toContain(hidden);
   });
 
   it("resume after a Last-Event-ID that is a sequence, and from the start for anything else", () => {

@@ -65,12 +65,12 @@ export function isoOf(t: Timestamp): string {
 
 type Unary = (request: unknown, metadata: grpc.Metadata, options: grpc.CallOptions, callback: (err: grpc.ServiceError | null, res: unknown) => void) => void;
 
-function promised<Res>(client: grpc.Client, method: string) {
+function promised<Res>(client: grpc.Client, method: string, base: Record<string, string> = {}) {
   const fn = (client as unknown as Record<string, Unary>)[method]!.bind(client);
   return (request: unknown, options: { deadlineMs?: number; metadata?: Record<string, string> } = {}) =>
     new Promise<Res>((resolve, reject) => {
       const metadata = new grpc.Metadata();
-      for (const [k, v] of Object.entries(options.metadata ?? {})) metadata.set(k, v);
+      for (const [k, v] of Object.entries({ ...base, ...options.metadata })) metadata.set(k, v);
       const callOptions: grpc.CallOptions = options.deadlineMs ? { deadline: Date.now() + options.deadlineMs } : {};
       fn(request, metadata, callOptions, (err, res) => (err ? reject(err) : resolve(res as Res)));
     });
@@ -78,17 +78,21 @@ function promised<Res>(client: grpc.Client, method: string) {
 
 export type OrchestrationClient = ReturnType<typeof orchestrationClient>;
 
-export function orchestrationClient(address: string) {
+/** A client of chorus.v1.Orchestration; with `apiKey`, every call carries it as `authorization` metadata. */
+export function orchestrationClient(address: string, options: { apiKey?: string } = {}) {
+  const base: Record<string, string> = options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {};
   const definition = protoLoader.loadSync("chorus/v1/orchestration.proto", { ...OPTIONS, includeDirs: [PROTO_DIR] });
   const pkg = grpc.loadPackageDefinition(definition) as unknown as { chorus: { v1: { Orchestration: grpc.ServiceClientConstructor } } };
   const client = new pkg.chorus.v1.Orchestration(address, grpc.credentials.createInsecure());
   return {
-    submit: promised<{ request: RequestMessage; done: boolean }>(client, "Submit"),
-    getRequest: promised<RequestMessage>(client, "GetRequest"),
-    listRequests: promised<{ items: RequestMessage[]; page: number; page_size: number; total: string }>(client, "ListRequests"),
+    submit: promised<{ request: RequestMessage; done: boolean }>(client, "Submit", base),
+    getRequest: promised<RequestMessage>(client, "GetRequest", base),
+    listRequests: promised<{ items: RequestMessage[]; page: number; page_size: number; total: string }>(client, "ListRequests", base),
     /** Every message of the stream until it ends; rejects with the stream's error status. */
     watch(requestId: string, onEvent?: (e: RequestEventMessage) => void): Promise<RequestEventMessage[]> {
-      const call = (client as unknown as { WatchRequest(r: unknown): grpc.ClientReadableStream<RequestEventMessage> }).WatchRequest({ request_id: requestId });
+      const metadata = new grpc.Metadata();
+      for (const [k, v] of Object.entries(base)) metadata.set(k, v);
+      const call = (client as unknown as { WatchRequest(r: unknown, m: grpc.Metadata): grpc.ClientReadableStream<RequestEventMessage> }).WatchRequest({ request_id: requestId }, metadata);
       return new Promise((resolve, reject) => {
         const events: RequestEventMessage[] = [];
         call.on("data", (e: RequestEventMessage) => {

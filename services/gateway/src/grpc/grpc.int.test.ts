@@ -10,7 +10,7 @@ import { NATS_URL, isolatedPerFile, testLogger } from "@chorus/testing";
 import { databaseLink } from "../database/link.ts";
 import type { GatewayDeps } from "../deps.ts";
 import { TEST_SECRET_KEY, TEST_SETTINGS, acceptedEvent, completedEvent, runDownstreamDouble, startTestGateway, unreachableDatabase } from "../gateway.fixtures.ts";
-import { askReflection, healthClient, listServicesByReflection, orchestrationClient, type OrchestrationClient } from "./grpc-clients.fixtures.ts";
+import { askReflection, fromStruct, healthClient, listServicesByReflection, orchestrationClient, type OrchestrationClient } from "./grpc-clients.fixtures.ts";
 import { startGrpcGateway, type GrpcGateway } from "./index.ts";
 
 const TEXT = "Apple reported record earnings in Cupertino on Tuesday.";
@@ -30,7 +30,9 @@ function deps(overrides: Partial<GatewayDeps> = {}): GatewayDeps {
     jsm: env.nats.jsm,
     database: databaseLink(env.db.pool),
     webhookSecretKey: TEST_SECRET_KEY,
-    settings: TEST_SETTINGS,
+    access: rest.access,
+    // Reflection is off unless configured; these tests use it.
+    settings: { ...TEST_SETTINGS, grpcReflection: true },
     ...overrides,
   };
 }
@@ -45,7 +47,7 @@ async function failure(call: Promise<unknown>): Promise<ServiceError> {
 }
 
 /** A request whose events the test records by hand (the double leaves it alone), with its acceptance recorded. */
-async function acceptedByHand(name: string) {
+async function acceptedByHand(name: string, data: Partial<CommandOf<"SubmitRequest">["data"]> = {}) {
   const cmd: CommandOf<"SubmitRequest"> = {
     id: randomUUID(),
     type: "SubmitRequest",
@@ -54,7 +56,7 @@ async function acceptedByHand(name: string) {
     tenant_id: "default",
     occurred_at: new Date().toISOString(),
     correlation_id: `by-hand-${name}`,
-    data: { text: TEXT, orchestration_mode: "parallel", agents: ["sentiment"], webhook: null, idempotency_key: null, fingerprint: null },
+    data: { text: TEXT, orchestration_mode: "parallel", agents: ["sentiment"], webhook: null, idempotency_key: null, fingerprint: null, ...data },
   };
   const accepted = acceptedEvent(cmd);
   await publishEvent(env.nats.js, env.nats.topology, accepted, { msgID: accepted.id });
@@ -143,6 +145,26 @@ describe("gRPC Orchestration errors and operations", () => {
     const events = await watching;
     expect(events.map((e) => e.type)).toEqual(["RequestAccepted", "RequestCompleted"]);
     expect(events.map((e) => e.id)).toEqual([accepted.id, end.id]);
+  });
+
+  it("a Watch sends each event's public view: the webhook as its URL without userinfo, no fingerprint, no idempotency key", async () => {
+    const sealed = "v1.c2VhbGVk.dGFn.Y2lwaGVydGV4dA";
+    const { cmd, accepted } = await acceptedByHand("public-view", {
+      webhook: { url: "https://hook-user:hook-pass@receiver.example/hook", secret: sealed },
+      idempotency_key: "grpc-public-view",
+      fingerprint: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+    });
+    const end = completedEvent(accepted);
+    await publishEvent(env.nats.js, env.nats.topology, end, { msgID: end.id });
+    const events = await client.watch(cmd.request_id);
+    expect(events.map((e) => e.type)).toEqual(["RequestAccepted", "RequestCompleted"]);
+    for (const e of events) {
+      const data = fromStruct(e.data);
+      expect(data.webhook).toEqual({ url: "https://receiver.example/hook" });
+      const json = JSON.stringify({ ...e, data });
+      for (const hidden of ['"secret"', sealed, "hook-pass", "hook-user", '"fingerprint"', accepted.data.fingerprint!, '"idempotency_key"', "grpc-public-view"]) expect(json).not.toContain(hidden);
+    }
+    expect(fromStruct(events[0]!.data)).toEqual({ text: TEXT, orchestration_mode: "parallel", agents: ["sentiment"], webhook: { url: "https://receiver.example/hook" }, agent_timeout_ms: accepted.data.agent_timeout_ms });
   });
 
   it("ends an open Watch with UNAVAILABLE when the gateway stops, so shutdown does not wait for the request's end", async () => {

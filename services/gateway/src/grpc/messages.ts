@@ -1,8 +1,9 @@
 // The gateway's values as chorus.v1 messages and back: a RequestView as `Request`, a
-// recorded event as `RequestEvent`, and gRPC requests as the REST inputs they mirror, so
+// recorded event's public view as `RequestEvent`, and gRPC requests as the REST inputs they mirror, so
 // the same zod schemas validate both. Pure.
 import type { AgentResult, OrchestrationMode, RequestView } from "@chorus/contracts";
 import type { FollowedEvent } from "../events/follow.ts";
+import { publicEvent } from "../views/public-event.ts";
 import { toStruct, toTimestamp, type ProtoStruct, type ProtoTimestamp } from "@chorus/contracts";
 
 const MODE_TO_PROTO: Record<OrchestrationMode, string> = {
@@ -120,16 +121,18 @@ export function requestMessage(view: RequestView): RequestMessage {
   };
 }
 
+/** A followed event as WatchRequest sends it: its public view, as SSE sends it too. */
 export function requestEventMessage({ seq, event }: FollowedEvent): RequestEventMessage {
+  const shown = publicEvent(event);
   return {
-    id: event.id,
-    type: event.type,
-    version: event.version,
-    request_id: event.request_id,
-    tenant_id: event.tenant_id,
-    occurred_at: toTimestamp(event.occurred_at),
-    correlation_id: event.correlation_id,
-    data: toStruct(event.data as Record<string, unknown>),
+    id: shown.id,
+    type: shown.type,
+    version: shown.version,
+    request_id: shown.request_id,
+    tenant_id: shown.tenant_id,
+    occurred_at: toTimestamp(shown.occurred_at),
+    correlation_id: shown.correlation_id,
+    data: toStruct(shown.data),
     stream_sequence: String(seq),
   };
 }

@@ -6,7 +6,7 @@ export type GrpcFailure = { code: status; details: string };
 
 /**
  * A reused Idempotency-Key is ALREADY_EXISTS: the key names an existing request with
- * another body. Codes no gRPC call can meet (a route's method, a webhook signature) are
+ * another body. Codes no gRPC call can meet (a route's method) are
  * INTERNAL, as is anything that is not an API error, and say nothing about the inside.
  */
 const GRPC_STATUS: Record<ApiErrorCode, status> = {
@@ -20,7 +20,9 @@ const GRPC_STATUS: Record<ApiErrorCode, status> = {
   NotEnded: status.ALREADY_EXISTS,
   WebhookRetryPending: status.ALREADY_EXISTS,
   Unavailable: status.UNAVAILABLE,
-  Unauthorized: status.INTERNAL,
+  Unauthorized: status.UNAUTHENTICATED,
+  Forbidden: status.PERMISSION_DENIED,
+  RateLimited: status.RESOURCE_EXHAUSTED,
   MethodNotAllowed: status.INTERNAL,
   InternalError: status.INTERNAL,
 };

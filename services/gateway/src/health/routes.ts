@@ -5,11 +5,13 @@
 import { Router } from "@koa/router";
 import type { Topology } from "@chorus/contracts";
 import { natsCheck, prometheusMetrics, runChecks, sql, type JetStreamClient, type NatsConnection } from "@chorus/platform";
+import type { Access } from "../auth/index.ts";
 import type { DatabaseLink } from "../database/link.ts";
+import { guard } from "../http/guard.ts";
 import type { GatewayState } from "../http/state.ts";
 import { llmProviderStatus } from "./provider.ts";
 import { providerReportReader } from "./provider-report.ts";
-import type { HealthReport } from "./schema.ts";
+import { publicHealth, type HealthReport } from "./schema.ts";
 
 export type HealthDeps = {
   nc: NatsConnection;
@@ -18,6 +20,8 @@ export type HealthDeps = {
   topology: Topology;
   database: DatabaseLink;
   stopping: AbortSignal;
+  /** Who sees the detailed report and /metrics: an admin key (anyone when auth is off). */
+  access: Access;
   checkTimeoutMs?: number;
 };
 
@@ -46,14 +50,26 @@ export function healthRoutes(deps: HealthDeps): Router<GatewayState> {
     const healthy = report.ok && llmProvider.ok;
     const body: HealthReport = {
       status: healthy ? "healthy" : "unhealthy",
+      auth: deps.access.settings.mode,
       checks: { database: checked("database"), nats: checked("nats"), llm_provider: llmProvider },
     };
     ctx.status = healthy ? 200 : 503;
     ctx.set("Cache-Control", "no-store");
-    ctx.body = body;
+    ctx.body = (await mayReadDetails(ctx.get("Authorization") || undefined)) ? body : publicHealth(body);
   });
 
-  router.get("/metrics", async (ctx) => {
+  /** Whether the caller may see error texts and hosts: an admin key, or auth off. A bad key just gets the summary. */
+  async function mayReadDetails(authorization: string | undefined): Promise<boolean> {
+    if (deps.access.settings.mode === "off") return true;
+    if (!authorization) return false;
+    return deps.access.admit(authorization, "admin").then(
+      () => true,
+      () => false,
+    );
+  }
+
+  // Also on the internal OPS_PORT without a key; here, on the public port, for admins only.
+  router.get("/metrics", guard(deps.access, "admin"), async (ctx) => {
     const [status, type, body] = await prometheusMetrics();
     ctx.status = status;
     ctx.type = type;

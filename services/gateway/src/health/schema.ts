@@ -11,6 +11,7 @@ export const DependencyCheck = z.object({
 export const HealthReport = z
   .object({
     status: z.enum(["healthy", "unhealthy"]),
+    auth: z.enum(["required", "off"]).describe("CHORUS_AUTH: whether calls need an API key"),
     checks: z.object({
       database: DependencyCheck.describe("Postgres answers `select 1`"),
       nats: DependencyCheck.describe("NATS answers a round trip"),
@@ -19,5 +20,21 @@ export const HealthReport = z
       ),
     }),
   })
-  .describe("200 when every check is ok, else 503");
+  .describe(
+    "200 when every check is ok, else 503. Without an admin key (when keys are required) each check says only `ok` and `ms`, and the provider only its name: error texts and hosts are for operators",
+  );
 export type HealthReport = z.infer<typeof HealthReport>;
+
+/** The report anyone may see: whether each part is up, nothing about why or where. */
+export function publicHealth(report: HealthReport): HealthReport {
+  const { database, nats, llm_provider } = report.checks;
+  return {
+    status: report.status,
+    auth: report.auth,
+    checks: {
+      database: { ok: database.ok, ms: database.ms },
+      nats: { ok: nats.ok, ms: nats.ms },
+      llm_provider: { ok: llm_provider.ok, ...(llm_provider.provider ? { provider: llm_provider.provider } : {}) },
+    },
+  };
+}

@@ -1,4 +1,4 @@
-// CORS from CORS_ORIGINS: "*" allows any origin; otherwise only the listed ones.
+// CORS from CORS_ORIGINS: "*" allows any origin; otherwise only the listed ones (none by default).
 import cors from "@koa/cors";
 import type { Middleware } from "koa";
 
@@ -10,9 +10,9 @@ export function allowedOrigin(origins: readonly string[], requestOrigin: string 
 export function corsMiddleware(origins: readonly string[]): Middleware {
   return cors({
     origin: (ctx) => allowedOrigin(origins, ctx.get("Origin") || undefined),
-    allowMethods: ["GET", "HEAD", "POST", "OPTIONS"],
-    allowHeaders: ["Content-Type", "Idempotency-Key", "Prefer", "X-Correlation-ID", "X-Request-ID"],
-    exposeHeaders: ["X-Correlation-ID", "Location", "Preference-Applied", "Idempotent-Replayed", "Retry-After"],
+    allowMethods: ["GET", "HEAD", "POST", "DELETE", "OPTIONS"],
+    allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "Prefer", "X-Correlation-ID", "X-Request-ID", "Last-Event-ID"],
+    exposeHeaders: ["X-Correlation-ID", "Location", "Preference-Applied", "Idempotent-Replayed", "Retry-After", "RateLimit", "RateLimit-Policy", "WWW-Authenticate"],
     maxAge: 600,
   });
 }

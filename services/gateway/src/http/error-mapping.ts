@@ -7,6 +7,7 @@ import type { ErrorBody } from "./errors.ts";
 const HTTP_STATUS: Record<ApiErrorCode, number> = {
   MalformedJSON: 400,
   Unauthorized: 401,
+  Forbidden: 403,
   NotFound: 404,
   MethodNotAllowed: 405,
   NoWebhook: 409,
@@ -16,6 +17,7 @@ const HTTP_STATUS: Record<ApiErrorCode, number> = {
   UnsupportedMediaType: 415,
   ValidationError: 422,
   IdempotencyKeyReused: 422,
+  RateLimited: 429,
   InternalError: 500,
   Unavailable: 503,
 };
@@ -47,7 +49,7 @@ function answerOf(err: ApiError): HttpError {
   if (err.code === "InternalError") return internal();
   return {
     status: HTTP_STATUS[err.code],
-    headers: err.retryAfterSeconds !== undefined ? { "Retry-After": String(err.retryAfterSeconds) } : {},
+    headers: { ...err.headers, ...(err.retryAfterSeconds !== undefined ? { "Retry-After": String(err.retryAfterSeconds) } : {}) },
     body: {
       error: err.code,
       message: err.message,

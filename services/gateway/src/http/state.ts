@@ -2,11 +2,14 @@
 // whose lines name it (and the Chorus request id once one is known).
 import type { ParameterizedContext } from "koa";
 import type { Logger } from "@chorus/platform";
+import type { Caller } from "../auth/authenticate.ts";
 
 export type GatewayState = {
   correlationId: string;
   log: Logger;
   requestId?: string;
+  /** Who is calling, once a route's guard has admitted them. */
+  caller?: Caller;
 };
 
 export type GatewayContext = ParameterizedContext<GatewayState>;

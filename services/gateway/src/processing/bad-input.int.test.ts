@@ -41,6 +41,12 @@ const invalidBodies: [string, unknown, string][] = [
   ["a webhook_secret shorter than 16 characters", { text: TEXT, webhook_url: "https://example.com/hook", webhook_secret: "short" }, "webhook_secret"],
   ["a webhook_url that is not http(s)", { text: TEXT, webhook_url: "ftp://example.com/hook", webhook_secret: "0123456789abcdef" }, "webhook_url"],
   ["a webhook_url that is not a URL", { text: TEXT, webhook_url: "not a url", webhook_secret: "0123456789abcdef" }, "webhook_url"],
+  // What delivery would refuse is refused here (more in webhooks/target.int.test.ts).
+  ["a webhook_url with a user and password", { text: TEXT, webhook_url: "https://user:pass@example.com/hook", webhook_secret: "0123456789abcdef" }, "webhook_url"],
+  ["a webhook_url with a newline", { text: TEXT, webhook_url: "https://exa\nmple.com/hook", webhook_secret: "0123456789abcdef" }, "webhook_url"],
+  ["a webhook_url whose host ends in a dot", { text: TEXT, webhook_url: "https://localhost./hook", webhook_secret: "0123456789abcdef" }, "webhook_url"],
+  ["a webhook_url at a cloud metadata name", { text: TEXT, webhook_url: "http://metadata.google.internal/computeMetadata/v1/", webhook_secret: "0123456789abcdef" }, "webhook_url"],
+  ["a webhook_url on a port not allowed", { text: TEXT, webhook_url: "https://example.com:8443/hook", webhook_secret: "0123456789abcdef" }, "webhook_url"],
   ["a JSON array instead of an object", [TEXT], "body"],
   // Postgres cannot store U+0000, and a lone surrogate has no UTF-8 form: refused here rather than stuck downstream.
   ["a text with a NUL character", { text: `${TEXT}\u0000` }, "text"],

@@ -5,6 +5,8 @@ import { withUsageTotal } from "@chorus/contracts";
 import { koaBody } from "koa-body";
 import type { Middleware } from "koa";
 import { ApiError } from "../errors.ts";
+import type { Access } from "../auth/index.ts";
+import { callerOf, guard } from "../http/guard.ts";
 import { bindRequestId, type GatewayState } from "../http/state.ts";
 import { parseOr422 } from "../http/validation.ts";
 import { parsePrefer, waitBoundMs } from "./prefer.ts";
@@ -38,11 +40,13 @@ function clientGone(res: NodeJS.WritableStream & { writableFinished: boolean; on
   return controller.signal;
 }
 
-export function processingRoutes(deps: SubmitDeps, options: ProcessingOptions): Router<GatewayState> {
+export function processingRoutes(deps: SubmitDeps, access: Access, options: ProcessingOptions): Router<GatewayState> {
   const schema = processRequestBody(options.maxTextLength);
   const router = new Router<GatewayState>();
   router.post(
     "/api/v1/process",
+    // Before the body is read: a caller without a key is refused without uploading anything.
+    guard(access, "requests:write"),
     requireJson,
     koaBody({
       json: true,
@@ -59,7 +63,9 @@ export function processingRoutes(deps: SubmitDeps, options: ProcessingOptions): 
       const idempotencyKey = keyHeader ? parseOr422(IdempotencyKeyHeader, keyHeader, "Idempotency-Key") : undefined;
       const prefs = parsePrefer(ctx.get("Prefer") || undefined);
       const answerAtOnce = prefs.respondAsync || input.webhook !== null;
+      const caller = callerOf(ctx);
       const outcome = await submitRequest(deps, {
+        submitter: { tenantId: caller.tenantId, keyId: caller.keyId },
         input,
         idempotencyKey,
         correlationId: ctx.state.correlationId,

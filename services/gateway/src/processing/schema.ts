@@ -2,6 +2,7 @@
 // document. Text length counts Unicode code points, as the earlier service did.
 import { z } from "zod";
 import { AGENT_IDS, AgentId, OrchestrationMode, unstorableTextIn } from "@chorus/contracts";
+import { webhookUrlSyntaxVerdict } from "@chorus/webhook-security";
 
 export const MIN_TEXT_LENGTH = 10;
 export const DEFAULT_MAX_TEXT_LENGTH = 10_000;
@@ -34,10 +35,23 @@ const storable = (ctx: z.RefinementCtx, value: string): boolean => {
   return problem === undefined;
 };
 
+/**
+ * Checked on the raw text, before any URL parser trims or drops characters in it: whitespace,
+ * control characters, userinfo, a trailing dot and non-http(s) schemes are refused whatever the
+ * configuration. Names, ports and addresses need the configuration and DNS: webhooks/target.ts.
+ * Stored as the URL parser spells it (`HTTPS://Example.COM/x` → `https://example.com/x`), the
+ * form delivery checks and calls.
+ */
 const WebhookUrl = z
-  .url({ protocol: /^https?$/, error: "must be an http or https URL" })
+  .string()
   .max(2048)
-  .superRefine((url, ctx) => void storable(ctx, url))
+  .superRefine((raw, ctx) => {
+    if (!storable(ctx, raw)) return;
+    const verdict = webhookUrlSyntaxVerdict(raw);
+    if (!verdict.allowed) ctx.addIssue({ code: "custom", message: verdict.reason });
+  })
+  .transform((raw) => new URL(raw).href)
+  .meta({ format: "uri" })
   .describe("Where the result is POSTed, signed with webhook_secret, when the request ends");
 
 /** The validated request, with defaults applied: what a SubmitRequest is made from. */

@@ -73,6 +73,24 @@ describe("the POST /process body", () => {
     });
   });
 
+  it("records a webhook_url as the URL parser spells it: an upper-case scheme or host is normalised, not refused", () => {
+    const webhookOf = (webhook_url: string) => schema.parse({ text: "0123456789", webhook_url, webhook_secret: "0123456789abcdef" }).webhook?.url;
+    expect(webhookOf("HTTPS://A.Example/Hook")).toBe("https://a.example/Hook");
+    expect(webhookOf("Http://a.example:80")).toBe("http://a.example/");
+  });
+
+  it("refuses a webhook_url by its raw text, before a URL parser trims or drops characters", () => {
+    const messageOf = (webhook_url: string) => {
+      const r = schema.safeParse({ text: "0123456789", webhook_url, webhook_secret: "0123456789abcdef" });
+      return r.success ? undefined : r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    };
+    expect(messageOf(" https://a.example/h")).toEqual(["webhook_url: must not contain whitespace or control characters (found U+0020 at position 0)"]);
+    expect(messageOf("https://a.exa\tmple/h")).toEqual(["webhook_url: must not contain whitespace or control characters (found U+0009 at position 13)"]);
+    expect(messageOf("https://u:p@a.example/h")).toEqual(["webhook_url: must not contain a user name or password (user:password@host)"]);
+    expect(messageOf("https://a.example./h")).toEqual(["webhook_url: host a.example. must not end with a dot"]);
+    expect(messageOf("https:a.example/h")).toEqual(["webhook_url: must be an http or https URL"]);
+  });
+
   it("ignores a webhook_secret given without a webhook_url", () => {
     expect(schema.parse({ text: "0123456789", webhook_secret: "0123456789abcdef" }).webhook).toBeNull();
   });

@@ -27,12 +27,13 @@ export type SubmitDeps = {
   broker: BrokerState;
   /** Ensures the durable that hands accepted requests to the orchestrator (see broker/accepts.ts). */
   ensureAccepts: AcceptsDurable;
-  tenantId: string;
   /** Each agent's deadline, recorded on the request when it is accepted (AGENT_TIMEOUT_MS). */
   agentTimeoutMs: number;
   webhookSecretKey: SecretKey;
   /** Skips the SSRF check of webhook URLs (WEBHOOK_ALLOW_PRIVATE); unset means checked. */
   allowPrivateWebhooks?: boolean;
+  /** Ports a webhook URL may name (WEBHOOK_ALLOWED_PORTS); unset means 80 and 443. */
+  allowedWebhookPorts?: readonly number[] | undefined;
 };
 
 /** What submitting needs, taken from the gateway's deps: the same for REST and gRPC. */
@@ -44,14 +45,18 @@ export function submitDepsOf(deps: GatewayDeps, broker: BrokerState): SubmitDeps
     topology: deps.topology,
     broker,
     ensureAccepts: deps.ensureAccepts ?? acceptsDurable(deps.jsm, deps.topology),
-    tenantId: deps.settings.tenantId,
     agentTimeoutMs: deps.settings.agentTimeoutMs,
     webhookSecretKey: deps.webhookSecretKey,
     allowPrivateWebhooks: deps.settings.webhookAllowPrivate ?? false,
+    allowedWebhookPorts: deps.settings.webhookAllowedPorts,
   };
 }
 
+/** On whose behalf a request is submitted: its tenant, and the key that submitted it (null without keys). */
+export type Submitter = { tenantId: string; keyId: string | null };
+
 export type Submission = {
+  submitter: Submitter;
   input: ProcessInput;
   idempotencyKey: string | undefined;
   correlationId: string;
@@ -85,11 +90,11 @@ async function onBroker<T>(requestId: string, work: () => Promise<T>): Promise<T
 
 export async function submitRequest(deps: SubmitDeps, s: Submission): Promise<SubmitOutcome> {
   const { topology: t } = deps;
-  const requestId = s.idempotencyKey ? requestIdForKey(deps.tenantId, s.idempotencyKey) : randomUUID();
+  const requestId = s.idempotencyKey ? requestIdForKey(s.submitter.tenantId, s.idempotencyKey) : randomUUID();
   s.onRequestId(requestId);
   const log = s.log.child({ request_id: requestId });
   if (!deps.broker.isUp()) throw unavailable("the message broker", undefined, requestId);
-  if (s.input.webhook) await refuseForbiddenWebhook(s.input.webhook.url, deps.allowPrivateWebhooks ?? false);
+  if (s.input.webhook) await refuseForbiddenWebhook(s.input.webhook.url, { allowPrivate: deps.allowPrivateWebhooks ?? false, allowedPorts: deps.allowedWebhookPorts });
   const fingerprint = fingerprintOf(s.input, deps.webhookSecretKey);
   const now = new Date().toISOString();
   const submitted = submittedView(requestId, s.input, now);
@@ -117,8 +122,9 @@ async function publishSubmission(
   const { requestId, fingerprint, now, log } = at;
   const submission: Submitted = {
     request_id: requestId,
-    tenant_id: deps.tenantId,
+    tenant_id: s.submitter.tenantId,
     correlation_id: s.correlationId,
+    submitted_by_key: s.submitter.keyId,
     data: {
       text: s.input.text,
       orchestration_mode: s.input.orchestration_mode,

@@ -3,6 +3,8 @@
 import { Router } from "@koa/router";
 import { withUsageTotal } from "@chorus/contracts";
 import { notFound } from "../errors.ts";
+import type { Access } from "../auth/index.ts";
+import { callerOf, guard } from "../http/guard.ts";
 import { bindRequestId, type GatewayState } from "../http/state.ts";
 import { parseOr422 } from "../http/validation.ts";
 import { parseRequestId, readPage, readRequest, type ResultsDeps } from "./read.ts";
@@ -10,20 +12,22 @@ import { ListResultsQuery } from "./schema.ts";
 
 export type { ResultsDeps } from "./read.ts";
 
-export function resultsRoutes(deps: ResultsDeps): Router<GatewayState> {
+/** The caller's tenant is the only one whose requests a call reads. */
+export function resultsRoutes(deps: Omit<ResultsDeps, "tenantId">, access: Access): Router<GatewayState> {
   const router = new Router<GatewayState>();
+  const reader = guard(access, "requests:read");
 
-  router.get("/api/v1/results/:request_id", async (ctx) => {
+  router.get("/api/v1/results/:request_id", reader, async (ctx) => {
     const requestId = parseRequestId(ctx.params.request_id ?? "");
     bindRequestId(ctx, requestId);
-    const view = await readRequest(deps, requestId, ctx.state.log);
+    const view = await readRequest({ ...deps, tenantId: callerOf(ctx).tenantId }, requestId, ctx.state.log);
     if (!view) throw notFound(`no request ${requestId}`, requestId);
     ctx.body = withUsageTotal(view);
   });
 
-  router.get("/api/v1/results", async (ctx) => {
+  router.get("/api/v1/results", reader, async (ctx) => {
     const query = parseOr422(ListResultsQuery, ctx.query, "query");
-    ctx.body = await readPage(deps, query);
+    ctx.body = await readPage({ ...deps, tenantId: callerOf(ctx).tenantId }, query);
   });
 
   return router;

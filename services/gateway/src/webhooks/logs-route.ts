@@ -3,21 +3,24 @@
 import type { RouterMiddleware } from "@koa/router";
 import type { DatabaseLink } from "../database/link.ts";
 import { notFound } from "../errors.ts";
+import { callerOf } from "../http/guard.ts";
 import { bindRequestId, type GatewayState } from "../http/state.ts";
 import { parseRequestId } from "../results/read.ts";
 import { ownRecordedFacts, type OwnEventsDeps } from "./own-events.ts";
 import { webhookAttemptsOf } from "./queries.ts";
 import type { WebhookLogs } from "./schema.ts";
 
-export type LogsDeps = OwnEventsDeps & { database: DatabaseLink };
+export type LogsDeps = Omit<OwnEventsDeps, "tenantId"> & { database: DatabaseLink };
 
 export function webhookLogsRoute(deps: LogsDeps): RouterMiddleware<GatewayState> {
   return async (ctx) => {
     const requestId = parseRequestId(ctx.params.request_id ?? "");
     bindRequestId(ctx, requestId);
-    const { known, attempts } = await webhookAttemptsOf(deps.database, deps.tenantId, requestId);
+    // The caller's tenant only: another tenant's request is not found.
+    const tenantId = callerOf(ctx).tenantId;
+    const { known, attempts } = await webhookAttemptsOf(deps.database, tenantId, requestId);
     // Not projected yet is not unknown: the event stream has the last word.
-    if (!known && attempts.length === 0 && (await ownRecordedFacts(deps, requestId)).length === 0) throw notFound(`no request ${requestId}`, requestId);
+    if (!known && attempts.length === 0 && (await ownRecordedFacts({ ...deps, tenantId }, requestId)).length === 0) throw notFound(`no request ${requestId}`, requestId);
     const body: WebhookLogs = { request_id: requestId, attempts };
     ctx.body = body;
   };

@@ -26,11 +26,14 @@ export async function webhookAttemptsOf(db: DatabaseLink, tenantId: string, requ
   try {
     const known = await pool.exists(sql.type(z.object({ one: z.number() }))`
       SELECT 1 AS one FROM ${sql.identifier([READ_MODEL_SCHEMA, "requests"])} WHERE request_id = ${requestId} AND tenant_id = ${tenantId}`);
-    const rows = await pool.any(sql.type(AttemptRow)`
+    // Attempts are the tenant's only when its request row is: another tenant's are never read.
+    const rows = known
+      ? await pool.any(sql.type(AttemptRow)`
       SELECT attempt, webhook_id, url, status_code, duration_ms, error, next_attempt_at, attempted_at
       FROM ${sql.identifier([READ_MODEL_SCHEMA, "webhook_attempts"])}
       WHERE request_id = ${requestId}
-      ORDER BY attempted_at, attempt`);
+      ORDER BY attempted_at, attempt`)
+      : [];
     return {
       known,
       attempts: rows.map((r) => ({ ...r, next_attempt_at: r.next_attempt_at === null ? null : iso(r.next_attempt_at), attempted_at: iso(r.attempted_at) })),

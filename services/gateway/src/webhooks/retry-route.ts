@@ -6,12 +6,13 @@ import type { RouterMiddleware } from "@koa/router";
 import { RedeliverWebhook, isEndEvent } from "@chorus/contracts";
 import { isWrongLastSequence, newestWebhookFacts, publishValidated, type JetStreamClient } from "@chorus/platform";
 import { ApiError, notFound, unavailable } from "../errors.ts";
+import { callerOf } from "../http/guard.ts";
 import { bindRequestId, type GatewayState } from "../http/state.ts";
 import { parseRequestId } from "../results/read.ts";
 import { ownRecordedFacts, type OwnEventsDeps } from "./own-events.ts";
 import { retryVerdict, type DeliveryFacts } from "./retry-verdict.ts";
 
-export type RetryDeps = OwnEventsDeps & { js: JetStreamClient };
+export type RetryDeps = Omit<OwnEventsDeps, "tenantId"> & { js: JetStreamClient };
 
 export type RetryOptions = {
   clock: () => Date;
@@ -24,7 +25,9 @@ export function webhookRetryRoute(deps: RetryDeps, options: RetryOptions): Route
   return async (ctx) => {
     const requestId = parseRequestId(ctx.params.request_id ?? "");
     bindRequestId(ctx, requestId);
-    const recorded = await ownRecordedFacts(deps, requestId);
+    // The caller's tenant only: another tenant's request is not found.
+    const caller = callerOf(ctx);
+    const recorded = await ownRecordedFacts({ ...deps, tenantId: caller.tenantId }, requestId);
     if (recorded.length === 0) throw notFound(`no request ${requestId}`, requestId);
     const endFact = recorded.find((f) => isEndEvent(f.event));
     const end = endFact && isEndEvent(endFact.event) ? endFact.event : undefined;
@@ -57,10 +60,15 @@ export function webhookRetryRoute(deps: RetryDeps, options: RetryOptions): Route
           type: "RedeliverWebhook",
           version: 1,
           request_id: requestId,
-          tenant_id: deps.tenantId,
+          tenant_id: caller.tenantId,
           occurred_at: clock().toISOString(),
           correlation_id: ctx.state.correlationId,
-          data: { reason: "manual", after_attempt: verdict.afterAttempt, after_seq: verdict.afterSeq },
+          data: {
+            reason: "manual",
+            after_attempt: verdict.afterAttempt,
+            after_seq: verdict.afterSeq,
+            ...(caller.keyId ? { requested_by_key: caller.keyId } : {}),
+          },
         },
         { msgID: `${requestId}:redeliver:after:${verdict.afterSeq}`, correlationId: ctx.state.correlationId, expectLastSubjectSequence: 0 },
       );
