@@ -1,5 +1,7 @@
 // Latency of a waiting POST /api/v1/process against a running Chorus, per mode:
-// `node bench/post-latency.ts [base-url] [runs] [chars]`. Prints median, p90 and max.
+// `node bench/post-latency.ts [base-url] [runs] [chars]`, with the key in CHORUS_API_KEY
+// when the gateway requires one. Prints median, p90 and max.
+const apiKey = process.env.CHORUS_API_KEY;
 const base = process.argv[2] ?? "http://127.0.0.1:8000";
 const runs = Number(process.argv[3] ?? 20);
 const chars = Number(process.argv[4] ?? 2000);
@@ -30,7 +32,7 @@ for (const mode of ["parallel", "sequential"] as const) {
     const started = performance.now();
     const res = await fetch(`${base}/api/v1/process`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
       body: JSON.stringify({ text, orchestration_mode: mode }),
     });
     const body = (await res.json()) as { status?: string };
