@@ -3,6 +3,7 @@
 // 409; one after it ended starts one new chain whose attempts are numbered on; the
 // request's webhook status is never `failed` while a retry is due, and `attempts` counts
 // every row of the delivery log.
+import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { messageIds } from "@chorus/contracts";
 import { publishEvent } from "@chorus/platform";
@@ -16,7 +17,7 @@ import {
   type RunningService,
   type WebhookReceiver,
 } from "@chorus/testing";
-import { parseSecretKey, sealSecret } from "@chorus/webhook-security";
+import { sealSecret, secretKeyOf, singleKeyRing } from "@chorus/webhook-security";
 
 const KEY = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 const SECRET = "e2e-retry-secret-0123456789";
@@ -44,7 +45,10 @@ beforeAll(async () => {
 const gateway = (n: 0 | 1) => gateways[n] as RunningService;
 
 async function requestEnded(): Promise<string> {
-  const end = completedEnd({ url: receiver.url, secret: sealSecret(parseSecretKey(KEY), SECRET) });
+  // Sealed as a gateway given WEBHOOK_SECRET_KEY=KEY seals, for this request.
+  const requestId = randomUUID();
+  const sealed = sealSecret(singleKeyRing(secretKeyOf(KEY)), SECRET, { requestId, tenantId: "default", url: receiver.url });
+  const end = completedEnd({ url: receiver.url, secret: sealed }, { requestId });
   await publishEvent(isolated.nats.js, isolated.nats.topology, end, { msgID: messageIds.end(end.request_id) });
   return end.request_id;
 }

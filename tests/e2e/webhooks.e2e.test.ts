@@ -1,8 +1,9 @@
 // The webhook service as a real process: its retries are scheduled in JetStream, so a
 // SIGKILL between two attempts loses nothing, and a new process carries on with the
 // next attempt number. Also the whole pipeline: a request with a webhook_url gets its
-// result POSTed, signed, to a receiver on loopback.
-import { createHmac } from "node:crypto";
+// result POSTed, signed, to a receiver on loopback, also by a webhook service whose
+// keyring was rotated after the gateway sealed the request's secret.
+import { createHmac, randomUUID } from "node:crypto";
 import { Webhook } from "standardwebhooks";
 import { beforeAll, describe, expect, it } from "vitest";
 import { messageIds } from "@chorus/contracts";
@@ -20,9 +21,13 @@ import {
   type RunningService,
   type WebhookReceiver,
 } from "@chorus/testing";
-import { parseSecretKey, sealSecret } from "@chorus/webhook-security";
+import { sealSecret, secretKeyOf, singleKeyRing } from "@chorus/webhook-security";
 
 const KEY = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+/** The ring every process given WEBHOOK_SECRET_KEY=KEY has. */
+const RING = singleKeyRing(secretKeyOf(KEY));
+/** The key a rotation adds in front of KEY. */
+const NEXT_KEY = "9aMZRvV4q71WOHj+HipN0/7EcGpR6fqmVP8FFcuJjZY=";
 const SECRET = "e2e-receiver-secret-0123456789";
 
 const isolated = isolatedPerFile({ nats: true, database: true });
@@ -59,13 +64,14 @@ const postsFor = (requestId: string) => receiver.received.filter((r) => (JSON.pa
 
 describe("webhooks service process", () => {
   it("refuses to start in production without WEBHOOK_SECRET_KEY, saying so", async () => {
-    await expect(startService("webhooks", { ...isolated.nats.env, NODE_ENV: "production" })).rejects.toThrow(/WEBHOOK_SECRET_KEY is required in production/);
+    await expect(startService("webhooks", { ...isolated.nats.env, NODE_ENV: "production" })).rejects.toThrow(/WEBHOOK_SECRET_KEY: is required in production/);
   });
 
   it("survives a SIGKILL between attempts: a new process delivers, and attempt numbers carry on", async () => {
     const webhooks = await start("webhooks", { WEBHOOK_BACKOFF_BASE_MS: "1000", WEBHOOK_TIMEOUT: "2", WEBHOOK_MAX_RETRIES: "5" });
-    const end = completedEnd({ url: `${receiver.url}/kill`, secret: sealSecret(parseSecretKey(KEY), SECRET) }, { correlationId: "e2e-kill" });
-    const requestId = end.request_id;
+    const requestId = randomUUID();
+    const url = `${receiver.url}/kill`;
+    const end = completedEnd({ url, secret: sealSecret(RING, SECRET, { requestId, tenantId: "default", url }) }, { requestId, correlationId: "e2e-kill" });
     // Down for the first three attempts.
     receiver.enqueue({ status: 503 }, { status: 500 }, { status: 502 });
     // Attempt 1 is recorded, and its retry scheduled: kill the process at once, before attempt 2.
@@ -148,5 +154,30 @@ describe("the pipeline with a webhook", () => {
     expectSigned(posts[1] as ReceivedWebhook);
     expect(posts[1]?.headers["webhook-id"]).toBe(post.headers["webhook-id"]);
     expect(posts[1]?.body).toBe(post.body);
+  });
+
+  it("after a keyring rotation, a webhook service on the new ring delivers what the gateway sealed with the old key, signed with its secret", async () => {
+    // No webhook service runs while the request ends: only the rotated one can deliver it.
+    for (const s of services.filter((s) => s.name === "webhooks")) {
+      expect(await s.stop()).toBe(0);
+      services.splice(services.indexOf(s), 1);
+    }
+    const submitted = await postProcess(gateway.url, { text: "The museum reopened on Sunday after a long renovation.", agents: ["sentiment"], webhook_url: `${receiver.url}/rotated`, webhook_secret: SECRET });
+    expect(submitted.status).toBe(202);
+    const requestId = submitted.body.request_id;
+    const events = await eventually(async () => {
+      const all = await eventsOf(requestId);
+      return all.some((e) => e.type === "RequestCompleted") ? all : undefined;
+    });
+    const accepted = events.find((e) => e.type === "RequestAccepted");
+    expect(accepted?.type === "RequestAccepted" && accepted.data.webhook?.secret).toMatch(new RegExp(`^v2\\.${RING.current.id}\\.`));
+
+    // The old key moves into the ring under a name of its own, behind the new current key.
+    await start("webhooks", { WEBHOOK_SECRET_KEY: "", WEBHOOK_SECRET_KEYS: `next:${NEXT_KEY},first:${KEY}` });
+    const outcome = await eventually(async () => (await eventsOf(requestId)).find((e) => e.type === "WebhookDelivered" || e.type === "WebhookExhausted"), 60_000);
+    expect(outcome).toMatchObject({ type: "WebhookDelivered" });
+    const [post] = postsFor(requestId);
+    if (!post) throw new Error("no webhook received");
+    expectSigned(post);
   });
 });

@@ -14,7 +14,7 @@ type Container = {
   image: string;
   args?: string[];
   ports?: { name: string; containerPort: number }[];
-  env?: { name: string; value?: string }[];
+  env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[];
   envFrom?: ({ configMapRef?: { name: string } } & { secretRef?: { name: string } })[];
   livenessProbe?: Probe;
   readinessProbe?: Probe;
@@ -25,8 +25,8 @@ type PodTemplate = { metadata: { labels: Record<string, string> }; spec: { conta
 const KNOWN_KINDS = new Set([
   "v1/Namespace",
   "v1/ConfigMap",
-  "v1/Secret",
   "v1/Service",
+  "networking.k8s.io/v1/NetworkPolicy",
   "apps/v1/Deployment",
   "batch/v1/Job",
   "autoscaling/v2/HorizontalPodAutoscaler",
@@ -72,11 +72,12 @@ describe("the Kubernetes manifests", () => {
     for (const part of ["requests", "limits"] as const) {
       expect(Object.keys(container?.resources?.[part] ?? {}).sort(), part).toEqual(["cpu", "memory"]);
     }
-    for (const ref of container?.envFrom ?? []) {
-      if (ref.configMapRef) expect(find("ConfigMap", ref.configMapRef.name)?.metadata.name).toBe(ref.configMapRef.name);
-      if (ref.secretRef) expect(find("Secret", ref.secretRef.name)?.metadata.name).toBe(ref.secretRef.name);
-    }
-    expect(container?.envFrom?.length).toBe(2);
+    // The shared config as a whole; secrets key by key from the service's own Secret, created
+    // out of band (k8s-policy.unit.test.ts checks which keys).
+    expect(container?.envFrom).toEqual([{ configMapRef: { name: "chorus-config" } }]);
+    expect(find("ConfigMap", "chorus-config")).toBeDefined();
+    const secrets = new Set(container?.env?.flatMap((e) => e.valueFrom?.secretKeyRef?.name ?? []));
+    expect([...secrets]).toEqual([`chorus-${name}`]);
 
     const service = find("Service", `chorus-${name}`);
     expect(matches((service?.spec.selector ?? {}) as Record<string, string>, template.metadata.labels)).toBe(true);
@@ -95,11 +96,12 @@ describe("the Kubernetes manifests", () => {
     }
   });
 
-  it("runs the migrations as a Job with the shared config and secret", () => {
+  it("runs the migrations as a Job with the shared config and its own Secret's DATABASE_URL", () => {
     const job = find("Job", "chorus-migrate");
     const container = (job?.spec.template as PodTemplate).spec.containers[0];
     expect(container?.args).toEqual(["migrate"]);
-    expect(container?.envFrom?.map((r) => r.configMapRef?.name ?? r.secretRef?.name)).toEqual(["chorus-config", "chorus-secrets"]);
+    expect(container?.envFrom).toEqual([{ configMapRef: { name: "chorus-config" } }]);
+    expect(container?.env?.find((e) => e.name === "DATABASE_URL")?.valueFrom?.secretKeyRef).toEqual({ name: "chorus-migrate", key: "DATABASE_URL" });
   });
 });
 

@@ -94,4 +94,22 @@ describe("starting before NATS", () => {
     expect(written[0]).toMatchObject({ level: 60, service: "gateway", exit_code: 78 });
     expect(written[0]?.msg).toMatch(/invalid configuration:\n\s+MAX_TEXT_LENGTH: .*\("lots"\)/);
   });
+
+  // NATS is down here: a bad key must end the process before it waits for the broker.
+  it.each([
+    ["gateway", "the deployment template's placeholder", "CHANGE-ME-32-random-bytes-in-base64", /WEBHOOK_SECRET_KEY: is a placeholder \(it contains "change-me"\)/],
+    ["webhooks", "the deployment template's placeholder", "CHANGE-ME-32-random-bytes-in-base64", /WEBHOOK_SECRET_KEY: is a placeholder \(it contains "change-me"\)/],
+    ["gateway", "a short key", "0123456789abcdef0123", /WEBHOOK_SECRET_KEY: must be 32 bytes in base64 \(44 characters\) or hex \(64 characters\)/],
+    ["webhooks", "a short key", "0123456789abcdef0123", /WEBHOOK_SECRET_KEY: must be 32 bytes in base64 \(44 characters\) or hex \(64 characters\)/],
+  ])("with NODE_ENV=production, %s exits 78 on %s as WEBHOOK_SECRET_KEY, with one JSON line naming it and not the value", async (name, _what, value, why) => {
+    const s = await spawn(name, { NODE_ENV: "production", WEBHOOK_SECRET_KEY: value });
+    const written = await eventually(() => (s.process.exitCode !== null && lines(s).length > 0 ? lines(s) : undefined), 30_000);
+    expect(s.process.exitCode).toBe(78);
+    expect(written).toHaveLength(1);
+    expect(written[0]).toMatchObject({ level: 60, service: name, exit_code: 78 });
+    expect(written[0]?.msg).toMatch(/^invalid configuration:\n/);
+    expect(written[0]?.msg).toMatch(why);
+    expect(written[0]?.msg).toContain("openssl rand -base64 32");
+    expect(s.output()).not.toContain(value);
+  });
 });

@@ -2,8 +2,9 @@
 // AES-256-GCM, so no event, log or read model holds the secret in plain text.
 import { z } from "zod";
 
-export const SealedSecret = z.string().regex(/^v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, {
-  message: "a sealed secret is v1.<iv>.<tag>.<ciphertext>, base64url",
+// v2 names the key that sealed it (a keyring rotates); v1 was sealed before key ids and still opens.
+export const SealedSecret = z.string().regex(/^(v2\.[A-Za-z0-9_-]{1,32}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+|v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/, {
+  message: "a sealed secret is v2.<key id>.<iv>.<ciphertext>.<tag> (or, sealed before key ids, v1.<iv>.<tag>.<ciphertext>), base64url",
 });
 
 export const WebhookTarget = z.object({

@@ -38,6 +38,15 @@ export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "
 /** Variables every Chorus process reads. Services extend this with their own. */
 export const BaseConfig = z.object({
   NATS_URL: z.string().default("nats://127.0.0.1:4222"),
+  // Who the process is on NATS (nats-access.ts; users and permissions in deploy/nats/): a
+  // user with a password (or a file holding it), or a creds file; TLS by its files.
+  NATS_USER: z.string().regex(/^[A-Za-z0-9_-]+$/, "must be one subject token ([A-Za-z0-9_-]): replies come to _INBOX.<user>").optional(),
+  NATS_PASSWORD: z.string().optional(),
+  NATS_PASSWORD_FILE: z.string().optional(),
+  NATS_CREDS_FILE: z.string().optional(),
+  NATS_TLS_CA_FILE: z.string().optional(),
+  NATS_TLS_CERT_FILE: z.string().optional(),
+  NATS_TLS_KEY_FILE: z.string().optional(),
   LOG_LEVEL: z
     .string()
     .trim()
@@ -65,6 +74,19 @@ export const DatabaseConfig = z.object({
     .default("postgresql://postgres@127.0.0.1:5432/chorus"),
   DATABASE_POOL_SIZE: envInt(1, 200).default(10),
 });
+
+/**
+ * Runs a step of configuration beyond the environment (reading a file it names): a
+ * ConfigError ends the process as an invalid variable does (exit 78, one JSON line).
+ */
+export function configuredOrExit<T>(name: string, step: () => T): T {
+  try {
+    return step();
+  } catch (err) {
+    if (err instanceof ConfigError) exitWithConfigError(name, err);
+    throw err;
+  }
+}
 
 /**
  * What every process does first: install the crash handlers under its name and read its

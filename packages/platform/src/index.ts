@@ -27,6 +27,7 @@ export {
   type NatsConnection,
   type StreamClients,
 } from "./nats.ts";
+export { natsAccess, type NatsAccess } from "./nats-access.ts";
 export { REQUEST_ACCEPTS_DURABLE, ensureRequestAcceptsDurable, requestAcceptsDurable } from "./request-accepts.ts";
 
 // Publishing and consuming.

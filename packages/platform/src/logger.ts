@@ -21,7 +21,8 @@ export function createLogger(service: string, level: string, destination?: Desti
     },
     // Secrets never reach a log line, whatever object a caller passes.
     redact: {
-      paths: ["webhook_secret", "*.webhook_secret", "secret", "*.secret", "*.*.secret", "headers.authorization"],
+      // `pass`/`password`: a NATS or database credential in an options object that is logged.
+      paths: ["webhook_secret", "*.webhook_secret", "secret", "*.secret", "*.*.secret", "headers.authorization", "pass", "*.pass", "password", "*.password"],
       censor: "[redacted]",
     },
   };

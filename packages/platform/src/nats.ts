@@ -18,17 +18,25 @@ import {
 } from "@nats-io/jetstream";
 import type { Topology } from "@chorus/contracts";
 import type { Logger } from "./logger.ts";
+import type { NatsAccess } from "./nats-access.ts";
 
 export type { NatsConnection, JetStreamClient, JetStreamManager };
 
 /** What code working on the streams is handed: the JetStream clients, this deployment's subjects and streams, and a logger. */
 export type StreamClients = { js: JetStreamClient; jsm: JetStreamManager; topology: Topology; logger: Logger };
 
-export type NatsOptions = { url: string; name: string; logger: Logger };
+export type NatsOptions = {
+  url: string;
+  name: string;
+  logger: Logger;
+  /** Credentials, TLS and reply inbox (natsAccess); none for a server that asks for nothing. */
+  access?: NatsAccess;
+};
 
 /** Connects and keeps reconnecting forever: a broker outage makes a service not ready, never dead. */
-export async function connectNats({ url, name, logger }: NatsOptions): Promise<NatsConnection> {
+export async function connectNats({ url, name, logger, access }: NatsOptions): Promise<NatsConnection> {
   const nc = await connect({
+    ...access,
     servers: url.split(",").map((s) => s.trim()),
     name,
     maxReconnectAttempts: -1,
@@ -41,9 +49,9 @@ export async function connectNats({ url, name, logger }: NatsOptions): Promise<N
   });
   void (async () => {
     for await (const s of nc.status()) {
-      if (s.type === "disconnect" || s.type === "reconnect" || s.type === "error") {
-        logger.warn({ nats_status: s.type }, `nats ${s.type}`);
-      }
+      if (s.type === "disconnect" || s.type === "reconnect") logger.warn({ nats_status: s.type }, `nats ${s.type}`);
+      // A permissions violation names the subject refused: what to look for in the server's configuration.
+      else if (s.type === "error") logger.warn({ nats_status: s.type, error: s.error.message }, "nats error");
     }
   })();
   return nc;
@@ -106,27 +114,73 @@ export function streamConfigs(t: Topology, limits: StreamLimits): (Partial<Strea
   ];
 }
 
-/** Creates the streams, or updates them to this configuration; safe for every replica to run at once. */
-export async function ensureStreams(jsm: JetStreamManager, t: Topology, limits: StreamLimits = DEFAULT_STREAM_LIMITS) {
+/** The settings ensureStreams keeps as configured; the rest (retention, storage) cannot change on an existing stream. */
+type StreamSettings = Pick<StreamConfig, "subjects" | "max_age" | "duplicate_window">;
+
+/** What of `desired` an existing stream's configuration lacks, as an update; undefined when nothing does. */
+export function streamChanges(current: Partial<StreamConfig>, desired: Partial<StreamConfig>): Partial<StreamSettings> | undefined {
+  const sameSubjects = [...(current.subjects ?? [])].sort().join(" ") === [...(desired.subjects ?? [])].sort().join(" ");
+  // An unset max age is 0 (forever) on the server.
+  const sameAge = (current.max_age ?? 0) === (desired.max_age ?? 0);
+  const sameWindow = desired.duplicate_window === undefined || current.duplicate_window === desired.duplicate_window;
+  if (sameSubjects && sameAge && sameWindow) return undefined;
+  return { subjects: desired.subjects, max_age: desired.max_age, duplicate_window: desired.duplicate_window };
+}
+
+/** A stream that does not exist yet and that this process's NATS user may not create: it waits for one that may. */
+export class StreamAwaitedError extends Error {
+  override name = "StreamAwaitedError";
+}
+
+/** True when the server refused a request for this user's permissions (deploy/nats/nats-server.conf). */
+export function isPermissionViolation(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e.name === "PermissionViolationError") return true;
+  }
+  return false;
+}
+
+/**
+ * Creates the streams, or updates them to this configuration; safe for every replica to run
+ * at once. A stream already configured so is left alone. Where the NATS user may not
+ * manage streams (only the orchestrator's may, in deploy/nats/), a missing stream is
+ * waited for (StreamAwaitedError, retried at start-up) and a differing one is left to
+ * that user, with a warning.
+ */
+export async function ensureStreams(jsm: JetStreamManager, t: Topology, limits: StreamLimits = DEFAULT_STREAM_LIMITS, logger?: Logger) {
   for (const config of streamConfigs(t, limits)) {
-    const name = config.name as string;
+    const name = config.name;
+    let current: Partial<StreamConfig> | undefined;
     try {
-      await jsm.streams.info(name);
-      // Retention cannot change on an existing stream; only update what may change.
-      await jsm.streams.update(name, {
-        subjects: config.subjects,
-        max_age: config.max_age,
-        duplicate_window: config.duplicate_window,
-      } as Partial<StreamConfig>);
+      current = (await jsm.streams.info(name)).config;
     } catch (err) {
       if (!isNotFound(err)) throw err;
-      try {
-        await jsm.streams.add(config);
-      } catch (addErr) {
-        // Another replica created it between our info and add.
-        if (!(addErr instanceof JetStreamApiError && addErr.code === 10058)) throw addErr;
-      }
     }
+    if (current === undefined) {
+      await createStream(jsm, config);
+      continue;
+    }
+    const changes = streamChanges(current, config);
+    if (!changes) continue;
+    try {
+      await jsm.streams.update(name, changes);
+    } catch (err) {
+      if (!isPermissionViolation(err)) throw err;
+      logger?.warn({ stream: name }, "stream's subjects or limits differ from this configuration, and this NATS user may not update streams: left as they are");
+    }
+  }
+}
+
+async function createStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }): Promise<void> {
+  try {
+    await jsm.streams.add(config);
+  } catch (err) {
+    // Another replica created it between our info and add.
+    if (err instanceof JetStreamApiError && err.code === 10058) return;
+    if (isPermissionViolation(err)) {
+      throw new StreamAwaitedError(`stream ${config.name} does not exist yet, and this NATS user may not create it: waiting for one that may (the orchestrator's)`, { cause: err });
+    }
+    throw err;
   }
 }
 

@@ -3,9 +3,11 @@
 // streams' clients; a failure is logged and exits 1; the connection is drained at the end.
 import { topology } from "@chorus/contracts";
 import type { z } from "zod";
-import { loadConfigOrExit, type BaseConfig } from "./config.ts";
+import { readFileSync } from "node:fs";
+import { configuredOrExit, loadConfigOrExit, type BaseConfig } from "./config.ts";
 import { createLogger } from "./logger.ts";
 import { connectNats, jetStreamClients, type NatsConnection, type StreamClients } from "./nats.ts";
+import { natsAccess } from "./nats-access.ts";
 
 export type CommandContext<C> = StreamClients & { config: C; nc: NatsConnection };
 
@@ -21,8 +23,9 @@ export type CommandDefinition<S extends z.ZodType<BaseConfig>> = {
 
 export async function runCommand<S extends z.ZodType<BaseConfig>>(command: CommandDefinition<S>): Promise<void> {
   const config = loadConfigOrExit(command.name, command.config, command.env);
+  const access = configuredOrExit(command.name, () => natsAccess(config, readFileSync));
   const logger = createLogger(command.name, config.LOG_LEVEL);
-  const nc = await connectNats({ url: config.NATS_URL, name: `chorus-${command.name}`, logger });
+  const nc = await connectNats({ url: config.NATS_URL, name: `chorus-${command.name}`, logger, access });
   try {
     const { js, jsm } = await jetStreamClients(nc);
     await command.run({ config, logger, topology: topology(config.CHORUS_SUBJECT_PREFIX), nc, js, jsm });

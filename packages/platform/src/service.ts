@@ -5,10 +5,12 @@
 // main.ts files call this, then wire up.
 import { topology } from "@chorus/contracts";
 import type { z } from "zod";
-import { loadConfigOrExit, type BaseConfig } from "./config.ts";
+import { readFileSync } from "node:fs";
+import { configuredOrExit, loadConfigOrExit, type BaseConfig } from "./config.ts";
 import type { CommandContext } from "./run-command.ts";
 import { createLogger } from "./logger.ts";
 import { connectNats, ensureStreams, jetStreamClients, type NatsConnection, type StreamLimits } from "./nats.ts";
+import { loggableNatsUrl, natsAccess } from "./nats-access.ts";
 import { startStartupProbes, type StartupProbes } from "./probes.ts";
 import { exitOnSignalWhileStarting } from "./shutdown.ts";
 import { retryWhileNatsUnavailable } from "./startup.ts";
@@ -45,6 +47,7 @@ export async function bootService<S extends z.ZodType<ProbedConfig>>(
   env: Record<string, string | undefined>,
 ): Promise<ServiceContext<z.infer<S>>> {
   const config = loadConfigOrExit(name, schema, env);
+  const access = configuredOrExit(name, () => natsAccess(config, readFileSync));
   const logger = createLogger(name, config.LOG_LEVEL);
   exitOnSignalWhileStarting(logger);
   const probes = await startStartupProbes({ port: config.OPS_PORT ?? config.PORT, host: config.HOST, reason: "connecting to NATS" });
@@ -53,10 +56,10 @@ export async function bootService<S extends z.ZodType<ProbedConfig>>(
     return retryWhileNatsUnavailable(step, run, { logger, onWaiting: (reason) => probes.starting(reason) });
   };
   const t = topology(config.CHORUS_SUBJECT_PREFIX);
-  const nc = await startStep("connecting to NATS", () => connectNats({ url: config.NATS_URL, name: `chorus-${name}`, logger }));
+  const nc = await startStep("connecting to NATS", () => connectNats({ url: config.NATS_URL, name: `chorus-${name}`, logger, access }));
   const { js, jsm } = await startStep("waiting for JetStream", () => jetStreamClients(nc));
-  await startStep("ensuring streams", () => ensureStreams(jsm, t, streamLimits(config)));
-  logger.info({ nats: config.NATS_URL, prefix: t.prefix }, "connected to NATS; streams ready");
+  await startStep("ensuring streams", () => ensureStreams(jsm, t, streamLimits(config), logger));
+  logger.info({ nats: loggableNatsUrl(config.NATS_URL), nats_user: config.NATS_USER, prefix: t.prefix }, "connected to NATS; streams ready");
   probes.starting("starting");
   return { config, logger, topology: t, nc, js, jsm, probes, startStep };
 }

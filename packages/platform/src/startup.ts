@@ -19,8 +19,9 @@ const CLUSTER_NOT_READY = new Set([
 ]);
 
 // nats.js error names (compared by name: the classes live in several packages): no server
-// answers, a request timed out, JetStream's API had no responder.
-const UNAVAILABLE = new Set(["ConnectionError", "TimeoutError", "NoResponders", "JetStreamNotEnabled"]);
+// answers, a request timed out, JetStream's API had no responder; and ensureStreams's: a
+// stream this NATS user may not create is not there yet (nats.ts).
+const UNAVAILABLE = new Set(["ConnectionError", "TimeoutError", "NoResponders", "JetStreamNotEnabled", "StreamAwaitedError"]);
 
 /** True when `err` (or an error it wraps) says NATS or JetStream is not available yet, rather than that something is wrong. */
 export function isNatsUnavailable(err: unknown): boolean {

@@ -1,6 +1,7 @@
 // @chorus/testing: fixtures for integration and end-to-end tests.
 export * from "./fixtures.ts";
 export * from "./isolation.ts";
+export * from "./database-roles.ts";
 export * from "./processes.ts";
 export * from "./gateway-api.ts";
 export * from "./openai-server.ts";

@@ -1,10 +1,18 @@
-// The agents service's configuration: which agents run here, which provider answers, and
-// the OpenAI-compatible client's limits. Validated once at start (main.ts hands it process.env).
+// The agents service's configuration: which agents run here, which provider answers, the
+// OpenAI-compatible client's limits, and who may call the gRPC Analyze. Validated once at
+// start (main.ts hands it process.env).
 import { z } from "zod";
 import { DEFAULT_PROVIDER_CHECK_INTERVAL_MS } from "@chorus/contracts";
 import { BaseConfig, envInt } from "@chorus/platform";
 import { parseAgentSelection } from "./agent-selection.ts";
+import { DEFAULT_MAX_TEXT_LENGTH } from "./grpc/analyze-request.ts";
+import { MIN_AGENT_GRPC_TOKEN_LENGTH } from "./grpc/call-credential.ts";
 import { PROVIDER_SETTINGS } from "./providers/select.ts";
+
+export const DEFAULT_OPENAI_RPM_LIMIT = 500;
+export const DEFAULT_OPENAI_TPM_LIMIT = 200_000;
+// The gateway's lower bound on MAX_TEXT_LENGTH (its MIN_TEXT_LENGTH), so one value suits both services.
+const MIN_MAX_TEXT_LENGTH = 10;
 
 export const AgentsConfig = BaseConfig.extend({
   PORT: envInt(1, 65_535).default(8082),
@@ -32,9 +40,14 @@ export const AgentsConfig = BaseConfig.extend({
   OPENAI_MAX_RETRIES: envInt(0, 20).default(3),
   OPENAI_RETRY_MIN_MS: envInt(1, 600_000).default(1_000),
   OPENAI_RETRY_MAX_MS: envInt(1, 600_000).default(30_000),
-  /** Requests and tokens per minute for all replicas together (unset: no limit). */
-  OPENAI_RPM_LIMIT: envInt(1, 10_000_000).optional(),
-  OPENAI_TPM_LIMIT: envInt(1, 1_000_000_000).optional(),
+  /**
+   * Requests and tokens per minute for all replicas together. The defaults are OpenAI's
+   * published usage-tier-1 limits for gpt-4o-mini, the lowest a paying account gets, so a
+   * new deployment neither draws 429s nor spends faster than such an account can; raise
+   * them to your own tier's (or your server's) limits.
+   */
+  OPENAI_RPM_LIMIT: envInt(1, 10_000_000).default(DEFAULT_OPENAI_RPM_LIMIT),
+  OPENAI_TPM_LIMIT: envInt(1, 1_000_000_000).default(DEFAULT_OPENAI_TPM_LIMIT),
   /** The limits' window; a minute, shorter only for tests and benchmarks. */
   OPENAI_RATE_WINDOW_MS: envInt(100, 3600_000).default(60_000),
   /** Provider calls in flight at once in this process. */
@@ -44,6 +57,14 @@ export const AgentsConfig = BaseConfig.extend({
   /** How often the provider is checked (for /readyz, reused in between) and the result reported for /api/v1/health. */
   PROVIDER_CHECK_INTERVAL_MS: envInt(100, 600_000).default(DEFAULT_PROVIDER_CHECK_INTERVAL_MS),
   GRPC_PORT: envInt(0, 65_535).default(50_052),
+  /** The shared credential of the gRPC Analyze (`authorization: Bearer <token>`); unset: Analyze refuses every call. */
+  AGENT_GRPC_TOKEN: z
+    .string()
+    .min(MIN_AGENT_GRPC_TOKEN_LENGTH, `must be at least ${MIN_AGENT_GRPC_TOKEN_LENGTH} characters (e.g. openssl rand -hex 32)`)
+    .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces, as it is sent in gRPC metadata")
+    .optional(),
+  /** The gRPC Analyze's cap on text, in Unicode code points: the gateway's variable, with its bounds and default. */
+  MAX_TEXT_LENGTH: envInt(MIN_MAX_TEXT_LENGTH, 1_000_000).default(DEFAULT_MAX_TEXT_LENGTH),
   AGENT_CONCURRENCY: envInt(1, 256).default(4),
   AGENT_ACK_WAIT_MS: envInt(1_000, 12 * 3600_000).default(30_000),
   AGENT_MAX_DELIVER: envInt(1, 100).default(5),

@@ -1,11 +1,14 @@
 // End-to-end tests of the agents process as deployed: `node src/main.ts` with its
-// environment, probes, a task through to its outcome, and a clean SIGTERM.
+// environment, probes, a task through to its outcome, the gRPC Analyze behind its token,
+// and a clean SIGTERM.
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
+import { status } from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
 import { completionReply, eventually, freePort, isolatedPerTest, recordedEventsOf, startOpenAiServer } from "@chorus/testing";
 import { agentTask, ofType, publishTask, tasksLeft } from "./agent-tasks.fixtures.ts";
+import { TEST_AGENT_GRPC_TOKEN, agentGrpcClients } from "./grpc/agent-grpc.fixtures.ts";
 
 const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
 
@@ -95,13 +98,51 @@ describe("the agents process", () => {
       const completed = await eventually(async () => ofType(await recordedEventsOf(isolated.nats, task.request_id), "AgentCompleted")[0]);
       expect(completed.data).toMatchObject({ provider: "openai", usage: { total_tokens: 100 } });
       expect(server.chatRequests()[0]?.body?.model).toBe("scripted-model");
-      expect(stdout).toContain("agents starting with the openai provider");
+      // The limit left unset is the default, not unlimited.
+      const starting = stdout.split("\n").find((line) => line.includes("agents starting with the openai provider"));
+      expect(JSON.parse(starting ?? "{}")).toMatchObject({ rpm_limit: 600, tpm_limit: 200_000 });
 
       child.kill("SIGTERM");
       expect((await exited).code).toBe(0);
     } finally {
       await server.close();
     }
+  });
+
+  it("answers gRPC Analyze only with AGENT_GRPC_TOKEN, and caps its text at MAX_TEXT_LENGTH", async () => {
+    const [port, grpcPort] = [await freePort(), await freePort()];
+    const { child, exited } = run({
+      PORT: String(port),
+      GRPC_PORT: String(grpcPort),
+      AGENT: "sentiment",
+      AGENT_PROVIDER: "local",
+      AGENT_GRPC_TOKEN: TEST_AGENT_GRPC_TOKEN,
+      MAX_TEXT_LENGTH: "30",
+    });
+    await eventually(async () => ((await get(port, "/readyz")).status === 200 ? true : undefined));
+    const grpc = agentGrpcClients(grpcPort);
+    try {
+      await expect(grpc.analyze({ agent: "sentiment", text: "What a lovely, sunny day." })).resolves.toMatchObject({ agent: "sentiment", provider: "local" });
+      await expect(grpc.analyze({ agent: "sentiment", text: "What a lovely, sunny day." }, { token: null })).rejects.toMatchObject({ code: status.UNAUTHENTICATED });
+      await expect(grpc.analyze({ agent: "sentiment", text: "What a lovely, sunny day." }, { token: "x".repeat(40) })).rejects.toMatchObject({ code: status.UNAUTHENTICATED });
+      await expect(grpc.analyze({ agent: "sentiment", text: "What a lovely, sunny day, and long." })).rejects.toMatchObject({
+        code: status.INVALID_ARGUMENT,
+        details: expect.stringContaining("at most 30 (MAX_TEXT_LENGTH)"),
+      });
+    } finally {
+      grpc.close();
+    }
+    child.kill("SIGTERM");
+    expect((await exited).code).toBe(0);
+  });
+
+  it("refuses to start with an AGENT_GRPC_TOKEN shorter than 32 characters, without showing it", async () => {
+    const { exited } = run({ PORT: String(await freePort()), AGENT_PROVIDER: "local", AGENT_GRPC_TOKEN: "short-token" });
+    const { code, stderr } = await exited;
+    expect(code).toBe(78);
+    const { msg } = exitLine(stderr);
+    expect(msg).toMatch(/AGENT_GRPC_TOKEN: must be at least 32 characters/);
+    expect(msg).not.toContain("short-token");
   });
 
   it("refuses to start with the openai provider and neither a key nor a base URL", async () => {

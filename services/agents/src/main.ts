@@ -28,7 +28,7 @@ await runService({
         maxDeliver: config.AGENT_MAX_DELIVER,
       }),
     );
-    const grpc = await startGrpcServer({ port: config.GRPC_PORT, provider, logger });
+    const grpc = await startGrpcServer({ port: config.GRPC_PORT, provider, logger, token: config.AGENT_GRPC_TOKEN, maxTextLength: config.MAX_TEXT_LENGTH });
     // After the models are prepared, so the first check does not wait on them.
     const healthReports = startProviderHealthReports({
       js,
@@ -47,7 +47,7 @@ await runService({
         { name: "grpc server", close: () => grpc.stop() },
         { name: "task consumers", close: () => agents.stop() },
       ],
-      summary: { grpc_port: grpc.port },
+      summary: { grpc_port: grpc.port, grpc_analyze: config.AGENT_GRPC_TOKEN === undefined ? "closed" : "token" },
     };
   },
 });

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { BaseConfig, ConfigError, DatabaseConfig, envBoolean, envInt } from "@chorus/platform";
-import { SecretKeyConfig, WebhookPortsConfig } from "@chorus/webhook-security";
+import { SecretKeyConfig, WebhookPortsConfig, refineWebhookKeys } from "@chorus/webhook-security";
 import { hashApiKey } from "./auth/index.ts";
 import type { GatewaySettings } from "./deps.ts";
 import { DEFAULT_MAX_TEXT_LENGTH, MIN_TEXT_LENGTH } from "./processing/schema.ts";
@@ -22,7 +22,10 @@ export const GatewayConfig = BaseConfig.extend(DatabaseConfig.shape).extend({
     .string()
     .default("")
     .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean)),
+  // Webhook keys (docs/security.md): a keyring, current first, or one key; checked together with NODE_ENV below (refineWebhookKeys).
   WEBHOOK_SECRET_KEY: SecretKeyConfig.optional(),
+  WEBHOOK_SECRET_KEYS: SecretKeyConfig.optional(),
+  WEBHOOK_FINGERPRINT_KEY: SecretKeyConfig.optional(),
   NODE_ENV: z.string().optional(),
   WEBHOOK_ALLOW_PRIVATE: envBoolean.default(false),
   WEBHOOK_ALLOWED_PORTS: WebhookPortsConfig,
@@ -40,10 +43,12 @@ export const GatewayConfig = BaseConfig.extend(DatabaseConfig.shape).extend({
   GRPC_REFLECTION: envBoolean.default(false),
   // /metrics, /livez, /readyz with details, away from the public API port (0 picks a free port).
   OPS_PORT: envInt(0, 65_535).default(9000),
-}).refine((c) => c.OPS_PORT === 0 || (c.OPS_PORT !== c.PORT && c.OPS_PORT !== c.GRPC_PORT), {
-  path: ["OPS_PORT"],
-  message: "must differ from PORT and GRPC_PORT",
-});
+})
+  .refine((c) => c.OPS_PORT === 0 || (c.OPS_PORT !== c.PORT && c.OPS_PORT !== c.GRPC_PORT), {
+    path: ["OPS_PORT"],
+    message: "must differ from PORT and GRPC_PORT",
+  })
+  .superRefine(refineWebhookKeys);
 
 export type GatewayConfig = z.infer<typeof GatewayConfig>;
 

@@ -2,7 +2,7 @@
 // builds it from the environment; tests build it from isolated NATS and Postgres.
 import type { Topology } from "@chorus/contracts";
 import type { JetStreamClient, JetStreamManager, Logger, NatsConnection } from "@chorus/platform";
-import type { SecretKey } from "@chorus/webhook-security";
+import type { WebhookKeys } from "@chorus/webhook-security";
 import type { Access, AuthOptions } from "./auth/index.ts";
 import type { AcceptsDurable } from "./broker/accepts.ts";
 import type { DatabaseLink } from "./database/link.ts";
@@ -45,8 +45,8 @@ export type GatewayDeps = {
   database: DatabaseLink;
   /** Who may call: API keys, scopes, rate limits (shared by REST and gRPC). */
   access: Access;
-  /** Seals webhook secrets before they go into a command. */
-  webhookSecretKey: SecretKey;
+  /** Seals webhook secrets before they go into an event (the keyring's current key), and keys the body fingerprint's HMAC. */
+  webhookKeys: WebhookKeys;
   settings: GatewaySettings;
   /** Ensures the orchestrator's accepted-requests durable once per process; shared by REST and gRPC (made per server when absent). */
   ensureAccepts?: AcceptsDurable;

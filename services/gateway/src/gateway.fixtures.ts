@@ -16,13 +16,15 @@ import {
 } from "@chorus/contracts";
 import { ensureDurable, publishEvent, runConsumer, type Logger } from "@chorus/platform";
 import { completedEnd, testLogger, type IsolatedNats } from "@chorus/testing";
-import { parseSecretKey } from "@chorus/webhook-security";
+import { derivedFingerprintKey, secretKeyOf, singleKeyRing, type WebhookKeys } from "@chorus/webhook-security";
 import { startAccess, type Access } from "./auth/index.ts";
 import { connectDatabaseInBackground, type DatabaseLink } from "./database/link.ts";
 import type { GatewayDeps, GatewaySettings } from "./deps.ts";
 import { startGateway, type Gateway } from "./server.ts";
 
-export const TEST_SECRET_KEY = parseSecretKey("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+const TEST_RING = singleKeyRing(secretKeyOf("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"));
+/** The keys of a gateway given WEBHOOK_SECRET_KEY alone: a ring of one, and the fingerprint key derived from it. */
+export const TEST_WEBHOOK_KEYS: WebhookKeys = { ring: TEST_RING, fingerprintKey: derivedFingerprintKey(TEST_RING) };
 
 /** Most tests are not about keys: the open API of CHORUS_AUTH=off, as the earlier service had. */
 export const TEST_SETTINGS: GatewaySettings = {
@@ -63,7 +65,7 @@ export function testGatewayDeps(options: {
     js: options.nats.js,
     jsm: options.nats.jsm,
     database: options.database,
-    webhookSecretKey: TEST_SECRET_KEY,
+    webhookKeys: TEST_WEBHOOK_KEYS,
     access: options.access,
     settings: { ...TEST_SETTINGS, ...options.settings },
   };

@@ -3,7 +3,7 @@
 // starts; Postgres in the background, so ingest works while it is down. The only file that
 // reads process.env; runService does the rest.
 import { runService } from "@chorus/platform";
-import { resolveWebhookSecretKey } from "@chorus/webhook-security";
+import { resolveWebhookKeys } from "@chorus/webhook-security";
 import { startAccess } from "./auth/index.ts";
 import { acceptsDurable } from "./broker/accepts.ts";
 import { GatewayConfig, gatewaySettings } from "./config.ts";
@@ -13,12 +13,13 @@ import { startGateway } from "./server.ts";
 
 await runService({
   name: "gateway",
+  // A weak or placeholder webhook key in production is a bad variable: exit 78 before NATS.
   config: GatewayConfig,
   env: process.env,
   // The app answers /livez and /readyz on PORT beside the API.
   servesOwnProbes: true,
   async start({ config, logger, topology, nc, js, jsm, startStep }) {
-    const webhookSecretKey = resolveWebhookSecretKey(config, logger);
+    const webhookKeys = resolveWebhookKeys(config, logger);
     const settings = gatewaySettings(config);
     if (settings.auth.mode === "off") logger.warn("CHORUS_AUTH=off: the API is open to anyone who can reach it; use this on a trusted network only");
     else if (!settings.auth.adminKeyHash) logger.info("no CHORUS_ADMIN_KEY is set: only API keys created earlier can call the API");
@@ -30,7 +31,7 @@ await runService({
     const ensureAccepts = acceptsDurable(jsm, topology);
     // Aborted by SIGTERM first, so /readyz on OPS_PORT fails while requests drain, as on PORT.
     const stopping = new AbortController();
-    const deps = { logger, topology, nc, js, jsm, database, webhookSecretKey, ensureAccepts, access, settings, stopping: stopping.signal };
+    const deps = { logger, topology, nc, js, jsm, database, webhookKeys, ensureAccepts, access, settings, stopping: stopping.signal };
     const http = await startGateway({ ...deps, port: config.PORT, host: config.HOST });
     const grpc = await startGrpcGateway({ ...deps, port: config.GRPC_PORT, host: config.HOST });
     return {

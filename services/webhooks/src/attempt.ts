@@ -5,13 +5,14 @@
 import { randomUUID } from "node:crypto";
 import type { ChorusEvent, RequestEndEvent } from "@chorus/contracts";
 import { isWrongLastSequence, newestWebhookFacts, publishEvent, type HandleResult, type StreamClients } from "@chorus/platform";
-import { SecretUnsealError, openSecret, signatureHeaders, type SecretKey } from "@chorus/webhook-security";
+import { SecretUnsealError, openSecret, signatureHeaders, type SecretKeyring } from "@chorus/webhook-security";
 import { classify, decide, nextStep, webhookIdOf, webhookPayload, type Chain, type Decision, type RetryPolicy } from "./delivery/index.ts";
 import { sendWebhook } from "./send.ts";
 import { redeliveryPending } from "./stream-reads.ts";
 
 export type AttemptDeps = StreamClients & {
-  secretKey: SecretKey;
+  /** The gateway's keyring (WEBHOOK_SECRET_KEYS or WEBHOOK_SECRET_KEY): opens secrets sealed with any of its keys. */
+  keyring: SecretKeyring;
   policy: RetryPolicy;
   timeoutMs: number;
   allowPrivate: boolean;
@@ -79,11 +80,12 @@ export async function attemptDelivery(deps: AttemptDeps, end: RequestEndEvent, c
 
   let secret: string;
   try {
-    secret = openSecret(deps.secretKey, webhook.secret);
+    secret = openSecret(deps.keyring, webhook.secret, { requestId, tenantId: end.tenant_id, url: webhook.url });
   } catch (err) {
     if (!(err instanceof SecretUnsealError)) throw err;
-    log.error("webhook secret cannot be opened with this service's WEBHOOK_SECRET_KEY");
-    await finish({ kind: "exhausted", reason: "the webhook secret cannot be opened (WEBHOOK_SECRET_KEY differs from the gateway's)", cause: "secret_unusable" }, step.attempt - 1);
+    // Key ids are not secret; naming the missing one tells an operator which key to put back.
+    log.error({ reason: err.message }, "webhook secret cannot be opened with this service's keyring (WEBHOOK_SECRET_KEYS / WEBHOOK_SECRET_KEY)");
+    await finish({ kind: "exhausted", reason: `the webhook secret cannot be opened: ${err.message}`, cause: "secret_unusable" }, step.attempt - 1);
     return;
   }
 

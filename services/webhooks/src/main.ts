@@ -2,7 +2,7 @@
 // reads process.env; runService does the rest (probes, /metrics, lag, shutdown).
 import { z } from "zod";
 import { BaseConfig, consumersRunning, envBoolean, envInt, runService } from "@chorus/platform";
-import { SecretKeyConfig, WebhookPortsConfig, resolveWebhookSecretKey } from "@chorus/webhook-security";
+import { SecretKeyConfig, WebhookPortsConfig, refineWebhookKeys, resolveWebhookKeys } from "@chorus/webhook-security";
 import { startWebhooks } from "./start-webhooks.ts";
 
 const Config = BaseConfig.extend({
@@ -17,22 +17,25 @@ const Config = BaseConfig.extend({
   /** Ports a webhook URL may name unless WEBHOOK_ALLOW_PRIVATE: comma-separated, 80 and 443 by default. */
   WEBHOOK_ALLOWED_PORTS: WebhookPortsConfig,
   WEBHOOK_CONCURRENCY: envInt(1, 1_000).default(16),
+  /** The gateway's keyring (or its one key), to open what it sealed: the same value as the gateway's. */
   WEBHOOK_SECRET_KEY: SecretKeyConfig.optional(),
+  WEBHOOK_SECRET_KEYS: SecretKeyConfig.optional(),
   NODE_ENV: z.string().optional(),
-});
+  // A missing, weak or placeholder key in production is a bad variable: exit 78 before NATS.
+}).superRefine(refineWebhookKeys);
 
 await runService({
   name: "webhooks",
   config: Config,
   env: process.env,
   async start({ config, js, jsm, topology, logger, startStep }) {
-    // A missing or placeholder key in production is a ConfigError: exit 78 before any delivery.
-    const secretKey = resolveWebhookSecretKey(config, logger);
+    // Any key of the ring opens what it sealed; only the gateway seals (and needs the fingerprint key).
+    const { ring: keyring } = resolveWebhookKeys(config, logger);
     if (config.WEBHOOK_ALLOW_PRIVATE) logger.warn("WEBHOOK_ALLOW_PRIVATE=true: webhooks may reach loopback and private addresses");
     const timeoutMs = Math.round(config.WEBHOOK_TIMEOUT * 1000);
     const policy = { maxRetries: config.WEBHOOK_MAX_RETRIES, baseMs: config.WEBHOOK_BACKOFF_BASE_MS, maxDelayMs: config.WEBHOOK_MAX_BACKOFF_MS };
     const consumers = await startStep("starting consumers", () =>
-      startWebhooks({ js, jsm, topology, logger, secretKey, policy, timeoutMs, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, allowedPorts: config.WEBHOOK_ALLOWED_PORTS, concurrency: config.WEBHOOK_CONCURRENCY }),
+      startWebhooks({ js, jsm, topology, logger, keyring, policy, timeoutMs, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, allowedPorts: config.WEBHOOK_ALLOWED_PORTS, concurrency: config.WEBHOOK_CONCURRENCY }),
     );
     // /metrics serves chorus_webhook_attempts and chorus_webhook_deliveries, counted as the events are recorded.
     return {

@@ -1,22 +1,34 @@
 // For the webhook service's tests: end events carrying a sealed webhook, publishing
 // them, picking the webhook events recorded, and the service in-process on isolated NATS.
-import { randomUUID } from "node:crypto";
+import { createCipheriv, randomBytes, randomUUID } from "node:crypto";
 import { RedeliverWebhook, messageIds, type ChorusEvent, type RequestEndEvent } from "@chorus/contracts";
 import { newestWebhookFacts, publishEvent, publishValidated } from "@chorus/platform";
 import { completedEnd, testLogger, type IsolatedNats } from "@chorus/testing";
-import { parseSecretKey, sealSecret } from "@chorus/webhook-security";
+import { sealSecret, secretKeyOf, singleKeyRing, type SecretKeyring } from "@chorus/webhook-security";
 import { startWebhooks, type Webhooks, type WebhooksDeps } from "./start-webhooks.ts";
 
 export const TEST_KEY_TEXT = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-export const TEST_SECRET_KEY = parseSecretKey(TEST_KEY_TEXT);
+/** The keyring of a service given WEBHOOK_SECRET_KEY=TEST_KEY_TEXT. */
+export const TEST_KEYRING = singleKeyRing(secretKeyOf(TEST_KEY_TEXT));
 export const RECEIVER_SECRET = "receiver-secret-0123456789";
 
-/** A request's end carrying a webhook to `url` with the receiver's secret (or `secret`), sealed. */
-export function endEvent(url: string, options: { requestId?: string; failed?: boolean; secret?: string } = {}): RequestEndEvent {
+/** A secret as the gateway sealed it before keyrings (v1: no key id, not bound to a request), as an upgrade finds it in flight. */
+export function sealedBeforeKeyIds(key: Buffer, plain: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv("aes-256-gcm", key, iv);
+  const ct = Buffer.concat([cipher.update(plain, "utf8"), cipher.final()]);
+  return ["v1", iv.toString("base64url"), cipher.getAuthTag().toString("base64url"), ct.toString("base64url")].join(".");
+}
+
+/** A request's end carrying a webhook to `url` with the receiver's secret (or `secret`), sealed for that request with TEST_KEYRING (or `keyring`). */
+export function endEvent(url: string, options: { requestId?: string; failed?: boolean; secret?: string; keyring?: SecretKeyring } = {}): RequestEndEvent {
+  const requestId = options.requestId ?? randomUUID();
+  const tenantId = "default";
   return completedEnd(
-    { url, secret: sealSecret(TEST_SECRET_KEY, options.secret ?? RECEIVER_SECRET) },
+    { url, secret: sealSecret(options.keyring ?? TEST_KEYRING, options.secret ?? RECEIVER_SECRET, { requestId, tenantId, url }) },
     {
-      requestId: options.requestId,
+      requestId,
+      tenantId,
       failed: options.failed,
       data: {
         results: { sentiment: { status: "completed", provider: "local", model: "test", duration_ms: 3, usage: null, error: null, output: { label: "positive", score: 0.5, confidence: 0.9 } } },
@@ -41,7 +53,7 @@ export function startTestWebhooks(nats: IsolatedNats, overrides: Partial<Webhook
     jsm: nats.jsm,
     topology: nats.topology,
     logger: testLogger,
-    secretKey: TEST_SECRET_KEY,
+    keyring: TEST_KEYRING,
     policy: { maxRetries: 3, baseMs: 50, maxDelayMs: 5_000 },
     timeoutMs: 2_000,
     allowPrivate: true,

@@ -3,9 +3,10 @@ import { Webhook } from "standardwebhooks";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { ChorusEvent } from "@chorus/contracts";
 import { AckPolicy, isWrongLastSequence } from "@chorus/platform";
-import { eventually, isolatedPerTest, recordedEventsOf, startWebhookReceiver, untilQuiet, type ReceivedWebhook, type WebhookReceiver } from "@chorus/testing";
+import { completedEnd, eventually, isolatedPerTest, recordedEventsOf, startWebhookReceiver, untilQuiet, type ReceivedWebhook, type WebhookReceiver } from "@chorus/testing";
+import { keyringOf, secretKeyOf } from "@chorus/webhook-security";
 import { DURABLES } from "./durables.ts";
-import { RECEIVER_SECRET, endEvent, publishEnd, publishRedelivery, redeliveryBasis, startTestWebhooks, webhookEvents } from "./webhooks.fixtures.ts";
+import { RECEIVER_SECRET, endEvent, publishEnd, publishRedelivery, redeliveryBasis, sealedBeforeKeyIds, startTestWebhooks, webhookEvents } from "./webhooks.fixtures.ts";
 
 const env = isolatedPerTest({ nats: true });
 let receiver: WebhookReceiver;
@@ -343,5 +344,61 @@ describe("delivery chains: one at a time, attempts numbered per request", () => 
     expect(events.at(-1)).toMatchObject({ type: "WebhookDelivered", data: { attempt: 3 } });
     expect(postsFor(end.request_id)).toHaveLength(3);
     expect(webhookEvents(await recordedEventsOf(env.nats, end.request_id))).toHaveLength(events.length);
+  });
+});
+
+describe("a keyring rotation", () => {
+  const k1 = { id: "k1", key: secretKeyOf("Hjp1uUQbEEA7vTK1HjQ0bdZWGzWNUcDcN3ZCSPk2XIk=") };
+  const k2 = { id: "k2", key: secretKeyOf("9aMZRvV4q71WOHj+HipN0/7EcGpR6fqmVP8FFcuJjZY=") };
+  const beforeRotation = keyringOf([k1]);
+  const afterRotation = keyringOf([k2, k1]);
+
+  it("delivers a request sealed before the rotation, signed with its own secret, by a service on the rotated ring", async () => {
+    await start({ keyring: afterRotation });
+    const end = endEvent(receiver.url, { keyring: beforeRotation });
+    expect(end.data.webhook?.secret).toMatch(/^v2\.k1\./);
+    await publishEnd(env.nats, end);
+    const events = await finished(end.request_id);
+    expect(events.at(-1)).toMatchObject({ type: "WebhookDelivered" });
+    expect(receiver.received).toHaveLength(1);
+    expectSigned(receiver.received[0]!);
+  });
+
+  it("delivers a request sealed before key ids existed, found by trying each key of the ring", async () => {
+    await start({ keyring: afterRotation });
+    const end = completedEnd({ url: receiver.url, secret: sealedBeforeKeyIds(k1.key, RECEIVER_SECRET) });
+    await publishEnd(env.nats, end);
+    expect((await finished(end.request_id)).at(-1)).toMatchObject({ type: "WebhookDelivered" });
+    expectSigned(receiver.received[0]!);
+  });
+
+  it("gives up at once, naming the key, when the ring no longer holds the key that sealed, and sends nothing", async () => {
+    await start({ keyring: keyringOf([k2]) });
+    const end = endEvent(receiver.url, { keyring: beforeRotation });
+    await publishEnd(env.nats, end);
+    const events = await finished(end.request_id);
+    expect(events).toEqual([expect.objectContaining({ type: "WebhookExhausted", data: expect.objectContaining({ attempts: 0, cause: "secret_unusable" }) })]);
+    expect(events[0]?.data).toMatchObject({ reason: expect.stringContaining('sealed with key "k1", which is not in the keyring (k2)') });
+    expect(receiver.received).toHaveLength(0);
+  });
+
+  it("does not sign with a sealed secret copied onto another request's end: a forged end gets no webhook signed with a victim's secret", async () => {
+    await start({ keyring: afterRotation });
+    const victim = endEvent(`${receiver.url}/victim`, { keyring: afterRotation });
+    const forged = completedEnd({ url: `${receiver.url}/attacker`, secret: victim.data.webhook!.secret });
+    await publishEnd(env.nats, forged);
+    const events = await finished(forged.request_id);
+    expect(events).toEqual([expect.objectContaining({ type: "WebhookExhausted", data: expect.objectContaining({ cause: "secret_unusable" }) })]);
+    expect(receiver.received).toHaveLength(0);
+  });
+
+  it("does not sign with a request's sealed secret on a forged end of the same request that sends elsewhere", async () => {
+    await start({ keyring: afterRotation });
+    const victim = endEvent(`${receiver.url}/victim`, { keyring: afterRotation });
+    const forged = completedEnd({ url: `${receiver.url}/attacker`, secret: victim.data.webhook!.secret }, { requestId: victim.request_id, tenantId: victim.tenant_id });
+    await publishEnd(env.nats, forged);
+    const events = await finished(forged.request_id);
+    expect(events).toEqual([expect.objectContaining({ type: "WebhookExhausted", data: expect.objectContaining({ cause: "secret_unusable" }) })]);
+    expect(receiver.received).toHaveLength(0);
   });
 });

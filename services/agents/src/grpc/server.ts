@@ -1,17 +1,29 @@
 // gRPC for the agents service: chorus.v1.Agent/Analyze, answered by the same provider
-// code as the task consumer under the call's deadline, and grpc.health.v1.Health.
+// code as the task consumer under the call's deadline, for callers holding
+// AGENT_GRPC_TOKEN only, and grpc.health.v1.Health, open to all (probes carry no token).
+// No server reflection: nothing here needs it, and it would list the methods to anyone.
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { HealthImplementation } from "grpc-health-check";
-import { AGENT_IDS, AgentId, PROTO_LOADER_OPTIONS, fromStruct, parseAgentOutput, toStruct, type ProtoStruct, type TokenUsage } from "@chorus/contracts";
+import { PROTO_LOADER_OPTIONS, fromStruct, parseAgentOutput, toStruct, type ProtoStruct, type TokenUsage } from "@chorus/contracts";
 import { stopGrpcServer, type Logger } from "@chorus/platform";
 import { callProviderUntil } from "../provider-call.ts";
-import type { AgentContext, AgentProvider } from "../providers/provider.ts";
+import type { AgentProvider } from "../providers/provider.ts";
+import { readAnalyzeRequest } from "./analyze-request.ts";
+import { callCredentialCheck, type CallVerdict } from "./call-credential.ts";
 import { failureStatus } from "./status.ts";
 
 const AGENT_SERVICE = "chorus.v1.Agent";
 // A call without a deadline still ends: nothing should hold a provider slot forever.
 const DEFAULT_DEADLINE_MS = 120_000;
+
+/**
+ * The largest request message read, as REST's MAX_BODY_BYTES: room for a text at the cap
+ * (up to 4 UTF-8 bytes per code point) and a context at its own (10 × the cap, as JSON, in a
+ * Struct's wordier encoding), so a caller, even one without the token, cannot make the server
+ * parse grpc-js's default of 4 MiB when the cap is small.
+ */
+export const maxRequestBytes = (maxTextLength: number) => 64 * 1024 + 64 * maxTextLength;
 
 type AnalyzeRequestMessage = { agent: string; text: string; context: ProtoStruct | null };
 type AnalyzeResponseMessage = {
@@ -35,36 +47,39 @@ function deadlineOf(call: grpc.ServerUnaryCall<unknown, unknown>): number {
   return Number.isFinite(ms) ? Math.min(ms, Date.now() + DEFAULT_DEADLINE_MS) : Date.now() + DEFAULT_DEADLINE_MS;
 }
 
-/** The Analyze handler, exported for tests that call it through a real server. */
-function analyzeHandler(provider: AgentProvider, logger: Logger): grpc.handleUnaryCall<AnalyzeRequestMessage, AnalyzeResponseMessage> {
+function authorizationOf(metadata: grpc.Metadata): string | undefined {
+  const given = metadata.get("authorization")[0];
+  return typeof given === "string" && given.length > 0 ? given : undefined;
+}
+
+type AnalyzeSettings = { provider: AgentProvider; logger: Logger; admit: (authorization: string | undefined) => CallVerdict; maxTextLength: number };
+
+function analyzeHandler({ provider, logger, admit, maxTextLength }: AnalyzeSettings): grpc.handleUnaryCall<AnalyzeRequestMessage, AnalyzeResponseMessage> {
   return (call, callback) => {
     void (async () => {
-      const agent = AgentId.safeParse(call.request.agent);
-      if (!agent.success) {
-        return callback({ code: grpc.status.INVALID_ARGUMENT, details: `agent must be one of ${AGENT_IDS.join(", ")}` });
+      // Before anything else, so a caller without the token learns nothing about its request.
+      const verdict = admit(authorizationOf(call.metadata));
+      if (!verdict.admitted) {
+        logger.warn({ reason: verdict.reason, peer: call.getPeer() }, "Agent.Analyze refused: no valid credential");
+        return callback({ code: grpc.status.UNAUTHENTICATED, details: verdict.message });
       }
-      if (!call.request.text || call.request.text.trim() === "") {
-        return callback({ code: grpc.status.INVALID_ARGUMENT, details: "text must not be empty" });
-      }
+      const request = readAnalyzeRequest({ agent: call.request.agent, text: call.request.text, context: fromStruct(call.request.context) }, maxTextLength);
+      if (!request.ok) return callback({ code: grpc.status.INVALID_ARGUMENT, details: request.message });
+      const { agent, text, context } = request;
       const cancelled = new AbortController();
       call.on("cancelled", () => cancelled.abort(new Error("the client cancelled the call")));
-      const context = fromStruct(call.request.context) as AgentContext;
-      const { attempt, durationMs } = await callProviderUntil(
-        provider,
-        { agent: agent.data, text: call.request.text, context },
-        { deadlineMs: deadlineOf(call), cancel: cancelled.signal },
-      );
+      const { attempt, durationMs } = await callProviderUntil(provider, { agent, text, context }, { deadlineMs: deadlineOf(call), cancel: cancelled.signal });
       if (attempt.kind !== "answered") {
         const failure = failureStatus(attempt);
-        logger.warn({ agent: agent.data, grpc_code: failure.code, error: failure.message }, "Agent.Analyze failed");
+        logger.warn({ agent, grpc_code: failure.code, error: failure.message }, "Agent.Analyze failed");
         return callback({ code: failure.code, details: failure.message });
       }
-      const parsed = parseAgentOutput(agent.data, attempt.result.output);
+      const parsed = parseAgentOutput(agent, attempt.result.output);
       if (!parsed.success) {
         return callback({ code: grpc.status.INTERNAL, details: `invalid_output: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}` });
       }
       callback(null, {
-        agent: agent.data,
+        agent,
         provider: provider.name,
         model: attempt.result.model,
         output: toStruct(parsed.data as Record<string, unknown>),
@@ -81,9 +96,22 @@ export type AgentGrpcServer = {
   stop(graceMs?: number): Promise<void>;
 };
 
-export async function startGrpcServer(opts: { port: number; host?: string; provider: AgentProvider; logger: Logger }): Promise<AgentGrpcServer> {
-  const server = new grpc.Server();
-  server.addService(loadAgentService(), { Analyze: analyzeHandler(opts.provider, opts.logger) });
+export type AgentGrpcOptions = {
+  port: number;
+  host?: string;
+  provider: AgentProvider;
+  logger: Logger;
+  /** AGENT_GRPC_TOKEN; undefined closes Analyze to every caller. */
+  token: string | undefined;
+  /** MAX_TEXT_LENGTH, in code points. */
+  maxTextLength: number;
+};
+
+export async function startGrpcServer(opts: AgentGrpcOptions): Promise<AgentGrpcServer> {
+  const server = new grpc.Server({ "grpc.max_receive_message_length": maxRequestBytes(opts.maxTextLength) });
+  const admit = callCredentialCheck(opts.token);
+  server.addService(loadAgentService(), { Analyze: analyzeHandler({ provider: opts.provider, logger: opts.logger, admit, maxTextLength: opts.maxTextLength }) });
+  if (opts.token === undefined) opts.logger.warn("AGENT_GRPC_TOKEN is not set: Agent.Analyze refuses every call (UNAUTHENTICATED)");
   const health = new HealthImplementation({ "": "SERVING", [AGENT_SERVICE]: "SERVING" });
   health.addToServer(server);
   const port = await new Promise<number>((resolve, reject) =>

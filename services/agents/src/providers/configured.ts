@@ -42,7 +42,7 @@ export async function configuredProvider(config: AgentsConfig, deps: ConfiguredP
               js,
               bucket: rateLimitBucket(topology),
               key: rateLimitKey(config.OPENAI_BASE_URL),
-              limits: { requestsPerWindow: config.OPENAI_RPM_LIMIT ?? null, tokensPerWindow: config.OPENAI_TPM_LIMIT ?? null, windowMs: config.OPENAI_RATE_WINDOW_MS },
+              limits: { requestsPerWindow: config.OPENAI_RPM_LIMIT, tokensPerWindow: config.OPENAI_TPM_LIMIT, windowMs: config.OPENAI_RATE_WINDOW_MS },
             }),
           ),
         )
@@ -62,7 +62,7 @@ export async function configuredProvider(config: AgentsConfig, deps: ConfiguredP
       agents: config.AGENT,
       models: Object.fromEntries(config.AGENT.map((a) => [a, provider.modelFor(a)])),
       ...(provider.name === "openai"
-        ? { base_url: config.OPENAI_BASE_URL ?? "https://api.openai.com/v1", rpm_limit: config.OPENAI_RPM_LIMIT ?? null, tpm_limit: config.OPENAI_TPM_LIMIT ?? null }
+        ? { base_url: config.OPENAI_BASE_URL ?? "https://api.openai.com/v1", rpm_limit: config.OPENAI_RPM_LIMIT, tpm_limit: config.OPENAI_TPM_LIMIT }
         : {}),
     },
     `agents starting with the ${provider.name} provider`,

@@ -109,7 +109,7 @@ describe("the request's events as Server-Sent Events", () => {
     const { request_id: id } = (await res.json()) as { request_id: string };
     const accepted = await eventually(() => double.received.find((c) => c.request_id === id));
     // What is recorded has them all: the stream must be what leaves them out.
-    expect(accepted.data.webhook?.secret).toMatch(/^v1\./);
+    expect(accepted.data.webhook?.secret).toMatch(/^v2\./);
     expect(accepted.data.idempotency_key).toBe("sse-public-view");
     expect(accepted.data.fingerprint).not.toBeNull();
     await finish(id);

@@ -9,7 +9,7 @@ import { connectNats, publishEvent } from "@chorus/platform";
 import { NATS_URL, isolatedPerFile, testLogger } from "@chorus/testing";
 import { databaseLink } from "../database/link.ts";
 import type { GatewayDeps } from "../deps.ts";
-import { TEST_SECRET_KEY, TEST_SETTINGS, acceptedEvent, completedEvent, runDownstreamDouble, startTestGateway, unreachableDatabase } from "../gateway.fixtures.ts";
+import { TEST_SETTINGS, TEST_WEBHOOK_KEYS, acceptedEvent, completedEvent, runDownstreamDouble, startTestGateway, unreachableDatabase } from "../gateway.fixtures.ts";
 import { askReflection, fromStruct, healthClient, listServicesByReflection, orchestrationClient, type OrchestrationClient } from "./grpc-clients.fixtures.ts";
 import { startGrpcGateway, type GrpcGateway } from "./index.ts";
 
@@ -29,7 +29,7 @@ function deps(overrides: Partial<GatewayDeps> = {}): GatewayDeps {
     js: env.nats.js,
     jsm: env.nats.jsm,
     database: databaseLink(env.db.pool),
-    webhookSecretKey: TEST_SECRET_KEY,
+    webhookKeys: TEST_WEBHOOK_KEYS,
     access: rest.access,
     // Reflection is off unless configured; these tests use it.
     settings: { ...TEST_SETTINGS, grpcReflection: true },

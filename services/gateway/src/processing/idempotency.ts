@@ -19,16 +19,17 @@ export function requestIdForKey(tenantId: string, idempotencyKey: string): strin
 
 /**
  * sha256 of the validated body in a canonical form (fixed key order, defaults applied).
- * The webhook secret enters only as an HMAC under the sealing key, so the fingerprint,
- * which travels in events, cannot be used to guess the secret.
+ * The webhook secret enters only as an HMAC under the fingerprint key (its own, not a
+ * sealing key; the same across rotations of the keyring), so the fingerprint, which
+ * travels in events, cannot be used to guess the secret.
  */
-export function fingerprintOf(input: ProcessInput, secretKey: Buffer): string {
+export function fingerprintOf(input: ProcessInput, fingerprintKey: Buffer): string {
   const canonical = JSON.stringify([
     input.text,
     input.orchestration_mode,
     input.agents,
     input.webhook ? input.webhook.url : null,
-    input.webhook ? createHmac("sha256", secretKey).update(input.webhook.secret, "utf8").digest("hex") : null,
+    input.webhook ? createHmac("sha256", fingerprintKey).update(input.webhook.secret, "utf8").digest("hex") : null,
   ]);
   return createHash("sha256").update(canonical, "utf8").digest("hex");
 }

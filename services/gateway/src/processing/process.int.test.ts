@@ -7,7 +7,7 @@ import type { DatabaseLink } from "../database/link.ts";
 import { ErrorBody } from "../http/errors.ts";
 import {
   SAMPLE_OUTPUTS,
-  TEST_SECRET_KEY,
+  TEST_WEBHOOK_KEYS,
   capturingLogger,
   acceptedCount,
   runDownstreamDouble,
@@ -103,7 +103,7 @@ describe("POST /api/v1/process", () => {
     const cmd = await storedAccepted();
     expect(cmd.data.webhook?.url).toBe("https://receiver.example/hook");
     expect(cmd.data.webhook?.secret).not.toContain(SECRET);
-    expect(openSecret(TEST_SECRET_KEY, cmd.data.webhook!.secret)).toBe(SECRET);
+    expect(openSecret(TEST_WEBHOOK_KEYS.ring, cmd.data.webhook!.secret, { requestId: cmd.request_id, tenantId: cmd.tenant_id, url: "https://receiver.example/hook" })).toBe(SECRET);
   });
 
   it("answers 202 with what is known and a Location when the wait bound passes", async () => {

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { ZodError } from "zod";
 import { acceptSubmission, isEndEvent, messageIds, type ChorusEvent, type Submitted, type RequestView, type Topology } from "@chorus/contracts";
 import { publishEvent, type JetStreamClient, type JetStreamManager, type Logger, type NatsConnection } from "@chorus/platform";
-import { sealSecret, type SecretKey } from "@chorus/webhook-security";
+import { sealSecret, type WebhookKeys } from "@chorus/webhook-security";
 import { acceptsDurable, type AcceptsDurable } from "../broker/accepts.ts";
 import type { BrokerState } from "../broker/state.ts";
 import { lastEventOf, recordedEvents } from "../broker/lookup.ts";
@@ -29,7 +29,8 @@ export type SubmitDeps = {
   ensureAccepts: AcceptsDurable;
   /** Each agent's deadline, recorded on the request when it is accepted (AGENT_TIMEOUT_MS). */
   agentTimeoutMs: number;
-  webhookSecretKey: SecretKey;
+  /** The keyring that seals webhook secrets, and the fingerprint's HMAC key. */
+  webhookKeys: WebhookKeys;
   /** Skips the SSRF check of webhook URLs (WEBHOOK_ALLOW_PRIVATE); unset means checked. */
   allowPrivateWebhooks?: boolean;
   /** Ports a webhook URL may name (WEBHOOK_ALLOWED_PORTS); unset means 80 and 443. */
@@ -46,7 +47,7 @@ export function submitDepsOf(deps: GatewayDeps, broker: BrokerState): SubmitDeps
     broker,
     ensureAccepts: deps.ensureAccepts ?? acceptsDurable(deps.jsm, deps.topology),
     agentTimeoutMs: deps.settings.agentTimeoutMs,
-    webhookSecretKey: deps.webhookSecretKey,
+    webhookKeys: deps.webhookKeys,
     allowPrivateWebhooks: deps.settings.webhookAllowPrivate ?? false,
     allowedWebhookPorts: deps.settings.webhookAllowedPorts,
   };
@@ -95,7 +96,7 @@ export async function submitRequest(deps: SubmitDeps, s: Submission): Promise<Su
   const log = s.log.child({ request_id: requestId });
   if (!deps.broker.isUp()) throw unavailable("the message broker", undefined, requestId);
   if (s.input.webhook) await refuseForbiddenWebhook(s.input.webhook.url, { allowPrivate: deps.allowPrivateWebhooks ?? false, allowedPorts: deps.allowedWebhookPorts });
-  const fingerprint = fingerprintOf(s.input, deps.webhookSecretKey);
+  const fingerprint = fingerprintOf(s.input, deps.webhookKeys.fingerprintKey);
   const now = new Date().toISOString();
   const submitted = submittedView(requestId, s.input, now);
 
@@ -129,7 +130,8 @@ async function publishSubmission(
       text: s.input.text,
       orchestration_mode: s.input.orchestration_mode,
       agents: s.input.agents,
-      webhook: s.input.webhook ? { url: s.input.webhook.url, secret: sealSecret(deps.webhookSecretKey, s.input.webhook.secret) } : null,
+      // Bound to this request, tenant and URL: copied onto another request or sent elsewhere, it does not open.
+      webhook: s.input.webhook ? { url: s.input.webhook.url, secret: sealSecret(deps.webhookKeys.ring, s.input.webhook.secret, { requestId, tenantId: s.submitter.tenantId, url: s.input.webhook.url }) } : null,
       idempotency_key: s.idempotencyKey ?? null,
       fingerprint,
     },

@@ -10,7 +10,7 @@ import { isolatedPerTest, testLogger } from "@chorus/testing";
 import { WEBHOOK_TOLERANCE_SECONDS } from "@chorus/webhook-security";
 import { acceptsDurable } from "../broker/accepts.ts";
 import type { GatewaySettings } from "../deps.ts";
-import { acceptedCount, startTestGateway, TEST_SECRET_KEY, TEST_SETTINGS, unreachableDatabase } from "../gateway.fixtures.ts";
+import { acceptedCount, startTestGateway, TEST_SETTINGS, TEST_WEBHOOK_KEYS, unreachableDatabase } from "../gateway.fixtures.ts";
 import { errorResponses, requestContext } from "../http/middleware.ts";
 import type { GatewayState } from "../http/state.ts";
 import { acceptedWebhookIds } from "./accepted-ids.ts";
@@ -62,7 +62,7 @@ async function routeAlone(options: { allowLegacySignature?: boolean; brokerUp?: 
         broker: { isUp: options.brokerUp ?? (() => true) },
         ensureAccepts: acceptsDurable(jsm, topology),
         agentTimeoutMs: TEST_SETTINGS.agentTimeoutMs,
-        webhookSecretKey: TEST_SECRET_KEY,
+        webhookKeys: TEST_WEBHOOK_KEYS,
         acceptedIds: acceptedWebhookIds(js, topology, WEBHOOK_TOLERANCE_SECONDS),
       },
       {

@@ -8,7 +8,7 @@ import { RedeliverWebhook, messageIds, type ChorusEvent, type EventOf, type Requ
 import { publishEvent, publishValidated } from "@chorus/platform";
 import { completedEnd, isolatedPerTest } from "@chorus/testing";
 import { sealSecret } from "@chorus/webhook-security";
-import { TEST_SECRET_KEY, startTestGateway, unreachableDatabase } from "../gateway.fixtures.ts";
+import { TEST_WEBHOOK_KEYS, startTestGateway, unreachableDatabase } from "../gateway.fixtures.ts";
 
 type TestGateway = Awaited<ReturnType<typeof startTestGateway>>;
 
@@ -38,7 +38,10 @@ const exhausted = (attempts: number) => ({ type: "WebhookExhausted", data: { web
 
 /** A request that has ended, with a webhook unless told otherwise, recorded as the orchestrator records it. */
 async function endedRequest(withWebhook = true): Promise<RequestEndEvent> {
-  const end = completedEnd(withWebhook ? { url: "https://receiver.example/hook", secret: sealSecret(TEST_SECRET_KEY, "receiver-secret-0123456789") } : null);
+  const requestId = randomUUID();
+  const url = "https://receiver.example/hook";
+  const sealed = sealSecret(TEST_WEBHOOK_KEYS.ring, "receiver-secret-0123456789", { requestId, tenantId: "default", url });
+  const end = completedEnd(withWebhook ? { url, secret: sealed } : null, { requestId });
   await publishEvent(env.nats.js, env.nats.topology, end, { msgID: messageIds.end(end.request_id) });
   return end;
 }
