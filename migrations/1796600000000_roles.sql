@@ -27,9 +27,18 @@ BEGIN
         -- A concurrent creator won: 42710 once it has committed, 23505 (pg_authid's unique
         -- index) when both inserted at the same moment.
         WHEN duplicate_object OR unique_violation THEN NULL;
+        WHEN insufficient_privilege THEN
+          RAISE EXCEPTION 'role % does not exist and this migration''s user may not create it', role_name
+            USING HINT = 'create the roles once as a superuser or a role with CREATEROLE: CREATE ROLE chorus_reader NOLOGIN; CREATE ROLE chorus_writer NOLOGIN; (deploy/compose/postgres-roles.sh does), then run the migrations again';
       END;
     END IF;
   END LOOP;
+  -- Roles of these names that can log in are someone else's: granting them read-model
+  -- privileges would hand those to whoever uses them.
+  IF EXISTS (SELECT FROM pg_roles WHERE rolname IN ('chorus_reader', 'chorus_writer') AND rolcanlogin) THEN
+    RAISE EXCEPTION 'chorus_reader and chorus_writer must be NOLOGIN group roles; one of them can log in'
+      USING HINT = 'ALTER ROLE chorus_reader NOLOGIN; ALTER ROLE chorus_writer NOLOGIN; and log in as members of them instead';
+  END IF;
 END
 $$;
 

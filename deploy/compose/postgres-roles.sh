@@ -7,7 +7,7 @@
 #   chorus_gateway   IN ROLE chorus_reader   reads the read models
 #   chorus_projector IN ROLE chorus_writer   writes their rows; no schema changes
 # Run again by hand with the same variables (docker compose exec postgres sh
-# /docker-entrypoint-initdb.d/postgres-roles.sh), it changes nothing but the two passwords:
+# /docker-entrypoint-initdb.d/10-chorus-roles.sh), it changes nothing but the two passwords:
 # that is how they are rotated.
 : "${POSTGRES_USER:?}" "${POSTGRES_DB:?}"
 : "${CHORUS_GATEWAY_DB_PASSWORD:?set CHORUS_GATEWAY_DB_PASSWORD, the password of the gateway's database user chorus_gateway}"

@@ -136,7 +136,8 @@ const SECRET_KEYS: Record<string, string[]> = {
   webhooks: ["NATS_PASSWORD", "WEBHOOK_SECRET_KEYS"],
   migrate: ["DATABASE_URL"],
 };
-const OPTIONAL_KEYS = new Set(["CHORUS_ADMIN_KEY", "OPENAI_API_KEY"]);
+// Without them: no bootstrap admin key, the offline provider, a closed Analyze.
+const OPTIONAL_KEYS = new Set(["CHORUS_ADMIN_KEY", "OPENAI_API_KEY", "AGENT_GRPC_TOKEN"]);
 
 describe("the secrets of the Kubernetes manifests", () => {
   it("renders no Secret: `kubectl apply -k` applies no placeholder", () => {

@@ -48,16 +48,22 @@ export function webhookKeysOf(env: WebhookKeysEnv): WebhookKeysVerdict {
   const issues: KeyIssue[] = [];
   const warnings: string[] = [];
 
-  /** A key's bytes, or undefined after recording why it cannot be used. `label` names an entry of a ring. */
-  const keyOf = (variable: KeyVariable, text: string, label = ""): SecretKey | undefined => {
+  /**
+   * A key's bytes, or undefined after recording why it cannot be used. `label` names an entry
+   * of a ring; `sealing` is false for a ring's older keys, which only open what they sealed
+   * before: in production those may be weak (an earlier version accepted any 16 characters),
+   * or a rotation away from a weak key would lose every request sealed with it.
+   */
+  const keyOf = (variable: KeyVariable, text: string, label = "", sealing = true): SecretKey | undefined => {
     const weak = keyWeakness(text);
     // In production, what is wrong (a placeholder says so); elsewhere only what not even development should use.
-    const refused = production ? weak : keyTooShort(text);
+    const refused = production && sealing ? weak : keyTooShort(text);
     if (refused) {
       issues.push({ variable, message: `${label}${refused}` });
       return undefined;
     }
-    if (weak) warnings.push(`${variable}: ${label}${weak}; accepted only because NODE_ENV is not production`);
+    if (weak && production) warnings.push(`${variable}: ${label}${weak}; kept only to open the secrets it sealed before: it seals nothing`);
+    else if (weak) warnings.push(`${variable}: ${label}${weak}; accepted only because NODE_ENV is not production`);
     return secretKeyOf(text);
   };
 
@@ -69,8 +75,8 @@ export function webhookKeysOf(env: WebhookKeysEnv): WebhookKeysVerdict {
     const parsed = parseKeyringText(env.WEBHOOK_SECRET_KEYS);
     if ("error" in parsed) issues.push({ variable: "WEBHOOK_SECRET_KEYS", message: parsed.error });
     else
-      for (const { id, text } of parsed.entries) {
-        const key = keyOf("WEBHOOK_SECRET_KEYS", text, `key "${id}" `);
+      for (const [index, { id, text }] of parsed.entries.entries()) {
+        const key = keyOf("WEBHOOK_SECRET_KEYS", text, `key "${id}" `, index === 0);
         if (key) ringKeys.push({ id, key });
       }
   } else if (env.WEBHOOK_SECRET_KEY !== undefined) {

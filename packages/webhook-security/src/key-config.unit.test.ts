@@ -52,6 +52,14 @@ describe("WEBHOOK_SECRET_KEYS", () => {
     ]);
   });
 
+  it("keeps a weak older key of the ring in production, with a warning, so the secrets it sealed still open", () => {
+    const verdict = webhookKeysOf({ ...PRODUCTION, WEBHOOK_SECRET_KEYS: `new:${K1},old:an-earlier-passphrase-key`, WEBHOOK_FINGERPRINT_KEY: K2 });
+    expect(verdict.ok ? [] : verdict.issues).toEqual([]);
+    expect(verdict.ok && verdict.warnings).toEqual([expect.stringMatching(/^WEBHOOK_SECRET_KEYS: key "old" .*; kept only to open the secrets it sealed before: it seals nothing$/)]);
+    // Still too short for anything.
+    expect(issuesOf({ ...PRODUCTION, WEBHOOK_SECRET_KEYS: `new:${K1},old:short` })).toEqual([{ variable: "WEBHOOK_SECRET_KEYS", message: expect.stringMatching(/^key "old" /) }]);
+  });
+
   it("cannot be set together with WEBHOOK_SECRET_KEY", () => {
     expect(issuesOf({ WEBHOOK_SECRET_KEYS: `k1:${K1}`, WEBHOOK_SECRET_KEY: K2 })).toEqual([
       { variable: "WEBHOOK_SECRET_KEYS", message: "set WEBHOOK_SECRET_KEYS or WEBHOOK_SECRET_KEY, not both: the ring lists every key, the current first" },
