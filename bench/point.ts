@@ -1,6 +1,6 @@
 // One closed-loop load point against a fresh Chorus, for profiling between full runs:
 // throughput, latency, the stage breakdown and the CPU time per request of every process.
-// `node bench/point.ts --concurrency 32 --seconds 10 [--provider local] [--profile DIR]`
+// `node bench/point.ts --concurrency 32 --seconds 10 [--provider local] [--profile DIR] [--auth off]`
 // (--profile writes a CPU profile of every service under DIR, one folder per service).
 import { parseArgs } from "node:util";
 import { isolatedDatabase, isolatedNats } from "@chorus/testing";
@@ -16,6 +16,8 @@ const { values: args } = parseArgs({
     seconds: { type: "string", default: "10" },
     provider: { type: "string", default: "bench" },
     profile: { type: "string" },
+    // `off` runs without API keys (CHORUS_AUTH=off), to see what keys cost.
+    auth: { type: "string", default: "required" },
   },
 });
 const concurrency = Number(args.concurrency);
@@ -23,9 +25,9 @@ const provider = args.provider === "local" ? "local" : "bench";
 
 const nats = await isolatedNats();
 const db = await isolatedDatabase();
-const cluster = await startCluster({ nats, db, agents: provider === "local" ? { provider, concurrency: 4 } : { provider, delayMs: 0, concurrency: 4 }, ...(args.profile ? { profileDir: args.profile } : {}) });
+const cluster = await startCluster({ nats, db, auth: args.auth !== "off", agents: provider === "local" ? { provider, concurrency: 4 } : { provider, delayMs: 0, concurrency: 4 }, ...(args.profile ? { profileDir: args.profile } : {}) });
 try {
-  const parallel = processCall(cluster.gateway.url, corpusTexts(), "parallel");
+  const parallel = processCall(cluster.gateway.url, corpusTexts(), "parallel", cluster.apiKey);
   await closedLoop(parallel.call, 4, 3_000); // JIT, connections
   const bench = { js: nats.js, jsm: nats.jsm, topology: nats.topology, pool: db.pool };
   const p = await measurePoint(bench, "point", "parallel", "closed", concurrency, () => closedLoop(parallel.call, concurrency, Number(args.seconds) * 1000), cpuGroupsOf(cluster));

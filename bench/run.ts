@@ -62,8 +62,8 @@ const cluster = await startCluster({
 const scenarios: ScenarioResult[] = [];
 const modes: BenchResults["modes"] = [];
 try {
-  const parallel = processCall(cluster.gateway.url, texts, "parallel");
-  const sequential = processCall(cluster.gateway.url, texts, "sequential");
+  const parallel = processCall(cluster.gateway.url, texts, "parallel", cluster.apiKey);
+  const sequential = processCall(cluster.gateway.url, texts, "sequential", cluster.apiKey);
   const plan = { concurrencies: CONCURRENCIES, openFractions: OPEN_FRACTIONS, durationMs, warmUpMs: 3_000 };
 
   log("chorus, bench provider (instant agents) …");

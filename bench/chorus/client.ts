@@ -6,7 +6,7 @@ import type { OrchestrationMode } from "@chorus/contracts";
 import type { Call } from "../lib/load.ts";
 
 /** Each call posts the next of `texts`, round robin. */
-export function processCall(baseUrl: string, texts: readonly string[], mode: OrchestrationMode): { call: Call; close(): void } {
+export function processCall(baseUrl: string, texts: readonly string[], mode: OrchestrationMode, apiKey?: string): { call: Call; close(): void } {
   const agent = new Agent({ keepAlive: true, maxSockets: 4_096 });
   const url = new URL("/api/v1/process", baseUrl);
   const bodies = texts.map((text) => JSON.stringify({ text, orchestration_mode: mode }));
@@ -14,7 +14,7 @@ export function processCall(baseUrl: string, texts: readonly string[], mode: Orc
   const call: Call = () =>
     new Promise((resolve, reject) => {
       const body = bodies[next++ % bodies.length] as string;
-      const req = request(url, { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
+      const req = request(url, { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) } }, (res) => {
         const parts: Buffer[] = [];
         res.on("data", (d: Buffer) => parts.push(d));
         res.on("error", reject);

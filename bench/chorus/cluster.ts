@@ -1,8 +1,10 @@
 // Chorus as real processes for a benchmark: orchestrator, agents, projector (and
-// webhooks when it exists) and the gateway on an isolated NATS prefix and database.
+// webhooks when it exists) and the gateway on an isolated NATS prefix and database, with
+// API keys required as in production (one key, its rate limit out of the way).
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { startService, type IsolatedDatabase, type IsolatedNats, type RunningService } from "@chorus/testing";
+import { createApiKey, startService, type IsolatedDatabase, type IsolatedNats, type RunningService } from "@chorus/testing";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -14,6 +16,8 @@ export type AgentSettings =
 
 export type Cluster = {
   gateway: RunningService;
+  /** The key every call sends (requests:write and requests:read); none with `auth: false`. */
+  apiKey: string | undefined;
   /** Every running service by name. */
   services(): Record<string, RunningService>;
   /** Replaces the agents process with one of these settings (the other services keep running). */
@@ -25,6 +29,8 @@ export type ClusterOptions = {
   nats: IsolatedNats;
   db: IsolatedDatabase;
   agents: AgentSettings;
+  /** API keys required (the default, as in production); false runs the open API of CHORUS_AUTH=off, to compare. */
+  auth?: boolean;
   /** Write CPU profiles (`node --cpu-prof`) into a folder per service under this one; the largest file of a folder is the main thread. */
   profileDir?: string;
 };
@@ -37,12 +43,20 @@ function agentsEnv(settings: AgentSettings): Record<string, string> {
     case "local":
       return common;
     case "openai":
-      // No shared rate limit, and as many calls in flight as task slots: the server's latency is what is measured.
-      return { ...common, OPENAI_API_KEY: "sk-bench", OPENAI_BASE_URL: settings.baseURL, OPENAI_MAX_CONCURRENCY: String(settings.concurrency * 3) };
+      // No shared rate limit (the maximums), and as many calls in flight as task slots: the server's latency is what is measured.
+      return {
+        ...common,
+        OPENAI_API_KEY: "sk-bench",
+        OPENAI_BASE_URL: settings.baseURL,
+        OPENAI_MAX_CONCURRENCY: String(settings.concurrency * 3),
+        OPENAI_RPM_LIMIT: "10000000",
+        OPENAI_TPM_LIMIT: "1000000000",
+      };
   }
 }
 
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
+  const adminKey = randomBytes(32).toString("base64url");
   const base = { ...options.nats.env, DATABASE_URL: options.db.url, LOG_LEVEL: "warn" };
   const env = (service: string): Record<string, string> =>
     options.profileDir ? { ...base, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${options.profileDir}/${service}` } : base;
@@ -55,13 +69,19 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     running.agents = await startService("agents", { ...env("agents"), ...agentsEnv(options.agents), GRPC_PORT: "0" });
     running.projector = await startService("projector", env("projector"));
     if (existsSync(`${repoRoot}services/webhooks/src/main.ts`)) running.webhooks = await startService("webhooks", env("webhooks"));
-    running.gateway = await startService("gateway", { ...env("gateway"), GRPC_PORT: "0", HOST: "127.0.0.1" });
+    const auth: Record<string, string> = options.auth === false ? { CHORUS_AUTH: "off" } : { CHORUS_AUTH: "required", CHORUS_ADMIN_KEY: adminKey };
+    running.gateway = await startService("gateway", { ...env("gateway"), GRPC_PORT: "0", HOST: "127.0.0.1", ...auth });
   } catch (err) {
     await stopAll();
     throw err;
   }
+  const apiKey =
+    options.auth === false
+      ? undefined
+      : (await createApiKey(running.gateway.url, adminKey, { tenant: "bench", name: "bench", scopes: ["requests:write", "requests:read"], rate_limit_per_minute: 1_000_000 })).key;
   return {
     gateway: running.gateway,
+    apiKey,
     services: () => ({ ...running }),
     async restartAgents(settings) {
       await running.agents?.stop();
