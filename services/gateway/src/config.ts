@@ -41,10 +41,11 @@ export const GatewayConfig = BaseConfig.extend(DatabaseConfig.shape).extend({
   API_MAX_STREAMS_PER_KEY: envInt(1, 100_000).default(20),
   API_REQUEST_TIMEOUT_MS: envInt(1_000, 3_600_000).default(30_000),
   GRPC_REFLECTION: envBoolean.default(false),
-  // /metrics, /livez, /readyz with details, away from the public API port (0 picks a free port).
-  OPS_PORT: envInt(0, 65_535).default(9000),
+  // /metrics, /livez, /readyz with details, away from the public API port (0 picks a free
+  // port). Unset, the probes answer on PORT as before (compose and the manifests set 9000).
+  OPS_PORT: envInt(0, 65_535).optional(),
 })
-  .refine((c) => c.OPS_PORT === 0 || (c.OPS_PORT !== c.PORT && c.OPS_PORT !== c.GRPC_PORT), {
+  .refine((c) => c.OPS_PORT === undefined || c.OPS_PORT === 0 || (c.OPS_PORT !== c.PORT && c.OPS_PORT !== c.GRPC_PORT), {
     path: ["OPS_PORT"],
     message: "must differ from PORT and GRPC_PORT",
   })

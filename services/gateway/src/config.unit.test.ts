@@ -34,7 +34,9 @@ describe("the gateway's configuration", () => {
   it("reads an empty admin key (a placeholder) as none, and refuses an OPS_PORT that is the API's", () => {
     expect(gatewaySettings(GatewayConfig.parse({ CHORUS_ADMIN_KEY: "", CHORUS_ADMIN_KEY_FILE: "" })).auth.adminKeyHash).toBeUndefined();
     expect(GatewayConfig.safeParse({ PORT: "8000", OPS_PORT: "8000" }).success).toBe(false);
-    expect(GatewayConfig.safeParse({ GRPC_PORT: "9000" }).success).toBe(false);
+    expect(GatewayConfig.safeParse({ GRPC_PORT: "9000", OPS_PORT: "9000" }).success).toBe(false);
+    // Unset, there is no ops port: the probes answer on PORT.
+    expect(GatewayConfig.parse({}).OPS_PORT).toBeUndefined();
     expect(GatewayConfig.safeParse({ PORT: "0", OPS_PORT: "0" }).success).toBe(true);
   });
 

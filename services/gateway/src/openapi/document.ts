@@ -384,7 +384,7 @@ export function openApiDocument(settings: DocumentSettings): Json {
           tags: ["Operations"],
           operationId: "metrics",
           summary: "Prometheus metrics of this process (OpenTelemetry)",
-          description: "For scrapers, the same metrics are served without a key on the internal operations port (`OPS_PORT`, 9000 by default), which is not to be exposed.",
+          description: "For scrapers, the same metrics are served without a key on the internal operations port (`OPS_PORT`, 9000 in the shipped compose file and manifests), which is not to be exposed.",
           responses: { "200": { description: "Prometheus text exposition format", content: { "text/plain": { schema: { type: "string" } } } } },
         }),
       },
