@@ -179,11 +179,21 @@ function prepareAdminKey(): void {
 
 // ---- the services ----
 
+/** How long the services of an earlier start get to free their ports (a graceful stop, with margin). */
+const PORTS_FREED_WITHIN_MS = 30_000;
+
 async function startServices(): Promise<void> {
   const ports = present.flatMap((s) => portsOf(s, env));
-  const busy = (await Promise.all(ports.map(async (p) => ((await answersTcp({ host: "127.0.0.1", port: p.port })) ? p : null)))).filter(
-    (p) => p !== null,
-  );
+  const busyPorts = async () =>
+    (await Promise.all(ports.map(async (p) => ((await answersTcp({ host: "127.0.0.1", port: p.port })) ? p : null)))).filter((p) => p !== null);
+  let busy = await busyPorts();
+  // Services of a start that ended abruptly stop by themselves (their channel to it closed):
+  // give them the time a graceful stop takes before calling the ports taken.
+  for (let waited = 0; busy.length > 0 && waited < PORTS_FREED_WITHIN_MS; waited += 500) {
+    if (waited === 0) say(`port ${busy.map((p) => p.port).join(", ")} still in use: waiting for the services of an earlier start to stop`);
+    await new Promise((r) => setTimeout(r, 500));
+    busy = await busyPorts();
+  }
   if (busy.length) {
     throw new Error(`port ${busy.map((p) => `${p.port} (${p.what})`).join(", ")} already in use — is Chorus already running?`);
   }
@@ -205,6 +215,7 @@ function startService(spec: ServiceSpec): Child {
     },
     show: { out: show, err: show },
     detached: true,
+    channel: true,
   });
   void child.exited.then((exit) => {
     if (!stopping) void shutdown(1, `✗ ${spec.name} exited unexpectedly with ${describeExit(exit)}`);

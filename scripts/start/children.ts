@@ -26,6 +26,11 @@ export type SpawnOptions = {
    * then stops the services before the NATS and Postgres they depend on.
    */
   detached: boolean;
+  /**
+   * An IPC channel to the child (a Chorus service): when this process ends, even by SIGKILL,
+   * the channel closes and the service stops by itself instead of holding its ports.
+   */
+  channel?: boolean;
 };
 
 /** A server `npm start` started for Chorus (NATS, Postgres) and must stop after the services. */
@@ -41,7 +46,9 @@ export type StartedServer = {
 const KEEP_LINES = 30;
 
 export function spawnChild(name: string, command: string, args: string[], opts: SpawnOptions): Child {
-  const child = spawn(command, args, { cwd: opts.cwd, env: opts.env, detached: opts.detached, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(command, args, { cwd: opts.cwd, env: opts.env, detached: opts.detached, stdio: opts.channel ? ["ignore", "pipe", "pipe", "ipc"] : ["ignore", "pipe", "pipe"] });
+  // The channel is only there to close when this process ends: it must not keep it alive.
+  if (opts.channel) child.channel?.unref();
   const recent: string[] = [];
   const remember = (line: string) => {
     recent.push(line);

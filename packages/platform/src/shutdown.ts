@@ -1,6 +1,8 @@
 // Graceful shutdown on SIGTERM/SIGINT: run the service's closers in order (stop
 // pulling, finish in-flight work, ack, close connections), bounded by a timeout. Before
-// the service installs its closers, a signal simply ends the start.
+// the service installs its closers, a signal simply ends the start. A process started by a
+// supervisor over an IPC channel (`npm start`) also stops when that channel closes: the
+// supervisor is gone (even by SIGKILL), and a service left behind would hold its ports.
 import type { Logger } from "./logger.ts";
 
 export type Closer = { name: string; close: () => Promise<unknown> | unknown };
@@ -8,6 +10,15 @@ export type Closer = { name: string; close: () => Promise<unknown> | unknown };
 const SIGNALS = ["SIGTERM", "SIGINT"] as const;
 
 let stopWhileStarting: ((signal: NodeJS.Signals) => void) | undefined;
+let supervisorGoneWhileStarting: (() => void) | undefined;
+
+/** Calls `handler` once the supervisor that started this process over IPC is gone; nothing without one. */
+function whenSupervisorGone(handler: () => void): void {
+  if (!process.channel) return;
+  // The channel alone must not keep a process alive that has nothing else to do.
+  process.channel.unref();
+  process.once("disconnect", handler);
+}
 
 /**
  * Until onShutdown takes over, SIGTERM/SIGINT end a process that is still starting (say,
@@ -20,12 +31,21 @@ export function exitOnSignalWhileStarting(logger: Logger): void {
     process.exit(0);
   };
   for (const signal of SIGNALS) process.on(signal, stopWhileStarting);
+  supervisorGoneWhileStarting = () => {
+    logger.info("the supervisor that started this process is gone; stopped while starting");
+    process.exit(0);
+  };
+  whenSupervisorGone(supervisorGoneWhileStarting);
 }
 
 export function onShutdown(logger: Logger, closers: Closer[], timeoutMs: number): () => Promise<void> {
   if (stopWhileStarting) {
     for (const signal of SIGNALS) process.off(signal, stopWhileStarting);
     stopWhileStarting = undefined;
+  }
+  if (supervisorGoneWhileStarting) {
+    process.off("disconnect", supervisorGoneWhileStarting);
+    supervisorGoneWhileStarting = undefined;
   }
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -51,6 +71,10 @@ export function onShutdown(logger: Logger, closers: Closer[], timeoutMs: number)
       void stop().then(() => process.exit(0));
     });
   }
+  whenSupervisorGone(() => {
+    logger.warn("the supervisor that started this process is gone; shutting down");
+    void stop().then(() => process.exit(0));
+  });
   return stop;
 }
 
