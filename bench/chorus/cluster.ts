@@ -29,6 +29,8 @@ export type ClusterOptions = {
   nats: IsolatedNats;
   db: IsolatedDatabase;
   agents: AgentSettings;
+  /** For every service, after the cluster's own settings. */
+  env?: Record<string, string>;
   /** API keys required (the default, as in production); false runs the open API of CHORUS_AUTH=off, to compare. */
   auth?: boolean;
   /** Write CPU profiles (`node --cpu-prof`) into a folder per service under this one; the largest file of a folder is the main thread. */
@@ -57,7 +59,7 @@ function agentsEnv(settings: AgentSettings): Record<string, string> {
 
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const adminKey = randomBytes(32).toString("base64url");
-  const base = { ...options.nats.env, DATABASE_URL: options.db.url, LOG_LEVEL: "warn" };
+  const base = { ...options.nats.env, DATABASE_URL: options.db.url, LOG_LEVEL: "warn", ...options.env };
   const env = (service: string): Record<string, string> =>
     options.profileDir ? { ...base, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${options.profileDir}/${service}` } : base;
   const running: Record<string, RunningService> = {};
