@@ -8,6 +8,7 @@ export * from "./events.ts";
 export * from "./commands.ts";
 export * from "./accept.ts";
 export * from "./storable-text.ts";
+export * from "./text-length.ts";
 export * from "./topology.ts";
 export * from "./json-schema.ts";
 export * from "./asyncapi.ts";

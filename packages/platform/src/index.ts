@@ -28,6 +28,7 @@ export {
   type StreamClients,
 } from "./nats.ts";
 export { natsAccess, type NatsAccess } from "./nats-access.ts";
+export { kvBucketOnFirstUse } from "./kv-bucket.ts";
 export { REQUEST_ACCEPTS_DURABLE, ensureRequestAcceptsDurable, requestAcceptsDurable } from "./request-accepts.ts";
 
 // Publishing and consuming.

@@ -2,17 +2,14 @@
 // OpenAI-compatible client's limits, and who may call the gRPC Analyze. Validated once at
 // start (main.ts hands it process.env).
 import { z } from "zod";
-import { DEFAULT_PROVIDER_CHECK_INTERVAL_MS } from "@chorus/contracts";
+import { DEFAULT_MAX_TEXT_LENGTH, DEFAULT_PROVIDER_CHECK_INTERVAL_MS, MIN_TEXT_LENGTH } from "@chorus/contracts";
 import { BaseConfig, envInt } from "@chorus/platform";
 import { parseAgentSelection } from "./agent-selection.ts";
-import { DEFAULT_MAX_TEXT_LENGTH } from "./grpc/analyze-request.ts";
 import { MIN_AGENT_GRPC_TOKEN_LENGTH } from "./grpc/call-credential.ts";
 import { PROVIDER_SETTINGS } from "./providers/select.ts";
 
 export const DEFAULT_OPENAI_RPM_LIMIT = 500;
 export const DEFAULT_OPENAI_TPM_LIMIT = 200_000;
-// The gateway's lower bound on MAX_TEXT_LENGTH (its MIN_TEXT_LENGTH), so one value suits both services.
-const MIN_MAX_TEXT_LENGTH = 10;
 
 export const AgentsConfig = BaseConfig.extend({
   PORT: envInt(1, 65_535).default(8082),
@@ -64,7 +61,7 @@ export const AgentsConfig = BaseConfig.extend({
     .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces, as it is sent in gRPC metadata")
     .optional(),
   /** The gRPC Analyze's cap on text, in Unicode code points: the gateway's variable, with its bounds and default. */
-  MAX_TEXT_LENGTH: envInt(MIN_MAX_TEXT_LENGTH, 1_000_000).default(DEFAULT_MAX_TEXT_LENGTH),
+  MAX_TEXT_LENGTH: envInt(MIN_TEXT_LENGTH, 1_000_000).default(DEFAULT_MAX_TEXT_LENGTH),
   AGENT_CONCURRENCY: envInt(1, 256).default(4),
   AGENT_ACK_WAIT_MS: envInt(1_000, 12 * 3600_000).default(30_000),
   AGENT_MAX_DELIVER: envInt(1, 100).default(5),

@@ -2,11 +2,11 @@
 // had them), validated once at start, and the settings the app takes from them.
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { DEFAULT_MAX_TEXT_LENGTH, MIN_TEXT_LENGTH } from "@chorus/contracts";
 import { BaseConfig, ConfigError, DatabaseConfig, envBoolean, envInt } from "@chorus/platform";
 import { SecretKeyConfig, WebhookPortsConfig, refineWebhookKeys } from "@chorus/webhook-security";
 import { hashApiKey } from "./auth/index.ts";
 import type { GatewaySettings } from "./deps.ts";
-import { DEFAULT_MAX_TEXT_LENGTH, MIN_TEXT_LENGTH } from "./processing/schema.ts";
 
 export const GatewayConfig = BaseConfig.extend(DatabaseConfig.shape).extend({
   PORT: envInt(0, 65_535).default(8000),

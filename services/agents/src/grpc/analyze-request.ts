@@ -2,11 +2,8 @@
 // within the same cap as the REST API's (MAX_TEXT_LENGTH, in code points) that every store
 // accepts, and a context shaped like the pipeline's (earlier agents' outputs). Pure.
 import { z } from "zod";
-import { AGENT_IDS, AgentId, AgentOutput, unstorableTextIn } from "@chorus/contracts";
+import { AGENT_IDS, AgentId, AgentOutput, codePointLength, unstorableTextIn } from "@chorus/contracts";
 import type { AgentContext } from "../providers/provider.ts";
-
-/** The gateway's default (services/gateway/src/processing/schema.ts), so both doors admit the same texts. */
-export const DEFAULT_MAX_TEXT_LENGTH = 10_000;
 
 // The context goes into the prompt too: bounded relative to the text, so it cannot carry
 // what the text cap keeps out. Generous, since an entity list runs longer than its text.
@@ -16,13 +13,6 @@ const Context = z.partialRecord(AgentId, AgentOutput);
 
 export type AnalyzeInput = { agent: string; text: string; context: unknown };
 export type AnalyzeRequestVerdict = { ok: true; agent: AgentId; text: string; context: AgentContext } | { ok: false; message: string };
-
-/** Length in Unicode code points, as the gateway counts: an emoji is one, not two UTF-16 units. */
-function codePointLength(text: string): number {
-  let n = 0;
-  for (const _ of text) n++;
-  return n;
-}
 
 function textProblem(text: string, maxTextLength: number): string | undefined {
   if (text.trim() === "") return "text must not be empty";

@@ -1,9 +1,8 @@
 // Who may do what, for REST and gRPC alike: authenticate the caller, check the scope the
 // call needs, spend one unit of the key's rate limit, and cap its open event streams.
 // Throws the API's errors (401, 403, 429); http/guard.ts and the gRPC server wrap it.
-import { Kvm, type KV } from "@nats-io/kv";
 import type { ApiScope, Topology } from "@chorus/contracts";
-import type { JetStreamClient, Logger } from "@chorus/platform";
+import { kvBucketOnFirstUse, type JetStreamClient, type Logger } from "@chorus/platform";
 import { ApiError } from "../errors.ts";
 import { authenticate, type AuthSettings, type Caller } from "./authenticate.ts";
 import type { KeyStore } from "./key-store.ts";
@@ -52,11 +51,7 @@ export function createAccess(deps: AccessDeps): Access {
   const now = deps.now ?? Date.now;
   const openStreams = new Map<string, number>();
   const usageWritten = new Map<string, number>();
-  let usage: Promise<KV> | undefined;
-  const usageBucket = () => (usage ??= new Kvm(deps.js).create(keyUsageBucket(deps.topology), { history: 1 }).catch((err: unknown) => {
-    usage = undefined;
-    throw err;
-  }));
+  const usageBucket = kvBucketOnFirstUse(deps.js, keyUsageBucket(deps.topology), { history: 1 });
 
   function noteUse(keyId: string): void {
     const at = now();

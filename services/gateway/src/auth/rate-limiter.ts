@@ -3,9 +3,9 @@
 // one key are decided in batches, one write in flight per key and replica, so a busy key
 // costs one KV write per batch rather than per request. If the bucket cannot be reached
 // the call is let through (and logged): a broker outage must not lock every client out.
-import { Kvm, type KV } from "@nats-io/kv";
+import type { KV } from "@nats-io/kv";
 import type { Topology } from "@chorus/contracts";
-import { isWrongLastSequence, type JetStreamClient, type Logger } from "@chorus/platform";
+import { isWrongLastSequence, kvBucketOnFirstUse, type JetStreamClient, type Logger } from "@chorus/platform";
 import { WINDOW_MS, decideRate, type RateDecision } from "./rate-limit.ts";
 
 export type RateLimiter = {
@@ -32,12 +32,8 @@ function within<T>(ms: number, work: Promise<T>): Promise<T> {
 
 export function kvRateLimiter(deps: { js: JetStreamClient; topology: Topology; logger: Logger; now?: () => number }): RateLimiter {
   const now = deps.now ?? Date.now;
-  let opened: Promise<KV> | undefined;
   // Memory storage: the state is worth a minute; the TTL drops keys no longer called.
-  const bucket = () => (opened ??= new Kvm(deps.js).create(rateLimitBucket(deps.topology), { history: 1, storage: "memory", ttl: 2 * WINDOW_MS }).catch((err: unknown) => {
-    opened = undefined;
-    throw err;
-  }));
+  const bucket = kvBucketOnFirstUse(deps.js, rateLimitBucket(deps.topology), { history: 1, storage: "memory", ttl: 2 * WINDOW_MS });
   const waiting = new Map<string, Waiting[]>();
   const known = new Map<string, Known>();
   let lastWarning = 0;

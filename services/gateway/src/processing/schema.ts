@@ -1,19 +1,10 @@
 // The body of POST /api/v1/process, validated here and described for the OpenAPI
 // document. Text length counts Unicode code points, as the earlier service did.
 import { z } from "zod";
-import { AGENT_IDS, AgentId, OrchestrationMode, unstorableTextIn } from "@chorus/contracts";
+import { AGENT_IDS, AgentId, DEFAULT_MAX_TEXT_LENGTH, MIN_TEXT_LENGTH, OrchestrationMode, codePointLength, unstorableTextIn } from "@chorus/contracts";
 import { webhookUrlSyntaxVerdict } from "@chorus/webhook-security";
 
-export const MIN_TEXT_LENGTH = 10;
-export const DEFAULT_MAX_TEXT_LENGTH = 10_000;
 const MIN_WEBHOOK_SECRET_LENGTH = 16;
-
-/** Length in Unicode code points: an emoji is one, not two UTF-16 units. */
-export function codePointLength(text: string): number {
-  let n = 0;
-  for (const _ of text) n++;
-  return n;
-}
 
 /**
  * Why a string cannot be recorded and stored as it is, or undefined when it can. Postgres

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { codePointLength, processRequestBody } from "./schema.ts";
+import { codePointLength } from "@chorus/contracts";
+import { processRequestBody } from "./schema.ts";
 
 const schema = processRequestBody(20);
 const fieldsOf = (input: unknown) => {

@@ -1,9 +1,8 @@
 // The inbound webhook-ids already accepted, in a NATS KV bucket that every gateway
 // replica shares. A claim is a create, which JetStream refuses when the key exists, so
 // one replica wins an id however many receive it at once; ids expire with the bucket.
-import { Kvm, type KV } from "@nats-io/kv";
 import type { Topology } from "@chorus/contracts";
-import { isWrongLastSequence, type JetStreamClient } from "@chorus/platform";
+import { isWrongLastSequence, kvBucketOnFirstUse, type JetStreamClient } from "@chorus/platform";
 import { acceptedWebhookIdKey, acceptedWebhookIdsBucket, rememberAcceptedIdsMs } from "./inbound-replay.ts";
 
 export type WebhookIdClaim = {
@@ -17,14 +16,9 @@ export type AcceptedWebhookIds = {
 };
 
 export function acceptedWebhookIds(js: JetStreamClient, t: Topology, toleranceSeconds: number): AcceptedWebhookIds {
-  let bucket: Promise<KV> | undefined;
-  // Opened at the first delivery, not at start: most deployments never receive one. A failed open is tried again at the next.
+  // Opened at the first delivery, not at start: most deployments never receive one.
   // File storage, so a NATS restart does not forget ids whose timestamps are still acceptable.
-  const open = () =>
-    (bucket ??= new Kvm(js).create(acceptedWebhookIdsBucket(t), { history: 1, ttl: rememberAcceptedIdsMs(toleranceSeconds) }).catch((err: unknown) => {
-      bucket = undefined;
-      throw err;
-    }));
+  const open = kvBucketOnFirstUse(js, acceptedWebhookIdsBucket(t), { history: 1, ttl: rememberAcceptedIdsMs(toleranceSeconds) });
   return {
     async claim(webhookId, acceptedAt) {
       const kv = await open();
