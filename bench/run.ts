@@ -1,6 +1,7 @@
 // `npm run bench`: the ceilings of this machine measured now, then Chorus end to end
 // (bench and local providers), its JetStream cost per request, a BullMQ peer, parallel
-// vs sequential with 300 ms agents, and each service's memory. Prints a markdown table
+// vs sequential with 300 ms agents, model-bound requests on the agents' default settings
+// (a 1.5 s model, 50 and 500 clients), and each service's memory. Prints a markdown table
 // and writes bench/results/latest.{json,md}. Options: --seconds N (per load point; texts: eval/corpus/articles.json),
 // --profile (a CPU profile of every service into bench/results/profiles/).
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -12,6 +13,7 @@ import { httpEchoCeiling } from "./ceilings/http-echo.ts";
 import { jetStreamPublishCeiling } from "./ceilings/jetstream.ts";
 import { corpusTexts, processCall } from "./chorus/client.ts";
 import { startCluster, type AgentSettings } from "./chorus/cluster.ts";
+import { llmBoundPoints, type LlmBoundPoint } from "./chorus/llm-bound.ts";
 import type { Bench } from "./chorus/measure.ts";
 import { runModes, runScenario, type ScenarioResult } from "./chorus/scenario.ts";
 import { describeMachine } from "./lib/machine.ts";
@@ -61,6 +63,9 @@ const cluster = await startCluster({
 
 const scenarios: ScenarioResult[] = [];
 const modes: BenchResults["modes"] = [];
+const llmBound: LlmBoundPoint[] = [];
+/** The model latency of the model-bound phase: a hosted model's typical answer time. */
+const LLM_LATENCY_MS = 1_500;
 try {
   const parallel = processCall(cluster.gateway.url, texts, "parallel", cluster.apiKey);
   const sequential = processCall(cluster.gateway.url, texts, "sequential", cluster.apiKey);
@@ -78,6 +83,15 @@ try {
     modes.push(...(await runModes(bench, { parallel: parallel.call, sequential: sequential.call }, 8, Math.min(durationMs, 8_000), log)));
   } finally {
     await model.close();
+  }
+
+  log(`chorus, openai provider on default settings, a scripted server answering in ${LLM_LATENCY_MS} ms …`);
+  const llm = await startOpenAiServer();
+  try {
+    await cluster.restartAgents({ provider: "openai", baseURL: llm.baseURL });
+    llmBound.push(...(await llmBoundPoints({ cluster, model: llm, call: parallel.call }, { clients: [50, 500], durationMs: Math.max(durationMs, 15_000), latencyMs: LLM_LATENCY_MS }, log)));
+  } finally {
+    await llm.close();
   }
 
   log("chorus, local provider (offline NLP) …");
@@ -121,6 +135,7 @@ const results: BenchResults = {
   ceilings: { jetstream, http },
   scenarios,
   modes,
+  llmBound,
   budget: { messagesPerRequest, eventBudgetRps, chorusPeakRps, ratio: ratio(chorusPeakRps, eventBudgetRps) },
   peer,
   notes,

@@ -8,11 +8,15 @@ import { createApiKey, startService, type IsolatedDatabase, type IsolatedNats, t
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 
-/** `bench`: answers at once, or after `delayMs`; `local`: the offline NLP; `openai`: an OpenAI-compatible server at `baseURL`. */
+/**
+ * `bench`: answers at once, or after `delayMs`; `local`: the offline NLP; `openai`: an
+ * OpenAI-compatible server at `baseURL`, with `concurrency` task slots and no shared rate
+ * limit, or on the service's default settings when `concurrency` is left out.
+ */
 export type AgentSettings =
   | { provider: "bench"; delayMs: number; concurrency: number }
   | { provider: "local"; concurrency: number }
-  | { provider: "openai"; baseURL: string; concurrency: number };
+  | { provider: "openai"; baseURL: string; concurrency?: number };
 
 export type Cluster = {
   gateway: RunningService;
@@ -38,6 +42,10 @@ export type ClusterOptions = {
 };
 
 function agentsEnv(settings: AgentSettings): Record<string, string> {
+  if (settings.provider === "openai" && settings.concurrency === undefined) {
+    // What a new user sets: the provider, a key and the server; everything else as shipped.
+    return { AGENT_PROVIDER: "openai", OPENAI_API_KEY: "sk-bench", OPENAI_BASE_URL: settings.baseURL };
+  }
   const common = { AGENT_PROVIDER: settings.provider, AGENT_CONCURRENCY: String(settings.concurrency) };
   switch (settings.provider) {
     case "bench":
@@ -50,7 +58,7 @@ function agentsEnv(settings: AgentSettings): Record<string, string> {
         ...common,
         OPENAI_API_KEY: "sk-bench",
         OPENAI_BASE_URL: settings.baseURL,
-        OPENAI_MAX_CONCURRENCY: String(settings.concurrency * 3),
+        OPENAI_MAX_CONCURRENCY: String((settings.concurrency ?? 1) * 3),
         OPENAI_RPM_LIMIT: "10000000",
         OPENAI_TPM_LIMIT: "1000000000",
       };

@@ -27,10 +27,28 @@ function results(overrides: Partial<BenchResults>): BenchResults {
 }
 
 describe("the targets table", () => {
-  it("meets the budget goal at 60% and misses the peer goal against the peer's best point", () => {
+  it("meets the budget goal at 60% and weighs the peer goal (half the peer) against the peer's best point", () => {
     const [budget, peer] = targets(results({}));
     expect(budget).toMatchObject({ met: true, ratio: 1.2 });
-    expect(peer).toMatchObject({ met: false, ratio: 0.5 });
+    expect(peer).toMatchObject({ met: true, ratio: 1, measured: "60.0 / 120.0 req/s = 0.50×" });
+    const [, behind] = targets(results({ budget: { messagesPerRequest: 18, eventBudgetRps: 100, chorusPeakRps: 30, ratio: 0.3 } }));
+    expect(behind).toMatchObject({ met: false, ratio: 0.5 });
+  });
+
+  it("weighs the offline provider's peak and the model-bound point of 50 clients", () => {
+    const llm = (clients: number, rps: number, p50: number) => ({
+      clients, modelLatencyMs: 1_500, sent: 100, completedPerSecond: rps, latencyMs: distribution([p50]), failures: {}, peakModelCallsInFlight: 150,
+      agentsRssMiB: { idle: 200, peak: 220 }, agentsKiBPerCallInFlight: 136,
+    });
+    const rows = targets(
+      results({
+        scenarios: [{ name: "local", points: [point({})], peakThroughput: 150, rssIdleMiB: {}, rssPeakMiB: {} }],
+        llmBound: [llm(50, 27.5, 1_600), llm(500, 48, 9_000)],
+      }),
+    );
+    expect(rows.find((r) => r.what.includes("offline"))).toMatchObject({ met: false, ratio: 0.75 });
+    expect(rows.find((r) => r.what.includes("throughput") && r.what.includes("model-bound"))).toMatchObject({ met: true, ratio: 1.1 });
+    expect(rows.find((r) => r.what.includes("p50") && r.what.includes("model-bound"))).toMatchObject({ met: true, ratio: 1.25 });
   });
 
   it("takes the overhead from the first open-loop point of the bench provider and the 300 ms p50 from the parallel mode", () => {

@@ -10,7 +10,7 @@ import { runningTelemetry, startTelemetry } from "./telemetry.ts";
 const Numbered = z.object({ n: z.number() });
 
 // The metrics SDK first: instruments made before it would stay no-ops.
-beforeAll(() => void startTelemetry({ serviceName: "chorus-batch-consumer-test", env: {} }));
+beforeAll(async () => void (await startTelemetry({ serviceName: "chorus-batch-consumer-test" })));
 const env = isolatedPerTest({ nats: true });
 beforeEach(async () => {
   const t = env.nats.topology;

@@ -16,6 +16,7 @@ export { sleep } from "./sleep.ts";
 export {
   AckPolicy,
   DeliverPolicy,
+  DEFAULT_STREAM_LIMITS,
   connectNats,
   ensureDurable,
   ensureStreams,
@@ -46,7 +47,7 @@ export { createDatabasePool, createDatabasePoolWhenUp, sql, type DatabasePool } 
 export { READ_MODEL_SCHEMA, ensureDatabase, migrateReadModels } from "./migrate.ts";
 
 // Telemetry: traces, metrics, the preload's node arguments.
-export { tagRequestSpans } from "./telemetry.ts";
+export { tagRequestRoute, tagRequestSpans } from "./telemetry.ts";
 export { llmCallSpan } from "./spans.ts";
 export { prometheusMetrics } from "./metrics.ts";
 export { serviceNodeArgs } from "./telemetry-name.ts";

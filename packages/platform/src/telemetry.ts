@@ -1,23 +1,30 @@
 // OpenTelemetry for every Chorus process: traces exported only when the standard OTEL_*
 // variables ask for them, metrics always collected for the Prometheus /metrics route.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { context, trace, type Span } from "@opentelemetry/api";
-import { getRPCMetadata } from "@opentelemetry/core";
+import { context, metrics, trace, type Span } from "@opentelemetry/api";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+import { getRPCMetadata, RPCType } from "@opentelemetry/core";
 import { PrometheusExporter, PrometheusSerializer } from "@opentelemetry/exporter-prometheus";
 import { GrpcInstrumentation } from "@opentelemetry/instrumentation-grpc";
 import { HttpInstrumentation } from "@opentelemetry/instrumentation-http";
 import { KoaInstrumentation } from "@opentelemetry/instrumentation-koa";
 import { PgInstrumentation } from "@opentelemetry/instrumentation-pg";
-import { NodeSDK } from "@opentelemetry/sdk-node";
-import { CORRELATION_ATTRIBUTE, spanProcessorsFromEnv } from "./trace-export.ts";
+import { detectResources, envDetector, resourceFromAttributes } from "@opentelemetry/resources";
+import { MeterProvider } from "@opentelemetry/sdk-metrics";
+import type { SpanProcessor } from "@opentelemetry/sdk-trace";
+import { ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
+import { CORRELATION_ATTRIBUTE } from "./trace-settings.ts";
 
 /** Paths scraped by orchestrators every few seconds: tracing them would bury the requests. */
 const UNTRACED_PATHS = new Set(["/livez", "/readyz", "/metrics"]);
 
 export type TelemetryOptions = {
   serviceName: string;
-  /** The OTEL_* variables (the SDK itself reads them from the process too). */
-  env: Record<string, string | undefined>;
+  /**
+   * Where spans go (trace-export's spanProcessorsFromEnv); none: traces are not exported.
+   * Passed in, so a process that exports none never loads the exporters.
+   */
+  spanProcessors?: SpanProcessor[];
 };
 
 export type Telemetry = {
@@ -34,40 +41,55 @@ function headerValue(value: number | string | string[] | undefined): string | un
   return Array.isArray(value) ? value[0] : String(value);
 }
 
+/** The instrumentations every process runs: spans when traces are exported, and the HTTP server's metrics always. */
+function instrumentations() {
+  return [
+    new HttpInstrumentation({
+      ignoreIncomingRequestHook: (req: IncomingMessage) => UNTRACED_PATHS.has((req.url ?? "/").split("?")[0] ?? "/"),
+      // The hook runs as the response starts; the gateway has chosen the correlation id
+      // and set its header by the time the response finishes, before the span ends.
+      responseHook: (span: Span, res: IncomingMessage | ServerResponse) => {
+        if (!("getHeader" in res)) return;
+        res.once("finish", () => {
+          const id = headerValue(res.getHeader("x-correlation-id"));
+          if (id) span.setAttribute(CORRELATION_ATTRIBUTE, id);
+        });
+      },
+    }),
+    new KoaInstrumentation(),
+    new PgInstrumentation({ enhancedDatabaseReporting: false }),
+    new GrpcInstrumentation(),
+  ];
+}
+
 /**
- * Starts the SDK once per process. Call it before the modules it instruments (http, pg,
- * koa, grpc) are imported: `telemetry-register.ts` does so as a `node --import` preload.
+ * Starts OpenTelemetry once per process. Call it before the modules it instruments (http,
+ * pg, koa, grpc) are imported: `telemetry-register.ts` does so as a `node --import`
+ * preload. With span processors it runs the Node SDK (tracer, context propagation,
+ * metrics); without, only the meter provider behind /metrics and the instrumentations,
+ * which is what a process that exports no traces needs, and starts in half the time.
  */
-export function startTelemetry(opts: TelemetryOptions): Telemetry {
+export async function startTelemetry(opts: TelemetryOptions): Promise<Telemetry> {
   if (current) return current;
-  const spanProcessors = spanProcessorsFromEnv(opts.env);
+  const spanProcessors = opts.spanProcessors ?? [];
   const prometheus = new PrometheusExporter({ preventServerStart: true });
   const serializer = new PrometheusSerializer();
-  const sdk = new NodeSDK({
-    serviceName: opts.serviceName,
-    metricReaders: [prometheus],
-    // No exporter unless configured: an empty list keeps the SDK from defaulting to OTLP.
-    spanProcessors,
-    logRecordProcessors: [],
-    instrumentations: [
-      new HttpInstrumentation({
-        ignoreIncomingRequestHook: (req: IncomingMessage) => UNTRACED_PATHS.has((req.url ?? "/").split("?")[0] ?? "/"),
-        // The hook runs as the response starts; the gateway has chosen the correlation id
-        // and set its header by the time the response finishes, before the span ends.
-        responseHook: (span: Span, res: IncomingMessage | ServerResponse) => {
-          if (!("getHeader" in res)) return;
-          res.once("finish", () => {
-            const id = headerValue(res.getHeader("x-correlation-id"));
-            if (id) span.setAttribute(CORRELATION_ATTRIBUTE, id);
-          });
-        },
-      }),
-      new KoaInstrumentation(),
-      new PgInstrumentation({ enhancedDatabaseReporting: false }),
-      new GrpcInstrumentation(),
-    ],
-  });
-  sdk.start();
+  let shutdown: () => Promise<void>;
+  if (spanProcessors.length > 0) {
+    const { NodeSDK } = await import("@opentelemetry/sdk-node");
+    const sdk = new NodeSDK({ serviceName: opts.serviceName, metricReaders: [prometheus], spanProcessors, logRecordProcessors: [], instrumentations: instrumentations() });
+    sdk.start();
+    shutdown = () => sdk.shutdown();
+  } else {
+    const resource = resourceFromAttributes({ [ATTR_SERVICE_NAME]: opts.serviceName }).merge(detectResources({ detectors: [envDetector] }));
+    const meterProvider = new MeterProvider({ resource, readers: [prometheus] });
+    // Before the instrumentations are made: they take their meters from the global provider.
+    metrics.setGlobalMeterProvider(meterProvider);
+    // The route of an HTTP request (a metric label) travels in the active context, from Koa to the HTTP instrumentation.
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    instrumentations();
+    shutdown = () => meterProvider.shutdown();
+  }
   current = {
     tracing: spanProcessors.length > 0,
     async prometheusText() {
@@ -75,7 +97,7 @@ export function startTelemetry(opts: TelemetryOptions): Telemetry {
       if (errors.length > 0) throw errors[0] instanceof Error ? errors[0] : new Error(String(errors[0]));
       return serializer.serialize(resourceMetrics);
     },
-    shutdown: () => sdk.shutdown(),
+    shutdown,
   };
   return current;
 }
@@ -92,4 +114,14 @@ export function runningTelemetry(): Telemetry | undefined {
 export function tagRequestSpans(correlationId: string): void {
   getRPCMetadata(context.active())?.span?.setAttribute(CORRELATION_ATTRIBUTE, correlationId);
   trace.getActiveSpan()?.setAttribute(CORRELATION_ATTRIBUTE, correlationId);
+}
+
+/**
+ * Names the route of the HTTP request being handled (e.g. `/api/v1/results/:id`), for
+ * the HTTP metrics' `http_route` label and the server span's name. Koa's instrumentation
+ * does this too, but only where the ES module hook is loaded (traces exported).
+ */
+export function tagRequestRoute(route: string): void {
+  const rpc = getRPCMetadata(context.active());
+  if (rpc && rpc.type === RPCType.HTTP) rpc.route = route;
 }

@@ -7,7 +7,9 @@ import { OTLPTraceExporter as OtlpJson } from "@opentelemetry/exporter-trace-otl
 import { OTLPTraceExporter as OtlpProto } from "@opentelemetry/exporter-trace-otlp-proto";
 import { BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor, type ReadableSpan, type Span, type SpanExporter, type SpanProcessor } from "@opentelemetry/sdk-trace";
 
-export const CORRELATION_ATTRIBUTE = "chorus.correlation_id";
+import { CORRELATION_ATTRIBUTE, tracingConfigured } from "./trace-settings.ts";
+
+export { CORRELATION_ATTRIBUTE, tracingConfigured };
 
 type Env = Record<string, string | undefined>;
 
@@ -24,12 +26,6 @@ export const correlationSpanProcessor: SpanProcessor = {
 };
 
 /** True when the OTEL_* variables name a trace exporter or an OTLP endpoint. */
-export function tracingConfigured(env: Env): boolean {
-  const exporters = (env.OTEL_TRACES_EXPORTER ?? "").split(",").map((s) => s.trim()).filter(Boolean);
-  if (exporters.length > 0) return !exporters.every((e) => e === "none");
-  return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
-}
-
 function otlpExporter(env: Env): SpanExporter {
   const protocol = (env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL ?? "http/protobuf").trim();
   if (protocol === "grpc") return new OtlpGrpc();

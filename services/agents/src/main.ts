@@ -3,7 +3,7 @@
 // /api/v1/health. The only file that reads process.env; runService does the rest.
 import { hostname } from "node:os";
 import { consumersRunning, runService } from "@chorus/platform";
-import { AgentsConfig } from "./config.ts";
+import { agentConcurrency, AgentsConfig } from "./config.ts";
 import { startGrpcServer } from "./grpc/index.ts";
 import { startProviderHealthReports } from "./provider-health/publisher.ts";
 import { configuredProvider } from "./providers/configured.ts";
@@ -23,7 +23,7 @@ await runService({
         logger,
         provider,
         agents: config.AGENT,
-        concurrency: config.AGENT_CONCURRENCY,
+        concurrency: agentConcurrency(config, provider.name),
         ackWaitMs: config.AGENT_ACK_WAIT_MS,
         maxDeliver: config.AGENT_MAX_DELIVER,
       }),

@@ -15,6 +15,12 @@ export type HandleDeps = {
   clock: () => Date;
   newId: () => string;
   agentTimeoutMs: number;
+  /**
+   * A RequestAccepted delivered for the first time and younger than this is decided on
+   * what this process knows, without reading the stream; 0 reads always. Keep it well
+   * inside JetStream's duplicate window (see handleInput).
+   */
+  freshAcceptMs: number;
   logger: Logger;
 };
 
@@ -37,9 +43,18 @@ export type InputDelivery = {
 
 export async function handleInput(deps: HandleDeps, input: DecisionInput, options: InputDelivery = {}): Promise<HandleOutcome> {
   if (options.seq !== undefined && input.type !== "SubmitRequest" && input.type !== "CheckAgentDeadline") deps.requests.remember(input, options.seq);
+  // A new request's accept, seen for the first time, has nothing after it to read: its
+  // first decision (the dispatches) is taken on the known facts alone, which spares the
+  // 2 + 3 × agents subject reads of a load. Should the request have been advanced already
+  // (an earlier version's submit path, on another replica), the decision repeats what was
+  // recorded, under the same message ids, and JetStream drops it as a duplicate: hence
+  // only while the accept is well inside the duplicate window. An older accept (a replay,
+  // a consumer made on an old stream) and every retry are loaded in full.
+  const fresh =
+    input.type === "RequestAccepted" && options.redelivered !== true && deps.clock().getTime() - Date.parse(input.occurred_at) < deps.freshAcceptMs;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const resend = options.redelivered === true && attempt === 1;
-    const loaded = await deps.requests.load(input.request_id, { includeStarted: resend });
+    const loaded = await deps.requests.load(input.request_id, { includeStarted: resend, knownOnly: fresh && attempt === 1 });
     // A RequestAccepted was delivered from the stream: it is a stored fact whether or not the load saw it.
     const state = input.type === "RequestAccepted" ? evolve(loaded, input) : loaded;
     // Before the accept check: an ended request may load as its end alone (see KnownFacts).

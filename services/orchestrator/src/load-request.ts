@@ -10,6 +10,8 @@ import { evolve, initialState, type RequestState } from "./request/index.ts";
 export type LoadOptions = {
   /** Also read whether each agent has started (needed to resend outstanding tasks). */
   includeStarted?: boolean;
+  /** Read nothing: the state of the facts this loader already knows (see handleInput's fresh accepts). */
+  knownOnly?: boolean;
 };
 
 export type RequestLoader = {
@@ -63,6 +65,7 @@ export function lastBySubjectLoader(jsm: JetStreamManager, t: Topology, options:
     const known = facts.of(requestId);
     const end = known.get("completed") ?? known.get("failed");
     if (end) return foldSorted([end]);
+    if (options.knownOnly) return foldSorted([...known.values()]);
     const head = await Promise.all(["accepted", "completed", "failed"].map((suffix) => read(requestId, known, suffix)));
     const headState = foldSorted(head);
     // Nothing is decided for an unknown or ended request, so its agents need not be read.

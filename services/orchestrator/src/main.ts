@@ -16,7 +16,15 @@ await runService({
   env: process.env,
   async start({ config, js, jsm, topology, logger, startStep }) {
     const consumers = await startStep("starting consumers", () =>
-      startOrchestrator({ js, jsm, topology, logger, agentTimeoutMs: config.AGENT_TIMEOUT_MS, concurrency: config.ORCHESTRATOR_CONCURRENCY }),
+      startOrchestrator({
+        js,
+        jsm,
+        topology,
+        logger,
+        agentTimeoutMs: config.AGENT_TIMEOUT_MS,
+        concurrency: config.ORCHESTRATOR_CONCURRENCY,
+        duplicateWindowMs: config.NATS_DUPLICATE_WINDOW_MS,
+      }),
     );
     return {
       readiness: { consumers: consumersRunning(consumers) },

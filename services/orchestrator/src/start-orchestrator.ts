@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { z } from "zod";
 import { AgentCompleted, AgentFailed, CheckAgentDeadline, deadlineAgents, RequestAccepted, SubmitRequest, type CommandOf } from "@chorus/contracts";
 import {
+  DEFAULT_STREAM_LIMITS,
   requestLogger,
   runConsumer,
   startConsumerGroup,
@@ -32,6 +33,8 @@ export type OrchestratorDeps = StreamClients & {
   newId?: () => string;
   /** How request state is loaded; by default the last event of each subject, with the facts this process has seen stored. */
   requests?: RequestLoader;
+  /** JetStream's duplicate window (NATS_DUPLICATE_WINDOW_MS): fresh accepts are decided without reads within half of it. */
+  duplicateWindowMs?: number;
 };
 
 /** Stops pulling and waits for in-flight handlers (the caller drains the connection after); running while every consumer pulls. */
@@ -57,6 +60,7 @@ export async function startOrchestrator(deps: OrchestratorDeps): Promise<Orchest
     clock,
     newId: deps.newId ?? randomUUID,
     agentTimeoutMs: deps.agentTimeoutMs,
+    freshAcceptMs: (deps.duplicateWindowMs ?? DEFAULT_STREAM_LIMITS.duplicateWindowMs) / 2,
     logger,
   };
   const consumer = <S extends z.ZodType>(spec: DurableSpec, schema: S, maxDeliver: number, handle: Handler<z.infer<S>>) => () =>

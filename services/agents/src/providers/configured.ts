@@ -3,7 +3,7 @@
 // by every replica through a NATS KV bucket.
 import type { Topology } from "@chorus/contracts";
 import type { JetStreamClient, Logger } from "@chorus/platform";
-import type { AgentsConfig } from "../config.ts";
+import { openAiRateLimits, type AgentsConfig } from "../config.ts";
 import { kvRateLimiter, rateLimitBucket, rateLimitKey, withSlots } from "../rate-limit/index.ts";
 import type { AgentProvider } from "./provider.ts";
 import { resolveProviderKind, selectProvider } from "./select.ts";
@@ -32,7 +32,8 @@ export async function configuredProvider(config: AgentsConfig, deps: ConfiguredP
     maxInputTokens: config.OPENAI_MAX_INPUT_TOKENS,
     checkCacheMs: config.PROVIDER_CHECK_INTERVAL_MS,
   };
-  // The shared limit lives in NATS, so it is only opened when OpenAI is the provider.
+  // The shared limit lives in NATS, so it is only opened when OpenAI is the provider (and has a limit).
+  const limits = openAiRateLimits(config);
   const limiter =
     resolveProviderKind(config.AGENT_PROVIDER, Boolean(config.OPENAI_API_KEY)) === "openai"
       ? withSlots(
@@ -42,7 +43,7 @@ export async function configuredProvider(config: AgentsConfig, deps: ConfiguredP
               js,
               bucket: rateLimitBucket(topology),
               key: rateLimitKey(config.OPENAI_BASE_URL),
-              limits: { requestsPerWindow: config.OPENAI_RPM_LIMIT, tokensPerWindow: config.OPENAI_TPM_LIMIT, windowMs: config.OPENAI_RATE_WINDOW_MS },
+              limits: { requestsPerWindow: limits.requestsPerMinute, tokensPerWindow: limits.tokensPerMinute, windowMs: config.OPENAI_RATE_WINDOW_MS },
             }),
           ),
         )
@@ -62,7 +63,12 @@ export async function configuredProvider(config: AgentsConfig, deps: ConfiguredP
       agents: config.AGENT,
       models: Object.fromEntries(config.AGENT.map((a) => [a, provider.modelFor(a)])),
       ...(provider.name === "openai"
-        ? { base_url: config.OPENAI_BASE_URL ?? "https://api.openai.com/v1", rpm_limit: config.OPENAI_RPM_LIMIT, tpm_limit: config.OPENAI_TPM_LIMIT }
+        ? {
+            base_url: config.OPENAI_BASE_URL ?? "https://api.openai.com/v1",
+            rpm_limit: limits.requestsPerMinute ?? "none",
+            tpm_limit: limits.tokensPerMinute ?? "none",
+            max_concurrency: config.OPENAI_MAX_CONCURRENCY,
+          }
         : {}),
     },
     `agents starting with the ${provider.name} provider`,

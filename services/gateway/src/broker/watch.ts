@@ -1,12 +1,15 @@
-// Follows one request's events as they are published (core NATS, no consumer), from
-// before its command is published so that no event can slip past a waiting POST. Events
-// are kept as they arrive and parsed only when asked for: a waiting POST that ends needs
-// just the end event, which carries every agent's result.
+// Follows what a waiting submission needs of one request as it is published (core NATS,
+// no consumer), from before its RequestAccepted is published so that nothing slips past:
+// its end (through the connection's shared request-ends subscription) and, for a
+// submission under an Idempotency-Key, the request's accept (another body under the same
+// key ends the wait). Events are kept as they arrive and parsed only when asked for: the
+// end event carries every agent's result.
 import { ChorusEvent, type ChorusEventType, type Topology } from "@chorus/contracts";
 import type { Logger, NatsConnection } from "@chorus/platform";
+import { requestEnds } from "./request-ends.ts";
 
 export type RequestWatch = {
-  /** Every valid event seen so far, in arrival order. */
+  /** Every valid event seen so far (the end, and the accept when asked for), in arrival order. */
   events(): readonly ChorusEvent[];
   /**
    * The first event (seen or to come) of one of `types` that matches `stop`, or undefined
@@ -21,8 +24,7 @@ const REQUEST_EVENT_BY_SUFFIX: Record<string, ChorusEventType> = { accepted: "Re
 
 type Arrival = { subject: string; data: Uint8Array; event?: ChorusEvent | null };
 
-export function watchRequest(nc: NatsConnection, t: Topology, requestId: string, logger: Logger): RequestWatch {
-  const sub = nc.subscribe(t.subjects.requestEvents(requestId));
+export function watchRequest(nc: NatsConnection, t: Topology, requestId: string, logger: Logger, options: { accepts?: boolean } = {}): RequestWatch {
   const arrivals: Arrival[] = [];
   const listeners = new Set<(arrival: Arrival) => void>();
 
@@ -43,13 +45,13 @@ export function watchRequest(nc: NatsConnection, t: Topology, requestId: string,
   /** The event type a subject carries, for the request-level events only. */
   const requestEventType = (subject: string): ChorusEventType | undefined => requestLevel.get(subject);
 
-  void (async () => {
-    for await (const m of sub) {
-      const arrival: Arrival = { subject: m.subject, data: m.data };
-      arrivals.push(arrival);
-      for (const listener of listeners) listener(arrival);
-    }
-  })();
+  const arrive = (subject: string, data: Uint8Array) => {
+    const arrival: Arrival = { subject, data };
+    arrivals.push(arrival);
+    for (const listener of listeners) listener(arrival);
+  };
+  const stopListening = requestEnds(nc, t).listen(requestId, arrive);
+  const accepts = options.accepts ? nc.subscribe(t.subjects.requestEvent(requestId, "accepted"), { callback: (err, m) => void (err ? undefined : arrive(m.subject, m.data)) }) : undefined;
 
   return {
     events: () => arrivals.map(parse).filter((e) => e !== null),
@@ -84,7 +86,8 @@ export function watchRequest(nc: NatsConnection, t: Topology, requestId: string,
       });
     },
     close() {
-      sub.unsubscribe();
+      stopListening();
+      accepts?.unsubscribe();
     },
   };
 }

@@ -1,7 +1,7 @@
 // The middleware around every route: request context (correlation id, logger, access
 // log), the ONE place errors become JSON responses, and JSON answers for unknown routes.
 import type { Middleware } from "koa";
-import { tagRequestSpans, type Logger } from "@chorus/platform";
+import { tagRequestRoute, tagRequestSpans, type Logger } from "@chorus/platform";
 import { correlationIdFrom } from "./correlation.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { httpErrorOf } from "./error-mapping.ts";
@@ -18,6 +18,9 @@ export function requestContext(logger: Logger): Middleware<GatewayState> {
     try {
       await next();
     } finally {
+      // Set by the router on a match: the metrics label requests by route, not by path.
+      const route = (ctx as { _matchedRoute?: unknown })._matchedRoute;
+      if (typeof route === "string") tagRequestRoute(route);
       const line = { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) };
       if (ctx.path === "/livez" || ctx.path === "/readyz" || ctx.path === "/metrics") ctx.state.log.debug(line, "request");
       else ctx.state.log.info(line, "request");

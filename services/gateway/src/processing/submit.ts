@@ -1,8 +1,7 @@
 // Submitting a request: the I/O shell around the pure parts. Records the request's
 // RequestAccepted in the event stream itself (never writes Postgres), deduplicated by
 // request id, before it answers: from then on every read, on any replica, finds the
-// request. Then it waits on the request's own events for its end when the client is
-// willing to wait.
+// request. Then it waits for the request's end event when the client is willing to wait.
 import { randomUUID } from "node:crypto";
 import { ZodError } from "zod";
 import { acceptSubmission, isEndEvent, messageIds, type ChorusEvent, type Submitted, type RequestView, type Topology } from "@chorus/contracts";
@@ -100,13 +99,19 @@ export async function submitRequest(deps: SubmitDeps, s: Submission): Promise<Su
   const now = new Date().toISOString();
   const submitted = submittedView(requestId, s.input, now);
 
-  // Subscribed before anything is checked or published: no event of this request is missed.
-  const watch = watchRequest(deps.nc, t, requestId, log);
+  // Listening before anything is checked or published: no event of this request is missed.
+  const watch = watchRequest(deps.nc, t, requestId, log, { accepts: s.idempotencyKey !== undefined });
   try {
     const prior = s.idempotencyKey ? priorSubmission(await onBroker(requestId, () => recordedEvents(deps.jsm, t, requestId)), fingerprint, submitted) : undefined;
     if (prior?.ended) return { kind: "ended", view: prior.view, replayed: true };
     const known = prior ? { view: prior.view, replayed: true } : await publishSubmission(deps, s, { requestId, fingerprint, now, view: submitted, log });
-    return await waitForEnd(watch, s, fingerprint, known);
+    const outcome = await waitForEnd(watch, s, fingerprint, known);
+    // A wait that ran out answers with the progress so far, read from the stream: the watch sees only the end.
+    if (outcome.kind === "pending" && s.waitMs > 0 && !s.signal.aborted) {
+      const recorded = await recordedEvents(deps.jsm, t, requestId).catch(() => [] as ChorusEvent[]);
+      return { ...outcome, view: viewFromEvents(recorded, outcome.view) ?? outcome.view };
+    }
+    return outcome;
   } finally {
     watch.close();
   }
