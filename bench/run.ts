@@ -124,7 +124,8 @@ notes.push(
   "Idle memory is read after a 3 s warm-up and 1 s of quiet; peak is the highest of samples every 250 ms during the load points.",
   "Projection lag = the projector's projected_at (now() of its transaction, so slightly early) minus the end event's occurred_at.",
   "Messages per request are stream sequence deltas over the bench-provider closed loops (work-queue streams delete acked messages, so counts would undercount).",
-  "Agents run with AGENT_CONCURRENCY 4 (the default); 32 for the 300 ms phase, which runs the openai provider (official SDK, structured output, zod validation) against a scripted OpenAI-compatible server on this machine that answers every chat request after 300 ms.",
+  "Agents run with AGENT_CONCURRENCY 4 (the default for the bench and local providers); 32 for the 300 ms phase, which runs the openai provider (official SDK, structured output, zod validation) against a scripted OpenAI-compatible server on this machine that answers every chat request after 300 ms.",
+  "The model-bound phase runs the agents as a new user would: AGENT_PROVIDER=openai, a key and OPENAI_BASE_URL, nothing else set (so 256 calls in flight per replica and no shared rate limit for a server that is not OpenAI's); the server answers every call after 1.5 s. Memory per call in flight is the agents' RSS growth over the point divided by the most calls in flight, so it includes the tasks and requests queued around them.",
 );
 
 const results: BenchResults = {

@@ -2,8 +2,9 @@
 // (plus a compromise pattern) for dates and money. Offsets always index the caller's
 // original string: each span is re-located there, never taken from a package.
 import type { ItemEntity } from "wink-nlp";
+import { readWholeText } from "./document.ts";
 import { getCompromise, getWink } from "./nlp.ts";
-import { locate, tokenStarts } from "./locate.ts";
+import { locate } from "./locate.ts";
 
 export type EntityType = "PERSON" | "ORGANIZATION" | "LOCATION" | "DATE" | "MONEY";
 
@@ -100,11 +101,8 @@ function compromiseCandidates(text: string): Candidate[] {
 }
 
 function winkCandidates(text: string): Candidate[] {
-  const { nlp, its } = getWink();
-  const doc = nlp.readDoc(text);
-  const tokens = doc.tokens();
-  const values = tokens.out() as string[];
-  const starts = tokenStarts(tokens.out(its.precedingSpaces) as string[], values);
+  const { its } = getWink();
+  const { doc, starts } = readWholeText(text);
   const out: Candidate[] = [];
   doc.entities().each((e: ItemEntity) => {
     const type = e.out(its.type);

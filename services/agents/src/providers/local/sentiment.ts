@@ -1,6 +1,6 @@
 // Offline sentiment: wink-nlp's negation-aware per-sentence scores, split further at
 // contrast words so that "great, but awful" in one sentence can still read as mixed.
-import { readText } from "./document.ts";
+import { readText, readWholeText } from "./document.ts";
 import type { ReadText, SentenceInfo } from "./document.ts";
 
 export type SentimentLabel = "positive" | "negative" | "neutral" | "mixed";
@@ -75,7 +75,7 @@ function unitsOf(read: ReadText, text: string, s: SentenceInfo, index: number): 
 }
 
 export function analyzeSentiment(text: string): Sentiment {
-  const read = readText(text);
+  const read = readWholeText(text);
   const units = read.sentences.flatMap((s, i) => unitsOf(read, text, s, i));
   const totalWeight = units.reduce((s, u) => s + u.weight, 0);
   if (totalWeight === 0) return { label: "neutral", score: 0, confidence: 0 };

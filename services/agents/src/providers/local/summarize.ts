@@ -2,7 +2,7 @@
 // PageRank with a small lead bias) over wink-nlp sentences. Deterministic, no network.
 import type { TokenItsFunction } from "wink-nlp";
 import { getWink } from "./nlp.ts";
-import { readText } from "./document.ts";
+import { readWholeText } from "./document.ts";
 
 export interface Summary {
   summary: string;
@@ -104,7 +104,7 @@ function pickDiverse(order: number[], sim: number[][], count: number): number[] 
 
 export function summarize(text: string, _context?: unknown): Summary {
   const { its } = getWink();
-  const { doc, types, sentences } = readText(text);
+  const { doc, types, sentences } = readWholeText(text);
   if (sentences.length === 0) return { summary: "", key_points: [] };
 
   const tokens = doc.tokens();
