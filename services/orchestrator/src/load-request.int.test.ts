@@ -68,20 +68,27 @@ describe("loading a request's state from the stream", () => {
 
     await publishAll([accepted("parallel", [...agents]), dispatched("summarizer", 1), dispatched("sentiment", 2)]);
     await warm(REQUEST_ID);
-    // accepted + 2 ends + per agent dispatched, completed, failed
-    expect(reads).toBe(3 + 2 * 3);
+    // accepted + per agent dispatched, completed, failed; no end while an outcome is missing
+    expect(reads).toBe(1 + 2 * 3);
 
     reads = 0;
     await publishEvent(env.nats.js, env.nats.topology, completed("summarizer", 3), { msgID: "summarizer-done" });
     const state = await warm(REQUEST_ID);
-    // Known now: accepted and both dispatches; read again: 2 ends and both agents' outcomes.
-    expect(reads).toBe(2 + 2 * 2);
+    // Known now: accepted and both dispatches; read again: both agents' outcomes.
+    expect(reads).toBe(2 * 2);
     expect(state).toEqual(await cold(REQUEST_ID));
     expect(state.runs.summarizer?.outcome?.type).toBe("AgentCompleted");
 
     reads = 0;
     await warm(REQUEST_ID);
-    // The summarizer's outcome is known: only the ends and the sentiment's outcomes are read.
+    // The summarizer's outcome is known: only the sentiment's outcomes are read.
+    expect(reads).toBe(2);
+
+    reads = 0;
+    await publishEvent(env.nats.js, env.nats.topology, failed("sentiment", 4), { msgID: "sentiment-failed" });
+    const last = await warm(REQUEST_ID);
+    // Every outcome is in: the sentiment's, then both ends, in case another replica ended it.
     expect(reads).toBe(2 + 2);
+    expect(last).toEqual(await cold(REQUEST_ID));
   });
 });

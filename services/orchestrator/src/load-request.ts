@@ -5,7 +5,7 @@
 import type { ChorusEvent, Topology } from "@chorus/contracts";
 import { lastRequestEvent, type JetStreamManager } from "@chorus/platform";
 import { knownFacts, type KnownFact } from "./known-facts.ts";
-import { evolve, initialState, type RequestState } from "./request/index.ts";
+import { evolve, initialState, runOf, type RequestState } from "./request/index.ts";
 
 export type LoadOptions = {
   /** Also read whether each agent has started (needed to resend outstanding tasks). */
@@ -37,8 +37,9 @@ const DEFAULT_KNOWN_REQUESTS = 5_000;
  * AgentCompleted for one agent, stored beyond the duplicate window): it folds the last of
  * them, where a fold of every event would take the first; both are the same agent's outcome.
  *
- * Subjects known to hold their fact (read before, or told through `remember`) are not
- * read again; up to `knownRequests` requests' facts are kept, least recently used dropped
+ * The request's end is read only once every agent has an outcome: it is recorded after
+ * them, never before. Subjects known to hold their fact (read before, or told through
+ * `remember`) are not read again; up to `knownRequests` requests' facts are kept, least recently used dropped
  * first (0 keeps none). A request known to have ended loads as just its end: nothing more
  * is decided for it. AgentStarted is read only with `includeStarted` (it matters only to
  * resending outstanding tasks) and an agent with one outcome is not asked for the other:
@@ -66,12 +67,13 @@ export function lastBySubjectLoader(jsm: JetStreamManager, t: Topology, options:
     const end = known.get("completed") ?? known.get("failed");
     if (end) return foldSorted([end]);
     if (options.knownOnly) return foldSorted([...known.values()]);
-    const head = await Promise.all(["accepted", "completed", "failed"].map((suffix) => read(requestId, known, suffix)));
-    const headState = foldSorted(head);
-    // Nothing is decided for an unknown or ended request, so its agents need not be read.
-    if (!headState.accepted || headState.end) return headState;
+    const ends = () => Promise.all(["completed", "failed"].map((suffix) => read(requestId, known, suffix)));
+    const accepted = await read(requestId, known, "accepted");
+    // Nothing is decided for an unknown request: its agents need not be read (its end may, if its accept is gone).
+    if (!accepted) return foldSorted(await ends());
+    const agents = accepted.event.type === "RequestAccepted" ? accepted.event.data.agents : [];
     const agentFacts = await Promise.all(
-      headState.accepted.data.agents.map(async (agent) => {
+      agents.map(async (agent) => {
         const outcomes = [`agent.${agent}.completed`, `agent.${agent}.failed`];
         const knownOutcome = outcomes.map((suffix) => known.get(suffix)).find((f) => f !== undefined);
         return Promise.all([
@@ -81,7 +83,12 @@ export function lastBySubjectLoader(jsm: JetStreamManager, t: Topology, options:
         ]);
       }),
     );
-    return foldSorted([...head, ...agentFacts.flat()]);
+    const stored = [accepted, ...agentFacts.flat()];
+    const state = foldSorted(stored);
+    // An end is recorded only once every agent's outcome is stored, so while one is missing
+    // there is no end to read; once all are there, another replica may have recorded it.
+    const allOutcomes = agents.every((agent) => runOf(state, agent).outcome !== null);
+    return allOutcomes ? foldSorted([...stored, ...(await ends())]) : state;
   };
   return { load, remember: (event, seq) => facts.remember(event, seq) };
 }
