@@ -61,6 +61,8 @@ export const BaseConfig = z.object({
   SHUTDOWN_TIMEOUT_MS: envInt(100, 600_000).default(20_000),
   /** Max age of the event stream in days; 0 keeps events forever (they are the system of record). */
   EVENTS_MAX_AGE_DAYS: z.coerce.number().min(0).default(0),
+  /** Most bytes the event stream may hold; 0 is no limit. At the limit new writes are refused (submissions answer 503), old events are never dropped for space. */
+  EVENTS_MAX_BYTES: z.coerce.number().int().min(0).default(0),
   NATS_DUPLICATE_WINDOW_MS: envInt(1_000, 24 * 3600_000).default(10 * 60_000),
   /** JetStream replicas for streams created by Chorus: 1 on a single server, 3 on a cluster. */
   NATS_STREAM_REPLICAS: envInt(1, 5).default(1),

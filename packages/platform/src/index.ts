@@ -47,7 +47,8 @@ export { createDatabasePool, createDatabasePoolWhenUp, sql, type DatabasePool } 
 export { READ_MODEL_SCHEMA, ensureDatabase, migrateReadModels } from "./migrate.ts";
 
 // Telemetry: traces, metrics, the preload's node arguments.
-export { tagRequestRoute, tagRequestSpans } from "./telemetry.ts";
+export { startTelemetry, tagRequestRoute, tagRequestSpans } from "./telemetry.ts";
 export { llmCallSpan } from "./spans.ts";
 export { prometheusMetrics } from "./metrics.ts";
+export { isStoreFull, recentStoreRefusal, storeSpaceCheck, STORE_FULL_REPORTED_MS } from "./store-full.ts";
 export { serviceNodeArgs } from "./telemetry-name.ts";

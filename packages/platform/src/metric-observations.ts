@@ -17,6 +17,8 @@ export const COUNTERS = {
   webhook_deliveries: { name: "chorus_webhook_deliveries", description: "Webhooks that ended, delivered or exhausted" },
   // Not from events: counted where a consumer copies a message it gives up on (dead-letter.ts).
   dead_letters: { name: "chorus_dead_letters", description: "Messages copied to the dead-letter subject, by stream and consumer" },
+  // Not from events: counted where JetStream refuses a write for want of space (store-full.ts).
+  store_refusals: { name: "chorus_event_store_refusals", description: "Writes JetStream refused for want of space (a stream at its limit, a full disk)" },
 } as const;
 
 export const HISTOGRAMS = {

@@ -42,6 +42,11 @@ export function recordDeadLetter(labels: { stream: string; consumer: string }): 
   chorusInstruments().counters.dead_letters.add(1, labels);
 }
 
+/** Counts one write JetStream refused for want of space. */
+export function recordStoreRefusal(): void {
+  chorusInstruments().counters.store_refusals.add(1);
+}
+
 export type LagOptions = {
   jsm: JetStreamManager;
   topology: Topology;

@@ -60,6 +60,8 @@ export async function connectNats({ url, name, logger, access }: NatsOptions): P
 export type StreamLimits = {
   /** Max age of events, ms; 0 keeps them forever. */
   eventsMaxAgeMs: number;
+  /** Most bytes the event stream may hold; 0 or unset: no limit. At the limit new events are refused, never old ones dropped. */
+  eventsMaxBytes?: number;
   /** Window in which a repeated Nats-Msg-Id is dropped as a duplicate, ms. */
   duplicateWindowMs: number;
   replicas?: number;
@@ -86,7 +88,10 @@ export function streamConfigs(t: Topology, limits: StreamLimits): (Partial<Strea
       subjects: [t.subjects.allEvents],
       retention: RetentionPolicy.Limits,
       max_age: nanos(limits.eventsMaxAgeMs),
-      discard: DiscardPolicy.Old,
+      max_bytes: limits.eventsMaxBytes ? limits.eventsMaxBytes : -1,
+      // The system of record: at a size limit a new event is refused (the writer waits, a
+      // submission answers 503), rather than the oldest dropped unseen. Age still applies.
+      discard: DiscardPolicy.New,
       // Lets readers fetch the last event on a subject without creating a consumer.
       allow_direct: true,
     },
@@ -115,7 +120,7 @@ export function streamConfigs(t: Topology, limits: StreamLimits): (Partial<Strea
 }
 
 /** The settings ensureStreams keeps as configured; the rest (retention, storage) cannot change on an existing stream. */
-type StreamSettings = Pick<StreamConfig, "subjects" | "max_age" | "duplicate_window">;
+type StreamSettings = Pick<StreamConfig, "subjects" | "max_age" | "duplicate_window" | "max_bytes" | "discard">;
 
 /** What of `desired` an existing stream's configuration lacks, as an update; undefined when nothing does. */
 export function streamChanges(current: Partial<StreamConfig>, desired: Partial<StreamConfig>): Partial<StreamSettings> | undefined {
@@ -123,8 +128,17 @@ export function streamChanges(current: Partial<StreamConfig>, desired: Partial<S
   // An unset max age is 0 (forever) on the server.
   const sameAge = (current.max_age ?? 0) === (desired.max_age ?? 0);
   const sameWindow = desired.duplicate_window === undefined || current.duplicate_window === desired.duplicate_window;
-  if (sameSubjects && sameAge && sameWindow) return undefined;
-  return { subjects: desired.subjects, max_age: desired.max_age, duplicate_window: desired.duplicate_window };
+  // An unset size limit is -1 (none) on the server; streams that do not ask for one keep theirs.
+  const sameSize = desired.max_bytes === undefined || (current.max_bytes ?? -1) === desired.max_bytes;
+  const sameDiscard = desired.discard === undefined || (current.discard ?? DiscardPolicy.Old) === desired.discard;
+  if (sameSubjects && sameAge && sameWindow && sameSize && sameDiscard) return undefined;
+  return {
+    subjects: desired.subjects,
+    max_age: desired.max_age,
+    duplicate_window: desired.duplicate_window,
+    ...(desired.max_bytes === undefined ? {} : { max_bytes: desired.max_bytes }),
+    ...(desired.discard === undefined ? {} : { discard: desired.discard }),
+  };
 }
 
 /** A stream that does not exist yet and that this process's NATS user may not create: it waits for one that may. */

@@ -1,3 +1,4 @@
+import { DiscardPolicy } from "@nats-io/jetstream";
 import { errors } from "@nats-io/transport-node";
 import { describe, expect, it } from "vitest";
 import { topology } from "@chorus/contracts";
@@ -15,11 +16,20 @@ describe("streamChanges", () => {
     expect(streamChanges(stored(events), events!)).toBeUndefined();
   });
 
-  it("asks for the subjects, max age and duplicate window when any of them differs", () => {
-    const want = { subjects: events!.subjects, max_age: events!.max_age, duplicate_window: events!.duplicate_window };
+  it("asks for the subjects, max age, duplicate window, size limit and discard policy when any of them differs", () => {
+    const want = { subjects: events!.subjects, max_age: events!.max_age, duplicate_window: events!.duplicate_window, max_bytes: -1, discard: DiscardPolicy.New };
     expect(streamChanges({ ...stored(events), max_age: nanos(3_600_000) }, events!)).toEqual(want);
     expect(streamChanges({ ...stored(events), duplicate_window: nanos(60_000) }, events!)).toEqual(want);
     expect(streamChanges({ ...stored(events), subjects: ["chorus.ev.request.>"] }, events!)).toEqual(want);
+    expect(streamChanges({ ...stored(events), max_bytes: 1_000_000 }, events!)).toEqual(want);
+    // An event stream made by an earlier version dropped its oldest events at a limit.
+    expect(streamChanges({ ...stored(events), discard: DiscardPolicy.Old }, events!)).toEqual(want);
+  });
+
+  it("refuses new events at the event stream's size limit rather than dropping old ones", () => {
+    const [, limited] = streamConfigs(t, { eventsMaxAgeMs: 0, duplicateWindowMs: 120_000, eventsMaxBytes: 5_000_000 });
+    expect(limited).toMatchObject({ max_bytes: 5_000_000, discard: DiscardPolicy.New });
+    expect(events).toMatchObject({ max_bytes: -1, discard: DiscardPolicy.New });
   });
 });
 

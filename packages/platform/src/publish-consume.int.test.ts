@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { messageIds, type ChorusEvent } from "@chorus/contracts";
-import { isolatedPerTest, testLogger, eventually } from "@chorus/testing";
+import { acceptedRequest, isolatedPerTest, testLogger, eventually } from "@chorus/testing";
 import type { RunConsumerOptions } from "./consumer.ts";
 import { ensureDurable, publishEvent, publishValidated, runConsumer, HEADER } from "./index.ts";
 
@@ -27,26 +27,7 @@ const storedOn = async (stream: string) => (await env.nats.jsm.streams.info(stre
 const untilStored = (stream: string, count: number, timeoutMs?: number) => eventually(async () => ((await storedOn(stream)) === count ? true : undefined), timeoutMs);
 const deadLetter = (seq: number) => env.nats.jsm.streams.getMessage(env.nats.topology.streams.deadLetters, { seq });
 
-function accepted(requestId: string): ChorusEvent {
-  return {
-    id: randomUUID(),
-    type: "RequestAccepted",
-    version: 1,
-    request_id: requestId,
-    tenant_id: "default",
-    occurred_at: new Date().toISOString(),
-    correlation_id: "corr-1",
-    data: {
-      text: "hello there, world",
-      orchestration_mode: "parallel",
-      agents: ["summarizer"],
-      webhook: null,
-      idempotency_key: null,
-      fingerprint: null,
-      agent_timeout_ms: 1000,
-    },
-  };
-}
+const accepted = (requestId: string) => acceptedRequest(requestId);
 
 describe("publishing and consuming", () => {
   it("drops a second publish with the same message id as a duplicate", async () => {

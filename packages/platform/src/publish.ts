@@ -7,6 +7,7 @@ import pRetry from "p-retry";
 import type { z } from "zod";
 import { ChorusEvent, type Topology } from "@chorus/contracts";
 import { recordEventMetrics } from "./metrics.ts";
+import { isStoreFull, noteStoreAccepted, noteStoreRefusal } from "./store-full.ts";
 
 const tracer = trace.getTracer("chorus.bus");
 
@@ -67,7 +68,7 @@ export async function publishValidated<S extends z.ZodType>(
     async (span) => {
       try {
         const headers = headersFor(opts);
-        return await pRetry(
+        const ack = await pRetry(
           () =>
             js.publish(subject, data, {
               msgID: opts.msgID,
@@ -80,11 +81,15 @@ export async function publishValidated<S extends z.ZodType>(
             retries: 4,
             minTimeout: 50,
             maxTimeout: 1000,
-            // A conflict (wrong last sequence) is an answer, not a transient failure.
-            shouldRetry: ({ error }) => !isWrongLastSequence(error),
+            // A conflict (wrong last sequence) is an answer, not a transient failure; a full
+            // store is not one either: it lasts until someone makes space.
+            shouldRetry: ({ error }) => !isWrongLastSequence(error) && !isStoreFull(error),
           },
         );
+        noteStoreAccepted();
+        return ack;
       } catch (err) {
+        if (isStoreFull(err)) noteStoreRefusal(err, `a message on ${subject}`);
         span.recordException(err as Error);
         span.setStatus({ code: SpanStatusCode.ERROR });
         throw err;

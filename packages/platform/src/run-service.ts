@@ -10,6 +10,7 @@ import { metricsRoutes, observeConsumerLag } from "./metrics.ts";
 import type { Checks } from "./probes.ts";
 import { bootService, natsCheck, type ProbedConfig, type ServiceContext } from "./service.ts";
 import { onShutdown, type Closer } from "./shutdown.ts";
+import { recentStoreRefusal } from "./store-full.ts";
 
 /** What a started service hands back to be watched and stopped. */
 export type StartedService = {
@@ -64,7 +65,12 @@ export async function runService<S extends z.ZodType<ProbedConfig>>(service: Ser
   const closers: Closer[] = [...started.closers];
   let opsPort: number | undefined;
   if (probesOnPort) {
-    const server = probes.serve({ routes: metricsRoutes(), readiness: { nats: natsCheck(nc), ...started.readiness }, details: started.details });
+    // A write JetStream refused for want of space is reported, not a reason to be taken out of service: the handler waits for space.
+    const details = () => {
+      const refused = recentStoreRefusal();
+      return { ...started.details?.(), ...(refused ? { event_store: { full: true, ...refused } } : {}) };
+    };
+    const server = probes.serve({ routes: metricsRoutes(), readiness: { nats: natsCheck(nc), ...started.readiness }, details });
     const address = server.address();
     if (config.OPS_PORT !== undefined && typeof address === "object" && address) opsPort = address.port;
     closers.push({ name: "probe server", close: () => new Promise<void>((resolve) => server.close(() => resolve())) });

@@ -35,6 +35,7 @@ export type ProbedConfig = BaseConfig & { PORT: number; HOST?: string; OPS_PORT?
 export function streamLimits(config: BaseConfig): StreamLimits {
   return {
     eventsMaxAgeMs: Math.round(config.EVENTS_MAX_AGE_DAYS * 24 * 3600_000),
+    eventsMaxBytes: config.EVENTS_MAX_BYTES,
     duplicateWindowMs: config.NATS_DUPLICATE_WINDOW_MS,
     replicas: config.NATS_STREAM_REPLICAS,
   };

@@ -7,6 +7,7 @@ export * from "./gateway-api.ts";
 export * from "./openai-server.ts";
 export * from "./webhook-receiver.ts";
 export * from "./events.ts";
+export * from "./accepted-events.ts";
 export * from "./end-events.ts";
 export * from "./pipeline.ts";
 export * from "./nats-cluster.ts";

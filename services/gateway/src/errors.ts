@@ -65,3 +65,11 @@ export const notFound = (message: string, requestId?: string) => new ApiError("N
 
 export const unavailable = (what: string, cause?: unknown, requestId?: string) =>
   new ApiError("Unavailable", `${what} is unavailable; try again shortly`, { cause, requestId, retryAfterSeconds: 5 });
+
+/** JetStream refused to store the request for want of space: nothing was recorded, and it lasts until an operator makes room. */
+export const storeFull = (cause: unknown, requestId?: string) =>
+  new ApiError("Unavailable", "Chorus cannot record new requests now: its event store is full. Nothing was recorded; try again later", {
+    cause,
+    requestId,
+    retryAfterSeconds: 30,
+  });

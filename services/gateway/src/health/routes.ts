@@ -1,10 +1,11 @@
 // GET /api/v1/health (database, NATS, and the LLM provider as the agents last reported it:
 // 200 or 503 with each check), and the Kubernetes probes on the same port: /livez (the process runs) and /readyz (it can
-// accept submissions: NATS is up and it is not stopping; Postgres is not required), and
+// accept submissions: NATS is up, JetStream has not refused a write for want of space in
+// the last seconds, and it is not stopping; Postgres is not required), and
 // /metrics for Prometheus.
 import { Router } from "@koa/router";
 import type { Topology } from "@chorus/contracts";
-import { natsCheck, prometheusMetrics, runChecks, sql, type JetStreamClient, type NatsConnection } from "@chorus/platform";
+import { natsCheck, prometheusMetrics, runChecks, sql, storeSpaceCheck, type JetStreamClient, type NatsConnection } from "@chorus/platform";
 import type { Access } from "../auth/index.ts";
 import type { DatabaseLink } from "../database/link.ts";
 import { guard } from "../http/guard.ts";
@@ -81,7 +82,7 @@ export function healthRoutes(deps: HealthDeps): Router<GatewayState> {
   });
 
   router.get("/readyz", async (ctx) => {
-    const report = await runChecks({ nats: natsCheck(deps.nc) }, timeout);
+    const report = await runChecks({ nats: natsCheck(deps.nc), event_store: storeSpaceCheck() }, timeout);
     const ready = report.ok && !deps.stopping.aborted;
     ctx.status = ready ? 200 : 503;
     ctx.set("Cache-Control", "no-store");

@@ -5,14 +5,14 @@
 import { randomUUID } from "node:crypto";
 import { ZodError } from "zod";
 import { acceptSubmission, isEndEvent, messageIds, type ChorusEvent, type Submitted, type RequestView, type Topology } from "@chorus/contracts";
-import { publishEvent, type JetStreamClient, type JetStreamManager, type Logger, type NatsConnection } from "@chorus/platform";
+import { isStoreFull, publishEvent, type JetStreamClient, type JetStreamManager, type Logger, type NatsConnection } from "@chorus/platform";
 import { sealSecret, type WebhookKeys } from "@chorus/webhook-security";
 import { acceptsDurable, type AcceptsDurable } from "../broker/accepts.ts";
 import type { BrokerState } from "../broker/state.ts";
 import { lastEventOf, recordedEvents } from "../broker/lookup.ts";
 import { watchRequest, type RequestWatch } from "../broker/watch.ts";
 import type { GatewayDeps } from "../deps.ts";
-import { ApiError, unavailable } from "../errors.ts";
+import { ApiError, storeFull, unavailable } from "../errors.ts";
 import { applyEvent, submittedView, viewFromEvents } from "../views/fold.ts";
 import { refuseForbiddenWebhook } from "../webhooks/target.ts";
 import { duplicateSubmission, fingerprintOf, isOtherBody, keyReused, priorSubmission, requestIdForKey } from "./idempotency.ts";
@@ -78,12 +78,13 @@ export type SubmitOutcome = {
   replayed: boolean;
 };
 
-/** NATS failures are 503s; a payload that fails its own schema is a bug and stays a 500. */
+/** NATS failures are 503s (a full event store says so); a payload that fails its own schema is a bug and stays a 500. */
 async function onBroker<T>(requestId: string, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (err) {
     if (err instanceof ApiError || err instanceof ZodError) throw err;
+    if (isStoreFull(err)) throw storeFull(err, requestId);
     throw unavailable("the message broker", err, requestId);
   }
 }
