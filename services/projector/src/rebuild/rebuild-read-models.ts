@@ -2,11 +2,14 @@
 // (servers before 2.14 cannot reset a consumer): migrate a staging schema, replay the
 // whole stream into it with the live projection code, then swap it in atomically. An
 // event the read models cannot take is recorded as the live projector records it (see
-// store/failures.ts) and reported; the rebuild goes on.
+// store/failures.ts) and reported; the rebuild goes on. Rows older than the read models'
+// retention (RETENTION_DAYS) are pruned from the staging schema before the swap, so a
+// rebuild brings back no more than the live projection keeps.
 import type { Topology } from "@chorus/contracts";
 import { READ_MODEL_SCHEMA, migrateReadModels, sql, type DatabasePool, type JetStreamManager, type JetStreamClient, type Logger } from "@chorus/platform";
 import { applyRecordingFailuresIn, type Queryable } from "../store/index.ts";
 import type { SequencedEvent } from "../projection/index.ts";
+import { pruneReadModelsIn, retentionCutoff } from "../retention/index.ts";
 import { openReplay, type Replay } from "./replay.ts";
 import { swapSchemas, type SchemaNames } from "./swap.ts";
 
@@ -22,6 +25,9 @@ export type RebuildDeps = {
   schema?: string;
   /** Events per transaction while replaying. */
   batchSize?: number;
+  /** The read models' retention (RETENTION_DAYS): older rows are not brought back; 0 or unset keeps all. */
+  retentionDays?: number;
+  now?: () => Date;
 };
 
 export type RebuildResult = {
@@ -35,6 +41,8 @@ export type RebuildResult = {
   failed: number;
   /** Stream sequence the new read models are complete up to. */
   lastSeq: number;
+  /** Requests replayed but left out as older than the retention. */
+  expired: number;
   durationMs: number;
 };
 
@@ -64,8 +72,9 @@ export async function rebuildReadModels(deps: RebuildDeps): Promise<RebuildResul
       await migrateReadModels(deps.databaseUrl, { schema: names.staging, logger: log });
       const replay = await openReplay(deps.js, deps.topology.streams.events, { batchSize: deps.batchSize ?? DEFAULT_BATCH_SIZE, logger: log });
       try {
-        const { replayed, caughtUp, failed } = await replayAndSwap(deps, conn, replay, names, log);
-        const result = { events: replayed + caughtUp, caughtUp, skipped: replay.skipped(), failed, lastSeq: replay.lastSeq(), durationMs: Math.round(performance.now() - started) };
+        await warnIfStreamKeepsLess(deps, log);
+        const { replayed, caughtUp, failed, expired } = await replayAndSwap(deps, conn, replay, names, log);
+        const result = { events: replayed + caughtUp, caughtUp, skipped: replay.skipped(), failed, expired, lastSeq: replay.lastSeq(), durationMs: Math.round(performance.now() - started) };
         log.info(result, "read models rebuilt and swapped in");
         return result;
       } finally {
@@ -103,6 +112,9 @@ async function replayAndSwap(deps: RebuildDeps, conn: Connection, replay: Replay
     if (read <= batchSize) break;
   }
   let caughtUp = 0;
+  // Before the swap, outside its lock: on a long stream this deletes most of what was replayed.
+  const cutoff = retentionCutoff((deps.now ?? (() => new Date()))(), deps.retentionDays ?? 0);
+  const expired = cutoff ? (await conn.transaction((tx) => pruneReadModelsIn(tx, names.staging, cutoff))).requests : 0;
   await conn.transaction((tx) =>
     swapSchemas(tx, names, async () => {
       // The live tables are held now: what reached the stream meanwhile is applied here;
@@ -111,5 +123,18 @@ async function replayAndSwap(deps: RebuildDeps, conn: Connection, replay: Replay
       caughtUp = await replay.until(end, applyTo(tx));
     }),
   );
-  return { replayed, caughtUp, failed };
+  return { replayed, caughtUp, failed, expired };
+}
+
+/** A stream that ages events out before the read models do cannot give a rebuild all they held: say so. */
+async function warnIfStreamKeepsLess(deps: RebuildDeps, log: Logger): Promise<void> {
+  const maxAgeNs = (await deps.jsm.streams.info(deps.topology.streams.events)).config.max_age ?? 0;
+  const streamDays = maxAgeNs / 1e9 / 86_400;
+  const readModelDays = deps.retentionDays ?? 0;
+  if (streamDays > 0 && (readModelDays === 0 || streamDays < readModelDays)) {
+    log.warn(
+      { stream_days: streamDays, retention_days: readModelDays },
+      "the event stream keeps events for less time than the read models keep rows: the rebuilt read models hold only what the stream still has",
+    );
+  }
 }

@@ -14,8 +14,8 @@ function runProjector(pool = env.db.pool) {
   return startTestProjector(env, { pool });
 }
 
-function rebuild(target: IsolatedDatabase = env.db, batchSize?: number) {
-  return rebuildReadModels({ js: env.nats.js, jsm: env.nats.jsm, topology: env.nats.topology, pool: target.pool, databaseUrl: target.url, logger: testLogger, batchSize });
+function rebuild(target: IsolatedDatabase = env.db, batchSize?: number, retentionDays?: number) {
+  return rebuildReadModels({ js: env.nats.js, jsm: env.nats.jsm, topology: env.nats.topology, pool: target.pool, databaseUrl: target.url, logger: testLogger, batchSize, retentionDays });
 }
 
 function history(n: number): Story[] {
@@ -33,6 +33,21 @@ async function schemas(): Promise<string[]> {
 }
 
 describe("rebuilding the read models", () => {
+  it("brings back no request older than the read models' retention, which the daily prune would have deleted", async () => {
+    const DAY = 24 * 3600_000;
+    const old = { requestId: randomUUID(), agents: ["sentiment" as const], startAt: Date.now() - 40 * DAY };
+    const recent = { requestId: randomUUID(), agents: ["sentiment" as const], startAt: Date.now() - 2 * DAY };
+    await publishAll(env.nats.js, env.nats.topology, [...storyEvents(old), ...storyEvents(recent)]);
+
+    const result = await rebuild(env.db, undefined, 30);
+    expect(result.expired).toBe(1);
+    const ids = await env.db.pool.anyFirst(sql.type(z.object({ request_id: z.string() }))`SELECT request_id FROM read_model.requests`);
+    expect([...ids]).toEqual([recent.requestId]);
+    // Without a retention every request the stream holds comes back.
+    expect((await rebuild(env.db)).expired).toBe(0);
+    expect(await env.db.pool.oneFirst(sql.type(z.object({ n: z.number() }))`SELECT count(*)::int AS n FROM read_model.requests`)).toBe(2);
+  });
+
   it("yields exactly the rows of the live projection, and the live projector keeps working after the swap", async () => {
     const events = history(8).flatMap((s) => storyEvents(s));
     await publishAll(env.nats.js, env.nats.topology, events);
