@@ -4,7 +4,7 @@
 // Running a service or a command: boot, probes, shutdown, crash lines.
 export { runService, type StartedService } from "./run-service.ts";
 export { runCommand, type CommandContext } from "./run-command.ts";
-export { natsCheck, type ServiceContext } from "./service.ts";
+export { natsCheck, streamLimits, type ServiceContext } from "./service.ts";
 export { runChecks, type Checks } from "./probes.ts";
 export { stopGrpcServer, type Closer } from "./shutdown.ts";
 export { ConfigError } from "./errors.ts";

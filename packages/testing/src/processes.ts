@@ -42,11 +42,22 @@ export type RunningService = {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 };
 
+async function freePortOtherThan(taken: ReadonlySet<number>): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if (!taken.has(port)) return port;
+  }
+}
+
 /** Spawns `node --import <telemetry preload> services/<name>/src/main.ts` without waiting for it: for tests of how a service starts. */
 export async function spawnService(name: string, env: Record<string, string>, options: { entry?: string } = {}): Promise<RunningService> {
-  const port = env.PORT ? Number(env.PORT) : await freePort();
+  // Two free ports asked for one after the other can be the same one (each is closed before
+  // the next is asked for): the gateway refuses OPS_PORT equal to PORT or GRPC_PORT (exit 78).
+  const taken = new Set([env.GRPC_PORT, env.PORT, env.OPS_PORT].filter((p) => p && p !== "0").map(Number));
+  const port = env.PORT ? Number(env.PORT) : await freePortOtherThan(taken);
+  taken.add(port);
   // Only the gateway reads OPS_PORT (its API is on PORT): its probes answer there while it starts.
-  const opsPort = env.OPS_PORT && env.OPS_PORT !== "0" ? Number(env.OPS_PORT) : await freePort();
+  const opsPort = env.OPS_PORT && env.OPS_PORT !== "0" ? Number(env.OPS_PORT) : await freePortOtherThan(taken);
   const entry = options.entry ?? `services/${name}/src/main.ts`;
   const child = spawn(process.execPath, serviceNodeArgs(entry), {
     cwd: repoRoot,
