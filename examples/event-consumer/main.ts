@@ -1,6 +1,6 @@
 // A runnable example consumer of Chorus events; prints one JSON line per event.
-//   node examples/event-consumer/main.ts request <request_id>      follow one request to its end
-//   node examples/event-consumer/main.ts type <EventType> [durable]  every event of one type (Ctrl-C stops)
+//   npx node examples/event-consumer/main.ts request <request_id>      follow one request to its end
+//   npx node examples/event-consumer/main.ts type <EventType> [durable]  every event of one type (Ctrl-C stops)
 // NATS_URL (default nats://127.0.0.1:4222) and CHORUS_SUBJECT_PREFIX (default chorus) pick the server and topology.
 import { connect } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";

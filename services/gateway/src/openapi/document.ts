@@ -185,7 +185,7 @@ export function openApiDocument(settings: DocumentSettings): Json {
             "With `webhook_url`, or `Prefer: respond-async`, answers 202 at once. `Idempotency-Key` makes a retry return the same request " +
             "(keys are the tenant's own: another tenant may use the same one). The request belongs to the key's tenant.",
           parameters: [
-            { name: "Idempotency-Key", in: "header", required: false, description: IdempotencyKeyHeader.description, schema: jsonSchemaOf(IdempotencyKeyHeader, "input"), example: "order-4711" },
+            { name: "Idempotency-Key", in: "header", required: false, description: IdempotencyKeyHeader.description, schema: jsonSchemaOf(IdempotencyKeyHeader, "input") },
             { name: "Prefer", in: "header", required: false, description: "RFC 7240: `respond-async` answers 202 at once; `wait=N` waits at most N seconds", schema: { type: "string" } },
             correlation,
           ],

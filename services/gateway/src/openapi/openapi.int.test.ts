@@ -112,6 +112,10 @@ describe("the OpenAPI document", () => {
       ...Object.values(document.paths).flatMap((ops) => Object.values(ops).flatMap((op) => op.parameters ?? [])),
     ].filter((p): p is Json & { name: string; example: unknown } => "example" in p && "name" in p);
     expect(parameters.length).toBeGreaterThanOrEqual(2);
+    // "Try it out" fills examples in: a header that changes what a request does must start empty
+    // (a pre-filled Idempotency-Key would replay the first caller's result to everyone after).
+    const headers = Object.values(document.paths).flatMap((ops) => Object.values(ops).flatMap((op) => op.parameters ?? [])).filter((p) => (p as { in?: string }).in === "header");
+    expect(headers.filter((p) => "example" in p || "examples" in p)).toEqual([]);
     for (const p of parameters) expect(PARAMETER_SCHEMAS[p.name]?.safeParse(p.example).success, `parameter ${p.name}`).toBe(true);
     const sse = document.paths["/api/v1/results/{request_id}/events"]!.get!.responses["200"]!.content as Record<string, { example: string }>;
     const frames = [...sse["text/event-stream"]!.example.matchAll(/^data: (.*)$/gm)].map((m) => JSON.parse(m[1]!) as unknown);

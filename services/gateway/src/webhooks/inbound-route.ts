@@ -36,7 +36,7 @@ export function inboundWebhookRoute(deps: InboundDeps, options: InboundOptions):
   const schema = processRequestBody(options.maxTextLength);
   const schemes = options.allowLegacySignature ? (["standard-webhooks", "x-webhook-signature"] as const) : (["standard-webhooks"] as const);
   return async (ctx) => {
-    if (!options.inboundSecret) throw new ApiError("Unavailable", "inbound webhooks are not configured");
+    if (!options.inboundSecret) throw new ApiError("Unavailable", "inbound webhooks are not configured: set WEBHOOK_INBOUND_SECRET on the gateway to accept them");
     const body = await rawBody(ctx.req, options.maxBodyBytes);
     const now = options.clock();
     const verdict = verifyWebhook(options.inboundSecret, body, (name) => ctx.get(name) || undefined, Math.floor(now.getTime() / 1000), {

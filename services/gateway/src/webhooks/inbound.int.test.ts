@@ -139,7 +139,7 @@ describe("POST /webhook/receive: signatures", () => {
     const url = await replica({ webhookInboundSecret: undefined });
     const res = await receive(url, signed("msg_unconfigured"));
     expect(res.status).toBe(503);
-    expect(await res.json()).toMatchObject({ message: "inbound webhooks are not configured" });
+    expect(await res.json()).toMatchObject({ message: "inbound webhooks are not configured: set WEBHOOK_INBOUND_SECRET on the gateway to accept them" });
   });
 });
 
