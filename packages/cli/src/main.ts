@@ -1,78 +1,130 @@
 #!/usr/bin/env node
-// `chorus`: operator tools over Chorus's event stream. NATS is configured as for the
-// services (NATS_URL, CHORUS_SUBJECT_PREFIX, NATS_USER/NATS_PASSWORD or NATS_CREDS_FILE):
-// the only file that reads process.env and argv.
-//
-//   chorus events export --out FILE [--since ISO] [--until ISO]
-//   chorus events import FILE...
-import { createWriteStream } from "node:fs";
-import { parseArgs } from "node:util";
+// `chorus`: the command line of Chorus. Requests over the REST API (CHORUS_URL, default
+// http://127.0.0.1:8000, and CHORUS_API_KEY), and operator tools over the event stream
+// (NATS configured as for the services). The only file that reads process.env and argv.
+// Exit codes: 0 ok, 1 a failed request or a refused call, 2 usage, 3 unreachable or unauthorised.
+import { createWriteStream, readFileSync } from "node:fs";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { BaseConfig, ensureStreams, runCommand, streamLimits, type CommandContext } from "@chorus/platform";
+import { chorusApi } from "./api/client.ts";
 import { exportEvents } from "./events/export-events.ts";
 import { importEvents } from "./events/import-events.ts";
+import { EXIT, exitCodeOf } from "./exit-codes.ts";
+import { getCommand, listCommand, retryCommand, submitCommand, watchCommand, webhooksCommand, type Output } from "./requests/commands.ts";
+import { plain, type Paint } from "./requests/render.ts";
 
-const USAGE = `chorus — operator tools over Chorus's event stream
+const colour = process.stdout.isTTY && !process.env.NO_COLOR;
+const ansi = (code: number) => (s: string) => `\x1b[${code}m${s}\x1b[0m`;
+const paint: Paint = colour ? { bold: ansi(1), dim: ansi(2), good: ansi(32), bad: ansi(31) } : plain;
+const api = () => chorusApi({ baseUrl: process.env.CHORUS_URL ?? "http://127.0.0.1:8000", apiKey: process.env.CHORUS_API_KEY || undefined });
+const output = (json: boolean | undefined): Output => ({ write: (t) => process.stdout.write(t), paint, json: json === true });
 
-  chorus events export --out FILE [--since TIME] [--until TIME]
-      Writes the event stream (or the events stored in [since, until)) to FILE as
-      gzip-compressed NDJSON, one message per line, in stream order.
-  chorus events import FILE...
-      Stores exported files, in order, into an empty event stream (a restore); then run
-      npm run projector:rebuild to rebuild the read models from it.
-
-TIME is an ISO 8601 instant (2026-11-30T00:00:00Z). NATS is configured as for the services:
-NATS_URL, CHORUS_SUBJECT_PREFIX, NATS_USER / NATS_PASSWORD(_FILE) or NATS_CREDS_FILE.
-Backups and restores: docs/operations.md.
-`;
-
-function fail(message: string): never {
-  process.stderr.write(`chorus: ${message}\n\n${USAGE}`);
-  process.exit(64);
+/** Runs a request command: its exit code, or the one its failure maps to (with the API's message on stderr). */
+async function run(work: () => Promise<number>): Promise<void> {
+  try {
+    process.exitCode = await work();
+  } catch (err) {
+    process.stderr.write(`chorus: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = exitCodeOf(err);
+  }
 }
 
-function instant(value: string | undefined, name: string): Date | undefined {
-  if (value === undefined) return undefined;
+function instant(value: string): Date {
   const at = new Date(value);
-  if (Number.isNaN(at.getTime())) fail(`--${name} is not an ISO 8601 instant: ${value}`);
+  if (Number.isNaN(at.getTime())) throw new InvalidArgumentError("not an ISO 8601 instant (2026-11-30T00:00:00Z)");
   return at;
 }
 
-const { values, positionals } = parseArgs({
-  args: process.argv.slice(2),
-  allowPositionals: true,
-  options: { out: { type: "string" }, since: { type: "string" }, until: { type: "string" }, help: { type: "boolean", short: "h" } },
-});
-const [group, action, ...files] = positionals;
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("not a positive whole number");
+  return n;
+}
 
-/** Runs one command over the event stream, connected as the services connect; it prints its own one-line result. */
+/** The text to submit: the argument, --file, or standard input for "-" (or no argument with piped input). */
+function textOf(arg: string | undefined, file: string | undefined): string {
+  if (file) return readFileSync(file, "utf8");
+  if (arg === "-" || (arg === undefined && !process.stdin.isTTY)) return readFileSync(0, "utf8");
+  if (arg === undefined) throw new InvalidArgumentError("give the TEXT, --file F, or - to read standard input");
+  return arg;
+}
+
+/** Runs one command over the event stream, connected as the services connect; it prints its one-line result. */
 const overEvents = (name: string, work: (ctx: CommandContext<BaseConfig>) => Promise<string>) =>
-  runCommand({
-    name: `events-${name}`,
-    config: BaseConfig,
-    env: process.env,
-    failure: `${name} failed`,
-    run: async (ctx) => void process.stdout.write(`${await work(ctx)}\n`),
+  runCommand({ name: `events-${name}`, config: BaseConfig, env: process.env, failure: `${name} failed`, run: async (ctx) => void process.stdout.write(`${await work(ctx)}\n`) });
+
+const program = new Command("chorus")
+  .description("Chorus from the command line: submit and follow requests (REST API), archive the event stream (NATS).")
+  .addHelpText("after", "\nEnvironment: CHORUS_URL (default http://127.0.0.1:8000), CHORUS_API_KEY; NO_COLOR turns colours off.\nExit codes: 0 ok, 1 failed request or refused call, 2 usage, 3 unreachable or unauthorised.")
+  .exitOverride()
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+program
+  .command("submit")
+  .description("submit a text for analysis")
+  .argument("[text]", 'the text; "-" reads standard input')
+  .option("-f, --file <file>", "read the text from a file")
+  .addOption(new Option("-m, --mode <mode>", "orchestration mode").choices(["parallel", "sequential"]))
+  .option("-a, --agents <agents>", "comma-separated: summarizer, sentiment, entity_extractor", (v) => v.split(",").map((s) => s.trim()))
+  .option("--webhook-url <url>", "where to POST the result")
+  .option("--webhook-secret <secret>", "the secret that signs it")
+  .option("-w, --wait", "follow the agents until the end, then print the result")
+  .option("--json", "print the request as the API returns it")
+  .action((arg: string | undefined, o: { file?: string; mode?: string; agents?: string[]; webhookUrl?: string; webhookSecret?: string; wait?: boolean; json?: boolean }) => {
+    const text = textOf(arg, o.file);
+    return run(() => submitCommand(api(), { text, wait: o.wait === true, ...(o.mode ? { mode: o.mode } : {}), ...(o.agents ? { agents: o.agents } : {}), ...(o.webhookUrl ? { webhookUrl: o.webhookUrl } : {}), ...(o.webhookSecret ? { webhookSecret: o.webhookSecret } : {}) }, output(o.json)));
   });
 
-if (values.help || group === undefined || group === "help") {
-  process.stdout.write(USAGE);
-} else if (group === "events" && action === "export") {
-  const out = values.out ?? fail("events export needs --out FILE");
-  const since = instant(values.since, "since");
-  const until = instant(values.until, "until");
-  await overEvents("export", async ({ js, jsm, topology }) => {
-    const result = await exportEvents({ js, jsm, stream: topology.streams.events, out: createWriteStream(out), ...(since ? { since } : {}), ...(until ? { until } : {}) });
-    const range = result.firstSeq === null ? "nothing to export" : `sequences ${result.firstSeq}–${result.lastSeq}`;
-    return `exported ${result.messages} events of ${topology.streams.events} to ${out} (${range})`;
-  });
-} else if (group === "events" && action === "import") {
-  if (files.length === 0) fail("events import needs at least one FILE");
-  await overEvents("import", async ({ js, jsm, topology, config, logger }) => {
-    // On an empty NATS the streams are not there yet: made as the services make them.
-    await ensureStreams(jsm, topology, streamLimits(config), logger);
-    const result = await importEvents({ js, jsm, stream: topology.streams.events, prefix: topology.prefix, files });
-    return `imported ${result.messages} events into ${topology.streams.events} (${result.duplicates} duplicates dropped)`;
-  });
-} else {
-  fail(`unknown command: ${positionals.join(" ")}`);
+program.command("get").description("show a request and its results").argument("<id>").option("--json", "as the API returns it").action((id: string, o: { json?: boolean }) => run(() => getCommand(api(), id, output(o.json))));
+
+program
+  .command("list")
+  .description("list your requests, newest first")
+  .addOption(new Option("-s, --status <status>").choices(["pending", "processing", "completed", "partial", "failed"]))
+  .option("-p, --page <n>", "page", positiveInt)
+  .option("--page-size <n>", "requests per page", positiveInt)
+  .option("--json", "as the API returns it")
+  .action((o: { status?: string; page?: number; pageSize?: number; json?: boolean }) =>
+    run(() => listCommand(api(), { ...(o.status ? { status: o.status } : {}), ...(o.page ? { page: o.page } : {}), ...(o.pageSize ? { pageSize: o.pageSize } : {}) }, output(o.json))),
+  );
+
+program.command("watch").description("follow a request's events until its end").argument("<id>").option("--json", "one event per line as JSON").action((id: string, o: { json?: boolean }) => run(() => watchCommand(api(), id, output(o.json))));
+program.command("webhooks").description("a request's webhook delivery attempts").argument("<id>").option("--json", "as the API returns it").action((id: string, o: { json?: boolean }) => run(() => webhooksCommand(api(), id, output(o.json))));
+program.command("retry").description("deliver a request's webhook again").argument("<id>").option("--json", "as the API returns it").action((id: string, o: { json?: boolean }) => run(() => retryCommand(api(), id, output(o.json))));
+
+const events = program.command("events").description("operator tools over the event stream (NATS: NATS_URL, CHORUS_SUBJECT_PREFIX, NATS_USER/NATS_PASSWORD or NATS_CREDS_FILE)");
+events
+  .command("export")
+  .description("write the event stream, or the events stored in [since, until), to a gzip-compressed NDJSON file")
+  .requiredOption("-o, --out <file>", "the file to write")
+  .option("--since <time>", "ISO 8601 instant", instant)
+  .option("--until <time>", "ISO 8601 instant", instant)
+  .action((o: { out: string; since?: Date; until?: Date }) =>
+    overEvents("export", async ({ js, jsm, topology }) => {
+      const result = await exportEvents({ js, jsm, stream: topology.streams.events, out: createWriteStream(o.out), ...(o.since ? { since: o.since } : {}), ...(o.until ? { until: o.until } : {}) });
+      const range = result.firstSeq === null ? "nothing to export" : `sequences ${result.firstSeq}–${result.lastSeq}`;
+      return `exported ${result.messages} events of ${topology.streams.events} to ${o.out} (${range})`;
+    }),
+  );
+events
+  .command("import")
+  .description("store exported files, in order, into an empty event stream (a restore); then npm run projector:rebuild")
+  .argument("<files...>")
+  .action((files: string[]) =>
+    overEvents("import", async ({ js, jsm, topology, config, logger }) => {
+      // On an empty NATS the streams are not there yet: made as the services make them.
+      await ensureStreams(jsm, topology, streamLimits(config), logger);
+      const result = await importEvents({ js, jsm, stream: topology.streams.events, prefix: topology.prefix, files });
+      return `imported ${result.messages} events into ${topology.streams.events} (${result.duplicates} duplicates dropped)`;
+    }),
+  );
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) process.exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  else if (err instanceof InvalidArgumentError) {
+    process.stderr.write(`chorus: ${err.message}\n`);
+    process.exitCode = EXIT.usage;
+  } else throw err;
 }

@@ -1,0 +1,87 @@
+// The real `chorus` binary against the real services with API keys required: submit and
+// follow a request, read it back, list, watch, webhook logs and retry, each with the exit
+// code a script relies on (0 ok, 1 failed or refused, 2 usage, 3 unreachable or unauthorised).
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RequestView } from "@chorus/contracts";
+import { createApiKey, startPipeline, type RunningPipeline } from "@chorus/testing";
+
+const BIN = fileURLToPath(new URL("./main.ts", import.meta.url));
+const TEXT = "Apple opened a new office in Berlin on Monday, and investors cheered the $2 billion plan.";
+
+let pipeline: RunningPipeline;
+let key: string;
+
+beforeAll(async () => {
+  pipeline = await startPipeline({ auth: true });
+  key = (await createApiKey(pipeline.gateway.url, pipeline.adminKey!, { tenant: "cli", scopes: ["requests:write", "requests:read", "webhooks:write"] })).key;
+}, 60_000);
+
+afterAll(() => pipeline?.stop());
+
+type Run = { code: number; stdout: string; stderr: string };
+
+function chorus(args: string[], options: { env?: Record<string, string>; input?: string } = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", CHORUS_URL: pipeline.gateway.url, CHORUS_API_KEY: key, ...options.env }, timeout: 60_000 },
+      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }),
+    );
+    child.stdin?.end(options.input ?? "");
+  });
+}
+
+describe("the chorus command", () => {
+  it("submits and waits: the agents' events as they happen, then the result for a person; --json gives the API's view", async () => {
+    const human = await chorus(["submit", TEXT, "--wait"]);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/RequestAccepted/);
+    expect(human.stdout).toMatch(/AgentCompleted sentiment/);
+    expect(human.stdout).toMatch(/RequestCompleted completed/);
+    expect(human.stdout).toMatch(/^sentiment {2}completed/m);
+    expect(human.stdout).toMatch(/Berlin LOCATION/);
+
+    const json = await chorus(["submit", "--mode", "sequential", "--agents", "sentiment,summarizer", "--wait", "--json", "-"], { input: TEXT });
+    expect(json.code).toBe(0);
+    const view = RequestView.parse(JSON.parse(json.stdout));
+    expect(view).toMatchObject({ status: "completed", orchestration_mode: "sequential", agents: ["sentiment", "summarizer"] });
+
+    const got = await chorus(["get", view.request_id, "--json"]);
+    expect(got.code).toBe(0);
+    expect(RequestView.parse(JSON.parse(got.stdout))).toEqual(view);
+
+    const listed = await chorus(["list", "--status", "completed", "--json"]);
+    expect(listed.code).toBe(0);
+    expect((JSON.parse(listed.stdout) as { items: { request_id: string }[] }).items.map((i) => i.request_id)).toContain(view.request_id);
+
+    const watched = await chorus(["watch", view.request_id]);
+    expect(watched.code).toBe(0);
+    expect(watched.stdout.trim().split("\n").at(-1)).toMatch(/RequestCompleted completed$/);
+  }, 90_000);
+
+  it("answers a submission without waiting, reads webhook logs, and refuses a retry of a request with no webhook (exit 1)", async () => {
+    const submitted = await chorus(["submit", TEXT]);
+    expect(submitted.code).toBe(0);
+    const id = submitted.stdout.split(/\s+/)[0]!;
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await chorus(["webhooks", id])).stdout).toContain("no webhook delivery attempts");
+    const retry = await chorus(["retry", id]);
+    expect(retry.code).toBe(1);
+    expect(retry.stderr).toMatch(/chorus: .*webhook/i);
+  }, 60_000);
+
+  it("exits 2 on a usage error, 3 when the key is refused or no gateway answers", async () => {
+    expect((await chorus(["list", "--status", "nonsense"])).code).toBe(2);
+    expect((await chorus(["frobnicate"])).code).toBe(2);
+    const refused = await chorus(["list"], { env: { CHORUS_API_KEY: "chorus_sk_not-a-key" } });
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toMatch(/not valid/);
+    const nobody = await chorus(["list"], { env: { CHORUS_URL: "http://127.0.0.1:9" } });
+    expect(nobody.code).toBe(3);
+    expect(nobody.stderr).toMatch(/no answer from http:\/\/127\.0\.0\.1:9/);
+    expect((await chorus(["get", "not-a-uuid"])).code).toBe(1);
+  }, 60_000);
+});
