@@ -1,11 +1,11 @@
 // The real `chorus` binary against the real services with API keys required: submit and
 // follow a request, read it back, list, watch, webhook logs and retry, each with the exit
 // code a script relies on (0 ok, 1 failed or refused, 2 usage, 3 unreachable or unauthorised).
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RequestView } from "@chorus/contracts";
-import { createApiKey, startPipeline, type RunningPipeline } from "@chorus/testing";
+import { createApiKey, eventually, startPipeline, type RunningPipeline } from "@chorus/testing";
 
 const BIN = fileURLToPath(new URL("./main.ts", import.meta.url));
 const TEXT = "Apple opened a new office in Berlin on Monday, and investors cheered the $2 billion plan.";
@@ -84,4 +84,33 @@ describe("the chorus command", () => {
     expect(nobody.stderr).toMatch(/no answer from http:\/\/127\.0\.0\.1:9/);
     expect((await chorus(["get", "not-a-uuid"])).code).toBe(1);
   }, 60_000);
+
+  it("manages keys with an admin key, tails a request's events from NATS, and lists dead letters", async () => {
+    const admin = { CHORUS_API_KEY: pipeline.adminKey! };
+    const made = await chorus(["keys", "create", "--tenant", "cli", "--name", "from the cli", "--scopes", "requests:read", "--json"], { env: admin });
+    expect(made.code, made.stderr).toBe(0);
+    const key = JSON.parse(made.stdout) as { id: string; key: string };
+    expect(key.key).toMatch(/^chorus_sk_/);
+    expect((await chorus(["keys", "list"], { env: admin })).stdout).toContain(key.id);
+    expect((await chorus(["keys", "list"])).code).toBe(3); // not an admin key
+    expect((await chorus(["keys", "revoke", key.id], { env: admin })).code).toBe(0);
+    await eventually(async () => ((await chorus(["list"], { env: { CHORUS_API_KEY: key.key } })).code === 3 ? true : undefined), 10_000);
+
+    const submitted = await chorus(["submit", TEXT, "--wait", "--json"]);
+    const { request_id: id } = JSON.parse(submitted.stdout) as { request_id: string };
+    const tail = spawn(process.execPath, [BIN, "events", "tail", "--all", "--request", id], { env: { PATH: process.env.PATH ?? "", ...pipeline.nats.env, LOG_LEVEL: "warn" } });
+    let out = "";
+    tail.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    const types = await eventually(() => {
+      const seen = out.split("\n").filter(Boolean).map((l) => (JSON.parse(l) as { type: string }).type);
+      return seen.includes("RequestCompleted") ? seen : undefined;
+    });
+    expect(types[0]).toBe("RequestAccepted");
+    tail.kill("SIGINT");
+    expect(await new Promise((r) => tail.once("exit", r))).toBe(0);
+
+    const dlq = await chorus(["dlq", "list"], { env: { ...pipeline.nats.env } });
+    expect(dlq.code).toBe(0);
+    expect(dlq.stdout).toMatch(/no dead-lettered messages|from /);
+  }, 90_000);
 });

@@ -9,6 +9,8 @@ import { BaseConfig, ensureStreams, runCommand, streamLimits, type CommandContex
 import { chorusApi } from "./api/client.ts";
 import { exportEvents } from "./events/export-events.ts";
 import { importEvents } from "./events/import-events.ts";
+import { deadLetters, tailEvents } from "./events/tail-events.ts";
+import { createKeyCommand, listKeysCommand, revokeKeyCommand } from "./requests/keys.ts";
 import { EXIT, exitCodeOf } from "./exit-codes.ts";
 import { getCommand, listCommand, retryCommand, submitCommand, watchCommand, webhooksCommand, type Output } from "./requests/commands.ts";
 import { plain, type Paint } from "./requests/render.ts";
@@ -92,6 +94,42 @@ program.command("watch").description("follow a request's events until its end").
 program.command("webhooks").description("a request's webhook delivery attempts").argument("<id>").option("--json", "as the API returns it").action((id: string, o: { json?: boolean }) => run(() => webhooksCommand(api(), id, output(o.json))));
 program.command("retry").description("deliver a request's webhook again").argument("<id>").option("--json", "as the API returns it").action((id: string, o: { json?: boolean }) => run(() => retryCommand(api(), id, output(o.json))));
 
+const keys = program.command("keys").description("API keys, through the admin API (CHORUS_API_KEY: an admin key)");
+keys
+  .command("create")
+  .description("make a key: printed once")
+  .requiredOption("-t, --tenant <tenant>", "the tenant whose requests it submits and reads")
+  .requiredOption("-n, --name <name>", "what the key is for")
+  .requiredOption("-s, --scopes <scopes>", "comma-separated: requests:write, requests:read, webhooks:write, admin", (v) => v.split(",").map((x) => x.trim()))
+  .option("-r, --rate-limit <perMinute>", "requests per minute (default: the gateway's API_RATE_LIMIT_PER_MINUTE)", positiveInt)
+  .option("--json", "as the API returns it")
+  .action((o: { tenant: string; name: string; scopes: string[]; rateLimit?: number; json?: boolean }) =>
+    run(() => createKeyCommand(api(), { tenant: o.tenant, name: o.name, scopes: o.scopes, ...(o.rateLimit ? { rate_limit_per_minute: o.rateLimit } : {}) }, output(o.json))),
+  );
+keys.command("list").description("every key, without key material").option("--json", "as the API returns it").action((o: { json?: boolean }) => run(() => listKeysCommand(api(), output(o.json))));
+keys.command("revoke").description("refuse a key from now on, on every gateway").argument("<key_id>").action((id: string) => run(() => revokeKeyCommand(api(), id, output(false))));
+
+program
+  .command("dlq")
+  .description("dead-lettered messages (NATS, as for events)")
+  .command("list")
+  .description("every dead-lettered message with where it came from and why")
+  .option("--json", "one object per message")
+  .action((o: { json?: boolean }) =>
+    runCommand({
+      name: "dlq-list",
+      config: BaseConfig,
+      env: process.env,
+      failure: "could not read the dead letters",
+      async run({ js, jsm, topology }) {
+        const letters = await deadLetters(js, jsm, topology);
+        if (o.json) process.stdout.write(`${JSON.stringify(letters, null, 2)}\n`);
+        else if (letters.length === 0) process.stdout.write("no dead-lettered messages\n");
+        else for (const d of letters) process.stdout.write(`#${d.seq}  from ${d.from}  after ${d.deliveries || "?"} deliveries: ${d.reason}\n`);
+      },
+    }),
+  );
+
 const events = program.command("events").description("operator tools over the event stream (NATS: NATS_URL, CHORUS_SUBJECT_PREFIX, NATS_USER/NATS_PASSWORD or NATS_CREDS_FILE)");
 events
   .command("export")
@@ -104,6 +142,26 @@ events
       const result = await exportEvents({ js, jsm, stream: topology.streams.events, out: createWriteStream(o.out), ...(o.since ? { since: o.since } : {}), ...(o.until ? { until: o.until } : {}) });
       const range = result.firstSeq === null ? "nothing to export" : `sequences ${result.firstSeq}–${result.lastSeq}`;
       return `exported ${result.messages} events of ${topology.streams.events} to ${o.out} (${range})`;
+    }),
+  );
+events
+  .command("tail")
+  .description("follow the event stream from now on (or from the start), one event per line as JSON; Ctrl-C stops")
+  .option("-r, --request <id>", "one request's events only")
+  .option("-t, --type <type>", "one event type only (RequestCompleted, AgentFailed, …)")
+  .option("--all", "from the first stored event")
+  .action((o: { request?: string; type?: string; all?: boolean }) =>
+    runCommand({
+      name: "events-tail",
+      config: BaseConfig,
+      env: process.env,
+      failure: "tail failed",
+      async run({ js, topology }) {
+        const stop = new AbortController();
+        process.once("SIGINT", () => stop.abort());
+        process.once("SIGTERM", () => stop.abort());
+        await tailEvents({ js, topology, ...(o.request ? { requestId: o.request } : {}), ...(o.type ? { type: o.type } : {}), all: o.all === true, write: (line) => process.stdout.write(`${line}\n`), signal: stop.signal });
+      },
     }),
   );
 events

@@ -26,6 +26,12 @@ export class UnreachableError extends Error {
 const ErrorBody = z.object({ error: z.string(), message: z.string() });
 export const RequestPage = z.object({ items: z.array(RequestView), total: z.number().int(), page: z.number().int(), page_size: z.number().int() });
 export type RequestPage = z.infer<typeof RequestPage>;
+export const ApiKeyView = z
+  .object({ id: z.string(), tenant: z.string(), name: z.string(), scopes: z.array(z.string()), key_prefix: z.string(), created_at: z.string(), last_used_at: z.string().nullable(), revoked_at: z.string().nullable() })
+  .loose();
+export type ApiKeyView = z.infer<typeof ApiKeyView>;
+/** The answer that creates a key: the key itself, once. */
+export const CreatedKey = z.object({ id: z.string(), key: z.string(), tenant: z.string(), name: z.string(), scopes: z.array(z.string()), created_at: z.string() }).loose();
 export const WebhookLog = z.object({ request_id: z.string(), attempts: z.array(z.record(z.string(), z.unknown())) }).loose();
 
 export type ChorusApi = ReturnType<typeof chorusApi>;
@@ -65,6 +71,10 @@ export function chorusApi(settings: ApiSettings) {
       return json(RequestPage, `/api/v1/results?${q}`);
     },
     webhookLog: (id: string) => json(WebhookLog, `/api/v1/webhook-logs/${encodeURIComponent(id)}`),
+    createKey: (body: { tenant: string; name: string; scopes: string[]; rate_limit_per_minute?: number }) =>
+      json(CreatedKey, "/api/v1/admin/keys", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
+    listKeys: () => json(z.object({ keys: z.array(ApiKeyView) }), "/api/v1/admin/keys"),
+    revokeKey: (id: string) => call(`/api/v1/admin/keys/${encodeURIComponent(id)}`, { method: "DELETE" }).then(() => undefined),
     retryWebhook: (id: string) => call(`/api/v1/webhook/retry/${encodeURIComponent(id)}`, { method: "POST" }).then((r) => r.json() as Promise<unknown>),
     /** The request's events as the gateway's SSE stream sends them, until its end event. */
     async *events(id: string): AsyncGenerator<ChorusEvent> {
