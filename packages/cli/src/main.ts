@@ -3,6 +3,7 @@
 // http://127.0.0.1:8000, and CHORUS_API_KEY), and operator tools over the event stream
 // (NATS configured as for the services). The only file that reads process.env and argv.
 // Exit codes: 0 ok, 1 a failed request or a refused call, 2 usage, 3 unreachable or unauthorised.
+import { once } from "node:events";
 import { createWriteStream, readFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { BaseConfig, ensureStreams, runCommand, streamLimits, type CommandContext } from "@chorus/platform";
@@ -139,7 +140,9 @@ events
   .option("--until <time>", "ISO 8601 instant", instant)
   .action((o: { out: string; since?: Date; until?: Date }) =>
     overEvents("export", async ({ js, jsm, topology }) => {
-      const result = await exportEvents({ js, jsm, stream: topology.streams.events, out: createWriteStream(o.out), ...(o.since ? { since: o.since } : {}), ...(o.until ? { until: o.until } : {}) });
+      const out = createWriteStream(o.out);
+      await once(out, "open"); // an unwritable path fails here, with its reason, before anything is read
+      const result = await exportEvents({ js, jsm, stream: topology.streams.events, out, ...(o.since ? { since: o.since } : {}), ...(o.until ? { until: o.until } : {}) });
       const range = result.firstSeq === null ? "nothing to export" : `sequences ${result.firstSeq}–${result.lastSeq}`;
       return `exported ${result.messages} events of ${topology.streams.events} to ${o.out} (${range})`;
     }),

@@ -4,7 +4,7 @@
 // A handler that fails because NATS itself is unavailable (a JetStream leader election,
 // a lost connection) is run again in place, not redelivered: an outage must not use up
 // the deliveries that stand between a message and the dead-letter subject. One that fails
-// because JetStream has no space to store what it publishes waits in place until there is.
+// because JetStream has no space to store what it publishes is waited out the same way.
 import { context, ROOT_CONTEXT, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { JetStreamClient, JsMsg } from "@nats-io/jetstream";
 import type { z } from "zod";
@@ -28,23 +28,18 @@ const OUTAGE_RETRY_MAX_MS = 5_000;
  * for longer than the patience; meanwhile the delivery is kept in progress. Handlers are
  * idempotent (they must be, for redeliveries), so running one again is safe.
  */
-async function handleThroughOutage<T>(
-  handle: (again: boolean) => Promise<T>,
-  m: JsMsg,
-  logger: Logger,
-  stopping: AbortSignal,
-  patienceMs = NATS_OUTAGE_PATIENCE_MS,
-): Promise<T> {
+async function handleThroughOutage<T>(handle: (again: boolean) => Promise<T>, m: JsMsg, logger: Logger, stopping: AbortSignal): Promise<T> {
   const since = Date.now();
   for (let attempt = 1; ; attempt++) {
     try {
       // A run again may follow one that died midway, as a redelivery may: the handler is told so.
       return await handle(attempt > 1);
     } catch (err) {
-      // No space to store what the handler publishes: wait as long as it takes, since
-      // nothing was stored and redelivering would only use up the message's deliveries.
+      // No space to store what the handler publishes is waited out like an outage, and as
+      // long: the handler runs again whole, and what it did before its refused write (a
+      // webhook sent, a model called) is done again, so waiting without end would repeat it.
       const noSpace = isStoreFull(err);
-      if (!(noSpace || isNatsUnavailable(err)) || stopping.aborted || (!noSpace && Date.now() - since > patienceMs)) throw err;
+      if (!(noSpace || isNatsUnavailable(err)) || stopping.aborted || Date.now() - since > NATS_OUTAGE_PATIENCE_MS) throw err;
       const wait = Math.min(OUTAGE_RETRY_MAX_MS, OUTAGE_RETRY_FIRST_MS * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
       const why = noSpace ? "JetStream has no space for what the handler publishes" : "NATS is unavailable";
       logger.warn({ err, subject: m.subject, seq: m.seq, attempt, retry_in_ms: Math.round(wait) }, `${why}; running the handler again shortly`);
@@ -79,8 +74,6 @@ export type RunConsumerOptions<S extends z.ZodType> = {
   pullAhead?: number;
   /** How often a pulled-ahead message still waiting for a slot is heartbeated, ms (default: a third of the consumer's ack_wait). */
   heartbeatMs?: number;
-  /** How long a handler is run again in place while NATS is unavailable (default two minutes; shorter in tests). */
-  outagePatienceMs?: number;
 };
 
 /** Pulls from a durable consumer until stopped; at most `concurrency` handlers run at once. */
@@ -97,7 +90,7 @@ export async function runConsumer<S extends z.ZodType>(opts: RunConsumerOptions<
     await tracer.startActiveSpan(spanSpec.name, { kind: spanSpec.kind, attributes: spanSpec.attributes }, received.parent, async (span) => {
       try {
         const { delivery } = received;
-        const result = await handleThroughOutage((again) => opts.handle(received.message, again ? { ...delivery, handledBefore: true } : delivery), m, logger, queue.stopping, opts.outagePatienceMs);
+        const result = await handleThroughOutage((again) => opts.handle(received.message, again ? { ...delivery, handledBefore: true } : delivery), m, logger, queue.stopping);
         await settleResult(opts, m, result);
       } catch (err) {
         span.recordException(err as Error);

@@ -50,5 +50,5 @@ export { READ_MODEL_SCHEMA, ensureDatabase, migrateReadModels } from "./migrate.
 export { startTelemetry, tagRequestRoute, tagRequestSpans } from "./telemetry.ts";
 export { llmCallSpan } from "./spans.ts";
 export { prometheusMetrics } from "./metrics.ts";
-export { isStoreFull, recentStoreRefusal, storeSpaceCheck, STORE_FULL_REPORTED_MS } from "./store-full.ts";
+export { isStoreFull, recentStoreRefusal } from "./store-full.ts";
 export { serviceNodeArgs } from "./telemetry-name.ts";

@@ -1,14 +1,14 @@
 // JetStream refusing a write for want of space: a stream at its max_bytes or max_msgs
 // (Chorus's streams discard new messages at a limit rather than lose old ones), or a
 // server or account out of storage. Not an outage to wait out for two minutes, nor a
-// failure to dead-letter: nothing was stored, and the same write succeeds once space
-// returns. This module recognises such refusals and remembers the last one, for /readyz
+// failure: nothing was stored, and the same write succeeds once space returns. This module recognises such refusals and remembers the last one, for /readyz
 // and /metrics to say why writes fail.
 import { JetStreamApiError } from "@nats-io/jetstream";
 import { recordStoreRefusal } from "./metrics.ts";
 
-// maximum bytes / messages exceeded, insufficient (storage) resources, account limits.
-const STORE_FULL_CODES = new Set([10023, 10028, 10047, 10076, 10077]);
+// Insufficient resources / insufficient storage resources: by code. A stream at its limit
+// comes as the generic "store failed" code (10077) with the limit in its text: by text only.
+const STORE_FULL_CODES = new Set([10023, 10047]);
 const STORE_FULL_TEXT = /maximum (bytes|messages)( per subject)? exceeded|insufficient (storage )?resources|resource limits exceeded/i;
 
 /** True when `err` (or an error it wraps) is JetStream refusing to store for want of space. */
@@ -40,12 +40,4 @@ export function noteStoreAccepted(): void {
 export function recentStoreRefusal(now = Date.now()): { at: string; error: string } | undefined {
   if (!last || now - last.at > STORE_FULL_REPORTED_MS) return undefined;
   return { at: new Date(last.at).toISOString(), error: last.message };
-}
-
-/** A readiness check that fails while a refusal is recent. */
-export function storeSpaceCheck(): () => void {
-  return () => {
-    const refused = recentStoreRefusal();
-    if (refused) throw new Error(`${refused.error} (at ${refused.at}); writes wait for space`);
-  };
 }

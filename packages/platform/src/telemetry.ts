@@ -1,9 +1,9 @@
 // OpenTelemetry for every Chorus process: traces exported only when the standard OTEL_*
 // variables ask for them, metrics always collected for the Prometheus /metrics route.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { context, metrics, trace, type Span } from "@opentelemetry/api";
+import { context, metrics, propagation, trace, type Span } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
-import { getRPCMetadata, RPCType } from "@opentelemetry/core";
+import { getRPCMetadata, RPCType, W3CTraceContextPropagator } from "@opentelemetry/core";
 import { PrometheusExporter, PrometheusSerializer } from "@opentelemetry/exporter-prometheus";
 import { GrpcInstrumentation } from "@opentelemetry/instrumentation-grpc";
 import { HttpInstrumentation } from "@opentelemetry/instrumentation-http";
@@ -87,6 +87,8 @@ export async function startTelemetry(opts: TelemetryOptions): Promise<Telemetry>
     metrics.setGlobalMeterProvider(meterProvider);
     // The route of an HTTP request (a metric label) travels in the active context, from Koa to the HTTP instrumentation.
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    // Passed on even here, so a request's trace stays whole across services of which only some export.
+    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
     instrumentations();
     shutdown = () => meterProvider.shutdown();
   }

@@ -3,7 +3,8 @@
 // A reply may hang (never answer) to trip the sender's timeout.
 import { createServer, type IncomingHttpHeaders } from "node:http";
 
-export type ReceiverReply = { status: number; headers?: Record<string, string>; hang?: boolean };
+/** `delayMs`: answer that long after the request arrived (a slow receiver). */
+export type ReceiverReply = { status: number; headers?: Record<string, string>; hang?: boolean; delayMs?: number };
 
 export type ReceivedWebhook = { path: string; body: string; headers: IncomingHttpHeaders; at: number; answered: number | "hung" };
 
@@ -28,8 +29,12 @@ export async function startWebhookReceiver(defaultReply: ReceiverReply = { statu
       const reply = queue.shift() ?? fallback;
       received.push({ path: req.url ?? "/", body: Buffer.concat(parts).toString("utf8"), headers: req.headers, at: Date.now(), answered: reply.hang ? "hung" : reply.status });
       if (reply.hang) return;
-      res.writeHead(reply.status, reply.headers);
-      res.end();
+      const answer = () => {
+        res.writeHead(reply.status, reply.headers);
+        res.end();
+      };
+      if (reply.delayMs) setTimeout(answer, reply.delayMs);
+      else answer();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -2,7 +2,7 @@
 // probes with /metrics on the internal OPS_PORT. NATS and the API keys are read before it
 // starts; Postgres in the background, so ingest works while it is down. The only file that
 // reads process.env; runService does the rest.
-import { runService, storeSpaceCheck } from "@chorus/platform";
+import { runService } from "@chorus/platform";
 import { resolveWebhookKeys } from "@chorus/webhook-security";
 import { startAccess } from "./auth/index.ts";
 import { acceptsDurable } from "./broker/accepts.ts";
@@ -39,7 +39,6 @@ await runService({
         accepting: () => {
           if (stopping.signal.aborted) throw new Error("stopping");
         },
-        event_store: storeSpaceCheck(),
       },
       closers: [
         { name: "readiness", close: async () => stopping.abort() },

@@ -51,7 +51,8 @@ export async function exportEvents(opts: ExportOptions): Promise<ExportResult> {
             break;
           }
           const headers: Record<string, string[]> = {};
-          for (const key of m.headers?.keys() ?? []) headers[key] = m.headers?.values(key) ?? [];
+          // Publish-time expectations (Nats-Expected-*) described the original stream only.
+          for (const key of m.headers?.keys() ?? []) if (!key.toLowerCase().startsWith("nats-expected-")) headers[key] = m.headers?.values(key) ?? [];
           if (!gzip.write(`${toLine({ seq: m.seq, time, subject: m.subject, headers, payload: m.data })}\n`)) await once(gzip, "drain");
           result.messages += 1;
           result.firstSeq ??= m.seq;

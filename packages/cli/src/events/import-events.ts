@@ -3,7 +3,7 @@
 // reads as the one exported (from sequence 1 on for a whole-stream export) and the read
 // models can be rebuilt from it. Refuses a stream that already holds messages: merging two
 // histories is not a restore.
-import { createReadStream } from "node:fs";
+import { accessSync, constants, createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import { createGunzip } from "node:zlib";
 import { headers as natsHeaders } from "@nats-io/transport-node";
@@ -29,6 +29,7 @@ export class StreamNotEmptyError extends Error {
 }
 
 export async function importEvents(opts: ImportOptions): Promise<ImportResult> {
+  for (const file of opts.files) accessSync(file, constants.R_OK); // a missing file is said before anything is stored
   const { state } = await opts.jsm.streams.info(opts.stream);
   if (state.messages > 0) throw new StreamNotEmptyError(`stream ${opts.stream} already holds ${state.messages} messages; import only into an empty stream`);
   const result: ImportResult = { messages: 0, duplicates: 0 };
@@ -54,7 +55,9 @@ export async function importEvents(opts: ImportOptions): Promise<ImportResult> {
       for (const [key, values] of Object.entries(message.headers)) {
         // The message id is given as a publish option so JetStream deduplicates on it.
         if (key === "Nats-Msg-Id") msgID = values[0];
-        else for (const value of values) h.append(key, value);
+        // A stored message keeps the expectations it was published with (a last sequence of
+        // the original stream); in the restored one they would refuse it.
+        else if (!key.toLowerCase().startsWith("nats-expected-")) for (const value of values) h.append(key, value);
       }
       const publish = opts.js.publish(subject, message.payload, { headers: h, ...(msgID ? { msgID } : {}) }).then((ack) => {
         if (ack.duplicate) result.duplicates += 1;

@@ -30,6 +30,11 @@ export async function submitCommand(api: ChorusApi, input: SubmitInput, out: Out
   for await (const event of api.events(accepted.request_id)) if (!out.json) print(out, renderEvent(event, out.paint));
   const view = await settled(api, accepted.request_id);
   print(out, out.json ? JSON.stringify(view, null, 2) : `\n${renderRequest(view, out.paint)}`);
+  if (!ended(view)) {
+    // The event stream closed before the end (a gateway stopping): the request runs on.
+    process.stderr.write(`chorus: stopped following ${view.request_id} before its end; chorus watch ${view.request_id} follows it again\n`);
+    return EXIT.failed;
+  }
   return exitFor(view);
 }
 

@@ -1,11 +1,11 @@
 // GET /api/v1/health (database, NATS, and the LLM provider as the agents last reported it:
 // 200 or 503 with each check), and the Kubernetes probes on the same port: /livez (the process runs) and /readyz (it can
-// accept submissions: NATS is up, JetStream has not refused a write for want of space in
-// the last seconds, and it is not stopping; Postgres is not required), and
+// accept submissions: NATS is up and it is not stopping; Postgres is not required; a write
+// JetStream refused for want of space is shown in its details), and
 // /metrics for Prometheus.
 import { Router } from "@koa/router";
 import type { Topology } from "@chorus/contracts";
-import { natsCheck, prometheusMetrics, runChecks, sql, storeSpaceCheck, type JetStreamClient, type NatsConnection } from "@chorus/platform";
+import { natsCheck, prometheusMetrics, recentStoreRefusal, runChecks, sql, type JetStreamClient, type NatsConnection } from "@chorus/platform";
 import type { Access } from "../auth/index.ts";
 import type { DatabaseLink } from "../database/link.ts";
 import { guard } from "../http/guard.ts";
@@ -82,11 +82,18 @@ export function healthRoutes(deps: HealthDeps): Router<GatewayState> {
   });
 
   router.get("/readyz", async (ctx) => {
-    const report = await runChecks({ nats: natsCheck(deps.nc), event_store: storeSpaceCheck() }, timeout);
+    const report = await runChecks({ nats: natsCheck(deps.nc) }, timeout);
     const ready = report.ok && !deps.stopping.aborted;
+    // Reported, not a reason to leave service: every replica shares the store, and reads still work.
+    const refused = recentStoreRefusal();
     ctx.status = ready ? 200 : 503;
     ctx.set("Cache-Control", "no-store");
-    ctx.body = { status: ready ? "ready" : "not_ready", checks: report.checks, ...(deps.stopping.aborted ? { stopping: true } : {}) };
+    ctx.body = {
+      status: ready ? "ready" : "not_ready",
+      checks: report.checks,
+      ...(deps.stopping.aborted ? { stopping: true } : {}),
+      ...(refused ? { details: { event_store: { full: true, ...refused } } } : {}),
+    };
   });
 
   return router;

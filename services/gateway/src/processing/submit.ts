@@ -110,6 +110,9 @@ export async function submitRequest(deps: SubmitDeps, s: Submission): Promise<Su
     // A wait that ran out answers with the progress so far, read from the stream: the watch sees only the end.
     if (outcome.kind === "pending" && s.waitMs > 0 && !s.signal.aborted) {
       const recorded = await recordedEvents(deps.jsm, t, requestId).catch(() => [] as ChorusEvent[]);
+      // The end may have been stored since the wait ran out: then it is the answer.
+      const end = recorded.find(isEndEvent);
+      if (end) return { kind: "ended", view: applyEvent(outcome.view, end) ?? outcome.view, replayed: outcome.replayed };
       return { ...outcome, view: viewFromEvents(recorded, outcome.view) ?? outcome.view };
     }
     return outcome;

@@ -66,6 +66,8 @@ export function readText(text: string): ReadText {
 
 /** Whole texts whose reading is kept: a few requests' worth of the three agents running at once. */
 const KEPT_READINGS = 16;
+/** Longer texts are not kept (a reading is several times its text's size). */
+const MAX_KEPT_TEXT_LENGTH = 20_000;
 const readings = new Map<string, ReadText>();
 
 /**
@@ -75,6 +77,8 @@ const readings = new Map<string, ReadText>();
  * whole texts out.
  */
 export function readWholeText(text: string): ReadText {
+  // A long text is read anew by each agent: sixteen of them kept would hold a lot of memory.
+  if (text.length > MAX_KEPT_TEXT_LENGTH) return readText(text);
   const kept = readings.get(text);
   if (kept) {
     readings.delete(text);
