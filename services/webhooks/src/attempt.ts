@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import type { ChorusEvent, RequestEndEvent } from "@chorus/contracts";
 import { isWrongLastSequence, newestWebhookFacts, publishEvent, type HandleResult, type StreamClients } from "@chorus/platform";
 import { SecretUnsealError, openSecret, signatureHeaders, type SecretKeyring } from "@chorus/webhook-security";
-import { classify, decide, nextStep, webhookIdOf, webhookPayload, type Chain, type Decision, type RetryPolicy } from "./delivery/index.ts";
+import { classify, decide, endpointOf, nextStep, webhookIdOf, webhookPayload, type Chain, type Decision, type RetryPolicy, type SendSlots } from "./delivery/index.ts";
 import { sendWebhook } from "./send.ts";
 import { redeliveryPending } from "./stream-reads.ts";
 
@@ -18,9 +18,14 @@ export type AttemptDeps = StreamClients & {
   allowPrivate: boolean;
   /** Ports a webhook URL may name unless allowPrivate (WEBHOOK_ALLOWED_PORTS); unset means 80 and 443. */
   allowedPorts?: readonly number[];
+  /** Sends at once, in all and per endpoint (see send-slots.ts); none: no limit beyond the consumer's. */
+  slots?: SendSlots;
   clock?: () => Date;
   random?: () => number;
 };
+
+/** How the delivery's message is kept from being redelivered while its send waits for a slot. */
+export type Waiting = { working(): void; everyMs: number };
 
 export type ChainContext = Chain & { correlationId: string };
 
@@ -32,7 +37,7 @@ const attemptMessageIds = {
 /** Times an attempt is renumbered when another chain recorded one meanwhile (it should never be needed). */
 const RENUMBER_LIMIT = 5;
 
-export async function attemptDelivery(deps: AttemptDeps, end: RequestEndEvent, chain: ChainContext, deliveryCount: number): Promise<HandleResult> {
+export async function attemptDelivery(deps: AttemptDeps, end: RequestEndEvent, chain: ChainContext, deliveryCount: number, waiting?: Waiting): Promise<HandleResult> {
   const webhook = end.data.webhook;
   if (!webhook) return;
   const { jsm, topology: t } = deps;
@@ -90,11 +95,19 @@ export async function attemptDelivery(deps: AttemptDeps, end: RequestEndEvent, c
   }
 
   const body = JSON.stringify(webhookPayload(end));
-  const startedAt = clock();
-  const headers = signatureHeaders(secret, webhookId, Math.floor(startedAt.getTime() / 1000), body);
-  const started = performance.now();
-  const response = await sendWebhook(webhook.url, body, headers, { timeoutMs: deps.timeoutMs, allowPrivate: deps.allowPrivate, allowedPorts: deps.allowedPorts });
-  const durationMs = Math.round(performance.now() - started);
+  // A slot of its own endpoint's share: a slow receiver delays only its own deliveries.
+  const release = deps.slots ? await waitForSlot(deps.slots, endpointOf(webhook.url), waiting) : () => undefined;
+  let response: Awaited<ReturnType<typeof sendWebhook>>;
+  let durationMs: number;
+  try {
+    // Signed when sent, not when queued: the receiver checks the timestamp's age.
+    const headers = signatureHeaders(secret, webhookId, Math.floor(clock().getTime() / 1000), body);
+    const started = performance.now();
+    response = await sendWebhook(webhook.url, body, headers, { timeoutMs: deps.timeoutMs, allowPrivate: deps.allowPrivate, allowedPorts: deps.allowedPorts });
+    durationMs = Math.round(performance.now() - started);
+  } finally {
+    release();
+  }
   const outcome = classify(response, clock().getTime());
   const decision = decide(outcome, step.chainAttempt, deps.policy, (deps.random ?? Math.random)());
 
@@ -126,4 +139,14 @@ export async function attemptDelivery(deps: AttemptDeps, end: RequestEndEvent, c
 
   if (decision.kind === "retry") return { retryInMs: decision.inMs };
   await finish(decision, attempt);
+}
+
+/** Waits for a send slot, heartbeating the delivery's message meanwhile so it is not handed to another replica. */
+async function waitForSlot(slots: SendSlots, endpoint: string, waiting: Waiting | undefined): Promise<() => void> {
+  const heartbeat = waiting ? setInterval(() => waiting.working(), waiting.everyMs) : undefined;
+  try {
+    return await slots.acquire(endpoint);
+  } finally {
+    clearInterval(heartbeat);
+  }
 }

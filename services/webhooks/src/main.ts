@@ -16,7 +16,10 @@ const Config = BaseConfig.extend({
   WEBHOOK_ALLOW_PRIVATE: envBoolean.default(false),
   /** Ports a webhook URL may name unless WEBHOOK_ALLOW_PRIVATE: comma-separated, 80 and 443 by default. */
   WEBHOOK_ALLOWED_PORTS: WebhookPortsConfig,
+  /** Webhook sends in flight at once in this process. */
   WEBHOOK_CONCURRENCY: envInt(1, 1_000).default(16),
+  /** Of those, sends to one endpoint (scheme, host and port): a slow or dead receiver holds no more. */
+  WEBHOOK_ENDPOINT_CONCURRENCY: envInt(1, 1_000).default(4),
   /** The gateway's keyring (or its one key), to open what it sealed: the same value as the gateway's. */
   WEBHOOK_SECRET_KEY: SecretKeyConfig.optional(),
   WEBHOOK_SECRET_KEYS: SecretKeyConfig.optional(),
@@ -35,13 +38,13 @@ await runService({
     const timeoutMs = Math.round(config.WEBHOOK_TIMEOUT * 1000);
     const policy = { maxRetries: config.WEBHOOK_MAX_RETRIES, baseMs: config.WEBHOOK_BACKOFF_BASE_MS, maxDelayMs: config.WEBHOOK_MAX_BACKOFF_MS };
     const consumers = await startStep("starting consumers", () =>
-      startWebhooks({ js, jsm, topology, logger, keyring, policy, timeoutMs, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, allowedPorts: config.WEBHOOK_ALLOWED_PORTS, concurrency: config.WEBHOOK_CONCURRENCY }),
+      startWebhooks({ js, jsm, topology, logger, keyring, policy, timeoutMs, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, allowedPorts: config.WEBHOOK_ALLOWED_PORTS, concurrency: config.WEBHOOK_CONCURRENCY, endpointConcurrency: config.WEBHOOK_ENDPOINT_CONCURRENCY }),
     );
     // /metrics serves chorus_webhook_attempts and chorus_webhook_deliveries, counted as the events are recorded.
     return {
       readiness: { consumers: consumersRunning(consumers) },
       closers: [{ name: "consumers", close: () => consumers.stop() }],
-      summary: { timeout_ms: timeoutMs, max_retries: config.WEBHOOK_MAX_RETRIES, concurrency: config.WEBHOOK_CONCURRENCY },
+      summary: { timeout_ms: timeoutMs, max_retries: config.WEBHOOK_MAX_RETRIES, concurrency: config.WEBHOOK_CONCURRENCY, endpoint_concurrency: config.WEBHOOK_ENDPOINT_CONCURRENCY },
     };
   },
 });

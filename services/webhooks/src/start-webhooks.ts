@@ -1,15 +1,26 @@
 // The webhook service's I/O shell: ensures its durables and runs one consumer per
 // end subject and one for manual redeliveries, each feeding attemptDelivery with its chain.
+// The consumers share one set of send slots, shared fairly between endpoints.
 import { ChorusEvent, RedeliverWebhook, isEndEvent } from "@chorus/contracts";
-import { ensureDurable, isNotFound, runConsumer, startConsumerGroup, type ConsumerGroup, type DurableSpec, type JetStreamManager, type Logger } from "@chorus/platform";
-import { attemptDelivery, type AttemptDeps } from "./attempt.ts";
+import { ensureDurable, isNotFound, runConsumer, startConsumerGroup, type ConsumerGroup, type Delivery, type DurableSpec, type JetStreamManager, type Logger } from "@chorus/platform";
+import { attemptDelivery, type AttemptDeps, type Waiting } from "./attempt.ts";
+import { sendSlots } from "./delivery/index.ts";
 import { DURABLES, durableSpecs, maxDeliverFor } from "./durables.ts";
 import { endEventOf, firstSequenceOn } from "./stream-reads.ts";
 
 export type WebhooksDeps = AttemptDeps & {
-  /** Deliveries in flight at once, per consumer, in this process. */
+  /** Webhook sends in flight at once in this process (WEBHOOK_CONCURRENCY). */
   concurrency: number;
+  /** Of those, sends to one endpoint (WEBHOOK_ENDPOINT_CONCURRENCY); default 4. */
+  endpointConcurrency?: number;
 };
+
+/**
+ * Deliveries each consumer holds at once: far more than the sends allowed, since most of
+ * them wait — for their endpoint's turn, or for the receiver — and a waiting one costs only
+ * memory. A slow endpoint's backlog must not fill them, so it is bounded by its own sends.
+ */
+const HANDLERS_PER_SEND_SLOT = 64;
 
 /** Stops pulling and waits for deliveries in flight; running while every consumer pulls. */
 export type Webhooks = ConsumerGroup;
@@ -20,8 +31,10 @@ export async function startWebhooks(deps: WebhooksDeps): Promise<Webhooks> {
   const specs = durableSpecs(t, limits);
   await dropDurableWithOldFilter(jsm, specs.redeliver, logger);
   for (const spec of Object.values(specs)) await ensureDurable(jsm, spec);
-  const attemptDeps: AttemptDeps = deps;
-  const common = { js, topology: t, logger, concurrency: deps.concurrency, maxDeliver: maxDeliverFor(limits) };
+  const attemptDeps: AttemptDeps = { ...deps, slots: deps.slots ?? sendSlots({ total: deps.concurrency, perEndpoint: deps.endpointConcurrency ?? 4 }) };
+  const common = { js, topology: t, logger, concurrency: deps.concurrency * HANDLERS_PER_SEND_SLOT, maxDeliver: maxDeliverFor(limits) };
+  // A third of the ack wait: a delivery waiting for a send slot is not taken for a dead one.
+  const waiting = (delivery: Delivery): Waiting => ({ working: () => delivery.working(), everyMs: Math.floor(specs.completed.ackWaitMs / 3) });
 
   const onEnd = (durable: string) => () =>
     runConsumer({
@@ -37,7 +50,7 @@ export async function startWebhooks(deps: WebhooksDeps): Promise<Webhooks> {
           logger.warn({ request_id: event.request_id, seq: delivery.seq, first_seq: first }, "duplicate end event; its webhook is already being delivered");
           return;
         }
-        return attemptDelivery(attemptDeps, event, { key: "end", manual: false, afterSeq: delivery.seq, afterAttempt: 0, correlationId: event.correlation_id }, delivery.deliveryCount);
+        return attemptDelivery(attemptDeps, event, { key: "end", manual: false, afterSeq: delivery.seq, afterAttempt: 0, correlationId: event.correlation_id }, delivery.deliveryCount, waiting(delivery));
       },
     });
   const onRedeliver = () =>
@@ -53,7 +66,7 @@ export async function startWebhooks(deps: WebhooksDeps): Promise<Webhooks> {
           return;
         }
         const chain = { key: command.id, manual: true, afterSeq: command.data.after_seq, afterAttempt: command.data.after_attempt, correlationId: command.correlation_id };
-        return attemptDelivery(attemptDeps, end, chain, delivery.deliveryCount);
+        return attemptDelivery(attemptDeps, end, chain, delivery.deliveryCount, waiting(delivery));
       },
     });
   return startConsumerGroup([onEnd(DURABLES.completed), onEnd(DURABLES.failed), onRedeliver]);

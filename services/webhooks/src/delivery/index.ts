@@ -3,3 +3,4 @@ export { webhookPayload, webhookIdOf } from "./payload.ts";
 export { classify, retryAfterMs, type AttemptResponse } from "./outcome.ts";
 export { backoffMs, decide, type Decision, type RetryPolicy } from "./schedule.ts";
 export { nextStep, type Chain } from "./chain.ts";
+export { endpointOf, sendSlots, type SendSlots } from "./send-slots.ts";
