@@ -20,7 +20,7 @@ const colour = process.stdout.isTTY && !process.env.NO_COLOR;
 const ansi = (code: number) => (s: string) => `\x1b[${code}m${s}\x1b[0m`;
 const paint: Paint = colour ? { bold: ansi(1), dim: ansi(2), good: ansi(32), bad: ansi(31) } : plain;
 const api = () => chorusApi({ baseUrl: process.env.CHORUS_URL ?? "http://127.0.0.1:8000", apiKey: process.env.CHORUS_API_KEY || undefined });
-const output = (json: boolean | undefined): Output => ({ write: (t) => process.stdout.write(t), paint, json: json === true });
+const output = (json: boolean | undefined): Output => ({ write: (t) => process.stdout.write(t), warn: (t) => process.stderr.write(t), paint, json: json === true });
 
 /** Runs a request command: its exit code, or the one its failure maps to (with the API's message on stderr). */
 async function run(work: () => Promise<number>): Promise<void> {
@@ -52,9 +52,18 @@ function textOf(arg: string | undefined, file: string | undefined): string {
   return arg;
 }
 
-/** Runs one command over the event stream, connected as the services connect; it prints its one-line result. */
-const overEvents = (name: string, work: (ctx: CommandContext<BaseConfig>) => Promise<string>) =>
-  runCommand({ name: `events-${name}`, config: BaseConfig, env: process.env, failure: `${name} failed`, run: async (ctx) => void process.stdout.write(`${await work(ctx)}\n`) });
+/** Runs one command over NATS, connected as the services connect; a result it returns is printed. */
+const overNats = (name: string, work: (ctx: CommandContext<BaseConfig>) => Promise<string | void>) =>
+  runCommand({
+    name,
+    config: BaseConfig,
+    env: process.env,
+    failure: `${name} failed`,
+    run: async (ctx) => {
+      const result = await work(ctx);
+      if (result !== undefined) process.stdout.write(`${result}\n`);
+    },
+  });
 
 const program = new Command("chorus")
   .description("Chorus from the command line: submit and follow requests (REST API), archive the event stream (NATS).")
@@ -117,17 +126,11 @@ program
   .description("every dead-lettered message with where it came from and why")
   .option("--json", "one object per message")
   .action((o: { json?: boolean }) =>
-    runCommand({
-      name: "dlq-list",
-      config: BaseConfig,
-      env: process.env,
-      failure: "could not read the dead letters",
-      async run({ js, jsm, topology }) {
-        const letters = await deadLetters(js, jsm, topology);
-        if (o.json) process.stdout.write(`${JSON.stringify(letters, null, 2)}\n`);
-        else if (letters.length === 0) process.stdout.write("no dead-lettered messages\n");
-        else for (const d of letters) process.stdout.write(`#${d.seq}  from ${d.from}  after ${d.deliveries || "?"} deliveries: ${d.reason}\n`);
-      },
+    overNats("dlq-list", async ({ js, jsm, topology }) => {
+      const letters = await deadLetters(js, jsm, topology);
+      if (o.json) return JSON.stringify(letters, null, 2);
+      if (letters.length === 0) return "no dead-lettered messages";
+      return letters.map((d) => `#${d.seq}  from ${d.from}  after ${d.deliveries || "?"} deliveries: ${d.reason}`).join("\n");
     }),
   );
 
@@ -139,7 +142,7 @@ events
   .option("--since <time>", "ISO 8601 instant", instant)
   .option("--until <time>", "ISO 8601 instant", instant)
   .action((o: { out: string; since?: Date; until?: Date }) =>
-    overEvents("export", async ({ js, jsm, topology }) => {
+    overNats("events-export", async ({ js, jsm, topology }) => {
       const out = createWriteStream(o.out);
       await once(out, "open"); // an unwritable path fails here, with its reason, before anything is read
       const result = await exportEvents({ js, jsm, stream: topology.streams.events, out, ...(o.since ? { since: o.since } : {}), ...(o.until ? { until: o.until } : {}) });
@@ -154,17 +157,11 @@ events
   .option("-t, --type <type>", "one event type only (RequestCompleted, AgentFailed, …)")
   .option("--all", "from the first stored event")
   .action((o: { request?: string; type?: string; all?: boolean }) =>
-    runCommand({
-      name: "events-tail",
-      config: BaseConfig,
-      env: process.env,
-      failure: "tail failed",
-      async run({ js, topology }) {
-        const stop = new AbortController();
-        process.once("SIGINT", () => stop.abort());
-        process.once("SIGTERM", () => stop.abort());
-        await tailEvents({ js, topology, ...(o.request ? { requestId: o.request } : {}), ...(o.type ? { type: o.type } : {}), all: o.all === true, write: (line) => process.stdout.write(`${line}\n`), signal: stop.signal });
-      },
+    overNats("events-tail", async ({ js, topology }) => {
+      const stop = new AbortController();
+      process.once("SIGINT", () => stop.abort());
+      process.once("SIGTERM", () => stop.abort());
+      await tailEvents({ js, topology, ...(o.request ? { requestId: o.request } : {}), ...(o.type ? { type: o.type } : {}), all: o.all === true, write: (line) => process.stdout.write(`${line}\n`), signal: stop.signal });
     }),
   );
 events
@@ -172,7 +169,7 @@ events
   .description("store exported files, in order, into an empty event stream (a restore); then npm run projector:rebuild")
   .argument("<files...>")
   .action((files: string[]) =>
-    overEvents("import", async ({ js, jsm, topology, config, logger }) => {
+    overNats("events-import", async ({ js, jsm, topology, config, logger }) => {
       // On an empty NATS the streams are not there yet: made as the services make them.
       await ensureStreams(jsm, topology, streamLimits(config), logger);
       const result = await importEvents({ js, jsm, stream: topology.streams.events, prefix: topology.prefix, files });

@@ -3,6 +3,7 @@ export * from "./agents.ts";
 export * from "./envelope.ts";
 export * from "./webhook.ts";
 export * from "./webhook-status.ts";
+export * from "./webhook-logs.ts";
 export * from "./results.ts";
 export * from "./events.ts";
 export * from "./commands.ts";

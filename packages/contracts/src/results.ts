@@ -73,3 +73,14 @@ export function withUsageTotal(view: RequestView): RequestView {
 export function pendingResult(): AgentResult {
   return { status: "pending", provider: null, model: null, duration_ms: null, usage: null, error: null, output: null };
 }
+
+/** One page of GET /api/v1/results: the gateway answers it, clients (the chorus CLI) read it. */
+export const ResultsPage = z
+  .object({
+    items: z.array(RequestView).describe("Newest first"),
+    page: z.number().int().min(1),
+    page_size: z.number().int().min(1),
+    total: z.number().int().min(0).describe("Requests matching the filter, over all pages"),
+  })
+  .describe("One page of requests, newest first");
+export type ResultsPage = z.infer<typeof ResultsPage>;

@@ -20,7 +20,7 @@ export function isStoreFull(err: unknown): boolean {
 }
 
 /** How long after the last refusal /readyz still reports it: a write that then succeeds clears it sooner. */
-export const STORE_FULL_REPORTED_MS = 15_000;
+const STORE_FULL_REPORTED_MS = 15_000;
 
 let last: { at: number; message: string } | undefined;
 

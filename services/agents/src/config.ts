@@ -58,8 +58,9 @@ export const AgentsConfig = BaseConfig.extend({
   OPENAI_RATE_WINDOW_MS: envInt(100, 3600_000).default(60_000),
   /**
    * Provider calls in flight at once in this process. Model calls are I/O (a waiting
-   * socket and a few KiB each), so what paces them is the shared rate limit and the
-   * server's back-pressure; this only bounds memory.
+   * socket and its task: 0.6–0.8 MiB of RSS each in the bench's model-bound phase), so
+   * what paces them is the shared rate limit and the server's back-pressure; this only
+   * bounds memory.
    */
   OPENAI_MAX_CONCURRENCY: envInt(1, 10_000).default(256),
   /** Chunk size for long texts, in estimated tokens (~4 characters each). */

@@ -1,7 +1,7 @@
 // The Chorus REST API as the CLI uses it: JSON over fetch with the API key, answers
 // parsed by the contracts' schemas, failures as typed errors that map to exit codes
 // (see exit-codes.ts): the API's own error (with its type and message), or no answer.
-import { RequestView, type ChorusEvent } from "@chorus/contracts";
+import { RequestView, ResultsPage, WebhookLogs, type ChorusEvent } from "@chorus/contracts";
 import { z } from "zod";
 
 export type ApiSettings = { baseUrl: string; apiKey: string | undefined };
@@ -24,15 +24,12 @@ export class UnreachableError extends Error {
 }
 
 const ErrorBody = z.object({ error: z.string(), message: z.string() });
-export const RequestPage = z.object({ items: z.array(RequestView), total: z.number().int(), page: z.number().int(), page_size: z.number().int() });
-export type RequestPage = z.infer<typeof RequestPage>;
 export const ApiKeyView = z
   .object({ id: z.string(), tenant: z.string(), name: z.string(), scopes: z.array(z.string()), key_prefix: z.string(), created_at: z.string(), last_used_at: z.string().nullable(), revoked_at: z.string().nullable() })
   .loose();
 export type ApiKeyView = z.infer<typeof ApiKeyView>;
 /** The answer that creates a key: the key itself, once. */
 export const CreatedKey = z.object({ id: z.string(), key: z.string(), tenant: z.string(), name: z.string(), scopes: z.array(z.string()), created_at: z.string() }).loose();
-export const WebhookLog = z.object({ request_id: z.string(), attempts: z.array(z.record(z.string(), z.unknown())) }).loose();
 
 export type ChorusApi = ReturnType<typeof chorusApi>;
 
@@ -68,9 +65,9 @@ export function chorusApi(settings: ApiSettings) {
       if (query.status) q.set("status", query.status);
       if (query.page) q.set("page", String(query.page));
       if (query.pageSize) q.set("page_size", String(query.pageSize));
-      return json(RequestPage, `/api/v1/results?${q}`);
+      return json(ResultsPage, `/api/v1/results?${q}`);
     },
-    webhookLog: (id: string) => json(WebhookLog, `/api/v1/webhook-logs/${encodeURIComponent(id)}`),
+    webhookLog: (id: string) => json(WebhookLogs, `/api/v1/webhook-logs/${encodeURIComponent(id)}`),
     createKey: (body: { tenant: string; name: string; scopes: string[]; rate_limit_per_minute?: number }) =>
       json(CreatedKey, "/api/v1/admin/keys", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
     listKeys: () => json(z.object({ keys: z.array(ApiKeyView) }), "/api/v1/admin/keys"),

@@ -5,7 +5,7 @@ import type { ChorusApi } from "../api/client.ts";
 import { EXIT } from "../exit-codes.ts";
 import { renderEvent, renderPage, renderRequest, type Paint } from "./render.ts";
 
-export type Output = { write(text: string): void; paint: Paint; json: boolean };
+export type Output = { write(text: string): void; /** What went wrong, for a person (stderr). */ warn(text: string): void; paint: Paint; json: boolean };
 
 const print = (out: Output, text: string) => out.write(`${text}\n`);
 const ended = (v: RequestView) => v.status === "completed" || v.status === "partial" || v.status === "failed";
@@ -32,7 +32,7 @@ export async function submitCommand(api: ChorusApi, input: SubmitInput, out: Out
   print(out, out.json ? JSON.stringify(view, null, 2) : `\n${renderRequest(view, out.paint)}`);
   if (!ended(view)) {
     // The event stream closed before the end (a gateway stopping): the request runs on.
-    process.stderr.write(`chorus: stopped following ${view.request_id} before its end; chorus watch ${view.request_id} follows it again\n`);
+    out.warn(`chorus: stopped following ${view.request_id} before its end; chorus watch ${view.request_id} follows it again\n`);
     return EXIT.failed;
   }
   return exitFor(view);
@@ -68,7 +68,7 @@ export async function webhooksCommand(api: ChorusApi, id: string, out: Output): 
   const log = await api.webhookLog(id);
   if (out.json) print(out, JSON.stringify(log, null, 2));
   else if (log.attempts.length === 0) print(out, "no webhook delivery attempts");
-  else for (const a of log.attempts) print(out, `#${String(a.attempt)}  ${String(a.attempted_at ?? "")}  ${a.status_code === null ? out.paint.bad(String(a.error ?? "no answer")) : String(a.status_code)}${a.duration_ms != null ? out.paint.dim(`  ${String(a.duration_ms)} ms`) : ""}`);
+  else for (const a of log.attempts) print(out, `#${a.attempt}  ${a.attempted_at}  ${a.status_code === null ? out.paint.bad(a.error ?? "no answer") : String(a.status_code)}${out.paint.dim(`  ${a.duration_ms} ms`)}`);
   return EXIT.ok;
 }
 

@@ -1,7 +1,7 @@
 // Parameters and answers of the results routes, validated here and described for the
 // OpenAPI document.
 import { z } from "zod";
-import { RequestStatus, RequestView } from "@chorus/contracts";
+import { RequestStatus } from "@chorus/contracts";
 
 const MAX_PAGE_SIZE = 100;
 const DEFAULT_PAGE_SIZE = 20;
@@ -13,15 +13,7 @@ export const ListResultsQuery = z.object({
 });
 export type ListResultsQuery = z.infer<typeof ListResultsQuery>;
 
-export const ResultsPage = z
-  .object({
-    items: z.array(RequestView).describe("Newest first"),
-    page: z.number().int().min(1),
-    page_size: z.number().int().min(1),
-    total: z.number().int().min(0).describe("Requests matching the filter, over all pages"),
-  })
-  .describe("One page of requests, newest first");
-export type ResultsPage = z.infer<typeof ResultsPage>;
+export { ResultsPage } from "@chorus/contracts";
 
 /** A request id in a path; anything that is not a UUID names no request (404). */
 export const RequestIdParam = z.uuid();
