@@ -168,5 +168,7 @@ async function waitForEnd(watch: RequestWatch, s: Submission, fingerprint: strin
   if (last?.type === "RequestAccepted") throw keyReused(last.request_id);
   // The end event carries every agent's result: folding the events before it would change nothing.
   if (last && isEndEvent(last)) return { kind: "ended", view: applyEvent(view, last) ?? view, replayed };
-  return { kind: "pending", view: viewFromEvents(watch.events(), view) ?? view, replayed };
+  // A 202 answers "not ended yet": an end the shared subscription heard in the same socket
+  // read as the accept's ack (before this code resumed) is left to the reads that follow.
+  return { kind: "pending", view: viewFromEvents(watch.events().filter((e) => !isEndEvent(e)), view) ?? view, replayed };
 }
