@@ -1,6 +1,6 @@
 // The NATS configuration Chorus ships (deploy/nats/nats-server.conf) on a real nats-server:
 // the whole pipeline runs on it, each service as its own user with the permissions given
-// there (API keys, a webhook and its manual retry, the events stream, an inbound webhook,
+// there (API keys, a webhook and its manual retry, an erasure, the events stream, an inbound webhook,
 // the lag metrics and a rebuild of the read models included), without one permission violation beyond the stream creations that only the
 // orchestrator may make; and a forged message is refused: an end event from the gateway, a
 // task from the projector, anything a service does not publish itself.
@@ -88,7 +88,7 @@ const unexpectedViolations = () => nats.violations().filter((line) => !/Publish 
 
 describe("the pipeline, each service on its own NATS user", () => {
   it("runs a request through every agent, delivers its webhook and a manual retry, with no service refused anything", async () => {
-    apiKey = (await createApiKey(gateway.url, ADMIN_KEY, { tenant: "acme", scopes: ["requests:write", "requests:read", "webhooks:write"] })).key;
+    apiKey = (await createApiKey(gateway.url, ADMIN_KEY, { tenant: "acme", scopes: ["requests:write", "requests:read", "requests:erase", "webhooks:write"] })).key;
     // A POST that waits for the end, watching the request's events as they are published.
     const waited = await postProcess(gateway.url, { text: TEXT }, bearer(apiKey));
     expect(waited.status).toBe(200);
@@ -121,6 +121,10 @@ describe("the pipeline, each service on its own NATS user", () => {
     // The agents' provider health, read by the gateway from the agents' bucket.
     const health = await fetch(`${gateway.url}/api/v1/health`);
     expect(health.status).toBe(200);
+    // An erasure: the gateway's tombstone, its deletes on the events and dead-letter streams, its sweep's durable.
+    const erased = await fetch(`${gateway.url}/api/v1/results/${waited.body.request_id}`, { method: "DELETE", headers: bearer(apiKey) });
+    expect(erased.status, `${gateway.output()}\n${nats.violations().join("\n")}`).toBe(200);
+    expect((await fetch(`${gateway.url}/api/v1/results/${waited.body.request_id}`, { headers: bearer(apiKey) })).status).toBe(410);
 
     expect(unexpectedViolations()).toEqual([]);
   });

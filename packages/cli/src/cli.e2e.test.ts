@@ -15,7 +15,7 @@ let key: string;
 
 beforeAll(async () => {
   pipeline = await startPipeline({ auth: true });
-  key = (await createApiKey(pipeline.gateway.url, pipeline.adminKey!, { tenant: "cli", scopes: ["requests:write", "requests:read", "webhooks:write"] })).key;
+  key = (await createApiKey(pipeline.gateway.url, pipeline.adminKey!, { tenant: "cli", scopes: ["requests:write", "requests:read", "requests:erase", "webhooks:write"] })).key;
 }, 60_000);
 
 afterAll(() => pipeline?.stop());
@@ -71,6 +71,14 @@ describe("the chorus command", () => {
     const retry = await chorus(["retry", id]);
     expect(retry.code).toBe(1);
     expect(retry.stderr).toMatch(/chorus: .*webhook/i);
+    // Erased once ended; read back, it is gone (exit 1).
+    await eventually(async () => ((await chorus(["get", id, "--json"])).stdout.includes('"status": "completed"') ? true : undefined), 30_000);
+    const erased = await chorus(["erase", id]);
+    expect(erased.code, erased.stderr).toBe(0);
+    expect(erased.stdout).toMatch(new RegExp(`^erased ${id} at \\S+ \\(\\d+ events deleted\\)`));
+    const gone = await chorus(["get", id]);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toMatch(/was erased/);
   }, 60_000);
 
   it("exits 2 on a usage error, 3 when the key is refused or no gateway answers", async () => {

@@ -13,7 +13,7 @@ import { importEvents } from "./events/import-events.ts";
 import { deadLetters, tailEvents } from "./events/tail-events.ts";
 import { createKeyCommand, listKeysCommand, revokeKeyCommand } from "./requests/keys.ts";
 import { EXIT, exitCodeOf } from "./exit-codes.ts";
-import { getCommand, listCommand, retryCommand, submitCommand, watchCommand, webhooksCommand, type Output } from "./requests/commands.ts";
+import { eraseCommand, getCommand, listCommand, retryCommand, submitCommand, watchCommand, webhooksCommand, type Output } from "./requests/commands.ts";
 import { plain, type Paint } from "./requests/render.ts";
 
 const colour = process.stdout.isTTY && !process.env.NO_COLOR;
@@ -102,6 +102,12 @@ program
 
 program.command("watch").description("follow a request's events until its end").argument("<id>").option("--json", "one event per line as JSON").action((id: string, o: { json?: boolean }) => run(() => watchCommand(api(), id, output(o.json))));
 program.command("webhooks").description("a request's webhook delivery attempts").argument("<id>").option("--json", "as the API returns it").action((id: string, o: { json?: boolean }) => run(() => webhooksCommand(api(), id, output(o.json))));
+program
+  .command("erase")
+  .description("erase an ended request: its text, outputs and webhook, everywhere (scope requests:erase)")
+  .argument("<id>")
+  .option("--json", "as the API returns it")
+  .action((id: string, o: { json?: boolean }) => run(() => eraseCommand(api(), id, output(o.json))));
 program.command("retry").description("deliver a request's webhook again").argument("<id>").option("--json", "as the API returns it").action((id: string, o: { json?: boolean }) => run(() => retryCommand(api(), id, output(o.json))));
 
 const keys = program.command("keys").description("API keys, through the admin API (CHORUS_API_KEY: an admin key)");

@@ -4,8 +4,8 @@
 import { z } from "zod";
 import { TenantId } from "./envelope.ts";
 
-/** What a key may do: submit, read, retry webhooks, manage keys. */
-export const ApiScope = z.enum(["requests:write", "requests:read", "webhooks:write", "admin"]);
+/** What a key may do: submit, read, erase requests, retry webhooks, manage keys. */
+export const ApiScope = z.enum(["requests:write", "requests:read", "requests:erase", "webhooks:write", "admin"]);
 export type ApiScope = z.infer<typeof ApiScope>;
 export const API_SCOPES = ApiScope.options;
 

@@ -122,6 +122,28 @@ export const WebhookExhausted = envelope(
   }),
 );
 
+/**
+ * A request's personal data was erased (DELETE /api/v1/results/{id}): every other event
+ * of the request was deleted from the stream, and its dead letters with them. This
+ * tombstone is all the log keeps: that the request existed, how it ended, and when and by
+ * which key it was erased. Nothing in it was written by the client.
+ */
+export const RequestErased = envelope(
+  "RequestErased",
+  z.object({
+    /** The id of the API key that erased it (never the key); null without keys. */
+    erased_by_key: z.string().max(64).nullable(),
+    /** How the request had ended; erasure is refused while it runs. */
+    status: EndStatus,
+    orchestration_mode: OrchestrationMode,
+    agents: z.array(AgentId),
+    /** When the request was accepted. */
+    created_at: z.iso.datetime({ offset: true }),
+    /** How many of the request's events the stream held when it was erased. */
+    erased_events: z.number().int().min(0),
+  }),
+);
+
 export const ChorusEvent = z.discriminatedUnion("type", [
   RequestAccepted,
   AgentDispatched,
@@ -133,6 +155,7 @@ export const ChorusEvent = z.discriminatedUnion("type", [
   WebhookAttempted,
   WebhookDelivered,
   WebhookExhausted,
+  RequestErased,
 ]);
 export type ChorusEvent = z.infer<typeof ChorusEvent>;
 export type ChorusEventType = ChorusEvent["type"];
@@ -149,6 +172,7 @@ export const EVENT_SCHEMAS = {
   WebhookAttempted,
   WebhookDelivered,
   WebhookExhausted,
+  RequestErased,
 } as const satisfies Record<ChorusEventType, z.ZodType>;
 
 export type RequestEndEvent = EventOf<"RequestCompleted"> | EventOf<"RequestFailed">;

@@ -84,3 +84,14 @@ export const ResultsPage = z
   })
   .describe("One page of requests, newest first");
 export type ResultsPage = z.infer<typeof ResultsPage>;
+
+/** The answer to DELETE /api/v1/results/{request_id}: the erasure as recorded by its RequestErased event. */
+export const RequestErasure = z.object({
+  request_id: z.uuid(),
+  erased_at: z.iso.datetime({ offset: true }),
+  /** The id of the API key that erased it; null without keys. */
+  erased_by_key: z.string().nullable(),
+  /** How many of the request's events the stream held and deleted (the tombstone stays). */
+  erased_events: z.number().int().min(0),
+});
+export type RequestErasure = z.infer<typeof RequestErasure>;

@@ -26,6 +26,8 @@ export function eventSubjectSuffix(event: Pick<ChorusEvent, "type" | "data">): s
       return "webhook.delivered";
     case "WebhookExhausted":
       return "webhook.exhausted";
+    case "RequestErased":
+      return "erased";
     default: {
       const unknown: never = event.type;
       throw new Error(`no subject for event type ${String(unknown)}`);
@@ -101,6 +103,7 @@ export const messageIds = {
   /** One outcome per agent run: a completion and a timeout race to this id, the first wins. */
   outcome: (requestId: string, agent: AgentId) => `${requestId}:${agent}:outcome`,
   end: (requestId: string) => `${requestId}:end`,
+  erased: (requestId: string) => `${requestId}:erased`,
   keyEvent: (keyId: string, suffix: "created" | "revoked") => `${keyId}:${suffix}`,
 } as const;
 

@@ -82,6 +82,7 @@ export function observationsOf(event: ChorusEvent): Observation[] {
     case "RequestAccepted":
     case "AgentDispatched":
     case "AgentStarted":
+    case "RequestErased":
       return [];
     default: {
       const unknown: never = event;

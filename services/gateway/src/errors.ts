@@ -11,6 +11,8 @@ export type ApiErrorCode =
   /** The API key is valid but lacks the scope the call needs (403). */
   | "Forbidden"
   | "NotFound"
+  /** The request was erased (DELETE /api/v1/results/{id}): nothing of it can be read any more (410). */
+  | "Gone"
   /** A route exists for the path, not for the method (405). */
   | "MethodNotAllowed"
   /** Manual webhook retry of a request that has no webhook (409). */
@@ -62,6 +64,9 @@ export const validationError = (details: ErrorDetail[]) =>
   new ApiError("ValidationError", `invalid request: ${details.map((d) => `${d.field}: ${d.message}`).join("; ")}`, { details });
 
 export const notFound = (message: string, requestId?: string) => new ApiError("NotFound", message, { requestId });
+
+export const gone = (requestId: string, erasedAt: string) =>
+  new ApiError("Gone", `request ${requestId} was erased at ${erasedAt}: its text, outputs and webhook are no longer held`, { requestId });
 
 export const unavailable = (what: string, cause?: unknown, requestId?: string) =>
   new ApiError("Unavailable", `${what} is unavailable; try again shortly`, { cause, requestId, retryAfterSeconds: 5 });

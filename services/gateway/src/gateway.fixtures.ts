@@ -14,11 +14,11 @@ import {
   type EventOf,
   type RequestEndEvent,
 } from "@chorus/contracts";
-import { ensureDurable, publishEvent, runConsumer, type Logger } from "@chorus/platform";
+import { ensureDurable, publishEvent, runConsumer, type DatabasePool, type Logger } from "@chorus/platform";
 import { completedEnd, testLogger, type IsolatedNats } from "@chorus/testing";
 import { derivedFingerprintKey, secretKeyOf, singleKeyRing, type WebhookKeys } from "@chorus/webhook-security";
 import { startAccess, type Access } from "./auth/index.ts";
-import { connectDatabaseInBackground, type DatabaseLink } from "./database/link.ts";
+import { connectDatabaseInBackground, databaseLink, type DatabaseLink } from "./database/link.ts";
 import type { GatewayDeps, GatewaySettings } from "./deps.ts";
 import { startGateway, type Gateway } from "./server.ts";
 
@@ -95,6 +95,11 @@ export async function startTestGateway(options: {
         body: typeof body === "string" ? body : JSON.stringify(body),
       }),
   };
+}
+
+/** A link to a test's shared pool that a gateway's stop does not end (the fixture owns the pool). */
+export function borrowedDatabase(pool: DatabasePool): DatabaseLink {
+  return { ...databaseLink(pool), close: async () => undefined };
 }
 
 /** A pino logger whose lines are kept in memory, to check what the gateway logs. */

@@ -1,7 +1,7 @@
 // The Chorus REST API as the CLI uses it: JSON over fetch with the API key, answers
 // parsed by the contracts' schemas, failures as typed errors that map to exit codes
 // (see exit-codes.ts): the API's own error (with its type and message), or no answer.
-import { RequestView, ResultsPage, WebhookLogs, type ChorusEvent } from "@chorus/contracts";
+import { RequestErasure, RequestView, ResultsPage, WebhookLogs, type ChorusEvent } from "@chorus/contracts";
 import { z } from "zod";
 
 export type ApiSettings = { baseUrl: string; apiKey: string | undefined };
@@ -60,6 +60,7 @@ export function chorusApi(settings: ApiSettings) {
         body: JSON.stringify(body),
       }),
     get: (id: string) => json(RequestView, `/api/v1/results/${encodeURIComponent(id)}`),
+    erase: (id: string) => json(RequestErasure, `/api/v1/results/${encodeURIComponent(id)}`, { method: "DELETE" }),
     list: (query: { status?: string; page?: number; pageSize?: number }) => {
       const q = new URLSearchParams();
       if (query.status) q.set("status", query.status);

@@ -72,6 +72,12 @@ export async function webhooksCommand(api: ChorusApi, id: string, out: Output): 
   return EXIT.ok;
 }
 
+export async function eraseCommand(api: ChorusApi, id: string, out: Output): Promise<number> {
+  const erasure = await api.erase(id);
+  print(out, out.json ? JSON.stringify(erasure, null, 2) : `erased ${erasure.request_id} at ${erasure.erased_at} (${erasure.erased_events} events deleted)`);
+  return EXIT.ok;
+}
+
 export async function retryCommand(api: ChorusApi, id: string, out: Output): Promise<number> {
   const answer = await api.retryWebhook(id);
   print(out, out.json ? JSON.stringify(answer, null, 2) : `webhook redelivery of ${id} requested`);

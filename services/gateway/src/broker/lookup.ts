@@ -23,6 +23,12 @@ export async function recordedEvents(jsm: JetStreamManager, t: Topology, request
   return (await recordedFacts(jsm, t, requestId)).map((f) => f.event);
 }
 
+/** When the request was erased, if it was and is the tenant's: its RequestErased tombstone is then all the stream holds of it. */
+export async function erasedAt(jsm: JetStreamManager, t: Topology, requestId: string, tenantId: string): Promise<string | undefined> {
+  const erased = await lastRequestEvent(jsm, t, requestId, "erased");
+  return erased && erased.event.tenant_id === tenantId ? erased.event.occurred_at : undefined;
+}
+
 const AGENT_STEPS = ["dispatched", "started", "completed", "failed"] as const;
 
 /**

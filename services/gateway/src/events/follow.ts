@@ -18,6 +18,8 @@ export type FollowedEvent = { seq: number; event: ChorusEvent };
 
 export type Following =
   | { kind: "not_found" }
+  /** Erased: of all its events only the RequestErased tombstone is left, and nothing is replayed. */
+  | { kind: "erased"; erasedAt: string }
   | { kind: "following"; events: AsyncIterable<FollowedEvent> };
 
 /**
@@ -30,7 +32,11 @@ export type Following =
 export async function followRequest(deps: FollowDeps, requestId: string, options: { afterSeq?: number; signal?: AbortSignal } = {}): Promise<Following> {
   const lastOf = (suffix: string) => lastRequestEvent(deps.jsm, deps.topology, requestId, suffix);
   const accepted = await lastOf("accepted");
-  if (!accepted || accepted.event.tenant_id !== deps.tenantId) return { kind: "not_found" };
+  if (!accepted) {
+    const erased = await lastOf("erased");
+    return erased && erased.event.tenant_id === deps.tenantId ? { kind: "erased", erasedAt: erased.event.occurred_at } : { kind: "not_found" };
+  }
+  if (accepted.event.tenant_id !== deps.tenantId) return { kind: "not_found" };
   const [completed, failed] = await Promise.all([lastOf("completed"), lastOf("failed")]);
   const endSeq = completed?.seq ?? failed?.seq;
   const afterSeq = options.afterSeq ?? 0;

@@ -4,7 +4,7 @@
 import { PassThrough } from "node:stream";
 import { Router } from "@koa/router";
 import type { BrokerState } from "../broker/state.ts";
-import { notFound, unavailable } from "../errors.ts";
+import { gone as erased, notFound, unavailable } from "../errors.ts";
 import type { Access } from "../auth/index.ts";
 import { callerOf, guard } from "../http/guard.ts";
 import { bindRequestId, type GatewayState } from "../http/state.ts";
@@ -47,6 +47,7 @@ export function eventsRoutes(deps: EventsDeps): Router<GatewayState> {
         throw unavailable("the message broker", err, requestId);
       }
       if (following.kind === "not_found") throw notFound(`no request ${requestId}`, requestId);
+      if (following.kind === "erased") throw erased(requestId, following.erasedAt);
       handedOver = true;
     } finally {
       if (!handedOver) release();

@@ -9,7 +9,7 @@ import { stopGrpcServer } from "@chorus/platform";
 import { brokerState } from "../broker/state.ts";
 import type { GatewayDeps } from "../deps.ts";
 import { followRequest } from "../events/follow.ts";
-import { ApiError, notFound, unavailable } from "../errors.ts";
+import { ApiError, gone, notFound, unavailable } from "../errors.ts";
 import { parseOr422 } from "../http/validation.ts";
 import { IdempotencyKeyHeader, processRequestBody } from "../processing/schema.ts";
 import { submitDepsOf, submitRequest } from "../processing/submit.ts";
@@ -132,6 +132,7 @@ export async function startGrpcGateway(deps: GatewayDeps & { port: number; host?
           throw unavailable("the message broker", err, requestId);
         }
         if (following.kind === "not_found") throw notFound(`no request ${requestId}`, requestId);
+        if (following.kind === "erased") throw gone(requestId, following.erasedAt);
         for await (const followed of following.events) call.write(requestEventMessage(followed));
         if (stopping.signal.aborted && !ended.signal.aborted) throw new ApiError("Unavailable", "the gateway is stopping; watch again to resume", { requestId });
         call.end();

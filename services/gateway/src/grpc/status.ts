@@ -15,6 +15,8 @@ const GRPC_STATUS: Record<ApiErrorCode, status> = {
   UnsupportedMediaType: status.INVALID_ARGUMENT,
   ValidationError: status.INVALID_ARGUMENT,
   NotFound: status.NOT_FOUND,
+  // The request existed; what it held is gone for good (NOT_FOUND would invite a retry).
+  Gone: status.FAILED_PRECONDITION,
   IdempotencyKeyReused: status.ALREADY_EXISTS,
   NoWebhook: status.ALREADY_EXISTS,
   NotEnded: status.ALREADY_EXISTS,

@@ -2,7 +2,7 @@
 // validate requests and shape responses, so it cannot drift from them. Pure: settings
 // in, document out; served at /openapi.json.
 import { z } from "zod";
-import { RequestView, type ApiScope } from "@chorus/contracts";
+import { RequestErasure, RequestView, type ApiScope } from "@chorus/contracts";
 import { WEBHOOK_TOLERANCE_SECONDS } from "@chorus/webhook-security";
 import { CreateKeyBody, KeyIdParam } from "../admin/schema.ts";
 import { HealthReport, publicHealth } from "../health/schema.ts";
@@ -36,6 +36,7 @@ type Operation = Json & { description?: string; responses: Record<string, Json> 
 export const RESPONSE_COMPONENTS = {
   RequestView,
   ResultsPage,
+  RequestErasure,
   Error: ErrorBody,
   HealthReport,
   PublicEvent,
@@ -69,6 +70,7 @@ const ERROR_RESPONSES = {
   },
   Forbidden: { status: 403, description: "The API key is valid but lacks the scope this operation needs" },
   NotFound: { status: 404, description: "No such request (or route). A request of another tenant is not found either, exactly as one that never existed" },
+  Gone: { status: 410, description: "The request was erased (DELETE /api/v1/results/{request_id}): nothing it held can be read any more" },
   PayloadTooLarge: { status: 413, description: "The body is larger than the configured limit" },
   UnsupportedMediaType: { status: 415, description: "The body is not JSON" },
   ValidationError: { status: 422, description: "A field, query parameter or header is invalid; `details` names each" },
@@ -223,7 +225,24 @@ export function openApiDocument(settings: DocumentSettings): Json {
           summary: "One request with every agent's result",
           description: "A request of another tenant is 404, as one that never existed.",
           parameters: [requestIdPath, correlation],
-          responses: { "200": { description: "The request", headers: correlationHeader, content: json("RequestView", COMPLETED_VIEW_EXAMPLE) }, ...errors("NotFound", "Unavailable") },
+          responses: { "200": { description: "The request", headers: correlationHeader, content: json("RequestView", COMPLETED_VIEW_EXAMPLE) }, ...errors("NotFound", "Gone", "Unavailable") },
+        }),
+        delete: guarded("requests:erase", {
+          tags: ["Results"],
+          operationId: "eraseResult",
+          summary: "Erase an ended request: its text, outputs and webhook, everywhere",
+          description:
+            "Deletes every event of the request from the event stream (and its dead letters), so its text, the agents' outputs and its webhook URL " +
+            "cannot be read again by any API, replay, export or rebuild; the read models keep a row saying it existed and was erased, when and by which key, " +
+            "and the stream keeps a `RequestErased` event saying the same. Reads of it answer 410 afterwards, and lists leave it out. " +
+            "Idempotent: erasing an erased request answers the same. A request that has not ended yet is 409 `NotEnded`. " +
+            "Archives exported before the erasure still hold the request (see docs/operations.md).",
+          parameters: [requestIdPath, correlation],
+          responses: {
+            "200": { description: "Erased", headers: correlationHeader, content: json("RequestErasure") },
+            "409": { description: "`NotEnded`: the request is still running; erase it once it has ended", content: json("Error") },
+            ...errors("NotFound", "Unavailable"),
+          },
         }),
       },
       "/api/v1/results/{request_id}/events": {
@@ -254,7 +273,7 @@ export function openApiDocument(settings: DocumentSettings): Json {
                 },
               },
             },
-            ...errors("NotFound", "Unavailable"),
+            ...errors("NotFound", "Gone", "Unavailable"),
           },
         }),
       },
@@ -265,7 +284,7 @@ export function openApiDocument(settings: DocumentSettings): Json {
           summary: "Every delivery attempt of the request's webhook",
           description: "A request of another tenant is 404, as one that never existed.",
           parameters: [requestIdPath, correlation],
-          responses: { "200": { description: "The attempts, oldest first", headers: correlationHeader, content: json("WebhookLogs") }, ...errors("NotFound", "Unavailable") },
+          responses: { "200": { description: "The attempts, oldest first", headers: correlationHeader, content: json("WebhookLogs") }, ...errors("NotFound", "Gone", "Unavailable") },
         }),
       },
       "/api/v1/webhook/retry/{request_id}": {
@@ -444,7 +463,7 @@ export function openApiDocument(settings: DocumentSettings): Json {
           bearerFormat: "chorus_sk_…",
           description:
             "An API key, `chorus_sk_` and 43 characters, sent as `Authorization: Bearer <key>`. Each key belongs to one tenant and has scopes: " +
-            "`requests:write` (submit), `requests:read` (results, list, events, webhook logs), `webhooks:write` (manual webhook retry), `admin` (manage keys, metrics); " +
+            "`requests:write` (submit), `requests:read` (results, list, events, webhook logs), `requests:erase` (erase a request), `webhooks:write` (manual webhook retry), `admin` (manage keys, metrics); " +
             "each operation's security requirement names the one it needs. The deployment's `CHORUS_ADMIN_KEY` is an admin key for making the first keys. " +
             "A deployment run with `CHORUS_AUTH=off` is open: no key is asked for, and every call is the deployment's tenant (`/api/v1/health` says `auth: off`).",
         },

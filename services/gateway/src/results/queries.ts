@@ -5,7 +5,7 @@ import type { RequestStatus, RequestView } from "@chorus/contracts";
 import { READ_MODEL_SCHEMA, sql, type DatabasePool } from "@chorus/platform";
 import { isDatabaseUnavailable } from "../database/errors.ts";
 import type { DatabaseLink } from "../database/link.ts";
-import { unavailable } from "../errors.ts";
+import { gone, unavailable } from "../errors.ts";
 import { AgentResultRow, RequestRow, viewFromRows } from "./rows.ts";
 
 const requests = sql.identifier([READ_MODEL_SCHEMA, "requests"]);
@@ -34,11 +34,15 @@ async function agentRowsOf(pool: DatabasePool, requestIds: readonly string[]) {
     WHERE request_id = ANY(${sql.array(requestIds, "uuid")})`);
 }
 
+const ErasableRequestRow = RequestRow.extend({ erased_at: z.union([z.number(), z.date(), z.string()]).nullable() });
+
+/** One request of the tenant; an erased one is a Gone error. */
 export function findRequest(db: DatabaseLink, tenantId: string, requestId: string): Promise<RequestView | undefined> {
   return reading(db, async (pool) => {
-    const row = await pool.maybeOne(sql.type(RequestRow)`
-      SELECT ${REQUEST_COLUMNS} FROM ${requests} WHERE request_id = ${requestId} AND tenant_id = ${tenantId}`);
+    const row = await pool.maybeOne(sql.type(ErasableRequestRow)`
+      SELECT ${REQUEST_COLUMNS}, erased_at FROM ${requests} WHERE request_id = ${requestId} AND tenant_id = ${tenantId}`);
     if (!row) return undefined;
+    if (row.erased_at !== null) throw gone(requestId, new Date(row.erased_at).toISOString());
     return viewFromRows(row, await agentRowsOf(pool, [row.request_id]));
   });
 }
@@ -51,9 +55,10 @@ export function listRequests(
   query: { tenantId: string; status?: RequestStatus | undefined; limit: number; offset: number },
 ): Promise<RequestPage> {
   return reading(db, async (pool) => {
+    // Erased requests are left out: their rows record only that they existed.
     const where = query.status
-      ? sql.fragment`tenant_id = ${query.tenantId} AND status = ${query.status}`
-      : sql.fragment`tenant_id = ${query.tenantId}`;
+      ? sql.fragment`tenant_id = ${query.tenantId} AND status = ${query.status} AND erased_at IS NULL`
+      : sql.fragment`tenant_id = ${query.tenantId} AND erased_at IS NULL`;
     const total = await pool.oneFirst(sql.type(z.object({ total: z.number().int() }))`
       SELECT count(*)::int AS total FROM ${requests} WHERE ${where}`);
     const rows = await pool.any(sql.type(RequestRow)`

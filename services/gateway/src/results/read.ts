@@ -5,9 +5,9 @@
 import { isEndEvent, type ChorusEvent, type RequestView, type Topology } from "@chorus/contracts";
 import type { JetStreamManager, Logger } from "@chorus/platform";
 import type { BrokerState } from "../broker/state.ts";
-import { agentProgress, recordedEvents } from "../broker/lookup.ts";
+import { agentProgress, erasedAt, recordedEvents } from "../broker/lookup.ts";
 import type { DatabaseLink } from "../database/link.ts";
-import { ApiError, notFound } from "../errors.ts";
+import { ApiError, gone, notFound } from "../errors.ts";
 import { viewFromEvents } from "../views/fold.ts";
 import { findRequest, listRequests } from "./queries.ts";
 import { RequestIdParam, type ListResultsQuery, type ResultsPage } from "./schema.ts";
@@ -48,6 +48,11 @@ export async function readRequest(deps: ResultsDeps, requestId: string, log: Log
   }
   if (row && ENDED.has(row.status)) return row;
   const events = await streamFacts(deps, requestId, row, log);
+  if (events?.length === 0) {
+    // Not in the stream: never accepted, or erased (the read model may not have caught up with it).
+    const erased = await erasedAt(deps.jsm, deps.topology, requestId, deps.tenantId);
+    if (erased) throw gone(requestId, erased);
+  }
   if (events === undefined || (databaseDown && events.length === 0)) {
     if (databaseDown) throw databaseDown;
     return row;

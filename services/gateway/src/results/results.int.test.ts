@@ -3,9 +3,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { RequestView, type ChorusEvent } from "@chorus/contracts";
 import { READ_MODEL_SCHEMA, publishEvent, sql } from "@chorus/platform";
 import { isolatedPerFile, isolatedPerTest } from "@chorus/testing";
-import { databaseLink, type DatabaseLink } from "../database/link.ts";
 import { ErrorBody } from "../http/errors.ts";
-import { SAMPLE_OUTPUTS, completedResult, startTestGateway, unreachableDatabase } from "../gateway.fixtures.ts";
+import { SAMPLE_OUTPUTS, borrowedDatabase, completedResult, startTestGateway, unreachableDatabase } from "../gateway.fixtures.ts";
 import { ResultsPage } from "./schema.ts";
 
 type TestGateway = Awaited<ReturnType<typeof startTestGateway>>;
@@ -16,9 +15,7 @@ const env = isolatedPerTest({ nats: true });
 let gateway: TestGateway;
 
 beforeEach(async () => {
-  // The link does not own the fixture's pool: closing the gateway must not end it.
-  const link: DatabaseLink = { ...databaseLink(shared.db.pool), close: async () => undefined };
-  gateway = await startTestGateway({ nats: env.nats, database: link });
+  gateway = await startTestGateway({ nats: env.nats, database: borrowedDatabase(shared.db.pool) });
   env.defer(() => gateway.stop());
   await shared.db.pool.query(sql.unsafe`TRUNCATE read_model.requests, read_model.agent_results`);
 });

@@ -1,19 +1,21 @@
 // GET /api/v1/results/:request_id and GET /api/v1/results: reads from the Postgres read
 // models. A request the projector has not caught up with is answered from its events.
+// DELETE /api/v1/results/:request_id erases one (see ../erasure).
 import { Router } from "@koa/router";
 import { withUsageTotal } from "@chorus/contracts";
 import { notFound } from "../errors.ts";
+import { eraseRoute, type ErasureDeps } from "../erasure/index.ts";
 import type { Access } from "../auth/index.ts";
 import { callerOf, guard } from "../http/guard.ts";
 import { bindRequestId, type GatewayState } from "../http/state.ts";
 import { parseOr422 } from "../http/validation.ts";
-import { parseRequestId, readPage, readRequest, type ResultsDeps } from "./read.ts";
+import { parseRequestId, readPage, readRequest } from "./read.ts";
 import { ListResultsQuery } from "./schema.ts";
 
 export type { ResultsDeps } from "./read.ts";
 
 /** The caller's tenant is the only one whose requests a call reads. */
-export function resultsRoutes(deps: Omit<ResultsDeps, "tenantId">, access: Access): Router<GatewayState> {
+export function resultsRoutes(deps: ErasureDeps, access: Access): Router<GatewayState> {
   const router = new Router<GatewayState>();
   const reader = guard(access, "requests:read");
 
@@ -29,6 +31,8 @@ export function resultsRoutes(deps: Omit<ResultsDeps, "tenantId">, access: Acces
     const query = parseOr422(ListResultsQuery, ctx.query, "query");
     ctx.body = await readPage({ ...deps, tenantId: callerOf(ctx).tenantId }, query);
   });
+
+  router.delete("/api/v1/results/:request_id", guard(access, "requests:erase"), eraseRoute(deps));
 
   return router;
 }

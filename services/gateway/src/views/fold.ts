@@ -99,6 +99,9 @@ export function applyEvent(view: RequestView | undefined, event: ChorusEvent): R
     case "WebhookExhausted":
       if (!view?.webhook) return view;
       return { ...view, webhook: { ...view.webhook, status: webhookStatusImpliedBy(event), attempts: Math.max(view.webhook.attempts, event.data.attempts) } };
+    case "RequestErased":
+      // Nothing of the request can be shown any more: readers answer 410 (see results/read.ts).
+      return view;
     default: {
       const unknown: never = event;
       throw new Error(`unhandled event type ${String((unknown as { type: string }).type)}`);

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { READ_MODEL_SCHEMA, sql } from "@chorus/platform";
 import type { DatabaseLink } from "../database/link.ts";
 import { isDatabaseUnavailable } from "../database/errors.ts";
-import { unavailable } from "../errors.ts";
+import { gone, unavailable } from "../errors.ts";
 import type { WebhookAttemptView } from "./schema.ts";
 
 const AttemptRow = z.object({
@@ -21,11 +21,20 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 export type KnownRequest = { known: boolean; attempts: WebhookAttemptView[] };
 
+/** The tenant's request's attempts; an erased request is a Gone error. */
 export async function webhookAttemptsOf(db: DatabaseLink, tenantId: string, requestId: string): Promise<KnownRequest> {
   const pool = db.pool();
+  let request;
   try {
-    const known = await pool.exists(sql.type(z.object({ one: z.number() }))`
-      SELECT 1 AS one FROM ${sql.identifier([READ_MODEL_SCHEMA, "requests"])} WHERE request_id = ${requestId} AND tenant_id = ${tenantId}`);
+    request = await pool.maybeOne(sql.type(z.object({ erased_at: z.number().nullable() }))`
+      SELECT erased_at FROM ${sql.identifier([READ_MODEL_SCHEMA, "requests"])} WHERE request_id = ${requestId} AND tenant_id = ${tenantId}`);
+  } catch (err) {
+    if (isDatabaseUnavailable(err)) throw unavailable("the database", err);
+    throw err;
+  }
+  if (request && request.erased_at !== null) throw gone(requestId, iso(request.erased_at));
+  const known = request !== null;
+  try {
     // Attempts are the tenant's only when its request row is: another tenant's are never read.
     const rows = known
       ? await pool.any(sql.type(AttemptRow)`

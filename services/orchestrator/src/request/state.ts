@@ -53,6 +53,9 @@ export function evolve(state: RequestState, event: ChorusEvent): RequestState {
     case "WebhookDelivered":
     case "WebhookExhausted":
       return state;
+    case "RequestErased":
+      // Erased only once ended: nothing more is decided for it, as for any ended request.
+      return state;
     default: {
       const unknown: never = event;
       throw new Error(`no fold for event ${JSON.stringify(unknown)}`);

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { storyEvents } from "../stories.fixtures.ts";
 import { project } from "./project.ts";
 import { projectBatch, withChanges, type SequencedEvent } from "./project-batch.ts";
-import { NO_STORED_ROWS, type StoredRequestRows } from "./rows.ts";
+import { NO_STORED_ROWS, requestOfChange, type StoredRequestRows } from "./rows.ts";
 
 const ALL = ["summarizer", "sentiment", "entity_extractor"] as const;
 
@@ -24,7 +24,7 @@ function inBatches(events: readonly SequencedEvent[], size: number): Map<string,
   for (let i = 0; i < events.length; i += size) {
     const batch = projectBatch(events.slice(i, i + size), states, { whenRequestMissing: "apply" });
     for (const change of batch.changes) {
-      const requestId = change.row.request_id;
+      const requestId = requestOfChange(change);
       states.set(requestId, withChanges(states.get(requestId) ?? NO_STORED_ROWS, [change]));
     }
   }
@@ -49,7 +49,7 @@ describe("projecting a batch of events", () => {
   it("writes each row once per batch, in its last version", () => {
     const events = twoRequests();
     const { changes, outcomes, appliedSeqs } = projectBatch(events, new Map(), { whenRequestMissing: "wait" });
-    const keys = changes.map((c) => (c.table === "webhook_attempts" ? c.row.event_id : c.table === "agent_results" ? `${c.row.request_id}/${c.row.agent}` : c.row.request_id));
+    const keys = changes.map((c) => (c.table === "webhook_attempts" ? c.row.event_id : c.table === "agent_results" ? `${c.row.request_id}/${c.row.agent}` : requestOfChange(c)));
     expect(new Set(keys).size).toBe(keys.length);
     expect(changes.filter((c) => c.table === "requests")).toHaveLength(2);
     expect(changes.filter((c) => c.table === "agent_results")).toHaveLength(4);
@@ -80,6 +80,6 @@ describe("projecting a batch of events", () => {
     );
     expect(batch.outcomes).toEqual(["waiting", "applied"]);
     expect(batch.appliedSeqs).toEqual([41]);
-    expect(batch.changes.every((c) => c.row.request_id === other.request_id)).toBe(true);
+    expect(batch.changes.every((c) => requestOfChange(c) === other.request_id)).toBe(true);
   });
 });

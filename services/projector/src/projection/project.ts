@@ -3,6 +3,7 @@
 // in any order, and any order gives the same rows.
 import type { AgentId, ChorusEvent } from "@chorus/contracts";
 import { foldAgentEvent, foldEndResult } from "./agent-row.ts";
+import { eraseRequest, isErased } from "./erasure.ts";
 import { foldAccepted, foldAgentActivity, foldEnd, foldWebhookFact } from "./request-row.ts";
 import type { Projection, RequestRow, RowChange, StoredRequestRows } from "./rows.ts";
 import { attemptRow } from "./webhook.ts";
@@ -16,6 +17,8 @@ function requestChange(before: RequestRow | null, after: RequestRow): RowChange[
 }
 
 export function project(event: ChorusEvent, seq: number, stored: StoredRequestRows): Projection {
+  // An erased request's row is final, whatever of it arrives late.
+  if (isErased(stored)) return { changes: [], missing: null };
   switch (event.type) {
     case "RequestAccepted":
       return { changes: requestChange(stored.request, foldAccepted(stored, event, seq)), missing: null };
@@ -50,6 +53,8 @@ export function project(event: ChorusEvent, seq: number, stored: StoredRequestRo
       changes.push(...requestChange(stored.request, foldWebhookFact(stored.request, withAttempt, event, seq)));
       return { changes, missing: null };
     }
+    case "RequestErased":
+      return { changes: eraseRequest(stored, event, seq), missing: null };
     case "WebhookDelivered":
     case "WebhookExhausted":
       if (!stored.request) return { changes: [], missing: "request" };

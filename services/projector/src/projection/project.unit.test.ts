@@ -381,3 +381,45 @@ describe("webhook status across delivery chains", () => {
     });
   }
 });
+
+describe("erasure of a request", () => {
+  function erasure(of: ChorusEvent): Extract<ChorusEvent, { type: "RequestErased" }> {
+    return {
+      id: randomUUID(),
+      type: "RequestErased",
+      version: 1,
+      request_id: of.request_id,
+      tenant_id: of.tenant_id,
+      occurred_at: "2030-01-01T00:00:00.000Z",
+      correlation_id: of.correlation_id,
+      data: { erased_by_key: "key_0123456789abcdef", status: "completed", orchestration_mode: "parallel", agents: ["sentiment"], created_at: of.occurred_at, erased_events: 9 },
+    };
+  }
+
+  it("keeps the row as the record of the erasure, without the webhook URL, outputs, error texts or attempts", () => {
+    const id = randomUUID();
+    const events = storyEvents({ requestId: id, agents: ["sentiment"], webhook: "delivered-on-retry" });
+    const tables = inOrder([...events, erasure(events[0]!)]);
+    expect(tables.request(id)).toMatchObject({
+      status: "completed",
+      webhook_url: null,
+      idempotency_key: null,
+      erased_at: "2030-01-01T00:00:00.000Z",
+      erased_by_key: "key_0123456789abcdef",
+    });
+    expect(tables.agent(id, "sentiment")).toMatchObject({ status: "completed", output: null, error_message: null });
+    expect(tables.attempts(id)).toEqual([]);
+  });
+
+  it("lets nothing of the request back in when its events arrive after the erasure", () => {
+    const id = randomUUID();
+    const events = storyEvents({ requestId: id, agents: ["sentiment"], webhook: "delivered-on-retry" });
+    const tables = readModels();
+    const erased = erasure(events[0]!);
+    tables.apply(erased, events.length + 1);
+    tables.applyAll(sequence(events));
+    expect(tables.request(id)).toMatchObject({ status: "completed", webhook_url: null, erased_by_key: "key_0123456789abcdef", created_at: events[0]!.occurred_at });
+    expect(tables.agent(id, "sentiment")).toBeUndefined();
+    expect(tables.attempts(id)).toEqual([]);
+  });
+});

@@ -9,7 +9,7 @@ import { statusFromAttempts, summarizeAttempts, webhookStatusAfter } from "./web
 
 /** The events that make a requests row when there is none: they describe the request themselves. */
 export function makesRequestRow(event: ChorusEvent): boolean {
-  return event.type === "RequestAccepted" || isEndEvent(event);
+  return event.type === "RequestAccepted" || isEndEvent(event) || event.type === "RequestErased";
 }
 
 function hasEnded(row: RequestRow): boolean {
@@ -67,6 +67,8 @@ export function foldAccepted(stored: StoredRequestRows, event: EventOf<"RequestA
       webhook_delivered_at: null,
       completed_at: null,
       duration_ms: null,
+      erased_at: null,
+      erased_by_key: null,
       last_event_seq: seq,
     },
     stored,
@@ -99,6 +101,8 @@ export function foldEnd(stored: StoredRequestRows, event: RequestEndEvent, seq: 
       webhook_delivered_at: null,
       created_at: toInstant(data.created_at),
       ...outcome,
+      erased_at: null,
+      erased_by_key: null,
       last_event_seq: seq,
     },
     stored,

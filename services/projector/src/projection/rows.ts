@@ -23,6 +23,9 @@ export type RequestRow = {
   created_at: Instant;
   completed_at: Instant | null;
   duration_ms: number | null;
+  /** Set by RequestErased: the row is then only the record that the request existed. */
+  erased_at: Instant | null;
+  erased_by_key: string | null;
   last_event_seq: number;
 };
 
@@ -72,7 +75,9 @@ export type StoredRequestRows = {
 export type RowChange =
   | { table: "requests"; row: RequestRow }
   | { table: "agent_results"; row: AgentResultRow }
-  | { table: "webhook_attempts"; row: WebhookAttemptRow };
+  | { table: "webhook_attempts"; row: WebhookAttemptRow }
+  /** The request's webhook attempts are removed (they hold its URL): written after the rest. */
+  | { table: "erased_attempts"; request_id: string };
 
 export type Projection = {
   /** Rows to write (whole rows; requests and agent_results are upserted, attempts inserted). */
@@ -86,3 +91,8 @@ export type Projection = {
 };
 
 export const NO_STORED_ROWS: StoredRequestRows = { request: null, agents: [], attempts: [] };
+
+/** The request a change is about. */
+export function requestOfChange(change: RowChange): string {
+  return change.table === "erased_attempts" ? change.request_id : change.row.request_id;
+}

@@ -27,6 +27,8 @@ const RequestRowSchema = z.object({
   created_at: At,
   completed_at: At.nullable(),
   duration_ms: Int.nullable(),
+  erased_at: At.nullable(),
+  erased_by_key: z.string().nullable(),
   last_event_seq: Seq,
 });
 

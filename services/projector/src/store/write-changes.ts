@@ -29,18 +29,29 @@ const ROWS_PER_STATEMENT = 500;
  * an upsert cannot touch the same row twice (see projectBatch, which keeps the last).
  */
 export async function writeChanges(db: Queryable, schema: string, changes: readonly RowChange[]): Promise<void> {
-  const groups = new Map<string, RowChange[]>();
+  const groups = new Map<string, RowWrite[]>();
+  const erasedAttempts: string[] = [];
   for (const change of changes) {
+    if (change.table === "erased_attempts") {
+      erasedAttempts.push(change.request_id);
+      continue;
+    }
     const key = `${change.table}(${Object.keys(change.row).join(",")})`;
     groups.set(key, [...(groups.get(key) ?? []), change]);
   }
   for (const group of groups.values()) {
     for (let i = 0; i < group.length; i += ROWS_PER_STATEMENT) await writeRows(db, schema, group.slice(i, i + ROWS_PER_STATEMENT));
   }
+  // Last, so an attempt of the same batch projected before the erasure goes too.
+  if (erasedAttempts.length > 0) {
+    await db.query(sql.unsafe`DELETE FROM ${table(schema, "webhook_attempts")} WHERE request_id = ANY(${sql.array(erasedAttempts, "uuid")})`);
+  }
 }
 
+type RowWrite = Exclude<RowChange, { table: "erased_attempts" }>;
+
 /** Rows of one table with the same columns, in one statement. */
-async function writeRows(db: Queryable, schema: string, changes: readonly RowChange[]): Promise<void> {
+async function writeRows(db: Queryable, schema: string, changes: readonly RowWrite[]): Promise<void> {
   const first = changes[0];
   if (!first) return;
   const columns = Object.keys(first.row);
