@@ -121,10 +121,12 @@ describe("the pipeline, each service on its own NATS user", () => {
     // The agents' provider health, read by the gateway from the agents' bucket.
     const health = await fetch(`${gateway.url}/api/v1/health`);
     expect(health.status).toBe(200);
-    // An erasure: the gateway's tombstone, its deletes on the events and dead-letter streams, its sweep's durable.
+    // An erasure: the gateway's tombstone; the projector's erasure durable and its deletes from the events, tasks and dead-letter streams.
     const erased = await fetch(`${gateway.url}/api/v1/results/${waited.body.request_id}`, { method: "DELETE", headers: bearer(apiKey) });
-    expect(erased.status, `${gateway.output()}\n${nats.violations().join("\n")}`).toBe(200);
+    expect([200, 202], `${gateway.output()}\n${nats.violations().join("\n")}`).toContain(erased.status);
     expect((await fetch(`${gateway.url}/api/v1/results/${waited.body.request_id}`, { headers: bearer(apiKey) })).status).toBe(410);
+    // Carried out by the projector's user: the erasure answers 200 once nothing but the tombstone is left.
+    await eventually(async () => ((await fetch(`${gateway.url}/api/v1/results/${waited.body.request_id}`, { method: "DELETE", headers: bearer(apiKey) })).status === 200 ? true : undefined));
 
     expect(unexpectedViolations()).toEqual([]);
   });
@@ -179,7 +181,8 @@ describe("what a service's credentials cannot do", () => {
     expect((await reader.jsm.streams.getMessage("CHORUS_EVENTS", { last_by_subj: subject }))?.seq).toBe(real?.seq);
     // Nor can it take over a durable of another service to read or hold back its messages.
     await expect(gatewayUser.jsm.consumers.add("CHORUS_EVENTS", { durable_name: "projector", filter_subject: "chorus.ev.>" })).rejects.toThrow(refusal);
-    expect(nats.violations().at(-1)).toContain('User "gateway", Subject "$JS.API.CONSUMER.CREATE.CHORUS_EVENTS.projector.chorus.ev.>"');
+    // Among the server's violations (not necessarily the last: the services run on meanwhile).
+    expect(nats.violations().filter((line) => line.includes('User "gateway", Subject "$JS.API.CONSUMER.CREATE.CHORUS_EVENTS.projector.chorus.ev.>"')).length, nats.violations().join("\n")).toBeGreaterThan(0);
   });
 
   it("the projector cannot hand an agent a task", async () => {

@@ -75,7 +75,7 @@ describe("the chorus command", () => {
     await eventually(async () => ((await chorus(["get", id, "--json"])).stdout.includes('"status": "completed"') ? true : undefined), 30_000);
     const erased = await chorus(["erase", id]);
     expect(erased.code, erased.stderr).toBe(0);
-    expect(erased.stdout).toMatch(new RegExp(`^erased ${id} at \\S+ \\(\\d+ events deleted\\)`));
+    expect(erased.stdout).toMatch(new RegExp(`^erased ${id} at \\S+ \\(\\d+ events\\)`));
     const gone = await chorus(["get", id]);
     expect(gone.code).toBe(1);
     expect(gone.stderr).toMatch(/was erased/);

@@ -19,7 +19,7 @@ const SUMMARIES: Record<ChorusEventType, string> = {
   WebhookAttempted: "One delivery attempt of the request's webhook (after the end event). Attempts are numbered per request, on across manual redeliveries.",
   WebhookDelivered: "A delivery chain ended: the receiver took the webhook (2xx).",
   WebhookExhausted: "A delivery chain ended without success: its retries ran out, or `cause` says why retrying could not help.",
-  RequestErased: "The request's personal data was erased: every other event of the request was deleted from the stream. Keeps that it existed, how it ended, and when and by which key it was erased.",
+  RequestErased: "The request's personal data was erased: the projector then deletes every other event of the request from the stream. Keeps that it existed, how it ended, and when and by which key it was erased.",
 };
 
 /** The subject of an event type, with `{request_id}` (and `{agent}`) left as channel parameters. */

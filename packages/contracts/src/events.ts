@@ -123,10 +123,11 @@ export const WebhookExhausted = envelope(
 );
 
 /**
- * A request's personal data was erased (DELETE /api/v1/results/{id}): every other event
- * of the request was deleted from the stream, and its dead letters with them. This
- * tombstone is all the log keeps: that the request existed, how it ended, and when and by
- * which key it was erased. Nothing in it was written by the client.
+ * A request's personal data was erased (DELETE /api/v1/results/{id}): recorded by the
+ * gateway, after which the projector deletes every other event of the request from the
+ * stream, its queued tasks and its dead letters. This tombstone is all the log keeps: that
+ * the request existed, how it ended, and when and by which key it was erased. Nothing in it
+ * was written by the client.
  */
 export const RequestErased = envelope(
   "RequestErased",
@@ -139,6 +140,8 @@ export const RequestErased = envelope(
     agents: z.array(AgentId),
     /** When the request was accepted. */
     created_at: z.iso.datetime({ offset: true }),
+    /** When it ended. */
+    completed_at: z.iso.datetime({ offset: true }).nullable(),
     /** How many of the request's events the stream held when it was erased. */
     erased_events: z.number().int().min(0),
   }),

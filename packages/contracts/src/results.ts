@@ -91,7 +91,7 @@ export const RequestErasure = z.object({
   erased_at: z.iso.datetime({ offset: true }),
   /** The id of the API key that erased it; null without keys. */
   erased_by_key: z.string().nullable(),
-  /** How many of the request's events the stream held and deleted (the tombstone stays). */
+  /** How many of the request's events the stream held when it was erased (all deleted; the tombstone stays). */
   erased_events: z.number().int().min(0),
 });
 export type RequestErasure = z.infer<typeof RequestErasure>;

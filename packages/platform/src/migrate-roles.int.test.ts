@@ -57,11 +57,14 @@ describe("the roles migration run by a non-superuser owner", () => {
     expect(await writer.sqlStateOf("CREATE TABLE read_model.intruder (id int)")).toBe(INSUFFICIENT_PRIVILEGE);
     expect(await writer.sqlStateOf("CREATE TABLE public.intruder (id int)")).toBe(INSUFFICIENT_PRIVILEGE);
 
-    expect(await migrateReadModels(ownerUrl, { direction: "down" })).toEqual(["1796600000000_roles"]);
+    // Down one at a time, newest first, until the roles migration is undone (later ones come off before it).
+    const undone: string[] = [];
+    for (let step = 0; step < 10 && !undone.includes("1796600000000_roles"); step++) undone.push(...(await migrateReadModels(ownerUrl, { direction: "down" })));
+    expect(undone.at(-1)).toBe("1796600000000_roles");
     expect(await reader.sqlStateOf("SELECT count(*) FROM read_model.requests")).toBe(INSUFFICIENT_PRIVILEGE);
     expect(await writer.sqlStateOf(insert)).toBe(INSUFFICIENT_PRIVILEGE);
 
-    expect(await migrateReadModels(ownerUrl)).toEqual(["1796600000000_roles"]);
+    expect(await migrateReadModels(ownerUrl)).toEqual([...undone].reverse());
     expect(await writer.sqlStateOf(insert)).toBeNull();
   });
 });

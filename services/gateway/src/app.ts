@@ -32,7 +32,10 @@ export function createApp(deps: GatewayDeps): Koa<GatewayState> {
       access,
       { maxTextLength: settings.maxTextLength, maxBodyBytes: settings.maxBodyBytes, processWaitTimeoutMs: settings.processWaitTimeoutMs, stopping },
     ),
-    resultsRoutes({ database: deps.database, js: deps.js, jsm: deps.jsm, topology: deps.topology, broker, clock: () => new Date() }, access),
+    resultsRoutes(
+      { database: deps.database, js: deps.js, jsm: deps.jsm, topology: deps.topology, broker, clock: () => new Date(), ...(settings.eraseWaitMs !== undefined ? { eraseWaitMs: settings.eraseWaitMs } : {}) },
+      access,
+    ),
     healthRoutes({ nc: deps.nc, js: deps.js, topology: deps.topology, database: deps.database, stopping, access }),
     eventsRoutes({ js: deps.js, jsm: deps.jsm, topology: deps.topology, broker, access, stopping }),
     adminRoutes(access),

@@ -34,6 +34,8 @@ export type GatewaySettings = {
   webhookInboundSecret?: string | undefined;
   /** POST /webhook/receive also takes the legacy X-Webhook-Signature (WEBHOOK_INBOUND_ALLOW_LEGACY). */
   webhookInboundAllowLegacy?: boolean;
+  /** How long DELETE /results/{id} waits for the projector's deletes before answering 202 (default 5 s; tests shorten it). */
+  eraseWaitMs?: number;
 };
 
 export type GatewayDeps = {

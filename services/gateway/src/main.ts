@@ -8,7 +8,6 @@ import { startAccess } from "./auth/index.ts";
 import { acceptsDurable } from "./broker/accepts.ts";
 import { GatewayConfig, gatewaySettings } from "./config.ts";
 import { connectDatabaseInBackground } from "./database/link.ts";
-import { startErasureSweep } from "./erasure/index.ts";
 import { startGrpcGateway } from "./grpc/index.ts";
 import { startGateway } from "./server.ts";
 
@@ -35,7 +34,6 @@ await runService({
     const deps = { logger, topology, nc, js, jsm, database, webhookKeys, ensureAccepts, access, settings, stopping: stopping.signal };
     const http = await startGateway({ ...deps, port: config.PORT, host: config.HOST });
     const grpc = await startGrpcGateway({ ...deps, port: config.GRPC_PORT, host: config.HOST });
-    const erasures = await startStep("starting the erasure sweep", () => startErasureSweep({ js, jsm, topology, logger, clock: () => new Date() }));
     return {
       readiness: {
         accepting: () => {
@@ -46,7 +44,6 @@ await runService({
         { name: "readiness", close: async () => stopping.abort() },
         { name: "http", close: () => http.stop() },
         { name: "grpc", close: () => grpc.stop() },
-        { name: "erasure sweep", close: () => erasures.stop() },
         { name: "API keys", close: async () => access.stop() },
       ],
       closeAfterNats: [{ name: "database", close: () => database.close() }],

@@ -3,6 +3,7 @@
 // (`npm run migrate` does that). The only file that reads process.env.
 import { READ_MODEL_SCHEMA, createDatabasePoolWhenUp, runService, sql } from "@chorus/platform";
 import { ProjectorConfig } from "./config.ts";
+import { startErasureSweep } from "./erasure/index.ts";
 import { PROJECTOR_DURABLE, startProjector } from "./projector.ts";
 import { missingTables, tablesCheck } from "./store/index.ts";
 import { scheduleRetention } from "./retention/index.ts";
@@ -26,6 +27,7 @@ await runService({
     const projector = await startStep("starting the event consumer", () =>
       startProjector({ js, jsm, topology, pool, logger, maxBatch: config.PROJECTOR_BATCH_SIZE, maxDataErrorDeliveries: config.PROJECTOR_DATA_ERROR_DELIVERIES }),
     );
+    const erasures = await startStep("starting the erasure sweep", () => startErasureSweep({ js, jsm, topology, logger }));
     const retention = scheduleRetention({ pool, schema: READ_MODEL_SCHEMA, days: config.RETENTION_DAYS, hourUtc: config.RETENTION_HOUR_UTC, logger });
     return {
       readiness: {
@@ -40,6 +42,7 @@ await runService({
       closers: [
         { name: "retention", close: () => retention.stop() },
         { name: "consumer", close: () => projector.stop() },
+        { name: "erasure sweep", close: () => erasures.stop() },
       ],
       closeAfterNats: [{ name: "postgres", close: () => pool.end() }],
       summary: { batch_size: config.PROJECTOR_BATCH_SIZE, retention_days: config.RETENTION_DAYS },

@@ -74,7 +74,7 @@ export async function webhooksCommand(api: ChorusApi, id: string, out: Output): 
 
 export async function eraseCommand(api: ChorusApi, id: string, out: Output): Promise<number> {
   const erasure = await api.erase(id);
-  print(out, out.json ? JSON.stringify(erasure, null, 2) : `erased ${erasure.request_id} at ${erasure.erased_at} (${erasure.erased_events} events deleted)`);
+  print(out, out.json ? JSON.stringify(erasure, null, 2) : `erased ${erasure.request_id} at ${erasure.erased_at} (${erasure.erased_events} events)`);
   return EXIT.ok;
 }
 

@@ -1,17 +1,26 @@
-// Erasure of one ended request (DELETE /api/v1/results/{id}): record the RequestErased
-// tombstone, then delete everything else NATS holds of the request (request-data.ts); the
-// projector strips the read models when it applies the tombstone. Recorded first, so an
-// erasure cut short is known and finished: by the same call made again, and by the
-// gateways' erasure sweep (completion.ts) whatever the client does.
+// Erasure of one ended request (DELETE /api/v1/results/{id}): the gateway records the
+// request's RequestErased tombstone, and from then on every read of the request answers
+// 410. The projector, applying the tombstone, strips the read models and deletes what NATS
+// holds of the request (services/projector/src/erasure); the call waits a little for that,
+// so its answer can say whether the deletes are done (200) or still under way (202).
 import { randomUUID } from "node:crypto";
-import { EndStatus, messageIds, type EventOf, type RequestErasure } from "@chorus/contracts";
-import { lastRequestEvent, publishEvent, type JetStreamClient, type Logger } from "@chorus/platform";
+import { setTimeout as delay } from "node:timers/promises";
+import { EndStatus, messageIds, type EventOf, type RequestErasure, type Topology } from "@chorus/contracts";
+import { lastRequestEvent, publishEvent, type JetStreamClient, type JetStreamManager, type Logger } from "@chorus/platform";
 import type { Caller } from "../auth/authenticate.ts";
 import { ApiError, notFound, unavailable } from "../errors.ts";
 import { readRequest, type ResultsDeps } from "../results/read.ts";
-import { deleteRequestData, requestSubjects } from "./request-data.ts";
 
-export type ErasureDeps = Omit<ResultsDeps, "tenantId"> & { js: JetStreamClient; clock: () => Date };
+export type ErasureDeps = Omit<ResultsDeps, "tenantId"> & {
+  js: JetStreamClient;
+  clock: () => Date;
+  /** How long a call waits for the deletes before it answers 202 (default ERASE_WAIT_MS). */
+  eraseWaitMs?: number;
+};
+
+export const ERASE_WAIT_MS = 5_000;
+
+export type ErasureAnswer = { done: boolean; erasure: RequestErasure };
 
 function recordOf(tombstone: EventOf<"RequestErased">): RequestErasure {
   return {
@@ -22,7 +31,7 @@ function recordOf(tombstone: EventOf<"RequestErased">): RequestErasure {
   };
 }
 
-/** NATS failing midway is a 503: the tombstone, once recorded, makes the next call (or the sweep) finish. */
+/** NATS failing is a 503: a tombstone, once recorded, is acted on whatever becomes of this call. */
 async function onBroker<T>(requestId: string, step: () => Promise<T>): Promise<T> {
   try {
     return await step();
@@ -32,25 +41,40 @@ async function onBroker<T>(requestId: string, step: () => Promise<T>): Promise<T
   }
 }
 
+/** How many messages the request's subjects hold, the tombstone's included. */
+async function storedMessages(jsm: JetStreamManager, t: Topology, requestId: string): Promise<number> {
+  const info = await jsm.streams.info(t.streams.events, { subjects_filter: t.subjects.requestEvents(requestId) });
+  return Object.values(info.state.subjects ?? {}).reduce((sum, n) => sum + n, 0);
+}
+
+/** True once the tombstone is all the stream holds of the request, within `waitMs`. */
+async function deletesDone(deps: ErasureDeps, requestId: string, waitMs: number): Promise<boolean> {
+  const until = Date.now() + waitMs;
+  for (;;) {
+    if ((await onBroker(requestId, () => storedMessages(deps.jsm, deps.topology, requestId))) <= 1) return true;
+    if (Date.now() >= until) return false;
+    await delay(100);
+  }
+}
+
 async function tombstoneOf(deps: ErasureDeps, requestId: string): Promise<EventOf<"RequestErased"> | undefined> {
   const found = await onBroker(requestId, () => lastRequestEvent(deps.jsm, deps.topology, requestId, "erased"));
   return found?.event.type === "RequestErased" ? found.event : undefined;
 }
 
-export async function eraseRequest(deps: ErasureDeps, requestId: string, caller: Caller, correlationId: string, log: Logger): Promise<RequestErasure> {
+export async function eraseRequest(deps: ErasureDeps, requestId: string, caller: Caller, correlationId: string, log: Logger): Promise<ErasureAnswer> {
+  const waitMs = deps.eraseWaitMs ?? ERASE_WAIT_MS;
   const earlier = await tombstoneOf(deps, requestId);
   if (earlier) {
     // Another tenant's request is not found, exactly as one that never existed.
     if (earlier.tenant_id !== caller.tenantId) throw notFound(`no request ${requestId}`, requestId);
-    await onBroker(requestId, () => deleteRequestData(deps, requestId));
-    return recordOf(earlier);
+    return { done: await deletesDone(deps, requestId, waitMs), erasure: recordOf(earlier) };
   }
   const view = await readRequest({ ...deps, tenantId: caller.tenantId }, requestId, log);
   if (!view) throw notFound(`no request ${requestId}`, requestId);
   const ended = EndStatus.safeParse(view.status);
   // A running request's agents and webhook would write its data again after the erasure.
   if (!ended.success) throw new ApiError("NotEnded", "this request has not ended yet; it can be erased once it has", { requestId });
-  const stored = await onBroker(requestId, () => requestSubjects(deps, requestId));
   const tombstone: EventOf<"RequestErased"> = {
     id: randomUUID(),
     type: "RequestErased",
@@ -65,12 +89,13 @@ export async function eraseRequest(deps: ErasureDeps, requestId: string, caller:
       orchestration_mode: view.orchestration_mode,
       agents: view.agents,
       created_at: view.created_at,
-      erased_events: Object.values(stored).reduce((sum, n) => sum + n, 0),
+      completed_at: view.completed_at,
+      erased_events: await onBroker(requestId, () => storedMessages(deps.jsm, deps.topology, requestId)),
     },
   };
   const ack = await onBroker(requestId, () => publishEvent(deps.js, deps.topology, tombstone, { msgID: messageIds.erased(requestId) }));
-  await onBroker(requestId, () => deleteRequestData(deps, requestId));
-  log.info({ request_id: requestId, erased_by_key: caller.keyId }, "request erased");
+  log.info({ request_id: requestId, erased_by_key: caller.keyId }, "request erased: tombstone recorded");
   // Erased at once by another call: its tombstone is the one recorded.
-  return ack.duplicate ? recordOf((await tombstoneOf(deps, requestId)) ?? tombstone) : recordOf(tombstone);
+  const recorded = ack.duplicate ? ((await tombstoneOf(deps, requestId)) ?? tombstone) : tombstone;
+  return { done: await deletesDone(deps, requestId, waitMs), erasure: recordOf(recorded) };
 }

@@ -1,14 +1,15 @@
-// Erasure against the real NATS: DELETE /api/v1/results/{id} on a gateway in-process, with
-// a request's events recorded straight into the stream (no other service runs), and the
-// erasure sweep finishing what a call left and deleting what arrived after it.
+// The gateway's side of erasure against the real NATS: DELETE /api/v1/results/{id} on a
+// gateway in-process, with a request's events recorded straight into the stream and no
+// projector running. The tombstone is recorded, and from then on every read answers 410
+// although the request's events are still there (deleting them is the projector's: see
+// services/projector/src/erasure, and tests/e2e/erasure.e2e.test.ts for the whole).
 import { randomUUID } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
 import { RequestErasure, type ChorusEvent } from "@chorus/contracts";
-import { publishEvent } from "@chorus/platform";
-import { acceptedRequest, completedEnd, eventually, isolatedPerFile, isolatedPerTest, testLogger } from "@chorus/testing";
-import { borrowedDatabase, startTestGateway } from "../gateway.fixtures.ts";
+import { lastRequestEvent, publishEvent } from "@chorus/platform";
+import { acceptedRequest, completedEnd, isolatedPerFile, isolatedPerTest } from "@chorus/testing";
+import { borrowedDatabase, runDownstreamDouble, startTestGateway } from "../gateway.fixtures.ts";
 import { ErrorBody } from "../http/errors.ts";
-import { startErasureSweep } from "./completion.ts";
 
 type TestGateway = Awaited<ReturnType<typeof startTestGateway>>;
 
@@ -17,126 +18,81 @@ const env = isolatedPerTest({ nats: true });
 let gateway: TestGateway;
 
 beforeEach(async () => {
-  gateway = await startTestGateway({ nats: env.nats, database: borrowedDatabase(shared.db.pool) });
+  gateway = await startTestGateway({ nats: env.nats, database: borrowedDatabase(shared.db.pool), settings: { eraseWaitMs: 300 } });
   env.defer(() => gateway.stop());
 });
 
-const MARKER = "Ophelia Quarrington-Vance";
-
 async function record(event: ChorusEvent): Promise<void> {
-  await publishEvent(env.nats.js, env.nats.topology, event, { msgID: `${event.id}` });
-}
-
-/** The request's messages in the stream, as text. */
-async function storedOf(requestId: string): Promise<string[]> {
-  const { jsm, topology: t } = env.nats;
-  const subjects = (await jsm.streams.info(t.streams.events, { subjects_filter: t.subjects.requestEvents(requestId) })).state.subjects ?? {};
-  const stored: string[] = [];
-  for (const subject of Object.keys(subjects)) {
-    const m = await jsm.streams.getMessage(t.streams.events, { last_by_subj: subject });
-    if (m) stored.push(m.string());
-  }
-  return stored;
+  await publishEvent(env.nats.js, env.nats.topology, event, { msgID: event.id });
 }
 
 async function endedRequest(): Promise<string> {
-  const accepted = acceptedRequest(randomUUID(), { text: `A note about ${MARKER}.` });
+  const accepted = acceptedRequest(randomUUID(), { text: "A note about Ophelia Quarrington-Vance." });
   await record(accepted);
-  await record(completedEnd(null, { requestId: accepted.request_id, data: { agents: ["summarizer"] } }));
+  await record(completedEnd({ url: "https://hooks.example.test/in", secret: "v1.aaaa.bbbb.cccc" }, { requestId: accepted.request_id, data: { agents: ["summarizer"] } }));
   return accepted.request_id;
 }
 
 const erase = (id: string) => fetch(`${gateway.url}/api/v1/results/${id}`, { method: "DELETE" });
 
 describe("DELETE /api/v1/results/{id}", () => {
-  it("leaves only the tombstone in the stream, answers 410 to reads after it, and answers the same when asked again", async () => {
+  it("records the tombstone, answers 202 while nothing deletes the events, and every read answers 410 from then on", async () => {
     const id = await endedRequest();
-    expect((await storedOf(id)).join("\n")).toContain(MARKER);
+    expect((await fetch(`${gateway.url}/api/v1/results/${id}`)).status).toBe(200);
 
     const res = await erase(id);
-    expect(res.status).toBe(200);
+    expect(res.status).toBe(202);
     const erasure = RequestErasure.parse(await res.json());
     expect(erasure).toMatchObject({ request_id: id, erased_by_key: null, erased_events: 2 });
+    const tombstone = await lastRequestEvent(env.nats.jsm, env.nats.topology, id, "erased");
+    expect(tombstone?.event).toMatchObject({ type: "RequestErased", tenant_id: "default", occurred_at: erasure.erased_at, data: { status: "completed", agents: ["summarizer"], erased_events: 2 } });
 
-    const left = await storedOf(id);
-    expect(left).toHaveLength(1);
-    expect(left[0]).not.toContain(MARKER);
-    expect(JSON.parse(left[0] ?? "{}")).toMatchObject({ type: "RequestErased", request_id: id, data: { status: "completed", agents: ["summarizer"] } });
-
-    for (const path of [`/api/v1/results/${id}`, `/api/v1/results/${id}/events`]) {
-      const read = await fetch(`${gateway.url}${path}`);
+    for (const [method, path] of [
+      ["GET", `/api/v1/results/${id}`],
+      ["GET", `/api/v1/results/${id}/events`],
+      ["GET", `/api/v1/webhook-logs/${id}`],
+      ["POST", `/api/v1/webhook/retry/${id}`],
+    ] as const) {
+      const read = await fetch(`${gateway.url}${path}`, { method });
       expect(read.status, path).toBe(410);
-      expect(ErrorBody.parse(await read.json())).toMatchObject({ error: "Gone", request_id: id });
+      expect(ErrorBody.parse(await read.json()), path).toMatchObject({ error: "Gone", request_id: id });
     }
+    // Asked again: the same erasure.
     const again = await erase(id);
-    expect(again.status).toBe(200);
+    expect(again.status).toBe(202);
     expect(RequestErasure.parse(await again.json())).toEqual(erasure);
   });
 
-  it("refuses a request that has not ended (409) and one it does not know (404)", async () => {
-    const accepted = acceptedRequest(randomUUID(), { text: `Still running: ${MARKER}.` });
+  it("refuses a request that has not ended (409), one it does not know (404) and another tenant's (404)", async () => {
+    const accepted = acceptedRequest(randomUUID());
     await record(accepted);
     const running = await erase(accepted.request_id);
     expect(running.status).toBe(409);
     expect(ErrorBody.parse(await running.json()).error).toBe("NotEnded");
-    expect((await storedOf(accepted.request_id)).join("\n")).toContain(MARKER);
 
     expect((await erase(randomUUID())).status).toBe(404);
-    // Another tenant's request is not found, and stays.
-    const other = acceptedRequest(randomUUID(), { text: MARKER });
+    const other = acceptedRequest(randomUUID());
     await record({ ...other, tenant_id: "someone-else" });
     await record(completedEnd(null, { requestId: other.request_id, tenantId: "someone-else" }));
     expect((await erase(other.request_id)).status).toBe(404);
-    expect(await storedOf(other.request_id)).toHaveLength(2);
+    expect(await lastRequestEvent(env.nats.jsm, env.nats.topology, other.request_id, "erased")).toBeUndefined();
   });
 
-  it("deletes the request's dead letters and no one else's", async () => {
-    const { js, jsm, topology: t } = env.nats;
-    const id = await endedRequest();
-    const mine = await js.publish(t.subjects.deadLetter(t.subjects.task("summarizer")), JSON.stringify({ type: "AgentTask", request_id: id, data: { text: MARKER } }));
-    const theirs = await js.publish(t.subjects.deadLetter(t.subjects.task("summarizer")), JSON.stringify({ type: "AgentTask", request_id: randomUUID(), data: { text: "another" } }));
-    const byEvent = await js.publish(t.subjects.deadLetter(t.subjects.requestEvent(id, "completed")), "not even JSON");
-
-    expect((await erase(id)).status).toBe(200);
-    const stored = async (seq: number) => (await jsm.streams.getMessage(t.streams.deadLetters, { seq }).catch(() => null)) !== null;
-    expect(await stored(mine.seq)).toBe(false);
-    expect(await stored(byEvent.seq)).toBe(false);
-    expect(await stored(theirs.seq)).toBe(true);
-  });
-});
-
-describe("the erasure sweep", () => {
-  it("after a grace period, finishes an erasure cut short and deletes what the request recorded after it", async () => {
-    const { jsm, topology: t } = env.nats;
-    const id = await endedRequest();
-    // A call that died after the tombstone: the request's events are all still there.
-    await record({
-      id: randomUUID(),
-      type: "RequestErased",
-      version: 1,
-      request_id: id,
-      tenant_id: "default",
-      occurred_at: new Date().toISOString(),
-      correlation_id: "corr-erase",
-      data: { erased_by_key: null, status: "completed", orchestration_mode: "parallel", agents: ["summarizer"], created_at: new Date().toISOString(), erased_events: 2 },
-    });
-    // In flight when it was erased: a late outcome, recorded after the tombstone.
-    await record({
-      id: randomUUID(),
-      type: "AgentCompleted",
-      version: 1,
-      request_id: id,
-      tenant_id: "default",
-      occurred_at: new Date().toISOString(),
-      correlation_id: "corr-late",
-      data: { agent: "summarizer", provider: "local", model: "m", output: { summary: MARKER, key_points: [] }, duration_ms: 1, usage: null },
-    });
-    expect(await storedOf(id)).toHaveLength(4);
-    const sweep = await startErasureSweep({ ...env.nats, logger: testLogger, clock: () => new Date(), sweepAfterMs: 2_000 });
-    env.defer(() => sweep.stop());
-    await eventually(async () => ((await storedOf(id)).length === 1 ? true : undefined), 30_000);
-    expect((await storedOf(id))[0]).not.toContain(MARKER);
-    // Swept, then done with: nothing of it waits on the durable any more.
-    await eventually(async () => ((await jsm.consumers.info(t.streams.events, "gateway-erasures")).num_ack_pending === 0 ? true : undefined), 30_000);
+  it("will not run a new request under the id of an erased one: its Idempotency-Key answers 410", async () => {
+    const double = await runDownstreamDouble(env.nats);
+    env.defer(() => double.stop());
+    const key = `erase-${randomUUID()}`;
+    const first = await gateway.post({ text: "Keyed and then erased." }, { "Idempotency-Key": key });
+    expect(first.status).toBe(200);
+    const { request_id: id } = (await first.json()) as { request_id: string };
+    expect((await erase(id)).status).toBe(202);
+    // As after the projector's deletes: only the tombstone is left.
+    for (const suffix of ["accepted", "completed"]) {
+      const m = await lastRequestEvent(env.nats.jsm, env.nats.topology, id, suffix);
+      if (m) await env.nats.jsm.streams.deleteMessage(env.nats.topology.streams.events, m.seq);
+    }
+    const reused = await gateway.post({ text: "Keyed and then erased." }, { "Idempotency-Key": key });
+    expect(reused.status).toBe(410);
+    expect(ErrorBody.parse(await reused.json())).toMatchObject({ error: "Gone", request_id: id });
   });
 });

@@ -1,4 +1,4 @@
-// Erasure of one request's personal data: the DELETE route and the sweep that finishes it.
+// Erasure of one request's personal data: the DELETE route, which records the request's
+// RequestErased tombstone; the projector's erasure sweep deletes the rest.
 export { eraseRoute } from "./route.ts";
-export { ERASURE_DURABLE, erasureDurable, startErasureSweep } from "./completion.ts";
 export type { ErasureDeps } from "./erase.ts";

@@ -31,12 +31,10 @@ export type Following =
  */
 export async function followRequest(deps: FollowDeps, requestId: string, options: { afterSeq?: number; signal?: AbortSignal } = {}): Promise<Following> {
   const lastOf = (suffix: string) => lastRequestEvent(deps.jsm, deps.topology, requestId, suffix);
-  const accepted = await lastOf("accepted");
-  if (!accepted) {
-    const erased = await lastOf("erased");
-    return erased && erased.event.tenant_id === deps.tenantId ? { kind: "erased", erasedAt: erased.event.occurred_at } : { kind: "not_found" };
-  }
-  if (accepted.event.tenant_id !== deps.tenantId) return { kind: "not_found" };
+  // The tombstone first: until the projector has deleted them, an erased request's events are still there.
+  const [accepted, erased] = await Promise.all([lastOf("accepted"), lastOf("erased")]);
+  if (erased && erased.event.tenant_id === deps.tenantId) return { kind: "erased", erasedAt: erased.event.occurred_at };
+  if (!accepted || accepted.event.tenant_id !== deps.tenantId) return { kind: "not_found" };
   const [completed, failed] = await Promise.all([lastOf("completed"), lastOf("failed")]);
   const endSeq = completed?.seq ?? failed?.seq;
   const afterSeq = options.afterSeq ?? 0;

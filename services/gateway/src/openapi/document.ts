@@ -232,14 +232,15 @@ export function openApiDocument(settings: DocumentSettings): Json {
           operationId: "eraseResult",
           summary: "Erase an ended request: its text, outputs and webhook, everywhere",
           description:
-            "Deletes every event of the request from the event stream (and its dead letters), so its text, the agents' outputs and its webhook URL " +
-            "cannot be read again by any API, replay, export or rebuild; the read models keep a row saying it existed and was erased, when and by which key, " +
-            "and the stream keeps a `RequestErased` event saying the same. Reads of it answer 410 afterwards, and lists leave it out. " +
-            "Idempotent: erasing an erased request answers the same. A request that has not ended yet is 409 `NotEnded`. " +
-            "Archives exported before the erasure still hold the request (see docs/operations.md).",
+            "Records a `RequestErased` event; from then on reads of the request answer 410 and lists leave it out. The projector then deletes every other event " +
+            "of the request from the event stream (and its queued tasks and dead letters), so its text, the agents' outputs and its webhook URL cannot be read again " +
+            "by any API, replay, export or rebuild; the read models keep a row saying it existed and was erased, when and by which key. " +
+            "200 once that is done, 202 while it is still under way. Idempotent: erasing an erased request answers the same. " +
+            "A request that has not ended yet is 409 `NotEnded`. Archives exported before the erasure still hold the request (see docs/operations.md).",
           parameters: [requestIdPath, correlation],
           responses: {
-            "200": { description: "Erased", headers: correlationHeader, content: json("RequestErasure") },
+            "200": { description: "Erased: NATS holds nothing more of the request", headers: correlationHeader, content: json("RequestErasure") },
+            "202": { description: "Erased: reads answer 410; the projector is still deleting what NATS holds of it", headers: correlationHeader, content: json("RequestErasure") },
             "409": { description: "`NotEnded`: the request is still running; erase it once it has ended", content: json("Error") },
             ...errors("NotFound", "Unavailable"),
           },

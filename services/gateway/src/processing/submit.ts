@@ -9,7 +9,7 @@ import { isStoreFull, publishEvent, type JetStreamClient, type JetStreamManager,
 import { sealSecret, type WebhookKeys } from "@chorus/webhook-security";
 import { acceptsDurable, type AcceptsDurable } from "../broker/accepts.ts";
 import type { BrokerState } from "../broker/state.ts";
-import { lastEventOf, recordedEvents } from "../broker/lookup.ts";
+import { erasedAt, lastEventOf, recordedEvents } from "../broker/lookup.ts";
 import { watchRequest, type RequestWatch } from "../broker/watch.ts";
 import type { GatewayDeps } from "../deps.ts";
 import { ApiError, storeFull, unavailable } from "../errors.ts";
@@ -103,7 +103,13 @@ export async function submitRequest(deps: SubmitDeps, s: Submission): Promise<Su
   // Listening before anything is checked or published: no event of this request is missed.
   const watch = watchRequest(deps.nc, t, requestId, log, { accepts: s.idempotencyKey !== undefined });
   try {
-    const prior = s.idempotencyKey ? priorSubmission(await onBroker(requestId, () => recordedEvents(deps.jsm, t, requestId)), fingerprint, submitted) : undefined;
+    const recorded = s.idempotencyKey ? await onBroker(requestId, () => recordedEvents(deps.jsm, t, requestId)) : undefined;
+    // A key whose request was erased names nothing any more: running a new request under that id would bring its data back.
+    if (recorded?.length === 0) {
+      const erased = await onBroker(requestId, () => erasedAt(deps.jsm, t, requestId, s.submitter.tenantId));
+      if (erased) throw new ApiError("Gone", `the request this Idempotency-Key named was erased at ${erased}; submit with another key`, { requestId });
+    }
+    const prior = recorded ? priorSubmission(recorded, fingerprint, submitted) : undefined;
     if (prior?.ended) return { kind: "ended", view: prior.view, replayed: true };
     const known = prior ? { view: prior.view, replayed: true } : await publishSubmission(deps, s, { requestId, fingerprint, now, view: submitted, log });
     const outcome = await waitForEnd(watch, s, fingerprint, known);

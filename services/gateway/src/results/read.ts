@@ -46,13 +46,13 @@ export async function readRequest(deps: ResultsDeps, requestId: string, log: Log
     if (!(err instanceof ApiError && err.code === "Unavailable")) throw err;
     databaseDown = err;
   }
-  if (row && ENDED.has(row.status)) return row;
-  const events = await streamFacts(deps, requestId, row, log);
-  if (events?.length === 0) {
-    // Not in the stream: never accepted, or erased (the read model may not have caught up with it).
-    const erased = await erasedAt(deps.jsm, deps.topology, requestId, deps.tenantId);
+  if (row && ENDED.has(row.status)) {
+    const erased = await erasure(deps, requestId);
     if (erased) throw gone(requestId, erased);
+    return row;
   }
+  const [events, erased] = await Promise.all([streamFacts(deps, requestId, row, log), erasure(deps, requestId)]);
+  if (erased) throw gone(requestId, erased);
   if (events === undefined || (databaseDown && events.length === 0)) {
     if (databaseDown) throw databaseDown;
     return row;
@@ -60,6 +60,16 @@ export async function readRequest(deps: ResultsDeps, requestId: string, log: Log
   const view = viewFromEvents(events, row) ?? row;
   // Folding the stream's end over the row keeps what only the row knows.
   return view && row?.projection_error !== undefined ? { ...view, projection_error: row.projection_error } : view;
+}
+
+/**
+ * When the request was erased, if it was. The tombstone is recorded before the projector
+ * strips the row and deletes the events, so from its DELETE on no read shows the request.
+ * With NATS down, unknown: the row (or nothing) answers.
+ */
+async function erasure(deps: ResultsDeps, requestId: string): Promise<string | undefined> {
+  if (!deps.broker.isUp()) return undefined;
+  return erasedAt(deps.jsm, deps.topology, requestId, deps.tenantId).catch(() => undefined);
 }
 
 /** One page of requests, newest first, from validated page parameters. */

@@ -6,7 +6,7 @@ import { notFound } from "../errors.ts";
 import { callerOf } from "../http/guard.ts";
 import { bindRequestId, type GatewayState } from "../http/state.ts";
 import { parseRequestId } from "../results/read.ts";
-import { ownRecordedFacts, type OwnEventsDeps } from "./own-events.ts";
+import { ownRecordedFacts, refuseErased, type OwnEventsDeps } from "./own-events.ts";
 import { webhookAttemptsOf } from "./queries.ts";
 import type { WebhookLogs } from "./schema.ts";
 
@@ -18,6 +18,7 @@ export function webhookLogsRoute(deps: LogsDeps): RouterMiddleware<GatewayState>
     bindRequestId(ctx, requestId);
     // The caller's tenant only: another tenant's request is not found.
     const tenantId = callerOf(ctx).tenantId;
+    await refuseErased({ ...deps, tenantId }, requestId);
     const { known, attempts } = await webhookAttemptsOf(deps.database, tenantId, requestId);
     // Not projected yet is not unknown: the event stream has the last word.
     if (!known && attempts.length === 0 && (await ownRecordedFacts({ ...deps, tenantId }, requestId)).length === 0) throw notFound(`no request ${requestId}`, requestId);

@@ -2,9 +2,9 @@
 // only, so another tenant's request is not found, and 503 when the broker cannot answer.
 import type { Topology } from "@chorus/contracts";
 import type { JetStreamManager, RecordedEvent } from "@chorus/platform";
-import { recordedFacts } from "../broker/lookup.ts";
+import { erasedAt, recordedFacts } from "../broker/lookup.ts";
 import type { BrokerState } from "../broker/state.ts";
-import { unavailable } from "../errors.ts";
+import { gone, unavailable } from "../errors.ts";
 
 export type OwnEventsDeps = { jsm: JetStreamManager; topology: Topology; broker: BrokerState; tenantId: string };
 
@@ -16,4 +16,16 @@ export async function ownRecordedFacts(deps: OwnEventsDeps, requestId: string): 
   } catch (err) {
     throw unavailable("the message broker", err, requestId);
   }
+}
+
+/** An erased request of this tenant is a Gone error, from its DELETE on (the read model may not know yet). */
+export async function refuseErased(deps: OwnEventsDeps, requestId: string): Promise<void> {
+  if (!deps.broker.isUp()) throw unavailable("the message broker", undefined, requestId);
+  let erased: string | undefined;
+  try {
+    erased = await erasedAt(deps.jsm, deps.topology, requestId, deps.tenantId);
+  } catch (err) {
+    throw unavailable("the message broker", err, requestId);
+  }
+  if (erased) throw gone(requestId, erased);
 }

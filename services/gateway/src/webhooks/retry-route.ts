@@ -9,7 +9,7 @@ import { ApiError, notFound, unavailable } from "../errors.ts";
 import { callerOf } from "../http/guard.ts";
 import { bindRequestId, type GatewayState } from "../http/state.ts";
 import { parseRequestId } from "../results/read.ts";
-import { ownRecordedFacts, type OwnEventsDeps } from "./own-events.ts";
+import { ownRecordedFacts, refuseErased, type OwnEventsDeps } from "./own-events.ts";
 import { retryVerdict, type DeliveryFacts } from "./retry-verdict.ts";
 
 export type RetryDeps = Omit<OwnEventsDeps, "tenantId"> & { js: JetStreamClient };
@@ -27,6 +27,8 @@ export function webhookRetryRoute(deps: RetryDeps, options: RetryOptions): Route
     bindRequestId(ctx, requestId);
     // The caller's tenant only: another tenant's request is not found.
     const caller = callerOf(ctx);
+    // An erased request's events may still be there (the projector deletes them): its tombstone decides first.
+    await refuseErased({ ...deps, tenantId: caller.tenantId }, requestId);
     const recorded = await ownRecordedFacts({ ...deps, tenantId: caller.tenantId }, requestId);
     if (recorded.length === 0) throw notFound(`no request ${requestId}`, requestId);
     const endFact = recorded.find((f) => isEndEvent(f.event));

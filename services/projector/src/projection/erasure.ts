@@ -1,31 +1,30 @@
-// What RequestErased leaves in the read models: the requests row as the record that the
-// request existed, how it ended and when and by which key it was erased, with nothing the
-// client wrote (webhook URL, idempotency key); agent rows without outputs or error texts;
-// no webhook attempts (each holds the URL). Pure. After it, nothing more of the request is
-// projected: an event of it still in flight when the stream's copy was deleted must not
-// bring anything back (see project.ts).
+// What RequestErased leaves in the read models: a requests row made from the tombstone
+// alone (that the request existed, how and when it ended, when and by which key it was
+// erased), and nothing else of the request: its agent rows, webhook attempts and recorded
+// projection failures are removed. Pure. Made from the tombstone alone so that a live
+// projector and a rebuild (which sees only the tombstone) agree, whatever came before it;
+// after it, nothing more of the request is projected (see project.ts).
 import type { EventOf } from "@chorus/contracts";
 import { toInstant } from "./instant.ts";
-import type { RequestRow, RowChange, StoredRequestRows } from "./rows.ts";
+import type { RowChange, StoredRequestRows } from "./rows.ts";
 
 export function isErased(stored: StoredRequestRows): boolean {
   return stored.request !== null && stored.request.erased_at !== null;
 }
 
-export function eraseRequest(stored: StoredRequestRows, event: EventOf<"RequestErased">, seq: number): RowChange[] {
+export function eraseRequest(event: EventOf<"RequestErased">, seq: number): RowChange[] {
   const { data } = event;
-  const erased = { erased_at: toInstant(event.occurred_at), erased_by_key: data.erased_by_key };
-  const before = stored.request;
-  const request: RequestRow = before
-    ? { ...before, ...erased, webhook_url: null, idempotency_key: null, last_event_seq: Math.max(before.last_event_seq, seq) }
-    : {
-        // Rebuilt from a stream that holds only the tombstone: the row is what it recorded.
+  return [
+    {
+      table: "requests",
+      row: {
         request_id: event.request_id,
         tenant_id: event.tenant_id,
         status: data.status,
         orchestration_mode: data.orchestration_mode,
         agents: data.agents,
         text_length: 0,
+        // The erasure's: the request's own could be anything its client sent.
         correlation_id: event.correlation_id,
         idempotency_key: null,
         webhook_url: null,
@@ -34,11 +33,13 @@ export function eraseRequest(stored: StoredRequestRows, event: EventOf<"RequestE
         webhook_last_status_code: null,
         webhook_delivered_at: null,
         created_at: toInstant(data.created_at),
-        completed_at: null,
+        completed_at: data.completed_at === null ? null : toInstant(data.completed_at),
         duration_ms: null,
-        ...erased,
+        erased_at: toInstant(event.occurred_at),
+        erased_by_key: data.erased_by_key,
         last_event_seq: seq,
-      };
-  const agents: RowChange[] = stored.agents.map((row) => ({ table: "agent_results", row: { ...row, output: null, error_message: null, last_event_seq: Math.max(row.last_event_seq, seq) } }));
-  return [{ table: "requests", row: request }, ...agents, { table: "erased_attempts", request_id: event.request_id }];
+      },
+    },
+    { table: "erasure", request_id: event.request_id },
+  ];
 }

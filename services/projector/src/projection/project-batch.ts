@@ -34,8 +34,8 @@ export function withChanges(stored: StoredRequestRows, changes: readonly RowChan
       case "webhook_attempts":
         if (!next.attempts.some((a) => a.event_id === change.row.event_id)) next = { ...next, attempts: [...next.attempts, change.row] };
         break;
-      case "erased_attempts":
-        next = { ...next, attempts: [] };
+      case "erasure":
+        next = { ...next, agents: [], attempts: [] };
         break;
     }
   }
@@ -50,8 +50,8 @@ function rowKey(change: RowChange): string {
       return `agent_results:${change.row.request_id}:${change.row.agent}`;
     case "webhook_attempts":
       return `webhook_attempts:${change.row.event_id}`;
-    case "erased_attempts":
-      return `erased_attempts:${change.request_id}`;
+    case "erasure":
+      return `erasure:${change.request_id}`;
   }
 }
 

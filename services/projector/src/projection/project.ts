@@ -54,7 +54,7 @@ export function project(event: ChorusEvent, seq: number, stored: StoredRequestRo
       return { changes, missing: null };
     }
     case "RequestErased":
-      return { changes: eraseRequest(stored, event, seq), missing: null };
+      return { changes: eraseRequest(event, seq), missing: null };
     case "WebhookDelivered":
     case "WebhookExhausted":
       if (!stored.request) return { changes: [], missing: "request" };

@@ -76,8 +76,8 @@ export type RowChange =
   | { table: "requests"; row: RequestRow }
   | { table: "agent_results"; row: AgentResultRow }
   | { table: "webhook_attempts"; row: WebhookAttemptRow }
-  /** The request's webhook attempts are removed (they hold its URL): written after the rest. */
-  | { table: "erased_attempts"; request_id: string };
+  /** Everything but the requests row is removed: agent rows, webhook attempts, recorded projection failures. Written after the rest. */
+  | { table: "erasure"; request_id: string };
 
 export type Projection = {
   /** Rows to write (whole rows; requests and agent_results are upserted, attempts inserted). */
@@ -94,5 +94,5 @@ export const NO_STORED_ROWS: StoredRequestRows = { request: null, agents: [], at
 
 /** The request a change is about. */
 export function requestOfChange(change: RowChange): string {
-  return change.table === "erased_attempts" ? change.request_id : change.row.request_id;
+  return change.table === "erasure" ? change.request_id : change.row.request_id;
 }

@@ -30,10 +30,10 @@ const ROWS_PER_STATEMENT = 500;
  */
 export async function writeChanges(db: Queryable, schema: string, changes: readonly RowChange[]): Promise<void> {
   const groups = new Map<string, RowWrite[]>();
-  const erasedAttempts: string[] = [];
+  const erased: string[] = [];
   for (const change of changes) {
-    if (change.table === "erased_attempts") {
-      erasedAttempts.push(change.request_id);
+    if (change.table === "erasure") {
+      erased.push(change.request_id);
       continue;
     }
     const key = `${change.table}(${Object.keys(change.row).join(",")})`;
@@ -42,13 +42,17 @@ export async function writeChanges(db: Queryable, schema: string, changes: reado
   for (const group of groups.values()) {
     for (let i = 0; i < group.length; i += ROWS_PER_STATEMENT) await writeRows(db, schema, group.slice(i, i + ROWS_PER_STATEMENT));
   }
-  // Last, so an attempt of the same batch projected before the erasure goes too.
-  if (erasedAttempts.length > 0) {
-    await db.query(sql.unsafe`DELETE FROM ${table(schema, "webhook_attempts")} WHERE request_id = ANY(${sql.array(erasedAttempts, "uuid")})`);
+  // Last, so rows of the same batch projected before the erasure go too. A failure's
+  // reason may quote the event's data (Postgres's DETAIL), so failures go with the rest.
+  if (erased.length > 0) {
+    const ids = sql.array(erased, "uuid");
+    for (const name of ["agent_results", "webhook_attempts", "projection_failures"] as const) {
+      await db.query(sql.unsafe`DELETE FROM ${table(schema, name)} WHERE request_id = ANY(${ids})`);
+    }
   }
 }
 
-type RowWrite = Exclude<RowChange, { table: "erased_attempts" }>;
+type RowWrite = Exclude<RowChange, { table: "erasure" }>;
 
 /** Rows of one table with the same columns, in one statement. */
 async function writeRows(db: Queryable, schema: string, changes: readonly RowWrite[]): Promise<void> {
