@@ -14,8 +14,6 @@ export interface SentenceInfo {
   /** Inclusive token-index range within the document. */
   firstToken: number;
   lastToken: number;
-  /** wink-nlp's sentence score, roughly in [-1, 1], negation-aware. */
-  sentiment: number;
 }
 
 export interface ReadText {
@@ -58,7 +56,6 @@ export function readText(text: string): ReadText {
       end: span.end,
       firstToken: first,
       lastToken: last,
-      sentiment: Number(s.out(its.sentiment)),
     });
   });
   return { doc, values, types, starts, sentences };
@@ -73,8 +70,7 @@ const readings = new Map<string, ReadText>();
 /**
  * `readText` of a whole input, shared: the three agents of a request each ask for it and
  * wink parses it once (its parse was about half of the offline agents' CPU). Readers only
- * read the document. Parts of a text (a clause) go to `readText` so they do not push the
- * whole texts out.
+ * read the document.
  */
 export function readWholeText(text: string): ReadText {
   // A long text is read anew by each agent: sixteen of them kept would hold a lot of memory.
