@@ -20,6 +20,8 @@ export interface ReadText {
   doc: Document;
   values: string[];
   types: string[];
+  /** Universal POS tags (NOUN, PROPN, VERB, …). */
+  pos: string[];
   starts: number[];
   sentences: SentenceInfo[];
 }
@@ -38,6 +40,7 @@ export function readText(text: string): ReadText {
   const tokens = doc.tokens();
   const values = tokens.out() as string[];
   const types = tokens.out(its.type) as string[];
+  const pos = tokens.out(its.pos) as string[];
   const starts = tokenStarts(tokens.out(its.precedingSpaces) as string[], values);
 
   const sentences: SentenceInfo[] = [];
@@ -58,7 +61,7 @@ export function readText(text: string): ReadText {
       lastToken: last,
     });
   });
-  return { doc, values, types, starts, sentences };
+  return { doc, values, types, pos, starts, sentences };
 }
 
 /** Whole texts whose reading is kept: a few requests' worth of the three agents running at once. */

@@ -9,13 +9,11 @@ export type { Sentiment, SentimentLabel } from "./sentiment-score.ts";
 
 export function analyzeSentiment(text: string): Sentiment {
   const { its } = getWink();
-  const { doc, values, types, sentences } = readWholeText(text);
+  const { doc, values, types, pos, sentences } = readWholeText(text);
   if (sentences.length === 0) return { label: "neutral", score: 0, confidence: 0 };
-  const items = doc.tokens();
-  // wink's typings declare these helpers with a signature `out` does not accept, though
-  // `out` calls them with the model's addons at run time (as for `its.stem`).
-  const lemmas = items.out(its.lemma as TokenItsFunction<string>) as string[];
-  const pos = items.out(its.pos) as string[];
+  // wink's typings declare `its.lemma` with a signature `out` does not accept, though
+  // `out` calls it with the model's addons at run time (as for `its.stem`).
+  const lemmas = doc.tokens().out(its.lemma as TokenItsFunction<string>) as string[];
   const tokens: Token[] = values.map((value, i) => ({ value, lemma: lemmas[i] ?? "", type: types[i] ?? "", pos: pos[i] ?? "" }));
   return judge(sentences.flatMap((s) => scoreSentence(tokens, s.firstToken, s.lastToken)));
 }
