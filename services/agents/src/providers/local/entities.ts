@@ -1,13 +1,13 @@
 // Offline named entities: people, organisations and places from the proper-noun chunks
-// of names.ts (wink's tokens and POS tags, typed with compromise's lexicon tags, a
-// gazetteer and context cues); dates and money from wink-nlp plus a compromise money
-// pattern. Offsets always index the caller's original string: each span is re-located
+// of names.ts (wink's tokens and POS tags, typed with compromise's lexicon, a gazetteer
+// and context cues); dates and money from wink-nlp plus a money pattern. Offsets always index the caller's original string: each span is re-located
 // there, never taken from a package on trust.
 import type { ItemEntity } from "wink-nlp";
 import { readWholeText } from "./document.ts";
 import { getCompromise, getWink } from "./nlp.ts";
 import { locate } from "./locate.ts";
 import { CALENDAR } from "./name-cues.ts";
+import { findMoney } from "./money.ts";
 import { findNames, type NameToken } from "./names.ts";
 
 export type EntityType = "PERSON" | "ORGANIZATION" | "LOCATION" | "DATE" | "MONEY";
@@ -17,18 +17,6 @@ export interface Entity {
   type: EntityType;
   start: number;
   end: number;
-}
-
-// The slice of compromise's `.json({ offset: true })` output used here (typed `any` upstream).
-interface CompromiseTerm {
-  text: string;
-  tags: string[];
-  offset?: { start: number; length: number };
-}
-interface CompromiseMatch {
-  text: string;
-  terms: CompromiseTerm[];
-  offset?: { start: number; length: number };
 }
 
 interface Candidate {
@@ -67,49 +55,48 @@ function winkCandidates(text: string): Candidate[] {
   return out;
 }
 
-/** compromise's reading: money amounts with their multiplier, and each term's tags by offset. */
-function compromiseReading(text: string): { money: Candidate[]; tagsAt: Map<number, string[]> } {
-  const doc = getCompromise()(text);
-  const tagsAt = new Map<number, string[]>();
-  for (const sentence of doc.json({ offset: true }) as CompromiseMatch[]) {
-    for (const t of sentence.terms) if (t.offset) tagsAt.set(t.offset.start, t.tags);
-  }
-  // money() alone drops the multiplier ("$2" of "$2 million").
-  const money: Candidate[] = [];
-  for (const m of doc.match("#Money+ #Multiple? #Currency?").json({ offset: true }) as CompromiseMatch[]) {
-    const terms = m.terms;
-    if (terms.length === 0) continue;
-    const start = terms[0]!.offset?.start ?? 0;
-    const last = terms.at(-1)!;
-    const end = last.offset ? last.offset.start + last.offset.length : start;
-    money.push({ text: end > start ? text.slice(start, end) : m.text, type: "MONEY", hint: start });
-  }
-  return { money, tagsAt };
+// compromise's lexicon tags, read out of context, as the name finder's evidence; a
+// parse of the whole text would add context tags at several times the entities' CPU.
+const LEXICON_TAGS: Record<string, string[]> = {
+  FirstName: ["FirstName", "Person"],
+  MaleName: ["FirstName", "Person"],
+  FemaleName: ["FirstName", "Person"],
+  LastName: ["LastName", "Person"],
+  Person: ["Person"],
+  Honorific: ["Honorific"],
+  City: ["Place", "City"],
+  Country: ["Place", "Country"],
+  Region: ["Place", "Region"],
+  Place: ["Place"],
+  Organization: ["Organization"],
+  SportsTeam: ["Organization"],
+  Demonym: ["Demonym"],
+};
+
+/** Name tags compromise's lexicon holds for a word or phrase. */
+function lexiconTags(phrase: string): string[] {
+  const entry: unknown = (getCompromise().model() as { one: { lexicon: Record<string, unknown> } }).one.lexicon[phrase.toLowerCase()];
+  const tags = typeof entry === "string" ? [entry] : Array.isArray(entry) ? (entry as string[]) : [];
+  return tags.flatMap((t) => LEXICON_TAGS[t] ?? []);
 }
 
-/** compromise's lexicon tag of a word out of context ("Scottish" is a demonym even before "government"). */
-function lexiconTag(word: string): string[] {
-  const tag: unknown = (getCompromise().model() as { one: { lexicon: Record<string, unknown> } }).one.lexicon[word.toLowerCase()];
-  return typeof tag === "string" ? [tag] : [];
-}
-
-function nameCandidates(text: string, tagsAt: Map<number, string[]>): Candidate[] {
+function nameCandidates(text: string): Candidate[] {
   const { values, starts, pos, sentences } = readWholeText(text);
   const tokens: NameToken[] = values.map((value, i) => ({
     value,
     start: starts[i] ?? 0,
     pos: pos[i] ?? "",
-    tags: [...(tagsAt.get(starts[i] ?? -1) ?? []), ...(/^\p{Lu}/u.test(value) ? lexiconTag(value) : [])],
+    tags: /^\p{Lu}/u.test(value) ? lexiconTags(value) : [],
   }));
-  return findNames(text, tokens, sentences).map((n) => ({ text: text.slice(n.start, n.end), type: n.type, hint: n.start }));
+  return findNames(text, tokens, sentences, lexiconTags).map((n) => ({ text: text.slice(n.start, n.end), type: n.type, hint: n.start }));
 }
 
 export function extractEntities(text: string): { entities: Entity[] } {
   if (text.trim() === "") return { entities: [] };
 
-  const { money, tagsAt } = compromiseReading(text);
+  const money = findMoney(text).map((m): Candidate => ({ text: text.slice(m.start, m.end), type: "MONEY", hint: m.start }));
   const located: Entity[] = [];
-  for (const c of [...winkCandidates(text), ...money, ...nameCandidates(text, tagsAt)]) {
+  for (const c of [...winkCandidates(text), ...money, ...nameCandidates(text)]) {
     if (!/[\p{L}\p{N}]/u.test(c.text)) continue;
     const span = locate(text, c.text, c.hint);
     if (!span) continue; // cannot be placed in the original: better absent than wrong

@@ -125,11 +125,18 @@ interface Scored {
   strength: number;
 }
 
-function scoreChunk(text: string, tokens: readonly NameToken[], c: Chunk, sentenceFirst: number): Scored {
+/** Tags a lexicon holds for a whole phrase ("new york", "bank of america"). */
+export type PhraseTags = (phrase: string) => readonly string[];
+
+function scoreChunk(text: string, tokens: readonly NameToken[], c: Chunk, sentenceFirst: number, phraseTags: PhraseTags): Scored {
   const words = tokens.slice(c.first, c.last + 1);
   const name = text.slice(words[0]!.start, words.at(-1)!.start + words.at(-1)!.value.length);
   const l = name.toLowerCase();
+  // A place word inside a longer name ("Carlos Mendoza", "Inter Miami") says less than
+  // a whole name that is a place.
+  const whole = new Set(words.length === 1 ? words[0]!.tags : phraseTags(l));
   const tags = new Set(words.flatMap((w) => w.tags));
+  const placeTagged = (set: ReadonlySet<string>) => set.has("Place") || set.has("City") || set.has("Country") || set.has("Region");
   // "to the Algarve": the article does not change what the preposition says.
   const back = lower(tokens[c.first - 1]) === "the" ? 1 : 0;
   const prev = lower(tokens[c.first - 1 - back]);
@@ -158,7 +165,8 @@ function scoreChunk(text: string, tokens: readonly NameToken[], c: Chunk, senten
     if (PLACE_ACRONYMS.has(l)) place += 4;
     else org += 3;
   }
-  if (tags.has("Organization")) org += 2;
+  if (whole.has("Organization")) org += 3;
+  else if (tags.has("Organization")) org += 2;
   if (ORG_BEFORE.has(prev)) org += 1;
   if (prev === "of" && ROLES_BEFORE_OF.has(prev2)) org += 2;
   // "the Verdi union", but not "Macron's government".
@@ -167,7 +175,8 @@ function scoreChunk(text: string, tokens: readonly NameToken[], c: Chunk, senten
 
   if (WORLD_PLACES.has(l)) place += 4;
   if (words.length > 2 && PLACE_HEADS.has(lower(words[0])) && words.some((w) => w.value === "of")) place += 4;
-  if (tags.has("Place") || tags.has("City") || tags.has("Country") || tags.has("Region")) place += 3;
+  if (placeTagged(whole)) place += 3;
+  else if (placeTagged(tags)) place += 1;
   if (!single && PLACE_SUFFIXES.has(lastWord)) place += 3;
   if (PLACE_BEFORE.has(prev)) place += 1;
   if (prev === "in" && prev2 === "based") place += 2;
@@ -220,10 +229,15 @@ function reconcile(text: string, tokens: readonly NameToken[], scored: Scored[])
 }
 
 /** People, organisations and places in a text read as tokens with sentence ranges. */
-export function findNames(text: string, tokens: readonly NameToken[], sentences: ReadonlyArray<{ firstToken: number; lastToken: number }>): Name[] {
+export function findNames(
+  text: string,
+  tokens: readonly NameToken[],
+  sentences: ReadonlyArray<{ firstToken: number; lastToken: number }>,
+  phraseTags: PhraseTags = () => [],
+): Name[] {
   const scored: Scored[] = [];
   for (const s of sentences) {
-    for (const c of chunksOf(text, tokens, s.firstToken, s.lastToken)) scored.push(scoreChunk(text, tokens, c, s.firstToken));
+    for (const c of chunksOf(text, tokens, s.firstToken, s.lastToken)) scored.push(scoreChunk(text, tokens, c, s.firstToken, phraseTags));
   }
   const out: Name[] = [];
   for (const s of reconcile(text, tokens, scored)) {
