@@ -15,7 +15,7 @@ const DOMAIN_WORDS: Record<string, number> = {
   nightmare: -3, letdown: -3, ripoff: -3, scam: -3, junk: -3, garbage: -3, rubbish: -3, gem: 3, superb: 4,
   worked: 1, works: 1, broken: -2, broke: -2, cracked: -2, faulty: -2, defective: -3, leaking: -2, leaks: -2,
   crashes: -2, crashing: -2, crashed: -2, freezes: -2, overheats: -2, overheating: -2, damaged: -2,
-  late: -1, delayed: -2, delay: -1, delays: -2, cancelled: -2, canceled: -2, refund: 0, excuses: -2,
+  late: -2, delayed: -2, delay: -1, delays: -2, cancelled: -2, canceled: -2, refund: 0, excuses: -2,
   hassle: -2, unacceptable: -3, flawless: 3, flawlessly: 3, seamless: 2, smooth: 2, comfy: 2,
   // Business and news outcomes.
   soared: 2, soar: 2, surged: 2, jumped: 2, rallied: 2, rebounded: 2, grew: 1, growth: 1, record: 1,
@@ -30,6 +30,11 @@ const DOMAIN_WORDS: Record<string, number> = {
   // Praise AFINN lacks.
   gorgeous: 3, gripping: 2, tasty: 2, thorough: 2, exceeded: 2, exceeds: 2, helpful: 2, attentive: 2,
   spacious: 2, affordable: 1, responsive: 1, polite: 2, knowledgeable: 2, delightful: 3, impeccable: 3,
+  divine: 3, spectacular: 3, breathtaking: 3, stellar: 3, sublime: 3, exquisite: 3, phenomenal: 4, terrific: 3,
+  reopened: 2, restored: 2, recovered: 2, tribute: 0, dedicated: 2, fix: 1, fixed: 2, fixes: 1, solved: 2, resolved: 2, repaired: 1, sorted: 1,
+  // Food and stays gone wrong.
+  burnt: -2, burned: -2, soggy: -2, bland: -2, greasy: -2, undercooked: -2, overcooked: -2, lukewarm: -1,
+  cold: -1, mouldy: -3, moldy: -3, filthy: -3, halted: -1, suspended: -1, lowest: -1, declined: -1,
 };
 
 /** Multi-word cues matched on lower-cased tokens, "n't" read as "not"; same scale. */
@@ -48,7 +53,8 @@ export const PHRASES: Record<string, number> = {
   "profit warning": -3, "without power": -2, "left stranded": -3, "went bust": -3, "went bankrupt": -3,
   "half its value": -3, "raised its forecast": 2, "raised its full-year forecast": 2, "cut its forecast": -2,
   "beat estimates": 2, "beating analyst estimates": 2, "missed estimates": -2, "back to normal": 2,
-  "can not stop": 2, "without warning": -1, "laid off": -2, "hard to work": -2, "hard to use": -2, "made my day": 3, "you rock": 3, "guys rock": 3, "over the moon": 4,
+  "can not stop": 2, "fell ill": -2, "falling apart": -3, "had feared": 0, "than feared": 0, "as feared": 0,
+  "than expected": 0, "had expected": 0, "nothing wrong": 2, "paper thin": -2, "paper - thin": -2, "on hold": -2, "without warning": -1, "laid off": -2, "hard to work": -2, "hard to use": -2, "made my day": 3, "you rock": 3, "guys rock": 3, "over the moon": 4,
 };
 
 /** Words that scale the next sentiment word up. */
@@ -85,13 +91,26 @@ export const TOPIC_NOUNS = new Set([
   "war", "wars", "disease", "diseases", "crime", "crimes", "murder", "robbery", "theft", "death", "deaths",
   "fear", "fears", "anger", "grief", "loss", "poverty", "unemployment", "stress", "burnout", "violence",
   "cancer", "illness", "pain", "love", "hate", "happiness", "sadness",
-  "terror", "terrorism", "abuse", "conflict", "crisis", "risk", "risks",
+  "terror", "terrorism", "abuse", "conflict", "crisis", "risk", "risks", "disasters", "victims", "victim", "burns",
+  "injuries", "accidents", "torture", "fire", "fires", "flood", "floods", "storm", "earthquake", "hunger", "homelessness", "addiction", "depression", "anxiety", "suicide", "trauma",
 ]);
+
+/**
+ * Nouns for works and institutions that are about something ("a lecture on disasters",
+ * "the charity supports victims"): what follows them, unless a copula ("the lecture
+ * was dull"), describes their subject.
+ */
+export const SUBJECT_HOLDERS = new Set([
+  "lecture", "course", "workshop", "book", "film", "movie", "documentary", "report", "exhibition", "talk", "seminar",
+  "article", "podcast", "series", "novel", "play", "song", "album", "paper", "conference", "class", "lesson",
+  "programme", "program", "trial", "charity", "hospital", "clinic", "centre", "center", "ward", "unit", "law", "bill", "museum",
+]);
+export const COPULAS = new Set(["is", "was", "were", "are", "be", "been", "seemed", "seems", "looked", "looks", "felt", "feels", "sounded", "sounds", "has", "had", "'s"]);
 
 /** Words after which the rest of the clause is the subject being described, not judged. */
 export const FRAMING = new Set([
   "about", "covers", "cover", "covering", "explains", "explain", "lists", "list", "story", "history",
-  "investigating", "investigate", "investigates", "trial", "affects", "affect", "studies", "study",
+  "investigating", "investigate", "investigates", "affects", "affect", "studies", "study",
   "documentary", "exhibition", "tells", "describes", "examines", "explores", "topic", "titled", "called",
 ]);
 
@@ -101,11 +120,20 @@ export const COST_NOUNS = new Set([
   "rents", "bills", "waiting", "wait", "emissions", "deficit", "complaints", "churn", "delays",
 ]);
 
+/** Words of falling that become good news when a cost falls ("unemployment fell"). */
+export const FALL_WORDS = new Set([
+  "fell", "fall", "falls", "falling", "dropped", "drop", "drops", "declined", "decline", "lower", "lowest", "down",
+  "shrank", "plunged", "slumped", "tumbled", "halved",
+]);
+
 /** Words of rising and speed that follow the valence of what rises. */
 export const RISE_WORDS = new Set([
   "rose", "rise", "rises", "rising", "grew", "grow", "grows", "growing", "soared", "surged", "jumped", "climbed",
   "increased", "increase", "higher", "faster", "up", "doubled", "tripled", "record", "gained",
 ]);
+
+/** Two-word openings after which the clause names a subject ("a room dedicated to torture"). */
+export const FRAMING_PAIRS = new Set(["dedicated to", "devoted to", "deals with", "focuses on", "focused on", "based on", "inspired by"]);
 
 /** Hedges that make the whole clause lukewarm ("it works, I guess"). */
 export const HEDGES = ["i guess", "i suppose", "i think so", "more or less", "i doubt"];

@@ -6,7 +6,7 @@
 // an "although" clause is conceded. The text is mixed only when a clause on each side
 // is strong on its own.
 import {
-  ADVERSATIVE, CONCESSIVE, COST_NOUNS, DOWNTONERS, FRAMING, HEDGES, INTENSIFIERS, NEGATORS, PHRASES, RISE_WORDS, TOPIC_NOUNS,
+  ADVERSATIVE, CONCESSIVE, COPULAS, COST_NOUNS, DOWNTONERS, FALL_WORDS, FRAMING, FRAMING_PAIRS, HEDGES, INTENSIFIERS, NEGATORS, PHRASES, RISE_WORDS, SUBJECT_HOLDERS, TOPIC_NOUNS,
   symbolValence, wordValence,
 } from "./sentiment-lexicon.ts";
 
@@ -104,7 +104,8 @@ function isEmphaticNegation(tokens: readonly Token[], i: number, last: number): 
   if (!["can", "could", "cannot"].includes(before) && norm(tokens[i]) !== "cannot") return false;
   for (let k = i + 1; k <= Math.min(last, i + 6); k += 1) {
     const w = norm(tokens[k]);
-    if (w === "enough" || /er$/.test(w) && norm(tokens[k - 1]) === "be") return true;
+    const after = norm(tokens[k - 1]);
+    if (w === "enough" || ((after === "be" || after === "been") && (w === "more" || /er$/.test(w)))) return true;
   }
   return false;
 }
@@ -153,8 +154,11 @@ export function scoreSentence(tokens: readonly Token[], first: number, last: num
     const atClauseStart = words === 0;
     if (ADVERSATIVE.has(word) && (word !== "yet" || atClauseStart)) {
       close();
-      // Everything before the "but" in this sentence is conceded.
-      for (const c of clauses) c.weight = Math.min(c.weight, CONCEDED);
+      // Everything before the "but" in this sentence is conceded, unless "either" makes
+      // the two halves a pair ("not the best, but not the worst either").
+      let pairs = false;
+      for (let k = i + 1; k <= last; k += 1) if (norm(tokens[k]) === "either") pairs = true;
+      if (!pairs) for (const c of clauses) c.weight = Math.min(c.weight, CONCEDED);
       weight = 1;
       concessive = false;
       framed = false;
@@ -163,8 +167,15 @@ export function scoreSentence(tokens: readonly Token[], first: number, last: num
     }
     if (CONCESSIVE.has(word) && (atClauseStart || i === first)) {
       close();
-      concessive = true;
-      weight = CONCEDED;
+      if (i === first) {
+        // "Although X, Y": X is conceded, Y is the point.
+        concessive = true;
+        weight = CONCEDED;
+      } else {
+        // "X, though Y": the afterthought has the last word, as after "but".
+        for (const c of clauses) c.weight = Math.min(c.weight, CONCEDED);
+        weight = 1;
+      }
       i += 1;
       continue;
     }
@@ -203,7 +214,8 @@ export function scoreSentence(tokens: readonly Token[], first: number, last: num
       i += 1;
       continue;
     }
-    if (FRAMING.has(word) && !QUANTIFIERS.has(previous)) framed = true;
+    if ((FRAMING.has(word) && !QUANTIFIERS.has(previous)) || FRAMING_PAIRS.has(`${word} ${norm(tokens[i + 1])}`)) framed = true;
+    if (SUBJECT_HOLDERS.has(previous) && !COPULAS.has(word) && (t.pos === "ADP" || t.pos === "VERB")) framed = true;
     if (COST_NOUNS.has(word)) rising = -1;
 
     let v = isProperNameWord(t, i === first) ? undefined : valenceOf(t, previous);
@@ -211,7 +223,7 @@ export function scoreSentence(tokens: readonly Token[], first: number, last: num
       v *= scale;
       if (negation > 0) v *= v > 0 ? NEGATED_POSITIVE : NEGATED_NEGATIVE;
       if (TOPIC_NOUNS.has(word) && !SUBJECTS.has(previous)) v *= TOPIC_DAMPING;
-      if (RISE_WORDS.has(word) || RISE_WORDS.has(t.lemma)) v *= rising;
+      if (RISE_WORDS.has(word) || RISE_WORDS.has(t.lemma) || FALL_WORDS.has(word)) v *= rising;
       if (framed) v *= FRAMED_DAMPING;
       sum += v;
       scale = 1;
