@@ -73,20 +73,30 @@ const LEXICON_TAGS: Record<string, string[]> = {
   Demonym: ["Demonym"],
 };
 
+function lexiconEntry(phrase: string): string[] {
+  const entry: unknown = (getCompromise().model() as { one: { lexicon: Record<string, unknown> } }).one.lexicon[phrase.toLowerCase()];
+  return typeof entry === "string" ? [entry] : Array.isArray(entry) ? (entry as string[]) : [];
+}
+
 /** Name tags compromise's lexicon holds for a word or phrase. */
 function lexiconTags(phrase: string): string[] {
-  const entry: unknown = (getCompromise().model() as { one: { lexicon: Record<string, unknown> } }).one.lexicon[phrase.toLowerCase()];
-  const tags = typeof entry === "string" ? [entry] : Array.isArray(entry) ? (entry as string[]) : [];
-  return tags.flatMap((t) => LEXICON_TAGS[t] ?? []);
+  return lexiconEntry(phrase).flatMap((t) => LEXICON_TAGS[t] ?? []);
+}
+
+/** The lexicon knows the word, and only as an ordinary word ("Former", "Big", "According"). */
+function isCommonWord(word: string): boolean {
+  const entry = lexiconEntry(word);
+  return entry.length > 0 && entry.every((t) => !(t in LEXICON_TAGS) && t !== "ProperNoun" && t !== "Acronym" && t !== "Abbreviation");
 }
 
 function nameCandidates(text: string): Candidate[] {
-  const { values, starts, pos, sentences } = readWholeText(text);
+  const { values, types, starts, pos, sentences } = readWholeText(text);
   const tokens: NameToken[] = values.map((value, i) => ({
     value,
     start: starts[i] ?? 0,
     pos: pos[i] ?? "",
     tags: /^\p{Lu}/u.test(value) ? lexiconTags(value) : [],
+    common: i === 0 || types[i - 1] === "punctuation" ? isCommonWord(value) : false,
   }));
   return findNames(text, tokens, sentences, lexiconTags).map((n) => ({ text: text.slice(n.start, n.end), type: n.type, hint: n.start }));
 }

@@ -63,7 +63,7 @@ export const TITLES = new Set([
   "justice", "king", "queen", "prince", "princess", "pope", "rev", "rev.", "reverend", "father", "sister", "brother",
   "captain", "capt.", "general", "gen.", "colonel", "col.", "sergeant", "sgt.", "officer", "detective", "inspector",
   "coach", "ambassador", "secretary", "chairman", "chairwoman", "chair", "ceo", "cfo", "cto", "coo", "founder",
-  "co-founder", "director", "commissioner", "sheikh", "emir", "rabbi", "imam", "bishop", "cardinal", "saint", "st.",
+  "co-founder", "director", "commissioner", "sheikh", "emir", "rabbi", "imam", "bishop", "cardinal",
   "prime", "deputy", "vice", "chief", "executive", "leader", "spokesperson", "spokesman", "spokeswoman", "manager",
   "head", "boss", "striker", "midfielder", "defender", "goalkeeper", "star", "singer", "actor", "actress", "author",
   "writer", "analyst", "economist", "researcher", "scientist", "virologist", "teacher", "nurse", "doctor", "lawyer",
@@ -87,6 +87,14 @@ export const ORG_AFTER = new Set([
   "manufactures", "makes", "sells", "ships", "invested", "invests", "opened", "closed", "plans", "expects", "warned",
   "confirmed", "reports", "said", "will", "won", "has", "had", "is", "was", "would", "could", "also", "recalled",
   "filed", "sued", "settled", "paid", "gained", "lost", "rose", "fell", "jumped", "slumped",
+]);
+
+/** Nouns that, after "X, the (Danish) …", say X is an organisation. */
+export const ORG_NOUNS = new Set([
+  "company", "firm", "group", "drugmaker", "carmaker", "automaker", "maker", "bank", "lender", "insurer", "retailer",
+  "airline", "startup", "start-up", "giant", "conglomerate", "brand", "chain", "manufacturer", "supplier", "operator",
+  "broadcaster", "publisher", "club", "team", "union", "charity", "agency", "regulator", "party", "miner", "developer",
+  "platform", "app", "network", "newspaper", "broker", "fund", "investor", "producer", "exporter", "utility", "carrier",
 ]);
 
 /** Prepositions a place usually follows ("in Berlin", "based in Austin"). */

@@ -6,7 +6,7 @@
 // "based in"). A last pass makes a text agree with itself: "Tim Cook … Cook" is one
 // person, and a name typed once is typed the same everywhere.
 import {
-  CALENDAR, NAME_PARTICLES, OPENERS, ORG_AFTER, ORG_BEFORE, ORG_HEADS, ORG_SUFFIXES, PERSON_VERBS, PLACE_ACRONYMS,
+  CALENDAR, NAME_PARTICLES, OPENERS, ORG_AFTER, ORG_BEFORE, ORG_HEADS, ORG_NOUNS, ORG_SUFFIXES, PERSON_VERBS, PLACE_ACRONYMS,
   PLACE_BEFORE, PLACE_HEADS, PLACE_SUFFIXES, TITLES, WORLD_PLACES,
 } from "./name-cues.ts";
 
@@ -18,8 +18,10 @@ export interface NameToken {
   start: number;
   /** wink's universal POS tag. */
   pos: string;
-  /** compromise's tags for the term starting at the same offset, if any. */
+  /** compromise's lexicon tags for the word, if any. */
   tags: readonly string[];
+  /** The lexicon knows the word as an ordinary word (adjective, verb, …), not a name. */
+  common?: boolean;
 }
 
 export interface Name {
@@ -52,7 +54,7 @@ function isNameToken(t: NameToken | undefined, sentenceFirst: boolean): boolean 
   const l = t.value.toLowerCase();
   if (CALENDAR.has(l.replace(/\.$/, ""))) return false;
   // At a sentence's start every word is capitalised: only a tagged proper noun counts.
-  if (sentenceFirst) return !OPENERS.has(l) && (t.pos === "PROPN" || t.tags.includes("ProperNoun") || isAcronym(t.value));
+  if (sentenceFirst) return !OPENERS.has(l) && !t.common && (t.pos === "PROPN" || t.tags.includes("ProperNoun") || isAcronym(t.value));
   return true;
 }
 
@@ -76,6 +78,9 @@ function chunksOf(text: string, tokens: readonly NameToken[], first: number, las
       if (/\n/.test(gap)) break;
       if (isNameToken(next, false) && /^\s*$/.test(gap)) {
         end += 1;
+      } else if (/^['’]s$/.test(next.value) && isNameToken(after, false) && end + 2 <= last && (ORG_SUFFIXES.has(lower(after)) || PLACE_SUFFIXES.has(lower(after)))) {
+        // "St Mary's Hospital": a possessive inside an institution's name.
+        end += 2;
       } else if (next.value === "-" && adjacent(text, a, next) && after && adjacent(text, next, after) && end + 2 <= last && !HYPHEN_SUFFIXES.has(lower(after)) && /^\p{L}/u.test(after.value)) {
         end += 2;
       } else if (NAME_PARTICLES.has(lower(next)) && /^\p{Ll}|&/u.test(next.value)) {
@@ -125,6 +130,16 @@ interface Scored {
   strength: number;
 }
 
+/** The noun of an appositive after a name (", the Danish drugmaker," → "drugmaker"), or null. */
+function appositiveNoun(tokens: readonly NameToken[], i: number): string | null {
+  if (tokens[i]?.value !== "," || !["the", "a", "an"].includes(lower(tokens[i + 1]))) return null;
+  for (let k = i + 2; k < Math.min(tokens.length, i + 6); k += 1) {
+    const w = lower(tokens[k]);
+    if (w === "," || w === ".") return lower(tokens[k - 1]);
+  }
+  return null;
+}
+
 /** Tags a lexicon holds for a whole phrase ("new york", "bank of america"). */
 export type PhraseTags = (phrase: string) => readonly string[];
 
@@ -169,6 +184,8 @@ function scoreChunk(text: string, tokens: readonly NameToken[], c: Chunk, senten
   else if (tags.has("Organization")) org += 2;
   if (ORG_BEFORE.has(prev)) org += 1;
   if (prev === "of" && ROLES_BEFORE_OF.has(prev2)) org += 2;
+  if (prev === "to" && prev2 === "according") org += 2;
+  if (appositiveNoun(tokens, c.last + 1) !== null && ORG_NOUNS.has(appositiveNoun(tokens, c.last + 1)!)) org += 3;
   // "the Verdi union", but not "Macron's government".
   if (ORG_SUFFIXES.has(lower(tokens[c.last + 1])) && /^\p{Ll}/u.test(tokens[c.last + 1]?.value ?? "")) org += 2;
   if (single && ORG_AFTER.has(next) && !tags.has("Person") && !tags.has("Place")) org += 1;
@@ -189,7 +206,10 @@ function scoreChunk(text: string, tokens: readonly NameToken[], c: Chunk, senten
     // No evidence: several capitalised words are most often a person's name, one word
     // that is not at a sentence's start most often an organisation or brand.
     if (!single) return { chunk: c, text: name, type: "PERSON", strength: 0 };
-    return { chunk: c, text: name, type: c.first === sentenceFirst && words[0]!.pos !== "PROPN" ? null : "ORGANIZATION", strength: 0 };
+    // "the Danish drugmaker": a lone nationality-like word between an article and a noun qualifies the noun.
+    const modifier = ["the", "a", "an"].includes(lower(tokens[c.first - 1])) && tokens[c.last + 1]?.pos === "NOUN" && /(?:ish|ese|ian|ean|an|i|ic)$/.test(l);
+    if (modifier || (c.first === sentenceFirst && words[0]!.pos !== "PROPN")) return { chunk: c, text: name, type: null, strength: 0 };
+    return { chunk: c, text: name, type: "ORGANIZATION", strength: 0 };
   }
   // Ties: a place's evidence is the surest (gazetteer), then an organisation's suffix.
   const type: NameType = place === best ? "LOCATION" : org === best ? "ORGANIZATION" : "PERSON";
