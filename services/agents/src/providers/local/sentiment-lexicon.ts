@@ -31,7 +31,7 @@ const DOMAIN_WORDS: Record<string, number> = {
   gorgeous: 3, gripping: 2, tasty: 2, thorough: 2, exceeded: 2, exceeds: 2, helpful: 2, attentive: 2,
   spacious: 2, affordable: 1, responsive: 1, polite: 2, knowledgeable: 2, delightful: 3, impeccable: 3,
   divine: 3, spectacular: 3, breathtaking: 3, stellar: 3, sublime: 3, exquisite: 3, phenomenal: 4, terrific: 3,
-  reopened: 2, restored: 2, recovered: 2, tribute: 0, dedicated: 2, fix: 1, fixed: 2, fixes: 1, solved: 2, resolved: 2, repaired: 1, sorted: 1,
+  passed: 1, cheaper: 1, reopened: 2, restored: 2, recovered: 2, tribute: 0, dedicated: 2, fix: 1, fixed: 2, fixes: 1, solved: 2, resolved: 2, repaired: 1, sorted: 1,
   // Food and stays gone wrong.
   burnt: -2, burned: -2, soggy: -2, bland: -2, greasy: -2, undercooked: -2, overcooked: -2, lukewarm: -1,
   cold: -1, mouldy: -3, moldy: -3, filthy: -3, halted: -1, suspended: -1, lowest: -1, declined: -1,
@@ -54,7 +54,8 @@ export const PHRASES: Record<string, number> = {
   "half its value": -3, "raised its forecast": 2, "raised its full-year forecast": 2, "cut its forecast": -2,
   "beat estimates": 2, "beating analyst estimates": 2, "missed estimates": -2, "back to normal": 2,
   "can not stop": 2, "fell ill": -2, "falling apart": -3, "had feared": 0, "than feared": 0, "as feared": 0,
-  "than expected": 0, "had expected": 0, "nothing wrong": 2, "paper thin": -2, "paper - thin": -2, "on hold": -2, "without warning": -1, "laid off": -2, "hard to work": -2, "hard to use": -2, "made my day": 3, "you rock": 3, "guys rock": 3, "over the moon": 4,
+  "than expected": 0, "had expected": 0, "nothing wrong": 2, "paper thin": -2, "can not wait": 3, "passed away": -3, "day early": 2, "days early": 2,
+  "arrived early": 2, "was closed": -1, "were closed": -1, "paper - thin": -2, "on hold": -2, "without warning": -1, "laid off": -2, "hard to work": -2, "hard to use": -2, "made my day": 3, "you rock": 3, "guys rock": 3, "over the moon": 4,
 };
 
 /** Words that scale the next sentiment word up. */
@@ -117,19 +118,20 @@ export const FRAMING = new Set([
 /** Quantities that are bad news when they rise ("costs rose"). */
 export const COST_NOUNS = new Set([
   "cost", "costs", "price", "prices", "inflation", "debt", "debts", "losses", "unemployment", "fees", "rent",
-  "rents", "bills", "waiting", "wait", "emissions", "deficit", "complaints", "churn", "delays",
+  "rents", "bills", "waiting", "wait", "emissions", "deficit", "churn", "delays", "crime", "crimes",
+  "deaths", "infections", "cases", "poverty", "accidents", "injuries", "homelessness", "layoffs",
 ]);
 
 /** Words of falling that become good news when a cost falls ("unemployment fell"). */
 export const FALL_WORDS = new Set([
   "fell", "fall", "falls", "falling", "dropped", "drop", "drops", "declined", "decline", "lower", "lowest", "down",
-  "shrank", "plunged", "slumped", "tumbled", "halved",
+  "shrank", "plunged", "slumped", "tumbled", "halved", "less", "fewer", "cheaper",
 ]);
 
 /** Words of rising and speed that follow the valence of what rises. */
 export const RISE_WORDS = new Set([
   "rose", "rise", "rises", "rising", "grew", "grow", "grows", "growing", "soared", "surged", "jumped", "climbed",
-  "increased", "increase", "higher", "faster", "up", "doubled", "tripled", "record", "gained",
+  "increased", "increase", "higher", "faster", "up", "doubled", "tripled", "record", "gained", "more",
 ]);
 
 /** Two-word openings after which the clause names a subject ("a room dedicated to torture"). */

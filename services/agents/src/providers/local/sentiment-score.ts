@@ -110,6 +110,15 @@ function isEmphaticNegation(tokens: readonly Token[], i: number, last: number): 
   return false;
 }
 
+/** A rise or fall follows within a few words ("crime in the city fell"). */
+function movesNext(tokens: readonly Token[], i: number, last: number): boolean {
+  for (let k = i + 1; k <= Math.min(last, i + 6); k += 1) {
+    const w = norm(tokens[k]);
+    if (RISE_WORDS.has(w) || FALL_WORDS.has(w) || RISE_WORDS.has(tokens[k]!.lemma)) return true;
+  }
+  return false;
+}
+
 /** Clause scores of one sentence, tokens `first`..`last` inclusive. */
 export function scoreSentence(tokens: readonly Token[], first: number, last: number): ClauseScore[] {
   const clauses: ClauseScore[] = [];
@@ -219,6 +228,11 @@ export function scoreSentence(tokens: readonly Token[], first: number, last: num
     if (COST_NOUNS.has(word)) rising = -1;
 
     let v = isProperNameWord(t, i === first) ? undefined : valenceOf(t, previous);
+    // In a clause about a cost, its rising or falling is the news ("prices keep going
+    // up", "crime fell"), and the cost itself names a quantity, not a judgement.
+    if (rising === -1 && v === undefined && RISE_WORDS.has(word)) v = 1;
+    if (rising === -1 && v === undefined && FALL_WORDS.has(word)) v = -1;
+    if (COST_NOUNS.has(word) && movesNext(tokens, i, last)) v = undefined;
     if (v !== undefined && v !== 0) {
       v *= scale;
       if (negation > 0) v *= v > 0 ? NEGATED_POSITIVE : NEGATED_NEGATIVE;

@@ -38,6 +38,8 @@ describe("analyzeSentiment", () => {
     expect(label("The kettle stopped working after a month.")).toBe("negative");
     expect(label("Still waiting for a reply to my email.")).toBe("negative");
     expect(label("Operating costs rose sharply this year.")).toBe("negative");
+    expect(label("Burglaries and crime in the valley fell last year.")).toBe("positive");
+    expect(label("Heavy losses hit the insurer.")).toBe("negative");
     expect(label("The new line opened ahead of schedule.")).toBe("positive");
     expect(label("I can't thank the nurses enough.")).toBe("positive");
   });
