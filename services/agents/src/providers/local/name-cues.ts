@@ -32,7 +32,7 @@ export const ORG_SUFFIXES = new Set([
   "university", "college", "institute", "academy", "school", "hospital", "clinic", "museum", "foundation", "association",
   "society", "council", "commission", "committee", "agency", "authority", "ministry", "department", "bureau", "office",
   "organization", "organisation", "union", "federation", "alliance", "league", "party", "club", "fc", "cross",
-  "nations", "times", "post", "journal", "news", "press", "review", "service", "services", "police", "army", "navy",
+  "nations", "crescent", "times", "post", "journal", "news", "press", "review", "service", "services", "police", "army", "navy",
   "court", "parliament", "senate", "congress", "government", "reserve", "exchange", "health", "logistics", "retail",
   "motor", "airline", "railways", "rail", "network", "consulting", "analytics", "cloud", "ai",
 ]);
@@ -68,7 +68,14 @@ export const TITLES = new Set([
   "head", "boss", "striker", "midfielder", "defender", "goalkeeper", "star", "singer", "actor", "actress", "author",
   "writer", "analyst", "economist", "researcher", "scientist", "virologist", "teacher", "nurse", "doctor", "lawyer",
   "attorney", "editor", "reporter", "journalist", "artist", "player", "champion", "chef", "designer", "engineer",
+  "concierge", "waiter", "waitress", "guide", "driver", "receptionist", "owner", "host", "neighbour", "neighbor",
+  "friend", "colleague", "partner", "wife", "husband", "son", "daughter", "mother", "mum", "mom", "dad", "uncle",
+  "aunt", "cousin", "grandson", "granddaughter", "fiancé", "fiancée", "girlfriend", "boyfriend", "successor",
+  "predecessor", "rival", "opponent", "student", "pupil", "patient", "customer", "client", "tenant", "landlord",
 ]);
+
+/** Legal suffixes written in lower case after a name ("Vodafone Group plc"). */
+export const LOWER_LEGAL_SUFFIXES = new Set(["plc", "inc", "inc.", "ltd", "ltd.", "llc", "gmbh", "s.a.", "s.p.a.", "b.v.", "n.v.", "co.", "corp."]);
 
 /** Words a person's name is often followed by ("Nadella said", "Okafor's team"). */
 export const PERSON_VERBS = new Set([
@@ -105,7 +112,7 @@ export const NAME_PARTICLES = new Set(["da", "de", "do", "dos", "das", "di", "de
 
 /** Capitalised words at the start of a sentence that open it rather than name anything. */
 export const OPENERS = new Set([
-  "hi", "hello", "hey", "dear", "congrats", "congratulations", "thanks", "thank", "please", "regards", "cheers", "yes",
+  "hi", "hello", "hey", "dear", "madam", "sirs", "congrats", "congratulations", "thanks", "thank", "please", "regards", "cheers", "yes",
   "no", "ok", "okay", "sorry", "welcome", "happy", "good", "great", "just", "finally", "today", "yesterday", "tomorrow",
   "meanwhile", "however", "also", "still", "then", "so", "but", "and", "or", "if", "when", "after", "before", "while",
   "although", "as", "at", "on", "in", "for", "from", "with", "by", "to", "of", "this", "that", "these", "those", "it", "its",

@@ -6,7 +6,7 @@
 // "based in"). A last pass makes a text agree with itself: "Tim Cook … Cook" is one
 // person, and a name typed once is typed the same everywhere.
 import {
-  CALENDAR, NAME_PARTICLES, OPENERS, ORG_AFTER, ORG_BEFORE, ORG_HEADS, ORG_NOUNS, ORG_SUFFIXES, PERSON_VERBS, PLACE_ACRONYMS,
+  CALENDAR, LOWER_LEGAL_SUFFIXES, NAME_PARTICLES, OPENERS, ORG_AFTER, ORG_BEFORE, ORG_HEADS, ORG_NOUNS, ORG_SUFFIXES, PERSON_VERBS, PLACE_ACRONYMS,
   PLACE_BEFORE, PLACE_HEADS, PLACE_SUFFIXES, TITLES, WORLD_PLACES,
 } from "./name-cues.ts";
 
@@ -43,6 +43,8 @@ const ROLES_BEFORE_OF = new Set(["ceo", "executive", "chairman", "chairwoman", "
 
 const EVENT_SUFFIXES = new Set(["games", "olympics", "cup", "festival", "awards", "prize", "summit", "week", "day", "championship", "championships", "open", "expo", "conference", "war", "act"]);
 
+const DETERMINERS = new Set(["the", "a", "an", "its", "his", "her", "their", "our", "my", "your"]);
+
 const lower = (t: NameToken | undefined): string => (t ? t.value.toLowerCase() : "");
 const isInitials = (v: string): boolean => /^(\p{Lu}\.)+$/u.test(v);
 const isAcronym = (v: string): boolean => /^\p{Lu}[\p{Lu}\d&]{1,5}$/u.test(v);
@@ -76,7 +78,7 @@ function chunksOf(text: string, tokens: readonly NameToken[], first: number, las
       if (end + 1 > last || !next) break;
       const gap = gapOf(text, a, next);
       if (/\n/.test(gap)) break;
-      if (isNameToken(next, false) && /^\s*$/.test(gap)) {
+      if ((isNameToken(next, false) || LOWER_LEGAL_SUFFIXES.has(next.value)) && /^\s*$/.test(gap)) {
         end += 1;
       } else if (/^['’]s$/.test(next.value) && isNameToken(after, false) && end + 2 <= last && (ORG_SUFFIXES.has(lower(after)) || PLACE_SUFFIXES.has(lower(after)))) {
         // "St Mary's Hospital": a possessive inside an institution's name.
@@ -166,6 +168,9 @@ function scoreChunk(text: string, tokens: readonly NameToken[], c: Chunk, senten
 
   if (c.titled) person += 4;
   if (TITLES.has(prev) && prev !== "chief") person += 3;
+  // "the concierge, Jürgen,": a role and a comma before the name.
+  if (tokens[c.first - 1]?.value === "," && TITLES.has(lower(tokens[c.first - 2]))) person += 2;
+  if (words.some((w) => NAME_PARTICLES.has(w.value))) person += 1;
   if (words[0]!.tags.includes("FirstName")) person += 2;
   if (tags.has("Person") || tags.has("LastName")) person += 1;
   if (!single && words.some((w) => isInitials(w.value))) person += 2;
@@ -200,14 +205,15 @@ function scoreChunk(text: string, tokens: readonly NameToken[], c: Chunk, senten
   if (tokens[c.last + 1]?.value === "-" && HYPHEN_SUFFIXES.has(lower(tokens[c.last + 2]))) place += 3;
 
   // Events ("Olympic Games") and lone adjectives or nationalities ("Scottish") are none of the three.
-  if (EVENT_SUFFIXES.has(lastWord) || (single && (words[0]!.pos === "ADJ" || words[0]!.tags.includes("Demonym")))) return { chunk: c, text: name, type: null, strength: 0 };
+  const lone = single && (OPENERS.has(l) || (TITLES.has(l) && !isAcronym(words[0]!.value)));
+  if (lone || EVENT_SUFFIXES.has(lastWord) || (single && (words[0]!.pos === "ADJ" || words[0]!.tags.includes("Demonym")))) return { chunk: c, text: name, type: null, strength: 0 };
   const best = Math.max(person, org, place);
   if (best === 0) {
     // No evidence: several capitalised words are most often a person's name, one word
     // that is not at a sentence's start most often an organisation or brand.
     if (!single) return { chunk: c, text: name, type: "PERSON", strength: 0 };
     // "the Danish drugmaker": a lone nationality-like word between an article and a noun qualifies the noun.
-    const modifier = ["the", "a", "an"].includes(lower(tokens[c.first - 1])) && tokens[c.last + 1]?.pos === "NOUN" && /(?:ish|ese|ian|ean|an|i|ic)$/.test(l);
+    const modifier = DETERMINERS.has(lower(tokens[c.first - 1])) && tokens[c.last + 1]?.pos === "NOUN" && /(?:ish|ese|ian|ean|an|i|ic)$/.test(l);
     if (modifier || (c.first === sentenceFirst && words[0]!.pos !== "PROPN")) return { chunk: c, text: name, type: null, strength: 0 };
     return { chunk: c, text: name, type: "ORGANIZATION", strength: 0 };
   }
