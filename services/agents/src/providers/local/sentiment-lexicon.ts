@@ -18,7 +18,7 @@ const DOMAIN_WORDS: Record<string, number> = {
   late: -2, delayed: -2, delay: -1, delays: -2, cancelled: -2, canceled: -2, refund: 0, excuses: -2,
   hassle: -2, unacceptable: -3, flawless: 3, flawlessly: 3, seamless: 2, smooth: 2, comfy: 2,
   // Business and news outcomes.
-  soared: 2, soar: 2, surged: 2, jumped: 2, rallied: 2, rebounded: 2, grew: 1, growth: 1, record: 1,
+  soared: 2, soar: 2, surged: 2, jumped: 2, rallied: 2, rebounded: 2, grew: 1, growth: 1, record: 0,
   profit: 1, profits: 1, beat: 1, beating: 1, doubled: 2, tripled: 2, gained: 1, eased: 1, relief: 2,
   plunged: -3, plummeted: -3, slumped: -2, tumbled: -2, fell: -1, dropped: -1, sank: -2, shrank: -1,
   loss: -2, losses: -2, layoffs: -2, bankrupt: -3, bankruptcy: -3, recession: -2, outage: -2,
@@ -31,7 +31,7 @@ const DOMAIN_WORDS: Record<string, number> = {
   gorgeous: 3, gripping: 2, tasty: 2, thorough: 2, exceeded: 2, exceeds: 2, helpful: 2, attentive: 2,
   spacious: 2, affordable: 1, responsive: 1, polite: 2, knowledgeable: 2, delightful: 3, impeccable: 3,
   divine: 3, spectacular: 3, breathtaking: 3, stellar: 3, sublime: 3, exquisite: 3, phenomenal: 4, terrific: 3,
-  passed: 1, cheaper: 1, reopened: 2, restored: 2, recovered: 2, tribute: 0, dedicated: 2, fix: 1, fixed: 2, fixes: 1, solved: 2, resolved: 2, repaired: 1, sorted: 1,
+  passed: 1, cheaper: 1, jams: -2, jammed: -2, recovery: 1, reopened: 2, restored: 2, recovered: 2, tribute: 0, dedicated: 2, fix: 1, fixed: 2, fixes: 1, solved: 2, resolved: 2, repaired: 1, sorted: 1,
   // Food and stays gone wrong.
   burnt: -2, burned: -2, soggy: -2, bland: -2, greasy: -2, undercooked: -2, overcooked: -2, lukewarm: -1,
   cold: -1, mouldy: -3, moldy: -3, filthy: -3, halted: -1, suspended: -1, lowest: -1, declined: -1,
@@ -55,7 +55,9 @@ export const PHRASES: Record<string, number> = {
   "beat estimates": 2, "beating analyst estimates": 2, "missed estimates": -2, "back to normal": 2,
   "can not stop": 2, "fell ill": -2, "falling apart": -3, "had feared": 0, "than feared": 0, "as feared": 0,
   "than expected": 0, "had expected": 0, "nothing wrong": 2, "paper thin": -2, "can not wait": 3, "passed away": -3, "day early": 2, "days early": 2,
-  "arrived early": 2, "was closed": -1, "were closed": -1, "paper - thin": -2, "on hold": -2, "without warning": -1, "laid off": -2, "hard to work": -2, "hard to use": -2, "made my day": 3, "you rock": 3, "guys rock": 3, "over the moon": 4,
+  "arrived early": 2, "was closed": -1, "were closed": -1, "came apart": -3, "come apart": -3, "comes apart": -3,
+  "had to return": -2, "sent it back": -2, "send it back": -2, "fully booked": 2, "full recovery": 3,
+  "all - time high": 2, "record high": 2, "record profit": 2, "record profits": 2, "record sales": 2, "record number": 1, "record year": 2, "all - time low": -2, "record low": -1, "paper - thin": -2, "on hold": -2, "without warning": -1, "laid off": -2, "hard to work": -2, "hard to use": -2, "made my day": 3, "you rock": 3, "guys rock": 3, "over the moon": 4,
 };
 
 /** Words that scale the next sentiment word up. */
