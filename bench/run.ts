@@ -2,7 +2,7 @@
 // (bench and local providers), its JetStream cost per request, a BullMQ peer, parallel
 // vs sequential with 300 ms agents, model-bound requests on the agents' default settings
 // (a 1.5 s model, 50 and 500 clients), and each service's memory. Prints a markdown table
-// and writes bench/results/latest.{json,md}. Options: --seconds N (per load point; texts: eval/corpus/articles.json),
+// and writes bench/results/latest.{json,md}. Options: --seconds N (per load point; texts: eval/corpus/dev/articles.json),
 // --profile (a CPU profile of every service into bench/results/profiles/).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";

@@ -1,7 +1,7 @@
-// Unit tests of the evaluation measures, and of the corpus itself: every labelled span
-// slices its paragraph back to the entity's text.
-import { readFileSync } from "node:fs";
+// Unit tests of the evaluation measures, and of the corpus itself: labels placed on exact
+// spans, both splits of useful size, and no test item leaking into the development set.
 import { describe, expect, it } from "vitest";
+import { loadSplit, placeEntities } from "./corpus.ts";
 import { accuracy, entityScores, macroF1, rouge1 } from "./metrics.ts";
 
 describe("evaluation measures", () => {
@@ -36,15 +36,22 @@ describe("evaluation measures", () => {
 });
 
 describe("the corpus", () => {
-  const read = (name: string) => JSON.parse(readFileSync(new URL(`./corpus/${name}`, import.meta.url), "utf8"));
+  it("places entity labels on exact, whole-word spans in order of appearance", () => {
+    const text = "BP and Shell met. Shell's Ann Shelley said so.";
+    const spans = placeEntities(text, [["Shell", "ORGANIZATION"], ["Shell", "ORGANIZATION"], ["Ann Shelley", "PERSON"]]);
+    expect(spans.map((s) => [s.start, s.end])).toEqual([[7, 12], [18, 23], [26, 37]]);
+    for (const s of spans) expect(text.slice(s.start, s.end)).toBe(s.text);
+    expect(() => placeEntities(text, [["Shel", "ORGANIZATION"]])).toThrow(/not found/);
+  });
 
-  it("has enough labelled items of each kind, with exact entity spans", () => {
-    const sentiment = read("sentiment.json") as Array<{ label: string }>;
-    const entities = read("entities.json") as Array<{ text: string; entities: Array<{ text: string; start: number; end: number }> }>;
-    const articles = read("articles.json") as Array<{ key_points: string[] }>;
-    expect(sentiment.length).toBeGreaterThanOrEqual(60);
-    expect(entities.length).toBeGreaterThanOrEqual(25);
-    expect(articles.length).toBeGreaterThanOrEqual(10);
-    for (const p of entities) for (const e of p.entities) expect(p.text.slice(e.start, e.end)).toBe(e.text);
+  it("has a development and a held-out test set large enough to mean something", () => {
+    const dev = loadSplit("dev");
+    const test = loadSplit("test");
+    expect(dev.sentiment.length + test.sentiment.length).toBeGreaterThanOrEqual(150);
+    expect(dev.entities.length + test.entities.length).toBeGreaterThanOrEqual(60);
+    expect(dev.articles.length + test.articles.length).toBeGreaterThanOrEqual(15);
+    // Held out means held out: no test text is also a development text.
+    const devTexts = new Set([...dev.sentiment, ...dev.entities, ...dev.articles].map((x) => x.text));
+    expect([...test.sentiment, ...test.entities, ...test.articles].filter((x) => devTexts.has(x.text))).toEqual([]);
   });
 });

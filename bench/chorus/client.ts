@@ -35,7 +35,7 @@ export function processCall(baseUrl: string, texts: readonly string[], mode: Orc
   return { call, close: () => agent.destroy() };
 }
 
-const corpus = new URL("../../eval/corpus/articles.json", import.meta.url);
+const corpus = new URL("../../eval/corpus/dev/articles.json", import.meta.url);
 
 /** The evaluation corpus's news articles (a few hundred characters each), as the load's texts. */
 export function corpusTexts(): string[] {

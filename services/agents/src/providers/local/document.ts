@@ -14,14 +14,14 @@ export interface SentenceInfo {
   /** Inclusive token-index range within the document. */
   firstToken: number;
   lastToken: number;
-  /** wink-nlp's sentence score, roughly in [-1, 1], negation-aware. */
-  sentiment: number;
 }
 
 export interface ReadText {
   doc: Document;
   values: string[];
   types: string[];
+  /** Universal POS tags (NOUN, PROPN, VERB, …). */
+  pos: string[];
   starts: number[];
   sentences: SentenceInfo[];
 }
@@ -40,6 +40,7 @@ export function readText(text: string): ReadText {
   const tokens = doc.tokens();
   const values = tokens.out() as string[];
   const types = tokens.out(its.type) as string[];
+  const pos = tokens.out(its.pos) as string[];
   const starts = tokenStarts(tokens.out(its.precedingSpaces) as string[], values);
 
   const sentences: SentenceInfo[] = [];
@@ -58,10 +59,9 @@ export function readText(text: string): ReadText {
       end: span.end,
       firstToken: first,
       lastToken: last,
-      sentiment: Number(s.out(its.sentiment)),
     });
   });
-  return { doc, values, types, starts, sentences };
+  return { doc, values, types, pos, starts, sentences };
 }
 
 /** Whole texts whose reading is kept: a few requests' worth of the three agents running at once. */
@@ -73,8 +73,7 @@ const readings = new Map<string, ReadText>();
 /**
  * `readText` of a whole input, shared: the three agents of a request each ask for it and
  * wink parses it once (its parse was about half of the offline agents' CPU). Readers only
- * read the document. Parts of a text (a clause) go to `readText` so they do not push the
- * whole texts out.
+ * read the document.
  */
 export function readWholeText(text: string): ReadText {
   // A long text is read anew by each agent: sixteen of them kept would hold a lot of memory.

@@ -1,10 +1,14 @@
-// Offline named entities: compromise for people, organisations and places; wink-nlp
-// (plus a compromise pattern) for dates and money. Offsets always index the caller's
-// original string: each span is re-located there, never taken from a package.
+// Offline named entities: people, organisations and places from the proper-noun chunks
+// of names.ts (wink's tokens and POS tags, typed with compromise's lexicon, a gazetteer
+// and context cues); dates and money from wink-nlp plus a money pattern. Offsets always index the caller's original string: each span is re-located
+// there, never taken from a package on trust.
 import type { ItemEntity } from "wink-nlp";
 import { readWholeText } from "./document.ts";
 import { getCompromise, getWink } from "./nlp.ts";
 import { locate } from "./locate.ts";
+import { CALENDAR } from "./name-cues.ts";
+import { findMoney } from "./money.ts";
+import { findNames, type NameToken } from "./names.ts";
 
 export type EntityType = "PERSON" | "ORGANIZATION" | "LOCATION" | "DATE" | "MONEY";
 
@@ -15,89 +19,24 @@ export interface Entity {
   end: number;
 }
 
-// The slice of compromise's `.json({ offset: true })` output used here (typed `any` upstream).
-interface CompromiseTerm {
-  text: string;
-  pre: string;
-  post: string;
-  tags: string[];
-  offset?: { start: number; length: number };
-}
-interface CompromiseMatch {
-  terms: CompromiseTerm[];
-}
-
 interface Candidate {
   text: string;
   type: EntityType;
   hint: number;
 }
 
-// When overlapping spans are equally long: the pattern-based types are the precise
-// ones; compromise's name guesses are looser, places loosest (it tags "America" in
-// "Bank of America").
+// When overlapping spans are equally long: the pattern-based types are the precise ones.
 const PRIORITY: Record<EntityType, number> = { MONEY: 0, DATE: 1, PERSON: 2, ORGANIZATION: 3, LOCATION: 4 };
 
-// compromise lets a match run across brackets or quotes ("Jerome Powell (Fed"); such
-// punctuation between two terms ends a name. Commas end people and organisations but
-// not places ("Washington, D.C.").
-const HARD_BREAK = /[()[\]{}"“”«»;:!?|/\n]/;
+// "by 2026", "on Monday", "last March": the lead-in words are not part of the date.
+const DATE_LEAD_IN = /^(?:(?:by|in|on|at|since|until|till|from|to|last|next|this|that|early|late|mid|the|of|before|after|around|during|for)\s+)+/;
 
-function breaksBetween(a: CompromiseTerm, b: CompromiseTerm, type: EntityType): boolean {
-  const sep = a.post + b.pre;
-  return HARD_BREAK.test(sep) || (type !== "LOCATION" && sep.includes(","));
-}
-
-/** Turns one compromise match into the text it should cover, or null. */
-function fromCompromise(match: CompromiseMatch, type: EntityType): Candidate | null {
-  let terms = match.terms;
-  if (type === "PERSON") {
-    // "Dr. Jane Doe" is the person Jane Doe; the title is not part of the name.
-    const firstName = terms.findIndex((t) => !t.tags.includes("Honorific"));
-    terms = firstName === -1 ? [] : terms.slice(firstName);
-  }
-  if (terms.length === 0) return null;
-
-  // Keep the longest unbroken run of terms (the first, on a tie).
-  let best: CompromiseTerm[] = [];
-  let run: CompromiseTerm[] = [terms[0]!];
-  for (let i = 1; i <= terms.length; i += 1) {
-    const t = terms[i];
-    if (t && !breaksBetween(terms[i - 1]!, t, type)) {
-      run.push(t);
-      continue;
-    }
-    if (run.length > best.length) best = run;
-    if (t) run = [t];
-  }
-
-  let text = best[0]!.text;
-  for (let i = 1; i < best.length; i += 1) text += best[i - 1]!.post + best[i]!.pre + best[i]!.text;
-  const last = best[best.length - 1]!;
-  // compromise keeps an abbreviation's period in `post` ("Inc" + ". "): it belongs to the name.
-  if (last.tags.includes("Abbreviation") && last.post.startsWith(".") && !text.endsWith(".")) text += ".";
-  // "Apple's results": the possessive is not part of the name.
-  if (type !== "MONEY") text = text.replace(/['’]s$/, "");
-  return { text, type, hint: best[0]!.offset?.start ?? 0 };
-}
-
-function compromiseCandidates(text: string): Candidate[] {
-  const doc = getCompromise()(text);
-  const views: Array<[EntityType, { json: (o: object) => unknown }]> = [
-    ["PERSON", doc.people()],
-    ["ORGANIZATION", doc.organizations()],
-    ["LOCATION", doc.places()],
-    // money() alone drops the multiplier ("$2" of "$2 million").
-    ["MONEY", doc.match("#Money+ #Multiple? #Currency?")],
-  ];
-  const out: Candidate[] = [];
-  for (const [type, view] of views) {
-    for (const m of view.json({ offset: true }) as CompromiseMatch[]) {
-      const c = fromCompromise(m, type);
-      if (c) out.push(c);
-    }
-  }
-  return out;
+/** A date as labelled: absolute (a digit, a month or a weekday), without its lead-in. */
+function cleanDate(text: string): string | null {
+  const trimmed = text.replace(DATE_LEAD_IN, "");
+  const words = trimmed.toLowerCase().match(/\p{L}+/gu) ?? [];
+  if (!/\d/.test(trimmed) && !words.some((w) => CALENDAR.has(w))) return null;
+  return trimmed;
 }
 
 function winkCandidates(text: string): Candidate[] {
@@ -105,19 +44,69 @@ function winkCandidates(text: string): Candidate[] {
   const { doc, starts } = readWholeText(text);
   const out: Candidate[] = [];
   doc.entities().each((e: ItemEntity) => {
-    const type = e.out(its.type);
+    const kind = e.out(its.type);
+    // wink reads "since 2011" as a duration; with a year in it, it is a date here.
+    const type = kind === "DURATION" && /\b(1[5-9]|20)\d\d\b/.test(e.out()) ? "DATE" : kind;
     if (type !== "DATE" && type !== "MONEY") return;
     const [first = 0] = e.out(its.span) as number[];
-    out.push({ text: e.out(), type, hint: starts[first] ?? 0 });
+    const value = type === "DATE" ? cleanDate(e.out()) : e.out();
+    if (value) out.push({ text: value, type, hint: starts[first] ?? 0 });
   });
   return out;
+}
+
+// compromise's lexicon tags, read out of context, as the name finder's evidence; a
+// parse of the whole text would add context tags at several times the entities' CPU.
+const LEXICON_TAGS: Record<string, string[]> = {
+  FirstName: ["FirstName", "Person"],
+  MaleName: ["FirstName", "Person"],
+  FemaleName: ["FirstName", "Person"],
+  LastName: ["LastName", "Person"],
+  Person: ["Person"],
+  Honorific: ["Honorific"],
+  City: ["Place", "City"],
+  Country: ["Place", "Country"],
+  Region: ["Place", "Region"],
+  Place: ["Place"],
+  Organization: ["Organization"],
+  SportsTeam: ["Organization"],
+  Demonym: ["Demonym"],
+};
+
+function lexiconEntry(phrase: string): string[] {
+  const entry: unknown = (getCompromise().model() as { one: { lexicon: Record<string, unknown> } }).one.lexicon[phrase.toLowerCase()];
+  return typeof entry === "string" ? [entry] : Array.isArray(entry) ? (entry as string[]) : [];
+}
+
+/** Name tags compromise's lexicon holds for a word or phrase. */
+function lexiconTags(phrase: string): string[] {
+  return lexiconEntry(phrase).flatMap((t) => LEXICON_TAGS[t] ?? []);
+}
+
+/** The lexicon knows the word, and only as an ordinary word ("Former", "Big", "According"). */
+function isCommonWord(word: string): boolean {
+  const entry = lexiconEntry(word);
+  return entry.length > 0 && entry.every((t) => !(t in LEXICON_TAGS) && t !== "ProperNoun" && t !== "Acronym" && t !== "Abbreviation");
+}
+
+function nameCandidates(text: string): Candidate[] {
+  const { values, types, starts, pos, sentences } = readWholeText(text);
+  const tokens: NameToken[] = values.map((value, i) => ({
+    value,
+    start: starts[i] ?? 0,
+    pos: pos[i] ?? "",
+    tags: /^\p{Lu}/u.test(value) ? lexiconTags(value) : [],
+    common: i === 0 || types[i - 1] === "punctuation" ? isCommonWord(value) : false,
+  }));
+  return findNames(text, tokens, sentences, lexiconTags).map((n) => ({ text: text.slice(n.start, n.end), type: n.type, hint: n.start }));
 }
 
 export function extractEntities(text: string): { entities: Entity[] } {
   if (text.trim() === "") return { entities: [] };
 
+  const money = findMoney(text).map((m): Candidate => ({ text: text.slice(m.start, m.end), type: "MONEY", hint: m.start }));
   const located: Entity[] = [];
-  for (const c of [...winkCandidates(text), ...compromiseCandidates(text)]) {
+  for (const c of [...winkCandidates(text), ...money, ...nameCandidates(text)]) {
     if (!/[\p{L}\p{N}]/u.test(c.text)) continue;
     const span = locate(text, c.text, c.hint);
     if (!span) continue; // cannot be placed in the original: better absent than wrong

@@ -1,5 +1,5 @@
 // Lazily loaded NLP engines shared by the offline provider: wink-nlp (sentences,
-// sentiment, DATE/MONEY) and compromise (people, places, organisations).
+// lemmas, POS tags, DATE/MONEY) and compromise (its lexicon of names and places).
 // Loading costs ~0.1-0.5 s and ~60 MB, so nothing is loaded until first use.
 import { createRequire } from "node:module";
 import type winkNLP from "wink-nlp";

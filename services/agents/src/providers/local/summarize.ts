@@ -1,30 +1,44 @@
-// Extractive summary for the offline provider: TextRank (TF-IDF cosine graph +
-// PageRank with a small lead bias) over wink-nlp sentences. Deterministic, no network.
+// Extractive summary for the offline provider, over wink-nlp sentences: each sentence is
+// scored by centrality (TextRank: PageRank over a TF-IDF cosine graph; on long texts,
+// similarity to the whole text's centroid, which is linear) and by position (news and
+// reports front-load their point), then picked by maximal marginal relevance so that a
+// second sentence adds a new point instead of repeating the first. Deterministic.
 import type { TokenItsFunction } from "wink-nlp";
 import { getWink } from "./nlp.ts";
 import { readWholeText } from "./document.ts";
+import { pageRank } from "./textrank.ts";
 
 export interface Summary {
   summary: string;
   key_points: string[];
 }
 
-const DAMPING = 0.85;
-const MAX_ITERATIONS = 100;
-const TOLERANCE = 1e-9;
-// News-like text front-loads its point; a mild prior keeps ties and flat graphs
-// from picking a late sentence without overriding a clearly central one.
-const LEAD_BIAS = 1;
-// Sentences this similar to one already chosen repeat it rather than add to it.
-const REDUNDANT = 0.8;
-const MAX_SUMMARY_SENTENCES = 3;
+// Past this many sentences the n² similarity graph gives way to the centroid.
+const MAX_GRAPH_SENTENCES = 150;
+// Score = centrality share + position share (both scaled to [0, 1]).
+const POSITION_WEIGHT = 0.7;
+// MMR: relevance against redundancy with what is already chosen.
+const MMR_LAMBDA = 0.75;
+// A sentence this similar to one already chosen restates it: taken only if nothing else is left.
+const RESTATES = 0.8;
+// Sentences this short rarely carry a point of their own ("Shares fell.").
+const MIN_WORDS = 5;
+// A summary keeps about this share of a text's sentences, within these bounds.
+const SUMMARY_RATIO = 0.5;
+const MAX_SUMMARY_SENTENCES = 4;
 const MAX_KEY_POINTS = 5;
 
 type Vector = Map<string, number>;
 
 function summaryLength(sentences: number): number {
-  if (sentences <= 1) return sentences;
-  return Math.min(MAX_SUMMARY_SENTENCES, Math.ceil(sentences / 3));
+  if (sentences <= 2) return sentences;
+  return Math.min(MAX_SUMMARY_SENTENCES, Math.max(2, Math.round(sentences * SUMMARY_RATIO)));
+}
+
+function normOf(v: Vector): number {
+  let s = 0;
+  for (const w of v.values()) s += w * w;
+  return Math.sqrt(s);
 }
 
 function cosine(a: Vector, b: Vector, normA: number, normB: number): number {
@@ -48,57 +62,50 @@ function tfidfVectors(termLists: string[][]): Vector[] {
   });
 }
 
-function similarityMatrix(vectors: Vector[]): number[][] {
-  const norms = vectors.map((v) => Math.sqrt([...v.values()].reduce((s, w) => s + w * w, 0)));
+/** Centrality per sentence in [0, 1]: TextRank on short texts, centroid similarity on long ones. */
+function centrality(vectors: Vector[], norms: number[]): number[] {
   const n = vectors.length;
-  const sim = Array.from({ length: n }, () => new Array<number>(n).fill(0));
-  for (let i = 0; i < n; i += 1) {
-    for (let j = i + 1; j < n; j += 1) {
-      const s = cosine(vectors[i]!, vectors[j]!, norms[i]!, norms[j]!);
-      sim[i]![j] = s;
-      sim[j]![i] = s;
+  let raw: number[];
+  if (n <= MAX_GRAPH_SENTENCES) {
+    const sim = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+    for (let i = 0; i < n; i += 1) {
+      for (let j = i + 1; j < n; j += 1) {
+        const s = cosine(vectors[i]!, vectors[j]!, norms[i]!, norms[j]!);
+        sim[i]![j] = s;
+        sim[j]![i] = s;
+      }
     }
+    raw = pageRank(sim);
+  } else {
+    const centroid: Vector = new Map();
+    for (const v of vectors) for (const [t, w] of v) centroid.set(t, (centroid.get(t) ?? 0) + w);
+    const cNorm = normOf(centroid);
+    raw = vectors.map((v, i) => cosine(v, centroid, norms[i]!, cNorm));
   }
-  return sim;
+  const max = Math.max(...raw, 1e-12);
+  return raw.map((r) => r / max);
 }
 
-/** Personalised PageRank; sentences without edges hand their rank to the prior. */
-function pageRank(sim: number[][]): number[] {
-  const n = sim.length;
-  const prior = Array.from({ length: n }, (_, i) => 1 + LEAD_BIAS / (i + 1));
-  const priorSum = prior.reduce((a, b) => a + b, 0);
-  for (let i = 0; i < n; i += 1) prior[i]! /= priorSum;
-  const outWeight = sim.map((row) => row.reduce((a, b) => a + b, 0));
-
-  let rank = [...prior];
-  for (let iter = 0; iter < MAX_ITERATIONS; iter += 1) {
-    let dangling = 0;
-    for (let j = 0; j < n; j += 1) if (outWeight[j] === 0) dangling += rank[j]!;
-    const next = prior.map((p) => (1 - DAMPING + DAMPING * dangling) * p);
-    for (let j = 0; j < n; j += 1) {
-      const out = outWeight[j]!;
-      if (out === 0) continue;
-      const share = (DAMPING * rank[j]!) / out;
-      const row = sim[j]!;
-      for (let i = 0; i < n; i += 1) if (row[i]! > 0) next[i]! += share * row[i]!;
-    }
-    const delta = next.reduce((d, r, i) => d + Math.abs(r - rank[i]!), 0);
-    rank = next;
-    if (delta < TOLERANCE) break;
-  }
-  return rank;
-}
-
-/** Sentence indexes by rank, skipping near-repeats of better-ranked ones unless needed. */
-function pickDiverse(order: number[], sim: number[][], count: number): number[] {
+/** Sentence indexes by maximal marginal relevance: relevant, and unlike those already chosen. */
+function pickByMmr(relevance: number[], vectors: Vector[], norms: number[], count: number): number[] {
   const chosen: number[] = [];
-  const skipped: number[] = [];
-  for (const i of order) {
-    if (chosen.length >= count) break;
-    if (chosen.some((c) => sim[i]![c]! >= REDUNDANT)) skipped.push(i);
-    else chosen.push(i);
+  const redundancy = new Array<number>(relevance.length).fill(0);
+  while (chosen.length < Math.min(count, relevance.length)) {
+    let best = -1;
+    let bestScore = -Infinity;
+    for (let i = 0; i < relevance.length; i += 1) {
+      if (chosen.includes(i)) continue;
+      const s = MMR_LAMBDA * relevance[i]! - (1 - MMR_LAMBDA) * redundancy[i]! - (redundancy[i]! >= RESTATES ? 1 : 0);
+      if (s > bestScore) {
+        bestScore = s;
+        best = i;
+      }
+    }
+    chosen.push(best);
+    for (let i = 0; i < relevance.length; i += 1) {
+      redundancy[i] = Math.max(redundancy[i]!, cosine(vectors[i]!, vectors[best]!, norms[i]!, norms[best]!));
+    }
   }
-  for (const i of skipped) if (chosen.length < count) chosen.push(i);
   return chosen;
 }
 
@@ -106,28 +113,33 @@ export function summarize(text: string, _context?: unknown): Summary {
   const { its } = getWink();
   const { doc, types, sentences } = readWholeText(text);
   if (sentences.length === 0) return { summary: "", key_points: [] };
-
   const tokens = doc.tokens();
   // wink's typings declare `its.stem` with a signature its own `out` does not accept,
   // though `out` does call it with the model's addons at run time.
   const stems = tokens.out(its.stem as TokenItsFunction<string>) as string[];
   const stop = tokens.out(its.stopWordFlag) as boolean[];
+  const wordCounts: number[] = [];
   const termLists = sentences.map((s) => {
     const terms: string[] = [];
+    let words = 0;
     for (let t = s.firstToken; t <= s.lastToken; t += 1) {
-      if (types[t] === "word" && !stop[t]) terms.push((stems[t] ?? "").toLowerCase());
+      if (types[t] !== "word") continue;
+      words += 1;
+      if (!stop[t]) terms.push((stems[t] ?? "").toLowerCase());
     }
+    wordCounts.push(words);
     return terms;
   });
-
-  const sim = similarityMatrix(tfidfVectors(termLists));
-  const rank = pageRank(sim);
-  // Ties fall to the earlier sentence, which keeps the output deterministic.
-  const order = sentences.map((_, i) => i).sort((a, b) => rank[b]! - rank[a]! || a - b);
-
-  const summaryIdx = pickDiverse(order, sim, summaryLength(sentences.length)).sort((a, b) => a - b);
-  const keyIdx = pickDiverse(order, sim, Math.min(MAX_KEY_POINTS, sentences.length));
-
+  const vectors = tfidfVectors(termLists);
+  const norms = vectors.map(normOf);
+  const central = centrality(vectors, norms);
+  const relevance = central.map((c, i) => {
+    const position = 1 / Math.sqrt(i + 1);
+    const brevity = wordCounts[i]! < MIN_WORDS ? 0.5 : 1;
+    return ((1 - POSITION_WEIGHT) * c + POSITION_WEIGHT * position) * brevity;
+  });
+  const summaryIdx = pickByMmr(relevance, vectors, norms, summaryLength(sentences.length)).sort((a, b) => a - b);
+  const keyIdx = pickByMmr(relevance, vectors, norms, Math.min(MAX_KEY_POINTS, sentences.length));
   return {
     summary: summaryIdx.map((i) => sentences[i]!.text).join(" "),
     // Key points are read as a list, so line breaks inside a sentence are flattened.
