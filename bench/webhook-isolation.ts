@@ -7,6 +7,7 @@ import { createServer } from "node:http";
 import { parseArgs } from "node:util";
 import { isolatedNats, testLogger } from "@chorus/testing";
 import { endEvent, publishEnd, TEST_KEYRING } from "../services/webhooks/src/webhooks.fixtures.ts";
+import { DEFAULT_RETRY_SCHEDULE_MS } from "../services/webhooks/src/delivery/index.ts";
 import { startWebhooks } from "../services/webhooks/src/start-webhooks.ts";
 import { distribution } from "./lib/stats.ts";
 
@@ -38,7 +39,7 @@ await startWebhooks({
   topology: nats.topology,
   logger: testLogger,
   keyring: TEST_KEYRING,
-  policy: { maxRetries: 5, baseMs: 1_000, maxDelayMs: 3_600_000 },
+  policy: { maxRetries: 5, scheduleMs: DEFAULT_RETRY_SCHEDULE_MS, maxRetryAfterMs: 3_600_000 },
   timeoutMs: 10_000,
   allowPrivate: true,
   concurrency: 16,

@@ -14,7 +14,12 @@ export type AttemptDeps = StreamClients & {
   /** The gateway's keyring (WEBHOOK_SECRET_KEYS or WEBHOOK_SECRET_KEY): opens secrets sealed with any of its keys. */
   keyring: SecretKeyring;
   policy: RetryPolicy;
+  /** The whole exchange of one attempt (WEBHOOK_TIMEOUT). */
   timeoutMs: number;
+  /** Making the connection (WEBHOOK_CONNECT_TIMEOUT_MS); default in send.ts. */
+  connectTimeoutMs?: number;
+  /** Bytes of an answer's body read at most (WEBHOOK_MAX_RESPONSE_BYTES); default in send.ts. */
+  maxResponseBytes?: number;
   allowPrivate: boolean;
   /** Ports a webhook URL may name unless allowPrivate (WEBHOOK_ALLOWED_PORTS); unset means 80 and 443. */
   allowedPorts?: readonly number[];
@@ -37,7 +42,7 @@ const attemptMessageIds = {
 /** Times an attempt is renumbered when another chain recorded one meanwhile (it should never be needed). */
 const RENUMBER_LIMIT = 5;
 
-export async function attemptDelivery(deps: AttemptDeps, end: RequestEndEvent, chain: ChainContext, deliveryCount: number, waiting?: Waiting): Promise<HandleResult> {
+export async function attemptDelivery(deps: AttemptDeps, end: RequestEndEvent, chain: ChainContext, waiting?: Waiting): Promise<HandleResult> {
   const webhook = end.data.webhook;
   if (!webhook) return;
   const { jsm, topology: t } = deps;
@@ -45,7 +50,7 @@ export async function attemptDelivery(deps: AttemptDeps, end: RequestEndEvent, c
   const requestId = end.request_id;
   const facts = await newestWebhookFacts(jsm, t, requestId);
   const pending = chain.manual || (facts.lastOutcome?.seq ?? 0) > chain.afterSeq ? false : await redeliveryPending(jsm, t, requestId);
-  const step = nextStep(chain, facts, deliveryCount, pending);
+  const step = nextStep(chain, facts, pending);
   const log = deps.logger.child({ request_id: requestId, correlation_id: chain.correlationId, chain: chain.key });
   if (step.kind === "over") {
     log.info("a delivery chain ended after this one was asked for; nothing to do");
@@ -77,9 +82,9 @@ export async function attemptDelivery(deps: AttemptDeps, end: RequestEndEvent, c
       ? record({ type: "WebhookDelivered", data: { webhook_id: webhookId, attempt: attempts, status_code: decision.statusCode } }, attemptMessageIds.finished(requestId, chain.key))
       : record({ type: "WebhookExhausted", data: { webhook_id: webhookId, attempts, reason: decision.reason, cause: decision.cause } }, attemptMessageIds.finished(requestId, chain.key));
 
-  // Only a failing handler (e.g. the broker was briefly away) spends deliveries beyond the schedule.
+  // The last attempt was recorded but its outcome was not (the handler died in between).
   if (step.chainAttempt > deps.policy.maxRetries + 1) {
-    await finish({ kind: "exhausted", reason: `gave up after ${step.chainAttempt - 1} deliveries`, cause: "retries_used_up" }, step.attempt - 1);
+    await finish({ kind: "exhausted", reason: `no success after ${step.chainAttempt - 1} attempts`, cause: "retries_used_up" }, step.attempt - 1);
     return;
   }
 
@@ -103,7 +108,13 @@ export async function attemptDelivery(deps: AttemptDeps, end: RequestEndEvent, c
     // Signed when sent, not when queued: the receiver checks the timestamp's age.
     const headers = signatureHeaders(secret, webhookId, Math.floor(clock().getTime() / 1000), body);
     const started = performance.now();
-    response = await sendWebhook(webhook.url, body, headers, { timeoutMs: deps.timeoutMs, allowPrivate: deps.allowPrivate, allowedPorts: deps.allowedPorts });
+    response = await sendWebhook(webhook.url, body, headers, {
+      timeoutMs: deps.timeoutMs,
+      connectTimeoutMs: deps.connectTimeoutMs,
+      maxResponseBytes: deps.maxResponseBytes,
+      allowPrivate: deps.allowPrivate,
+      allowedPorts: deps.allowedPorts,
+    });
     durationMs = Math.round(performance.now() - started);
   } finally {
     release();

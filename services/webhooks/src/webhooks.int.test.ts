@@ -96,7 +96,7 @@ describe("webhook delivery", () => {
   });
 
   it("gives up on a receiver that never answers after WEBHOOK_MAX_RETRIES retries, each a timeout", async () => {
-    await start({ timeoutMs: 300, policy: { maxRetries: 2, baseMs: 20, maxDelayMs: 1000 } });
+    await start({ timeoutMs: 300, policy: { maxRetries: 2, scheduleMs: [20, 40], maxRetryAfterMs: 1000 } });
     receiver.respondWith({ status: 200, hang: true });
     const end = endEvent(receiver.url);
     await publishEnd(env.nats, end);
@@ -123,7 +123,7 @@ describe("webhook delivery", () => {
   });
 
   it("does not follow a redirect: a 3xx is a failed attempt", async () => {
-    await start({ policy: { maxRetries: 0, baseMs: 10, maxDelayMs: 100 } });
+    await start({ policy: { maxRetries: 0, scheduleMs: [10], maxRetryAfterMs: 100 } });
     receiver.respondWith({ status: 302, headers: { location: "http://127.0.0.1:1/elsewhere" } });
     const end = endEvent(receiver.url);
     await publishEnd(env.nats, end);
@@ -215,7 +215,7 @@ describe("webhook delivery", () => {
   });
 
   it("calls a URL recorded with an upper-case scheme by its scheme instead of giving up on it", async () => {
-    await start({ policy: { maxRetries: 0, baseMs: 20, maxDelayMs: 100 } });
+    await start({ policy: { maxRetries: 0, scheduleMs: [20], maxRetryAfterMs: 100 } });
     const plain = endEvent(receiver.url.replace("http://", "HTTP://"));
     await publishEnd(env.nats, plain);
     expect((await finished(plain.request_id)).at(-1)).toMatchObject({ type: "WebhookDelivered" });
@@ -242,7 +242,7 @@ describe("webhook delivery", () => {
 });
 
 describe("delivery chains: one at a time, attempts numbered per request", () => {
-  const policy = { maxRetries: 2, baseMs: 20, maxDelayMs: 5_000 };
+  const policy = { maxRetries: 2, scheduleMs: [20, 40], maxRetryAfterMs: 5_000 };
   const postsFor = (requestId: string) => receiver.received.filter((r) => (JSON.parse(r.body) as { request_id: string }).request_id === requestId);
   const outcomes = (events: ChorusEvent[]) => events.filter((e) => e.type === "WebhookDelivered" || e.type === "WebhookExhausted").length;
   const chainsEnded = (requestId: string, count: number) =>
