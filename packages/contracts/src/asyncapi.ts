@@ -19,6 +19,7 @@ const SUMMARIES: Record<ChorusEventType, string> = {
   WebhookAttempted: "One delivery attempt of the request's webhook (after the end event). Attempts are numbered per request, on across manual redeliveries.",
   WebhookDelivered: "A delivery chain ended: the receiver took the webhook (2xx).",
   WebhookExhausted: "A delivery chain ended without success: its retries ran out, or `cause` says why retrying could not help.",
+  WebhookCircuitChanged: "The circuit breaker of the webhook's endpoint (its origin) opened, took a probe (half-open) or closed, through this request's delivery. While it is open, deliveries to the endpoint wait without using attempts.",
 };
 
 /** The subject of an event type, with `{request_id}` (and `{agent}`) left as channel parameters. */

@@ -26,6 +26,8 @@ export function eventSubjectSuffix(event: Pick<ChorusEvent, "type" | "data">): s
       return "webhook.delivered";
     case "WebhookExhausted":
       return "webhook.exhausted";
+    case "WebhookCircuitChanged":
+      return "webhook.circuit";
     default: {
       const unknown: never = event.type;
       throw new Error(`no subject for event type ${String(unknown)}`);

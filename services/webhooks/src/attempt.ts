@@ -1,12 +1,14 @@
 // One delivery attempt, the I/O shell around the pure core: read where the chain stands,
-// sign, send, record the attempt as an event, and say when the next one is due. The
-// JetStream message being handled IS the chain's schedule: a retry is a nak with delay, so
-// a restart between attempts loses nothing.
+// pass the endpoint's circuit, sign, send, record the attempt as an event, and say when
+// the next one is due. The JetStream message being handled IS the chain's schedule: a
+// retry is a nak with delay, so a restart between attempts loses nothing. A delivery whose
+// endpoint's circuit is open is naked to wait too, but records nothing: it is no attempt.
 import { randomUUID } from "node:crypto";
 import type { ChorusEvent, RequestEndEvent } from "@chorus/contracts";
-import { isWrongLastSequence, newestWebhookFacts, publishEvent, type HandleResult, type StreamClients } from "@chorus/platform";
+import { endpointGroup, isWrongLastSequence, newestWebhookFacts, publishEvent, recordWebhookDeliveryLatency, type HandleResult, type StreamClients } from "@chorus/platform";
 import { SecretUnsealError, openSecret, signatureHeaders, type SecretKeyring } from "@chorus/webhook-security";
-import { classify, decide, endpointOf, nextStep, webhookIdOf, webhookPayload, type Chain, type Decision, type RetryPolicy, type SendSlots } from "./delivery/index.ts";
+import type { CircuitChange, CircuitStore } from "./circuit-store.ts";
+import { classify, decide, endpointFailing, endpointOf, nextStep, webhookIdOf, webhookPayload, type AttemptOutcome, type Chain, type Decision, type RetryPolicy, type SendSlots } from "./delivery/index.ts";
 import { sendWebhook } from "./send.ts";
 import { redeliveryPending } from "./stream-reads.ts";
 
@@ -25,6 +27,8 @@ export type AttemptDeps = StreamClients & {
   allowedPorts?: readonly number[];
   /** Sends at once, in all and per endpoint (see send-slots.ts); none: no limit beyond the consumer's. */
   slots?: SendSlots;
+  /** Every endpoint's circuit breaker, shared by the replicas; none: no circuit breaking. */
+  circuits?: CircuitStore;
   clock?: () => Date;
   random?: () => number;
 };
@@ -37,7 +41,11 @@ export type ChainContext = Chain & { correlationId: string };
 const attemptMessageIds = {
   attempted: (requestId: string, chain: string, attempt: number) => `${requestId}:webhook:${chain}:attempt:${attempt}`,
   finished: (requestId: string, chain: string) => `${requestId}:webhook:${chain}:finished`,
+  circuit: (requestId: string, change: CircuitChange) => `${requestId}:webhook:circuit:${change.from.state}:${change.from.untilMs}:${change.to.state}:${change.to.untilMs}`,
 };
+
+/** A wait for an open circuit ends up to this much after the probe is due, so the waiting deliveries do not all ask at once. */
+const CIRCUIT_WAIT_SPREAD_MS = 1_000;
 
 /** Times an attempt is renumbered when another chain recorded one meanwhile (it should never be needed). */
 const RENUMBER_LIMIT = 5;
@@ -51,7 +59,8 @@ export async function attemptDelivery(deps: AttemptDeps, end: RequestEndEvent, c
   const facts = await newestWebhookFacts(jsm, t, requestId);
   const pending = chain.manual || (facts.lastOutcome?.seq ?? 0) > chain.afterSeq ? false : await redeliveryPending(jsm, t, requestId);
   const step = nextStep(chain, facts, pending);
-  const log = deps.logger.child({ request_id: requestId, correlation_id: chain.correlationId, chain: chain.key });
+  const endpoint = endpointOf(webhook.url);
+  const log = deps.logger.child({ request_id: requestId, correlation_id: chain.correlationId, chain: chain.key, endpoint_group: endpointGroup(endpoint) });
   if (step.kind === "over") {
     log.info("a delivery chain ended after this one was asked for; nothing to do");
     return;
@@ -77,6 +86,16 @@ export async function attemptDelivery(deps: AttemptDeps, end: RequestEndEvent, c
       } as ChorusEvent,
       { msgID, ...(expectLastSubjectSequence !== undefined ? { expectLastSubjectSequence } : {}) },
     );
+  const recordCircuit = async (change: CircuitChange | null) => {
+    if (!change) return;
+    const { to } = change;
+    const nextProbeAt = to.state === "open" ? new Date(to.untilMs).toISOString() : null;
+    log.warn({ endpoint, from: change.from.state, to: to.state, failures: to.failures, next_probe_at: nextProbeAt }, "webhook endpoint circuit changed");
+    await record(
+      { type: "WebhookCircuitChanged", data: { webhook_id: webhookId, endpoint, state: to.state, failures: to.state === "closed" ? 0 : to.failures, next_probe_at: nextProbeAt } },
+      attemptMessageIds.circuit(requestId, change),
+    );
+  };
   const finish = (decision: Exclude<Decision, { kind: "retry" }>, attempts: number) =>
     decision.kind === "delivered"
       ? record({ type: "WebhookDelivered", data: { webhook_id: webhookId, attempt: attempts, status_code: decision.statusCode } }, attemptMessageIds.finished(requestId, chain.key))
@@ -101,14 +120,24 @@ export async function attemptDelivery(deps: AttemptDeps, end: RequestEndEvent, c
 
   const body = JSON.stringify(webhookPayload(end));
   // A slot of its own endpoint's share: a slow receiver delays only its own deliveries.
-  const release = deps.slots ? await waitForSlot(deps.slots, endpointOf(webhook.url), waiting) : () => undefined;
-  let response: Awaited<ReturnType<typeof sendWebhook>>;
+  const release = deps.slots ? await waitForSlot(deps.slots, endpoint, waiting) : () => undefined;
+  let outcome: AttemptOutcome;
   let durationMs: number;
+  let circuitChange: CircuitChange | null = null;
   try {
+    // Asked with the slot in hand, right before sending: deliveries that queued for a slot
+    // while the circuit opened wait instead of each spending an attempt on a dead endpoint.
+    const passage = deps.circuits ? await deps.circuits.pass(endpoint, clock().getTime()) : { kind: "send" as const, probe: null };
+    if (passage.kind === "wait") {
+      const inMs = Math.max(0, passage.untilMs - clock().getTime()) + Math.round((deps.random ?? Math.random)() * CIRCUIT_WAIT_SPREAD_MS);
+      log.debug({ retry_in_ms: inMs }, "endpoint circuit open: waiting, no attempt made");
+      return { retryInMs: inMs };
+    }
+    await recordCircuit(passage.probe);
     // Signed when sent, not when queued: the receiver checks the timestamp's age.
     const headers = signatureHeaders(secret, webhookId, Math.floor(clock().getTime() / 1000), body);
     const started = performance.now();
-    response = await sendWebhook(webhook.url, body, headers, {
+    const response = await sendWebhook(webhook.url, body, headers, {
       timeoutMs: deps.timeoutMs,
       connectTimeoutMs: deps.connectTimeoutMs,
       maxResponseBytes: deps.maxResponseBytes,
@@ -116,10 +145,13 @@ export async function attemptDelivery(deps: AttemptDeps, end: RequestEndEvent, c
       allowedPorts: deps.allowedPorts,
     });
     durationMs = Math.round(performance.now() - started);
+    outcome = classify(response, clock().getTime());
+    // Settled before the slot is given up, so the next send to the endpoint is gated on this outcome.
+    const failing = endpointFailing(outcome);
+    if (deps.circuits && failing !== null) circuitChange = await deps.circuits.settle(endpoint, failing, clock().getTime());
   } finally {
     release();
   }
-  const outcome = classify(response, clock().getTime());
   const decision = decide(outcome, step.chainAttempt, deps.policy, (deps.random ?? Math.random)());
 
   const statusCode = outcome.kind === "refused" ? null : outcome.statusCode;
@@ -146,10 +178,14 @@ export async function attemptDelivery(deps: AttemptDeps, end: RequestEndEvent, c
       after = now?.seq ?? 0;
     }
   }
+  // After the attempt that made it, in the request's log.
+  await recordCircuit(circuitChange);
   log.info({ attempt, chain_attempt: step.chainAttempt, status_code: statusCode, duration_ms: durationMs, error, decision: decision.kind, next_attempt_at: nextAttemptAt }, "webhook attempt");
 
   if (decision.kind === "retry") return { retryInMs: decision.inMs };
   await finish(decision, attempt);
+  // From the end to the receiver's answer, for the end's own chain: a manual one starts when asked.
+  if (decision.kind === "delivered" && !chain.manual) recordWebhookDeliveryLatency((clock().getTime() - Date.parse(end.occurred_at)) / 1000, endpoint);
 }
 
 /** Waits for a send slot, heartbeating the delivery's message meanwhile so it is not handed to another replica. */

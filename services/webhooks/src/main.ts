@@ -39,6 +39,10 @@ const Config = BaseConfig.extend({
   WEBHOOK_CONCURRENCY: envInt(1, 1_000).default(16),
   /** Of those, sends to one endpoint (scheme, host and port): a slow or dead receiver holds no more. */
   WEBHOOK_ENDPOINT_CONCURRENCY: envInt(1, 1_000).default(4),
+  /** Failing attempts in a row (no answer, 5xx, 429) that open an endpoint's circuit; 0 turns circuit breaking off. */
+  WEBHOOK_CIRCUIT_FAILURES: envInt(0, 1_000).default(5),
+  /** How long an open circuit waits before one delivery probes the endpoint. */
+  WEBHOOK_CIRCUIT_PROBE_INTERVAL_MS: envInt(100, 24 * 3_600_000).default(30_000),
   /** The gateway's keyring (or its one key), to open what it sealed: the same value as the gateway's. */
   WEBHOOK_SECRET_KEY: SecretKeyConfig.optional(),
   WEBHOOK_SECRET_KEYS: SecretKeyConfig.optional(),
@@ -74,13 +78,14 @@ await runService({
         allowedPorts: config.WEBHOOK_ALLOWED_PORTS,
         concurrency: config.WEBHOOK_CONCURRENCY,
         endpointConcurrency: config.WEBHOOK_ENDPOINT_CONCURRENCY,
+        circuit: { failures: config.WEBHOOK_CIRCUIT_FAILURES, openMs: config.WEBHOOK_CIRCUIT_PROBE_INTERVAL_MS },
       }),
     );
     // /metrics serves chorus_webhook_attempts and chorus_webhook_deliveries, counted as the events are recorded.
     return {
       readiness: { consumers: consumersRunning(consumers) },
       closers: [{ name: "consumers", close: () => consumers.stop() }],
-      summary: { timeout_ms: timeoutMs, connect_timeout_ms: config.WEBHOOK_CONNECT_TIMEOUT_MS, max_retries: config.WEBHOOK_MAX_RETRIES, retry_schedule_ms: scheduleMs.slice(0, config.WEBHOOK_MAX_RETRIES), concurrency: config.WEBHOOK_CONCURRENCY, endpoint_concurrency: config.WEBHOOK_ENDPOINT_CONCURRENCY },
+      summary: { timeout_ms: timeoutMs, connect_timeout_ms: config.WEBHOOK_CONNECT_TIMEOUT_MS, max_retries: config.WEBHOOK_MAX_RETRIES, retry_schedule_ms: scheduleMs.slice(0, config.WEBHOOK_MAX_RETRIES), concurrency: config.WEBHOOK_CONCURRENCY, endpoint_concurrency: config.WEBHOOK_ENDPOINT_CONCURRENCY, circuit_failures: config.WEBHOOK_CIRCUIT_FAILURES, circuit_probe_interval_ms: config.WEBHOOK_CIRCUIT_PROBE_INTERVAL_MS },
     };
   },
 });

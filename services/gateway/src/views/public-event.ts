@@ -21,6 +21,7 @@ export const PUBLIC_DATA_FIELDS = {
   WebhookAttempted: ["webhook_id", "attempt", "url", "status_code", "duration_ms", "error", "next_attempt_at"],
   WebhookDelivered: ["webhook_id", "attempt", "status_code"],
   WebhookExhausted: ["webhook_id", "attempts", "reason", "cause"],
+  WebhookCircuitChanged: ["webhook_id", "endpoint", "state", "failures", "next_probe_at"],
 } as const satisfies { [T in ChorusEventType]: readonly DataKey<T>[] };
 
 /** Data fields recorded for Chorus's own services only: a follower never sees them. */

@@ -20,6 +20,7 @@ export function eventMessageId(event: ChorusEvent): string {
     case "WebhookAttempted":
     case "WebhookDelivered":
     case "WebhookExhausted":
+    case "WebhookCircuitChanged":
       throw new Error(`the orchestrator does not publish ${event.type}`);
     default: {
       const unknown: never = event;

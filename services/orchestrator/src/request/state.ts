@@ -52,6 +52,7 @@ export function evolve(state: RequestState, event: ChorusEvent): RequestState {
     case "WebhookAttempted":
     case "WebhookDelivered":
     case "WebhookExhausted":
+    case "WebhookCircuitChanged":
       return state;
     default: {
       const unknown: never = event;
