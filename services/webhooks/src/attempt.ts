@@ -60,7 +60,7 @@ export async function attemptDelivery(deps: AttemptDeps, end: RequestEndEvent, c
   const pending = chain.manual || (facts.lastOutcome?.seq ?? 0) > chain.afterSeq ? false : await redeliveryPending(jsm, t, requestId);
   const step = nextStep(chain, facts, pending);
   const endpoint = endpointOf(webhook.url);
-  const log = deps.logger.child({ request_id: requestId, correlation_id: chain.correlationId, chain: chain.key, endpoint_group: endpointGroup(endpoint) });
+  const log = deps.logger.child({ request_id: requestId, correlation_id: chain.correlationId, chain: chain.key, endpoint, endpoint_group: endpointGroup(endpoint) });
   if (step.kind === "over") {
     log.info("a delivery chain ended after this one was asked for; nothing to do");
     return;
@@ -90,7 +90,7 @@ export async function attemptDelivery(deps: AttemptDeps, end: RequestEndEvent, c
     if (!change) return;
     const { to } = change;
     const nextProbeAt = to.state === "open" ? new Date(to.untilMs).toISOString() : null;
-    log.warn({ endpoint, from: change.from.state, to: to.state, failures: to.failures, next_probe_at: nextProbeAt }, "webhook endpoint circuit changed");
+    log.warn({ from: change.from.state, to: to.state, failures: to.failures, next_probe_at: nextProbeAt }, "webhook endpoint circuit changed");
     await record(
       { type: "WebhookCircuitChanged", data: { webhook_id: webhookId, endpoint, state: to.state, failures: to.state === "closed" ? 0 : to.failures, next_probe_at: nextProbeAt } },
       attemptMessageIds.circuit(requestId, change),
