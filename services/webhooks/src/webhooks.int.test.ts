@@ -323,6 +323,13 @@ describe("delivery chains: one at a time, attempts numbered per request", () => 
     expect(attemptsOf(await chainsEnded(end.request_id, 2)).map((a) => a.attempt)).toEqual([1, 2]);
   });
 
+  it("lifts the delivery limit of durables an earlier version made, so waiting for a circuit can never dead-letter a chain", async () => {
+    const t = env.nats.topology;
+    await env.nats.jsm.consumers.add(t.streams.events, { durable_name: DURABLES.completed, ack_policy: AckPolicy.Explicit, filter_subject: t.subjects.requestEnds("completed"), max_deliver: 9 });
+    await start({ policy });
+    expect((await env.nats.jsm.consumers.info(t.streams.events, DURABLES.completed)).config.max_deliver).toBe(-1);
+  });
+
   it("stands the end's chain down when a redelivery took it over, so only one chain sends", async () => {
     await start({ policy });
     // The end's retry is due in 2 s; the redelivery's first answer asks for 3 s, so its
