@@ -5,7 +5,7 @@
 // endpoint's circuit is open is naked to wait too, but records nothing: it is no attempt.
 import { randomUUID } from "node:crypto";
 import type { ChorusEvent, RequestEndEvent } from "@chorus/contracts";
-import { endpointGroup, isWrongLastSequence, newestWebhookFacts, publishEvent, recordWebhookDeliveryLatency, type HandleResult, type StreamClients } from "@chorus/platform";
+import { endpointGroup, isWrongLastSequence, newestWebhookFacts, publishEvent, recordWebhookDeliveryLatency, type HandleResult, type Logger, type StreamClients } from "@chorus/platform";
 import { SecretUnsealError, openSecret, signatureHeaders, type SecretKeyring } from "@chorus/webhook-security";
 import type { CircuitChange, CircuitStore } from "./circuit-store.ts";
 import { classify, decide, endpointFailing, endpointOf, nextStep, webhookIdOf, webhookPayload, type AttemptOutcome, type Chain, type Decision, type RetryPolicy, type SendSlots } from "./delivery/index.ts";
@@ -123,7 +123,7 @@ export async function attemptDelivery(deps: AttemptDeps, end: RequestEndEvent, c
   const release = deps.slots ? await waitForSlot(deps.slots, endpoint, waiting) : () => undefined;
   let outcome: AttemptOutcome;
   let durationMs: number;
-  let circuitChange: CircuitChange | null = null;
+  let circuitChange: CircuitChange | null;
   try {
     // Asked with the slot in hand, right before sending: deliveries that queued for a slot
     // while the circuit opened wait instead of each spending an attempt on a dead endpoint.
@@ -147,8 +147,7 @@ export async function attemptDelivery(deps: AttemptDeps, end: RequestEndEvent, c
     durationMs = Math.round(performance.now() - started);
     outcome = classify(response, clock().getTime());
     // Settled before the slot is given up, so the next send to the endpoint is gated on this outcome.
-    const failing = endpointFailing(outcome);
-    if (deps.circuits && failing !== null) circuitChange = await deps.circuits.settle(endpoint, failing, clock().getTime());
+    circuitChange = await settleCircuit(deps.circuits, endpoint, endpointFailing(outcome), clock().getTime(), log);
   } finally {
     release();
   }
@@ -178,14 +177,30 @@ export async function attemptDelivery(deps: AttemptDeps, end: RequestEndEvent, c
       after = now?.seq ?? 0;
     }
   }
-  // After the attempt that made it, in the request's log.
-  await recordCircuit(circuitChange);
+  // After the attempt that made it, in the request's log. Best effort, as the settling was:
+  // a failure here would run the handler again, and the attempt just recorded would be followed by another at once.
+  await recordCircuit(circuitChange).catch((err: unknown) => log.warn({ err }, "the circuit change could not be recorded; the circuit itself has changed"));
   log.info({ attempt, chain_attempt: step.chainAttempt, status_code: statusCode, duration_ms: durationMs, error, decision: decision.kind, next_attempt_at: nextAttemptAt }, "webhook attempt");
 
   if (decision.kind === "retry") return { retryInMs: decision.inMs };
   await finish(decision, attempt);
   // From the end to the receiver's answer, for the end's own chain: a manual one starts when asked.
   if (decision.kind === "delivered" && !chain.manual) recordWebhookDeliveryLatency((clock().getTime() - Date.parse(end.occurred_at)) / 1000, endpoint);
+}
+
+/**
+ * Tells the circuit an attempt's outcome; the change it made, if any. Best effort: the
+ * request was sent, and a failure here must not have the handler run again and send it
+ * again, so a lost outcome is logged (the circuit counts one failure fewer, or closes later).
+ */
+async function settleCircuit(circuits: CircuitStore | undefined, endpoint: string, failing: boolean | null, nowMs: number, log: Logger): Promise<CircuitChange | null> {
+  if (!circuits || failing === null) return null;
+  try {
+    return await circuits.settle(endpoint, failing, nowMs);
+  } catch (err) {
+    log.warn({ err, failing }, "the endpoint's circuit could not be told this attempt's outcome");
+    return null;
+  }
 }
 
 /** Waits for a send slot, heartbeating the delivery's message meanwhile so it is not handed to another replica. */
