@@ -69,7 +69,7 @@ describe("an endpoint's circuit breaker", () => {
     expect(failedSends).toBeLessThanOrEqual(FAILURES_TO_OPEN + 1 + probes - 1);
   });
 
-  it("gives a due probe to one of several replicas asking at once", async () => {
+  it("gives a due probe to one of several replicas asking at once, and to another once the claim of one that died runs out", async () => {
     const policy = { failures: 2, openMs: 100, probeLeaseMs: 60_000 };
     const replicas = [0, 1, 2].map(() => kvCircuitStore({ js: env.nats.js, topology: env.nats.topology, policy }));
     const endpoint = "http://203.0.113.9:8080";
@@ -82,6 +82,10 @@ describe("an endpoint's circuit breaker", () => {
     const probes = asked.filter((p) => p.kind === "send" && p.probe !== null);
     expect(probes).toHaveLength(1);
     expect(asked.filter((p) => p.kind === "wait")).toHaveLength(asked.length - 1);
+
+    // The replica that claimed it dies before it answers: another claims it once the claim runs out.
+    expect(await replicas[1]!.pass(endpoint, t0 + 200 + 59_999)).toMatchObject({ kind: "wait" });
+    expect(await replicas[1]!.pass(endpoint, t0 + 200 + 60_000)).toMatchObject({ kind: "send", probe: { from: { state: "half_open" }, to: { state: "half_open" } } });
 
     const closed = await replicas[2]!.settle(endpoint, false, t0 + 300);
     expect(closed).toMatchObject({ from: { state: "half_open" }, to: { state: "closed", failures: 0 } });
