@@ -25,7 +25,7 @@ export type WebhookPoint = {
 
 type Receiver = { url: string; server: Server };
 
-/** Ends published at once, awaited together. */
+/** Ends published at once, awaited together (by default). */
 const PUBLISH_BATCH = 200;
 
 async function receiver(delayMs: number, arrived: (path: string) => void): Promise<Receiver> {
@@ -42,7 +42,8 @@ async function receiver(delayMs: number, arrived: (path: string) => void): Promi
 }
 
 /** One point: `slow` deliveries to the slow receiver, then `fast` to the fast one; waits for the fast ones (at most `timeoutMs`). */
-export async function webhookPoint(opts: { fast: number; slow: number; slowDelayMs: number; timeoutMs?: number }): Promise<WebhookPoint> {
+export async function webhookPoint(opts: { fast: number; slow: number; slowDelayMs: number; timeoutMs?: number; publishBatch?: number }): Promise<WebhookPoint> {
+  const batch = Math.max(1, opts.publishBatch ?? PUBLISH_BATCH);
   const nats = await isolatedNats();
   const publishedAt = new Map<string, number>();
   const latencies: number[] = [];
@@ -67,15 +68,15 @@ export async function webhookPoint(opts: { fast: number; slow: number; slowDelay
     circuit: { failures: 5, openMs: 30_000 },
   });
   try {
-    for (let i = 0; i < opts.slow; i += PUBLISH_BATCH) {
-      await Promise.all(Array.from({ length: Math.min(PUBLISH_BATCH, opts.slow - i) }, () => publishEnd(nats, endEvent(`${slow.url}/hook`))));
+    for (let i = 0; i < opts.slow; i += batch) {
+      await Promise.all(Array.from({ length: Math.min(batch, opts.slow - i) }, () => publishEnd(nats, endEvent(`${slow.url}/hook`))));
     }
     // Published in batches, so the rate measured is the service's, not the publisher's.
     const ends = Array.from({ length: opts.fast }, (_, i) => ({ path: `/hook/${i}`, end: endEvent(`${fast.url}/hook/${i}`) }));
     const firstPublish = Date.now();
-    for (let i = 0; i < ends.length; i += PUBLISH_BATCH) {
+    for (let i = 0; i < ends.length; i += batch) {
       await Promise.all(
-        ends.slice(i, i + PUBLISH_BATCH).map(({ path, end }) => {
+        ends.slice(i, i + batch).map(({ path, end }) => {
           publishedAt.set(path, Date.now());
           return publishEnd(nats, end);
         }),
