@@ -81,7 +81,7 @@ await runService({
         circuit: { failures: config.WEBHOOK_CIRCUIT_FAILURES, openMs: config.WEBHOOK_CIRCUIT_PROBE_INTERVAL_MS },
       }),
     );
-    // /metrics serves chorus_webhook_attempts and chorus_webhook_deliveries, counted as the events are recorded.
+    // /metrics serves the chorus_webhook_* series (attempts, deliveries, circuit changes, durations), counted as the events are recorded.
     return {
       readiness: { consumers: consumersRunning(consumers) },
       closers: [{ name: "consumers", close: () => consumers.stop() }],
