@@ -27,6 +27,9 @@ export type WebhookCircuitView = z.infer<typeof WebhookCircuitView>;
 export const WebhookLogs = z.object({
   request_id: z.uuid(),
   attempts: z.array(WebhookAttemptView).describe("Oldest first"),
-  circuit: z.array(WebhookCircuitView).describe("Changes of the endpoint's circuit breaker that this request's delivery made, oldest first"),
+  circuit: z
+    .array(WebhookCircuitView)
+    .nullable()
+    .describe("Changes of the endpoint's circuit breaker that this request's delivery made, oldest first; null when they cannot be read just now (the message broker is away), the attempts being answered all the same"),
 });
 export type WebhookLogs = z.infer<typeof WebhookLogs>;

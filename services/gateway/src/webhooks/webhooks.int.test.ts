@@ -6,6 +6,7 @@ import { eventually, isolatedPerFile, isolatedPerTest } from "@chorus/testing";
 import { databaseLink, type DatabaseLink } from "../database/link.ts";
 import type { GatewaySettings } from "../deps.ts";
 import { acceptedCount, runDownstreamDouble, startTestGateway } from "../gateway.fixtures.ts";
+import { circuitChangesOf } from "./circuit-changes.ts";
 import { CallbackTestResult, WebhookLogs } from "./schema.ts";
 
 type TestGateway = Awaited<ReturnType<typeof startTestGateway>>;
@@ -123,11 +124,17 @@ describe("GET /api/v1/webhook-logs/:request_id", () => {
     await changed("half_open", 5, "2026-11-25T10:00:31.000Z", null);
     await changed("closed", 0, "2026-11-25T10:00:32.000Z", null);
     const body = WebhookLogs.parse(await (await call(`/api/v1/webhook-logs/${requestId}`)).json());
-    expect(body.circuit.map((c) => [c.state, c.failures, c.next_probe_at, c.changed_at, c.endpoint])).toEqual([
+    expect(body.circuit?.map((c) => [c.state, c.failures, c.next_probe_at, c.changed_at, c.endpoint])).toEqual([
       ["open", 5, "2026-11-25T10:00:31.000Z", "2026-11-25T10:00:01.000Z", "https://r.example"],
       ["half_open", 5, null, "2026-11-25T10:00:31.000Z", "https://r.example"],
       ["closed", 0, null, "2026-11-25T10:00:32.000Z", "https://r.example"],
     ]);
+  });
+
+  it("says the circuit changes are unknown (null), rather than none, while the broker is away", async () => {
+    const deps = { jsm: env.nats.jsm, topology: env.nats.topology };
+    expect(await circuitChangesOf({ ...deps, broker: { isUp: () => false } }, randomUUID())).toBeNull();
+    expect(await circuitChangesOf({ ...deps, broker: { isUp: () => true } }, randomUUID())).toEqual([]);
   });
 
   it("shows another tenant's attempts to no one: its request is not found", async () => {
