@@ -1,7 +1,8 @@
 // `npm run bench`: the ceilings of this machine measured now, then Chorus end to end
 // (bench and local providers), its JetStream cost per request, a BullMQ peer, parallel
 // vs sequential with 300 ms agents, model-bound requests on the agents' default settings
-// (a 1.5 s model, 50 and 500 clients), and each service's memory. Prints a markdown table
+// (a 1.5 s model, 50 and 500 clients), webhook deliveries per second to a fast receiver
+// alone and beside a slow one, and each service's memory. Prints a markdown table
 // and writes bench/results/latest.{json,md}. Options: --seconds N (per load point; texts: eval/corpus/dev/articles.json),
 // --profile (a CPU profile of every service into bench/results/profiles/).
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -16,6 +17,7 @@ import { startCluster, type AgentSettings } from "./chorus/cluster.ts";
 import { llmBoundPoints, type LlmBoundPoint } from "./chorus/llm-bound.ts";
 import type { Bench } from "./chorus/measure.ts";
 import { runModes, runScenario, type ScenarioResult } from "./chorus/scenario.ts";
+import { webhookPoints, type WebhookPoint } from "./chorus/webhook-delivery.ts";
 import { describeMachine } from "./lib/machine.ts";
 import { renderReport, type BenchResults } from "./lib/report.ts";
 import { answerAsAgent } from "./lib/scripted-agents.ts";
@@ -64,6 +66,7 @@ const cluster = await startCluster({
 const scenarios: ScenarioResult[] = [];
 const modes: BenchResults["modes"] = [];
 const llmBound: LlmBoundPoint[] = [];
+const webhooks: WebhookPoint[] = [];
 /** The model latency of the model-bound phase: a hosted model's typical answer time. */
 const LLM_LATENCY_MS = 1_500;
 try {
@@ -105,6 +108,9 @@ try {
   await db.cleanup();
 }
 
+log("webhooks: deliveries to a fast receiver, alone and beside a slow one …");
+webhooks.push(...(await webhookPoints({ fast: 2_000, slow: 200, slowDelayMs: 9_000 }, log)));
+
 log("peer: BullMQ flows …");
 const peer = await bullmqPeer(CONCURRENCIES, durationMs, log);
 
@@ -125,6 +131,7 @@ notes.push(
   "Projection lag = the projector's projected_at (now() of its transaction, so slightly early) minus the end event's occurred_at.",
   "Messages per request are stream sequence deltas over the bench-provider closed loops (work-queue streams delete acked messages, so counts would undercount).",
   "Agents run with AGENT_CONCURRENCY 4 (the default for the bench and local providers); 32 for the 300 ms phase, which runs the openai provider (official SDK, structured output, zod validation) against a scripted OpenAI-compatible server on this machine that answers every chat request after 300 ms.",
+  "The webhook phase runs the webhooks service in the bench process on its defaults (16 sends, 4 per endpoint, circuit breaking on) on a prefix of its own; ends are published 200 at a time, the slow neighbour's first; deliveries/s is the fast receiver's, from the first fast publish to the last arrival.",
   "The model-bound phase runs the agents as a new user would: AGENT_PROVIDER=openai, a key and OPENAI_BASE_URL, nothing else set (so 256 calls in flight per replica and no shared rate limit for a server that is not OpenAI's); the server answers every call after 1.5 s. Memory per call in flight is the agents' RSS growth over the point divided by the most calls in flight, so it includes the tasks and requests queued around them.",
 );
 
@@ -137,6 +144,7 @@ const results: BenchResults = {
   scenarios,
   modes,
   llmBound,
+  webhooks,
   budget: { messagesPerRequest, eventBudgetRps, chorusPeakRps, ratio: ratio(chorusPeakRps, eventBudgetRps) },
   peer,
   notes,

@@ -4,6 +4,7 @@ import type { HttpCeiling } from "../ceilings/http-echo.ts";
 import type { PublishCeiling } from "../ceilings/jetstream.ts";
 import type { LlmBoundPoint } from "../chorus/llm-bound.ts";
 import type { PointResult } from "../chorus/measure.ts";
+import type { WebhookPoint } from "../chorus/webhook-delivery.ts";
 import type { ScenarioResult } from "../chorus/scenario.ts";
 import type { Machine } from "./machine.ts";
 import { STAGES } from "./stages.ts";
@@ -24,6 +25,8 @@ export type BenchResults = {
   modes: PointResult[];
   /** Model-bound requests on the agents' default settings (absent in results written before it existed). */
   llmBound?: LlmBoundPoint[];
+  /** Webhook deliveries to a fast receiver, alone and beside a slow one (absent in results written before it existed). */
+  webhooks?: WebhookPoint[];
   budget: Budget;
   peer: PeerResult;
   notes: string[];
@@ -208,6 +211,22 @@ export function renderReport(r: BenchResults): string {
           String(p.peakModelCallsInFlight),
           `${f0(p.agentsRssMiB.idle)} → ${f0(p.agentsRssMiB.peak)}`,
           f0(p.agentsKiBPerCallInFlight),
+        ]),
+      ),
+    );
+  }
+
+  if (r.webhooks?.length) {
+    out.push("## Webhook deliveries to a fast receiver (webhooks service on its defaults, in the bench process)");
+    out.push(
+      table(
+        ["slow neighbour", "fast deliveries", "delivered", "deliveries/s", "publish → arrival p50 / p95 / max ms"],
+        r.webhooks.map((p) => [
+          p.slow ? `${p.slow} deliveries answered after ${f1(p.slowDelayMs / 1000)} s, queued first` : "none",
+          String(p.fast),
+          String(p.delivered),
+          f0(p.perSecond),
+          `${f0(p.latencyMs.p50)} / ${f0(p.latencyMs.p95)} / ${f0(p.latencyMs.max)}`,
         ]),
       ),
     );

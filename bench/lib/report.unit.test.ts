@@ -1,7 +1,7 @@
 // The targets table: each goal against what was measured, from the results alone.
 import { describe, expect, it } from "vitest";
 import type { PointResult } from "../chorus/measure.ts";
-import { targets, type BenchResults } from "./report.ts";
+import { renderReport, targets, type BenchResults } from "./report.ts";
 import { distribution } from "./stats.ts";
 
 function point(overrides: Partial<PointResult>): PointResult {
@@ -63,5 +63,18 @@ describe("the targets table", () => {
     ]);
     expect(rows[2]?.met).toBe(false);
     expect(rows[4]).toMatchObject({ met: true, measured: "300 ms" });
+  });
+});
+
+describe("the webhook phase's table", () => {
+  it("shows each point's rate and latency, naming the slow neighbour", () => {
+    const webhooks = [
+      { fast: 2000, slow: 0, slowDelayMs: 9000, delivered: 2000, perSecond: 301.4, latencyMs: { p50: 26, p95: 153, max: 205 } },
+      { fast: 2000, slow: 200, slowDelayMs: 9000, delivered: 2000, perSecond: 273, latencyMs: { p50: 21, p95: 67, max: 189 } },
+    ];
+    const markdown = renderReport(results({ webhooks }));
+    expect(markdown).toContain("| none | 2000 | 2000 | 301 | 26 / 153 / 205 |");
+    expect(markdown).toContain("| 200 deliveries answered after 9.0 s, queued first | 2000 | 2000 | 273 | 21 / 67 / 189 |");
+    expect(renderReport(results({}))).not.toContain("Webhook deliveries");
   });
 });

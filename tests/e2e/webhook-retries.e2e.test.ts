@@ -35,8 +35,9 @@ beforeAll(async () => {
   isolated.defer(() => receiver.close());
   isolated.defer(() => stopCleanly(services));
   const env = { ...isolated.nats.env, DATABASE_URL: isolated.db.url, LOG_LEVEL: "warn", WEBHOOK_SECRET_KEY: KEY, WEBHOOK_ALLOW_PRIVATE: "true" };
-  // Three attempts a chain, quickly.
-  services.push(await startService("webhooks", { ...env, WEBHOOK_MAX_RETRIES: "2", WEBHOOK_BACKOFF_BASE_MS: "300", WEBHOOK_TIMEOUT: "2" }));
+  // Three attempts a chain, quickly. Every test fails the one receiver on purpose: no circuit
+  // breaking, or its run of failures would open the circuit and hold the next test's sends.
+  services.push(await startService("webhooks", { ...env, WEBHOOK_MAX_RETRIES: "2", WEBHOOK_BACKOFF_BASE_MS: "300", WEBHOOK_TIMEOUT: "2", WEBHOOK_CIRCUIT_FAILURES: "0" }));
   services.push(await startService("projector", env));
   gateways = [await startService("gateway", env), await startService("gateway", env)];
   services.push(...gateways);

@@ -68,7 +68,7 @@ describe("webhooks service process", () => {
   });
 
   it("survives a SIGKILL between attempts: a new process delivers, and attempt numbers carry on", async () => {
-    const webhooks = await start("webhooks", { WEBHOOK_BACKOFF_BASE_MS: "1000", WEBHOOK_TIMEOUT: "2", WEBHOOK_MAX_RETRIES: "5" });
+    const webhooks = await start("webhooks", { WEBHOOK_RETRY_SCHEDULE: "1s,2s,4s,8s,16s", WEBHOOK_TIMEOUT: "2", WEBHOOK_MAX_RETRIES: "5" });
     const requestId = randomUUID();
     const url = `${receiver.url}/kill`;
     const end = completedEnd({ url, secret: sealSecret(RING, SECRET, { requestId, tenantId: "default", url }) }, { requestId, correlationId: "e2e-kill" });
@@ -84,7 +84,7 @@ describe("webhooks service process", () => {
     await new Promise((r) => setTimeout(r, 300));
     await webhooks.stop("SIGKILL");
     services.splice(services.indexOf(webhooks), 1);
-    await start("webhooks", { WEBHOOK_BACKOFF_BASE_MS: "1000", WEBHOOK_TIMEOUT: "2", WEBHOOK_MAX_RETRIES: "5" });
+    await start("webhooks", { WEBHOOK_RETRY_SCHEDULE: "1s,2s,4s,8s,16s", WEBHOOK_TIMEOUT: "2", WEBHOOK_MAX_RETRIES: "5" });
 
     const events = await eventually(async () => {
       const all = await eventsOf(requestId);

@@ -82,6 +82,9 @@ describe("/metrics on every service", () => {
     });
     expect(samples(text, "chorus_webhook_attempts_total", { outcome: "success" })).toEqual([expect.stringMatching(/ 1$/)]);
     expect(samples(text, "chorus_webhook_deliveries_total", { outcome: "delivered" })).toEqual([expect.stringMatching(/ 1$/)]);
+    // Timed per endpoint group (one of 64, a hash of the origin): one group here, one sample each.
+    expect(samples(text, "chorus_webhook_attempt_duration_count", { outcome: "success" })).toEqual([expect.stringMatching(/endpoint="g\d\d".* 1$/)]);
+    expect(samples(text, "chorus_webhook_delivery_latency_count")).toEqual([expect.stringMatching(/endpoint="g\d\d".* 1$/)]);
   });
 
   it("reports consumer lag per durable and the projector's lag once it has caught up", async () => {

@@ -20,6 +20,7 @@ const SUMMARIES: Record<ChorusEventType, string> = {
   WebhookDelivered: "A delivery chain ended: the receiver took the webhook (2xx).",
   WebhookExhausted: "A delivery chain ended without success: its retries ran out, or `cause` says why retrying could not help.",
   RequestErased: "The request's personal data was erased: the projector then deletes every other event of the request from the stream. Keeps that it existed, how it ended, and when and by which key it was erased.",
+  WebhookCircuitChanged: "The circuit breaker of the webhook's endpoint (its origin) opened, took a probe (half-open) or closed, through this request's delivery. While it is open, deliveries to the endpoint wait without using attempts.",
 };
 
 /** The subject of an event type, with `{request_id}` (and `{agent}`) left as channel parameters. */

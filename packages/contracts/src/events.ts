@@ -147,6 +147,29 @@ export const RequestErased = envelope(
   }),
 );
 
+/** An endpoint's circuit breaker: `open` (deliveries wait), `half_open` (one probe is out), `closed` (sending again). */
+export const WebhookCircuitState = z.enum(["open", "half_open", "closed"]);
+export type WebhookCircuitState = z.infer<typeof WebhookCircuitState>;
+
+/**
+ * The circuit of the request's webhook endpoint changed, through this request's delivery:
+ * its failing attempt opened it (or its failing probe opened it again), it took the probe
+ * (half-open), or its success closed it. One event per change, on the request that made it.
+ */
+export const WebhookCircuitChanged = envelope(
+  "WebhookCircuitChanged",
+  z.object({
+    webhook_id: z.string(),
+    /** The endpoint: the webhook URL's origin (scheme, host and port). */
+    endpoint: z.string(),
+    state: WebhookCircuitState,
+    /** Failing attempts in a row that opened the circuit (0 once closed). */
+    failures: z.number().int().min(0),
+    /** Open: when the next probe may go; otherwise null. */
+    next_probe_at: z.iso.datetime({ offset: true }).nullable(),
+  }),
+);
+
 export const ChorusEvent = z.discriminatedUnion("type", [
   RequestAccepted,
   AgentDispatched,
@@ -159,6 +182,7 @@ export const ChorusEvent = z.discriminatedUnion("type", [
   WebhookDelivered,
   WebhookExhausted,
   RequestErased,
+  WebhookCircuitChanged,
 ]);
 export type ChorusEvent = z.infer<typeof ChorusEvent>;
 export type ChorusEventType = ChorusEvent["type"];
@@ -176,6 +200,7 @@ export const EVENT_SCHEMAS = {
   WebhookDelivered,
   WebhookExhausted,
   RequestErased,
+  WebhookCircuitChanged,
 } as const satisfies Record<ChorusEventType, z.ZodType>;
 
 export type RequestEndEvent = EventOf<"RequestCompleted"> | EventOf<"RequestFailed">;

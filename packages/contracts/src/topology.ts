@@ -28,6 +28,8 @@ export function eventSubjectSuffix(event: Pick<ChorusEvent, "type" | "data">): s
       return "webhook.exhausted";
     case "RequestErased":
       return "erased";
+    case "WebhookCircuitChanged":
+      return "webhook.circuit";
     default: {
       const unknown: never = event.type;
       throw new Error(`no subject for event type ${String(unknown)}`);

@@ -49,6 +49,7 @@ export { READ_MODEL_SCHEMA, ensureDatabase, migrateReadModels } from "./migrate.
 // Telemetry: traces, metrics, the preload's node arguments.
 export { startTelemetry, tagRequestRoute, tagRequestSpans } from "./telemetry.ts";
 export { llmCallSpan } from "./spans.ts";
-export { prometheusMetrics } from "./metrics.ts";
+export { prometheusMetrics, recordWebhookDeliveryLatency } from "./metrics.ts";
+export { endpointGroup } from "./metric-observations.ts";
 export { isStoreFull, recentStoreRefusal } from "./store-full.ts";
 export { serviceNodeArgs } from "./telemetry-name.ts";

@@ -1,6 +1,7 @@
 // Chorus's counters and histograms, and what each recorded event adds to them: a pure
 // mapping from an event to counter increments and histogram samples, so the numbers
 // follow the system of record.
+import { createHash } from "node:crypto";
 import type { ChorusEvent } from "@chorus/contracts";
 
 export type Labels = Record<string, string>;
@@ -15,6 +16,7 @@ export const COUNTERS = {
   llm_tokens: { name: "chorus_llm_tokens", description: "LLM tokens used, by agent, provider and kind (prompt or completion)" },
   webhook_attempts: { name: "chorus_webhook_attempts", description: "Webhook delivery attempts, by outcome" },
   webhook_deliveries: { name: "chorus_webhook_deliveries", description: "Webhooks that ended, delivered or exhausted" },
+  webhook_circuit_changes: { name: "chorus_webhook_circuit_changes", description: "Webhook endpoint circuits that opened, took a probe (half_open) or closed, by state and endpoint group" },
   // Not from events: counted where a consumer copies a message it gives up on (dead-letter.ts).
   dead_letters: { name: "chorus_dead_letters", description: "Messages copied to the dead-letter subject, by stream and consumer" },
   // Not from events: counted where JetStream refuses a write for want of space (store-full.ts).
@@ -24,6 +26,9 @@ export const COUNTERS = {
 export const HISTOGRAMS = {
   request_duration: { name: "chorus_request_duration", unit: "s", description: "Time from acceptance to end of a request, by end status" },
   agent_duration: { name: "chorus_agent_duration", unit: "s", description: "Duration of an agent run, by agent, provider and outcome" },
+  webhook_attempt_duration: { name: "chorus_webhook_attempt_duration", unit: "s", description: "Duration of a webhook attempt's HTTP exchange, by outcome and endpoint group" },
+  // Not from events: observed where the webhook service records a delivery (it knows the end's time).
+  webhook_delivery_latency: { name: "chorus_webhook_delivery_latency", unit: "s", description: "Time from a request's end to its webhook's delivery (retries and waits included), by endpoint group" },
 } as const;
 
 export type CounterName = keyof typeof COUNTERS;
@@ -37,6 +42,25 @@ function tokens(agent: string, provider: string, usage: { prompt_tokens: number;
     { kind: "count", metric: "llm_tokens", labels: { agent, provider, kind: "prompt" }, value: usage.prompt_tokens },
     { kind: "count", metric: "llm_tokens", labels: { agent, provider, kind: "completion" }, value: usage.completion_tokens },
   ];
+}
+
+/** Endpoint groups in the metrics: a label per endpoint would grow without bound with the URLs clients give. */
+export const ENDPOINT_GROUPS = 64;
+
+/**
+ * The metrics label of a webhook endpoint (a URL or its origin): one of ENDPOINT_GROUPS
+ * groups by a hash of the origin, "g00"…"g63". An endpoint's group is in the webhook
+ * service's log lines (`endpoint_group`), so a busy or failing group leads to its endpoints.
+ */
+export function endpointGroup(urlOrOrigin: string): string {
+  let origin = urlOrOrigin;
+  try {
+    origin = new URL(urlOrOrigin).origin;
+  } catch {
+    // Not a URL: grouped as given.
+  }
+  const n = createHash("sha256").update(origin).digest().readUInt32BE(0) % ENDPOINT_GROUPS;
+  return `g${String(n).padStart(2, "0")}`;
 }
 
 /** A webhook attempt's outcome: the 2xx it was meant to get, another status, or no answer. */
@@ -73,12 +97,19 @@ export function observationsOf(event: ChorusEvent): Observation[] {
         ...tokens(agent, provider, event.data.usage),
       ];
     }
-    case "WebhookAttempted":
-      return [{ kind: "count", metric: "webhook_attempts", labels: { outcome: webhookOutcome(event.data.status_code) }, value: 1 }];
+    case "WebhookAttempted": {
+      const outcome = webhookOutcome(event.data.status_code);
+      return [
+        { kind: "count", metric: "webhook_attempts", labels: { outcome }, value: 1 },
+        { kind: "sample", metric: "webhook_attempt_duration", labels: { outcome, endpoint: endpointGroup(event.data.url) }, value: seconds(event.data.duration_ms) },
+      ];
+    }
     case "WebhookDelivered":
       return [{ kind: "count", metric: "webhook_deliveries", labels: { outcome: "delivered" }, value: 1 }];
     case "WebhookExhausted":
       return [{ kind: "count", metric: "webhook_deliveries", labels: { outcome: "exhausted" }, value: 1 }];
+    case "WebhookCircuitChanged":
+      return [{ kind: "count", metric: "webhook_circuit_changes", labels: { state: event.data.state, endpoint: endpointGroup(event.data.endpoint) }, value: 1 }];
     case "RequestAccepted":
     case "AgentDispatched":
     case "AgentStarted":

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { ChorusEvent } from "@chorus/contracts";
-import { observationsOf, webhookOutcome } from "./metric-observations.ts";
+import { ENDPOINT_GROUPS, endpointGroup, observationsOf, webhookOutcome } from "./metric-observations.ts";
 
 function event(type: string, data: unknown): ChorusEvent {
   return ChorusEvent.parse({
@@ -46,6 +46,21 @@ describe("metric observations of recorded events", () => {
     expect(observationsOf(event("WebhookExhausted", { webhook_id: "w", attempts: 5, reason: "gave up" }))).toEqual([
       { kind: "count", metric: "webhook_deliveries", labels: { outcome: "exhausted" }, value: 1 },
     ]);
+  });
+
+  it("times webhook attempts by outcome and endpoint group, and counts circuit changes by state and endpoint group", () => {
+    const attempted = event("WebhookAttempted", { webhook_id: "w", attempt: 1, url: "https://x.test/h?a=1", status_code: 503, duration_ms: 1500, error: "HTTP 503", next_attempt_at: null });
+    expect(observationsOf(attempted)[1]).toEqual({ kind: "sample", metric: "webhook_attempt_duration", labels: { outcome: "http_error", endpoint: endpointGroup("https://x.test") }, value: 1.5 });
+    const opened = event("WebhookCircuitChanged", { webhook_id: "w", endpoint: "https://x.test", state: "open", failures: 5, next_probe_at: new Date().toISOString() });
+    expect(observationsOf(opened)).toEqual([{ kind: "count", metric: "webhook_circuit_changes", labels: { state: "open", endpoint: endpointGroup("https://x.test/other/path") }, value: 1 }]);
+  });
+
+  it("groups endpoints by origin into a bounded set of labels", () => {
+    const groups = new Set(Array.from({ length: 2_000 }, (_, i) => endpointGroup(`https://tenant-${i}.example.com/hook`)));
+    expect(groups.size).toBeLessThanOrEqual(ENDPOINT_GROUPS);
+    expect(groups.size).toBeGreaterThan(ENDPOINT_GROUPS / 2);
+    expect(endpointGroup("https://a.test:8443/x")).toBe(endpointGroup("https://a.test:8443/y"));
+    expect([...groups].every((g) => /^g\d{2}$/.test(g))).toBe(true);
   });
 
   it("treats 2xx as webhook success and 3xx as an HTTP error", () => {

@@ -4,7 +4,7 @@
 // /metrics route that serves them all.
 import { metrics, type Counter, type Histogram, type Meter } from "@opentelemetry/api";
 import type { ChorusEvent, Topology } from "@chorus/contracts";
-import { COUNTERS, HISTOGRAMS, observationsOf, type CounterName, type HistogramName } from "./metric-observations.ts";
+import { COUNTERS, HISTOGRAMS, endpointGroup, observationsOf, type CounterName, type HistogramName } from "./metric-observations.ts";
 import type { JetStreamManager } from "./nats.ts";
 import { runningTelemetry } from "./telemetry.ts";
 
@@ -40,6 +40,11 @@ export function recordEventMetrics(event: ChorusEvent): void {
 /** Counts one message copied to the dead-letter subject (called once per new copy). */
 export function recordDeadLetter(labels: { stream: string; consumer: string }): void {
   chorusInstruments().counters.dead_letters.add(1, labels);
+}
+
+/** Observes a webhook's delivery: seconds from its request's end to the attempt the receiver took. */
+export function recordWebhookDeliveryLatency(seconds: number, endpoint: string): void {
+  chorusInstruments().histograms.webhook_delivery_latency.record(seconds, { endpoint: endpointGroup(endpoint) });
 }
 
 /** Counts one write JetStream refused for want of space. */

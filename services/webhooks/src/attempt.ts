@@ -1,12 +1,14 @@
 // One delivery attempt, the I/O shell around the pure core: read where the chain stands,
-// sign, send, record the attempt as an event, and say when the next one is due. The
-// JetStream message being handled IS the chain's schedule: a retry is a nak with delay, so
-// a restart between attempts loses nothing.
+// pass the endpoint's circuit, sign, send, record the attempt as an event, and say when
+// the next one is due. The JetStream message being handled IS the chain's schedule: a
+// retry is a nak with delay, so a restart between attempts loses nothing. A delivery whose
+// endpoint's circuit is open is naked to wait too, but records nothing: it is no attempt.
 import { randomUUID } from "node:crypto";
 import type { ChorusEvent, RequestEndEvent } from "@chorus/contracts";
-import { isWrongLastSequence, newestWebhookFacts, publishEvent, type HandleResult, type StreamClients } from "@chorus/platform";
+import { endpointGroup, isWrongLastSequence, lastRequestEvent, newestWebhookFacts, publishEvent, recordWebhookDeliveryLatency, type HandleResult, type Logger, type StreamClients } from "@chorus/platform";
 import { SecretUnsealError, openSecret, signatureHeaders, type SecretKeyring } from "@chorus/webhook-security";
-import { classify, decide, endpointOf, nextStep, webhookIdOf, webhookPayload, type Chain, type Decision, type RetryPolicy, type SendSlots } from "./delivery/index.ts";
+import type { CircuitChange, CircuitStore } from "./circuit-store.ts";
+import { classify, decide, endpointFailing, endpointOf, nextStep, webhookIdOf, webhookPayload, type AttemptOutcome, type Chain, type Decision, type RetryPolicy, type SendSlots } from "./delivery/index.ts";
 import { sendWebhook } from "./send.ts";
 import { redeliveryPending } from "./stream-reads.ts";
 
@@ -14,12 +16,19 @@ export type AttemptDeps = StreamClients & {
   /** The gateway's keyring (WEBHOOK_SECRET_KEYS or WEBHOOK_SECRET_KEY): opens secrets sealed with any of its keys. */
   keyring: SecretKeyring;
   policy: RetryPolicy;
+  /** The whole exchange of one attempt (WEBHOOK_TIMEOUT). */
   timeoutMs: number;
+  /** Making the connection (WEBHOOK_CONNECT_TIMEOUT_MS); default in send.ts. */
+  connectTimeoutMs?: number;
+  /** Bytes of an answer's body read at most (WEBHOOK_MAX_RESPONSE_BYTES); default in send.ts. */
+  maxResponseBytes?: number;
   allowPrivate: boolean;
   /** Ports a webhook URL may name unless allowPrivate (WEBHOOK_ALLOWED_PORTS); unset means 80 and 443. */
   allowedPorts?: readonly number[];
   /** Sends at once, in all and per endpoint (see send-slots.ts); none: no limit beyond the consumer's. */
   slots?: SendSlots;
+  /** Every endpoint's circuit breaker, shared by the replicas; none: no circuit breaking. */
+  circuits?: CircuitStore;
   clock?: () => Date;
   random?: () => number;
 };
@@ -32,12 +41,16 @@ export type ChainContext = Chain & { correlationId: string };
 const attemptMessageIds = {
   attempted: (requestId: string, chain: string, attempt: number) => `${requestId}:webhook:${chain}:attempt:${attempt}`,
   finished: (requestId: string, chain: string) => `${requestId}:webhook:${chain}:finished`,
+  circuit: (requestId: string, change: CircuitChange) => `${requestId}:webhook:circuit:${change.from.state}:${change.from.untilMs}:${change.to.state}:${change.to.untilMs}`,
 };
+
+/** A wait for an open circuit ends up to this much after the probe is due, so the waiting deliveries do not all ask at once. */
+const CIRCUIT_WAIT_SPREAD_MS = 1_000;
 
 /** Times an attempt is renumbered when another chain recorded one meanwhile (it should never be needed). */
 const RENUMBER_LIMIT = 5;
 
-export async function attemptDelivery(deps: AttemptDeps, end: RequestEndEvent, chain: ChainContext, deliveryCount: number, waiting?: Waiting): Promise<HandleResult> {
+export async function attemptDelivery(deps: AttemptDeps, end: RequestEndEvent, chain: ChainContext, waiting?: Waiting): Promise<HandleResult> {
   const webhook = end.data.webhook;
   if (!webhook) return;
   const { jsm, topology: t } = deps;
@@ -45,14 +58,22 @@ export async function attemptDelivery(deps: AttemptDeps, end: RequestEndEvent, c
   const requestId = end.request_id;
   const facts = await newestWebhookFacts(jsm, t, requestId);
   const pending = chain.manual || (facts.lastOutcome?.seq ?? 0) > chain.afterSeq ? false : await redeliveryPending(jsm, t, requestId);
-  const step = nextStep(chain, facts, deliveryCount, pending);
-  const log = deps.logger.child({ request_id: requestId, correlation_id: chain.correlationId, chain: chain.key });
+  const step = nextStep(chain, facts, pending);
+  const endpoint = endpointOf(webhook.url);
+  const log = deps.logger.child({ request_id: requestId, correlation_id: chain.correlationId, chain: chain.key, endpoint, endpoint_group: endpointGroup(endpoint) });
   if (step.kind === "over") {
     log.info("a delivery chain ended after this one was asked for; nothing to do");
     return;
   }
   if (step.kind === "superseded") {
     log.warn("a manual redelivery took this stalled chain over; it stops here");
+    return;
+  }
+  // An erased request's data goes nowhere more, and nothing of it is recorded again (the
+  // projector's erasure sweep would have to find it): asked before the send and after it.
+  const erased = async () => (await lastRequestEvent(jsm, t, requestId, "erased")) !== undefined;
+  if (await erased()) {
+    log.info("the request was erased: its webhook is not sent");
     return;
   }
   const webhookId = webhookIdOf(end);
@@ -72,14 +93,24 @@ export async function attemptDelivery(deps: AttemptDeps, end: RequestEndEvent, c
       } as ChorusEvent,
       { msgID, ...(expectLastSubjectSequence !== undefined ? { expectLastSubjectSequence } : {}) },
     );
+  const recordCircuit = async (change: CircuitChange | null) => {
+    if (!change) return;
+    const { to } = change;
+    const nextProbeAt = to.state === "open" ? new Date(to.untilMs).toISOString() : null;
+    log.warn({ from: change.from.state, to: to.state, failures: to.failures, next_probe_at: nextProbeAt }, "webhook endpoint circuit changed");
+    await record(
+      { type: "WebhookCircuitChanged", data: { webhook_id: webhookId, endpoint, state: to.state, failures: to.state === "closed" ? 0 : to.failures, next_probe_at: nextProbeAt } },
+      attemptMessageIds.circuit(requestId, change),
+    );
+  };
   const finish = (decision: Exclude<Decision, { kind: "retry" }>, attempts: number) =>
     decision.kind === "delivered"
       ? record({ type: "WebhookDelivered", data: { webhook_id: webhookId, attempt: attempts, status_code: decision.statusCode } }, attemptMessageIds.finished(requestId, chain.key))
       : record({ type: "WebhookExhausted", data: { webhook_id: webhookId, attempts, reason: decision.reason, cause: decision.cause } }, attemptMessageIds.finished(requestId, chain.key));
 
-  // Only a failing handler (e.g. the broker was briefly away) spends deliveries beyond the schedule.
+  // The last attempt was recorded but its outcome was not (the handler died in between).
   if (step.chainAttempt > deps.policy.maxRetries + 1) {
-    await finish({ kind: "exhausted", reason: `gave up after ${step.chainAttempt - 1} deliveries`, cause: "retries_used_up" }, step.attempt - 1);
+    await finish({ kind: "exhausted", reason: `no success after ${step.chainAttempt - 1} attempts`, cause: "retries_used_up" }, step.attempt - 1);
     return;
   }
 
@@ -96,19 +127,41 @@ export async function attemptDelivery(deps: AttemptDeps, end: RequestEndEvent, c
 
   const body = JSON.stringify(webhookPayload(end));
   // A slot of its own endpoint's share: a slow receiver delays only its own deliveries.
-  const release = deps.slots ? await waitForSlot(deps.slots, endpointOf(webhook.url), waiting) : () => undefined;
-  let response: Awaited<ReturnType<typeof sendWebhook>>;
+  const release = deps.slots ? await waitForSlot(deps.slots, endpoint, waiting) : () => undefined;
+  let outcome: AttemptOutcome;
   let durationMs: number;
+  let circuitChange: CircuitChange | null;
   try {
+    // Asked with the slot in hand, right before sending: deliveries that queued for a slot
+    // while the circuit opened wait instead of each spending an attempt on a dead endpoint.
+    const passage = deps.circuits ? await deps.circuits.pass(endpoint, clock().getTime()) : { kind: "send" as const, probe: null };
+    if (passage.kind === "wait") {
+      const inMs = Math.max(0, passage.untilMs - clock().getTime()) + Math.round((deps.random ?? Math.random)() * CIRCUIT_WAIT_SPREAD_MS);
+      log.debug({ retry_in_ms: inMs }, "endpoint circuit open: waiting, no attempt made");
+      return { retryInMs: inMs };
+    }
+    await recordCircuit(passage.probe);
     // Signed when sent, not when queued: the receiver checks the timestamp's age.
     const headers = signatureHeaders(secret, webhookId, Math.floor(clock().getTime() / 1000), body);
     const started = performance.now();
-    response = await sendWebhook(webhook.url, body, headers, { timeoutMs: deps.timeoutMs, allowPrivate: deps.allowPrivate, allowedPorts: deps.allowedPorts });
+    const response = await sendWebhook(webhook.url, body, headers, {
+      timeoutMs: deps.timeoutMs,
+      connectTimeoutMs: deps.connectTimeoutMs,
+      maxResponseBytes: deps.maxResponseBytes,
+      allowPrivate: deps.allowPrivate,
+      allowedPorts: deps.allowedPorts,
+    });
     durationMs = Math.round(performance.now() - started);
+    outcome = classify(response, clock().getTime());
+    // Settled before the slot is given up, so the next send to the endpoint is gated on this outcome.
+    circuitChange = await settleCircuit(deps.circuits, endpoint, endpointFailing(outcome), clock().getTime(), log);
   } finally {
     release();
   }
-  const outcome = classify(response, clock().getTime());
+  if (await erased()) {
+    log.info("the request was erased while its webhook was being sent: nothing is recorded");
+    return;
+  }
   const decision = decide(outcome, step.chainAttempt, deps.policy, (deps.random ?? Math.random)());
 
   const statusCode = outcome.kind === "refused" ? null : outcome.statusCode;
@@ -135,10 +188,30 @@ export async function attemptDelivery(deps: AttemptDeps, end: RequestEndEvent, c
       after = now?.seq ?? 0;
     }
   }
+  // After the attempt that made it, in the request's log. Best effort, as the settling was:
+  // a failure here would run the handler again, and the attempt just recorded would be followed by another at once.
+  await recordCircuit(circuitChange).catch((err: unknown) => log.warn({ err }, "the circuit change could not be recorded; the circuit itself has changed"));
   log.info({ attempt, chain_attempt: step.chainAttempt, status_code: statusCode, duration_ms: durationMs, error, decision: decision.kind, next_attempt_at: nextAttemptAt }, "webhook attempt");
 
   if (decision.kind === "retry") return { retryInMs: decision.inMs };
   await finish(decision, attempt);
+  // From the end to the receiver's answer, for the end's own chain: a manual one starts when asked.
+  if (decision.kind === "delivered" && !chain.manual) recordWebhookDeliveryLatency((clock().getTime() - Date.parse(end.occurred_at)) / 1000, endpoint);
+}
+
+/**
+ * Tells the circuit an attempt's outcome; the change it made, if any. Best effort: the
+ * request was sent, and a failure here must not have the handler run again and send it
+ * again, so a lost outcome is logged (the circuit counts one failure fewer, or closes later).
+ */
+async function settleCircuit(circuits: CircuitStore | undefined, endpoint: string, failing: boolean | null, nowMs: number, log: Logger): Promise<CircuitChange | null> {
+  if (!circuits || failing === null) return null;
+  try {
+    return await circuits.settle(endpoint, failing, nowMs);
+  } catch (err) {
+    log.warn({ err, failing }, "the endpoint's circuit could not be told this attempt's outcome");
+    return null;
+  }
 }
 
 /** Waits for a send slot, heartbeating the delivery's message meanwhile so it is not handed to another replica. */

@@ -9,18 +9,19 @@ export const DURABLES = {
   redeliver: "webhooks-redeliver",
 } as const;
 
-/** Deliveries a failing handler (not a failing receiver) may use beyond the schedule. */
-const HANDLER_FAILURE_HEADROOM = 3;
+export type ConsumerLimits = { timeoutMs: number };
 
-export type ConsumerLimits = { maxRetries: number; timeoutMs: number };
-
-export function maxDeliverFor(limits: ConsumerLimits): number {
-  return limits.maxRetries + 1 + HANDLER_FAILURE_HEADROOM;
-}
+/**
+ * No limit on deliveries (JetStream's -1): a chain's message is delivered again for each
+ * retry and also woken to wait (an endpoint whose circuit is open), so its delivery count
+ * says nothing about attempts. A chain's budget is its recorded attempts (chain.ts); a
+ * handler that throws is redelivered with the consumer's backoff until it gets through.
+ */
+export const UNLIMITED_DELIVERIES = -1;
 
 export function durableSpecs(t: Topology, limits: ConsumerLimits): Record<keyof typeof DURABLES, DurableSpec> {
   const common = {
-    maxDeliver: maxDeliverFor(limits),
+    maxDeliver: UNLIMITED_DELIVERIES,
     // An attempt may take the whole timeout; only a dead replica's message should come back.
     ackWaitMs: limits.timeoutMs + 30_000,
     // Messages waiting for their next attempt (nak with delay) count as pending.

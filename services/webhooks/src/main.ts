@@ -3,14 +3,33 @@
 import { z } from "zod";
 import { BaseConfig, consumersRunning, envBoolean, envInt, runService } from "@chorus/platform";
 import { SecretKeyConfig, WebhookPortsConfig, refineWebhookKeys, resolveWebhookKeys } from "@chorus/webhook-security";
+import { DEFAULT_RETRY_SCHEDULE, DEFAULT_RETRY_SCHEDULE_MS, doublingSchedule, parseRetrySchedule } from "./delivery/index.ts";
+import { SEND_DEFAULTS } from "./send.ts";
 import { startWebhooks } from "./start-webhooks.ts";
+
+const RetryScheduleConfig = z.string().transform((text, ctx) => {
+  const parsed = parseRetrySchedule(text);
+  if (!Array.isArray(parsed)) {
+    ctx.addIssue({ code: "custom", message: `a comma-separated list of waits such as ${DEFAULT_RETRY_SCHEDULE}: ${parsed.error}` });
+    return z.NEVER;
+  }
+  return parsed;
+});
 
 const Config = BaseConfig.extend({
   PORT: envInt(0, 65_535).default(8084),
   /** Seconds an attempt may take before it counts as a timeout (the earlier service's name and unit). */
   WEBHOOK_TIMEOUT: z.coerce.number().positive().max(600).default(10),
+  /** Ms to make the connection (TCP and TLS), within WEBHOOK_TIMEOUT: an unreachable receiver fails fast. */
+  WEBHOOK_CONNECT_TIMEOUT_MS: envInt(1, 600_000).default(SEND_DEFAULTS.connectTimeoutMs),
+  /** Bytes of a receiver's answer read at most; the rest is cut off (only the status matters). */
+  WEBHOOK_MAX_RESPONSE_BYTES: envInt(0, 16 * 1024 * 1024).default(SEND_DEFAULTS.maxResponseBytes),
   WEBHOOK_MAX_RETRIES: envInt(0, 50).default(5),
-  WEBHOOK_BACKOFF_BASE_MS: envInt(1, 3_600_000).default(1_000),
+  /** Waits before the 1st, 2nd, … retry, e.g. "5s,5m,30m,2h,5h,10h"; retries beyond the list wait its last entry. */
+  WEBHOOK_RETRY_SCHEDULE: RetryScheduleConfig.optional(),
+  /** Earlier setting: unless WEBHOOK_RETRY_SCHEDULE is set, the schedule doubles from this (base, 2·base, 4·base…). */
+  WEBHOOK_BACKOFF_BASE_MS: envInt(1, 3_600_000).optional(),
+  /** The longest wait a Retry-After may ask for (and, with WEBHOOK_BACKOFF_BASE_MS, the longest doubled wait). */
   WEBHOOK_MAX_BACKOFF_MS: envInt(1, 24 * 3_600_000).default(3_600_000),
   /** Lets webhooks reach loopback and private addresses: local development and tests only. */
   WEBHOOK_ALLOW_PRIVATE: envBoolean.default(false),
@@ -20,6 +39,10 @@ const Config = BaseConfig.extend({
   WEBHOOK_CONCURRENCY: envInt(1, 1_000).default(16),
   /** Of those, sends to one endpoint (scheme, host and port): a slow or dead receiver holds no more. */
   WEBHOOK_ENDPOINT_CONCURRENCY: envInt(1, 1_000).default(4),
+  /** Failing attempts in a row (no answer, 5xx, 429) that open an endpoint's circuit; 0 turns circuit breaking off. */
+  WEBHOOK_CIRCUIT_FAILURES: envInt(0, 1_000).default(5),
+  /** How long an open circuit waits before one delivery probes the endpoint. */
+  WEBHOOK_CIRCUIT_PROBE_INTERVAL_MS: envInt(100, 24 * 3_600_000).default(30_000),
   /** The gateway's keyring (or its one key), to open what it sealed: the same value as the gateway's. */
   WEBHOOK_SECRET_KEY: SecretKeyConfig.optional(),
   WEBHOOK_SECRET_KEYS: SecretKeyConfig.optional(),
@@ -36,15 +59,33 @@ await runService({
     const { ring: keyring } = resolveWebhookKeys(config, logger);
     if (config.WEBHOOK_ALLOW_PRIVATE) logger.warn("WEBHOOK_ALLOW_PRIVATE=true: webhooks may reach loopback and private addresses");
     const timeoutMs = Math.round(config.WEBHOOK_TIMEOUT * 1000);
-    const policy = { maxRetries: config.WEBHOOK_MAX_RETRIES, baseMs: config.WEBHOOK_BACKOFF_BASE_MS, maxDelayMs: config.WEBHOOK_MAX_BACKOFF_MS };
+    const scheduleMs =
+      config.WEBHOOK_RETRY_SCHEDULE ??
+      (config.WEBHOOK_BACKOFF_BASE_MS !== undefined ? doublingSchedule(config.WEBHOOK_BACKOFF_BASE_MS, config.WEBHOOK_MAX_RETRIES, config.WEBHOOK_MAX_BACKOFF_MS) : DEFAULT_RETRY_SCHEDULE_MS);
+    const policy = { maxRetries: config.WEBHOOK_MAX_RETRIES, scheduleMs, maxRetryAfterMs: config.WEBHOOK_MAX_BACKOFF_MS };
     const consumers = await startStep("starting consumers", () =>
-      startWebhooks({ js, jsm, topology, logger, keyring, policy, timeoutMs, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, allowedPorts: config.WEBHOOK_ALLOWED_PORTS, concurrency: config.WEBHOOK_CONCURRENCY, endpointConcurrency: config.WEBHOOK_ENDPOINT_CONCURRENCY }),
+      startWebhooks({
+        js,
+        jsm,
+        topology,
+        logger,
+        keyring,
+        policy,
+        timeoutMs,
+        connectTimeoutMs: config.WEBHOOK_CONNECT_TIMEOUT_MS,
+        maxResponseBytes: config.WEBHOOK_MAX_RESPONSE_BYTES,
+        allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+        allowedPorts: config.WEBHOOK_ALLOWED_PORTS,
+        concurrency: config.WEBHOOK_CONCURRENCY,
+        endpointConcurrency: config.WEBHOOK_ENDPOINT_CONCURRENCY,
+        circuit: { failures: config.WEBHOOK_CIRCUIT_FAILURES, openMs: config.WEBHOOK_CIRCUIT_PROBE_INTERVAL_MS },
+      }),
     );
-    // /metrics serves chorus_webhook_attempts and chorus_webhook_deliveries, counted as the events are recorded.
+    // /metrics serves the chorus_webhook_* series (attempts, deliveries, circuit changes, durations), counted as the events are recorded.
     return {
       readiness: { consumers: consumersRunning(consumers) },
       closers: [{ name: "consumers", close: () => consumers.stop() }],
-      summary: { timeout_ms: timeoutMs, max_retries: config.WEBHOOK_MAX_RETRIES, concurrency: config.WEBHOOK_CONCURRENCY, endpoint_concurrency: config.WEBHOOK_ENDPOINT_CONCURRENCY },
+      summary: { timeout_ms: timeoutMs, connect_timeout_ms: config.WEBHOOK_CONNECT_TIMEOUT_MS, max_retries: config.WEBHOOK_MAX_RETRIES, retry_schedule_ms: scheduleMs.slice(0, config.WEBHOOK_MAX_RETRIES), concurrency: config.WEBHOOK_CONCURRENCY, endpoint_concurrency: config.WEBHOOK_ENDPOINT_CONCURRENCY, circuit_failures: config.WEBHOOK_CIRCUIT_FAILURES, circuit_probe_interval_ms: config.WEBHOOK_CIRCUIT_PROBE_INTERVAL_MS },
     };
   },
 });

@@ -4,8 +4,9 @@
 import { ChorusEvent, RedeliverWebhook, isEndEvent } from "@chorus/contracts";
 import { ensureDurable, isNotFound, runConsumer, startConsumerGroup, type ConsumerGroup, type Delivery, type DurableSpec, type JetStreamManager, type Logger } from "@chorus/platform";
 import { attemptDelivery, type AttemptDeps, type Waiting } from "./attempt.ts";
+import { kvCircuitStore } from "./circuit-store.ts";
 import { sendSlots } from "./delivery/index.ts";
-import { DURABLES, durableSpecs, maxDeliverFor } from "./durables.ts";
+import { DURABLES, durableSpecs } from "./durables.ts";
 import { endEventOf, firstSequenceOn } from "./stream-reads.ts";
 
 export type WebhooksDeps = AttemptDeps & {
@@ -13,7 +14,12 @@ export type WebhooksDeps = AttemptDeps & {
   concurrency: number;
   /** Of those, sends to one endpoint (WEBHOOK_ENDPOINT_CONCURRENCY); default 4. */
   endpointConcurrency?: number;
+  /** Circuit breaking per endpoint (WEBHOOK_CIRCUIT_FAILURES, WEBHOOK_CIRCUIT_PROBE_INTERVAL_MS); none or 0 failures: off. */
+  circuit?: { failures: number; openMs: number };
 };
+
+/** A probe may take an attempt's whole timeout and its recording; past this, another delivery may probe. */
+const PROBE_LEASE_MARGIN_MS = 15_000;
 
 /**
  * Deliveries each consumer holds at once: far more than the sends allowed, since most of
@@ -27,12 +33,20 @@ export type Webhooks = ConsumerGroup;
 
 export async function startWebhooks(deps: WebhooksDeps): Promise<Webhooks> {
   const { js, jsm, topology: t, logger } = deps;
-  const limits = { maxRetries: deps.policy.maxRetries, timeoutMs: deps.timeoutMs };
-  const specs = durableSpecs(t, limits);
+  const specs = durableSpecs(t, { timeoutMs: deps.timeoutMs });
   await dropDurableWithOldFilter(jsm, specs.redeliver, logger);
   for (const spec of Object.values(specs)) await ensureDurable(jsm, spec);
-  const attemptDeps: AttemptDeps = { ...deps, slots: deps.slots ?? sendSlots({ total: deps.concurrency, perEndpoint: deps.endpointConcurrency ?? 4 }) };
-  const common = { js, topology: t, logger, concurrency: deps.concurrency * HANDLERS_PER_SEND_SLOT, maxDeliver: maxDeliverFor(limits) };
+  const circuits =
+    deps.circuits ??
+    (deps.circuit && deps.circuit.failures > 0
+      ? kvCircuitStore({ js, topology: t, policy: { ...deps.circuit, probeLeaseMs: deps.timeoutMs + PROBE_LEASE_MARGIN_MS } })
+      : undefined);
+  const attemptDeps: AttemptDeps = {
+    ...deps,
+    slots: deps.slots ?? sendSlots({ total: deps.concurrency, perEndpoint: deps.endpointConcurrency ?? 4 }),
+    ...(circuits ? { circuits } : {}),
+  };
+  const common = { js, topology: t, logger, concurrency: deps.concurrency * HANDLERS_PER_SEND_SLOT, maxDeliver: Number.POSITIVE_INFINITY };
   // A third of the ack wait: a delivery waiting for a send slot is not taken for a dead one.
   const waiting = (delivery: Delivery): Waiting => ({ working: () => delivery.working(), everyMs: Math.floor(specs.completed.ackWaitMs / 3) });
 
@@ -50,7 +64,7 @@ export async function startWebhooks(deps: WebhooksDeps): Promise<Webhooks> {
           logger.warn({ request_id: event.request_id, seq: delivery.seq, first_seq: first }, "duplicate end event; its webhook is already being delivered");
           return;
         }
-        return attemptDelivery(attemptDeps, event, { key: "end", manual: false, afterSeq: delivery.seq, afterAttempt: 0, correlationId: event.correlation_id }, delivery.deliveryCount, waiting(delivery));
+        return attemptDelivery(attemptDeps, event, { key: "end", manual: false, afterSeq: delivery.seq, afterAttempt: 0, correlationId: event.correlation_id }, waiting(delivery));
       },
     });
   const onRedeliver = () =>
@@ -66,7 +80,7 @@ export async function startWebhooks(deps: WebhooksDeps): Promise<Webhooks> {
           return;
         }
         const chain = { key: command.id, manual: true, afterSeq: command.data.after_seq, afterAttempt: command.data.after_attempt, correlationId: command.correlation_id };
-        return attemptDelivery(attemptDeps, end, chain, delivery.deliveryCount, waiting(delivery));
+        return attemptDelivery(attemptDeps, end, chain, waiting(delivery));
       },
     });
   return startConsumerGroup([onEnd(DURABLES.completed), onEnd(DURABLES.failed), onRedeliver]);

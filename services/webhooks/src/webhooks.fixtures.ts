@@ -54,7 +54,7 @@ export function startTestWebhooks(nats: IsolatedNats, overrides: Partial<Webhook
     topology: nats.topology,
     logger: testLogger,
     keyring: TEST_KEYRING,
-    policy: { maxRetries: 3, baseMs: 50, maxDelayMs: 5_000 },
+    policy: { maxRetries: 3, scheduleMs: [50, 100, 200], maxRetryAfterMs: 5_000 },
     timeoutMs: 2_000,
     allowPrivate: true,
     concurrency: 4,

@@ -1,8 +1,8 @@
-import { createHmac } from "node:crypto";
+import { createHmac, randomUUID } from "node:crypto";
 import { Webhook } from "standardwebhooks";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { ChorusEvent } from "@chorus/contracts";
-import { AckPolicy, isWrongLastSequence } from "@chorus/platform";
+import { AckPolicy, isWrongLastSequence, publishEvent } from "@chorus/platform";
 import { completedEnd, eventually, isolatedPerTest, recordedEventsOf, startWebhookReceiver, untilQuiet, type ReceivedWebhook, type WebhookReceiver } from "@chorus/testing";
 import { keyringOf, secretKeyOf } from "@chorus/webhook-security";
 import { DURABLES } from "./durables.ts";
@@ -65,6 +65,26 @@ describe("webhook delivery", () => {
     expect(events[1]?.data).toEqual({ webhook_id: header(got, "webhook-id"), attempt: 1, status_code: 204 });
   });
 
+  it("sends nothing and records nothing for a request erased before its webhook went out", async () => {
+    const end = endEvent(receiver.url);
+    const at = new Date().toISOString();
+    await publishEvent(env.nats.js, env.nats.topology, {
+      id: randomUUID(),
+      type: "RequestErased",
+      version: 1,
+      request_id: end.request_id,
+      tenant_id: end.tenant_id,
+      occurred_at: at,
+      correlation_id: "corr-erase",
+      data: { erased_by_key: null, status: "completed", orchestration_mode: "parallel", agents: ["sentiment"], created_at: at, completed_at: at, erased_events: 1 },
+    }, { msgID: `${end.request_id}:erased` });
+    const { seq } = await publishEnd(env.nats, end);
+    await start();
+    await untilQuiet(env.nats, env.nats.topology.streams.events, DURABLES.completed, seq);
+    expect(receiver.received).toHaveLength(0);
+    expect(webhookEvents(await recordedEventsOf(env.nats, end.request_id))).toEqual([]);
+  });
+
   it("delivers a failed request's end too", async () => {
     await start();
     const end = endEvent(receiver.url, { failed: true });
@@ -96,7 +116,7 @@ describe("webhook delivery", () => {
   });
 
   it("gives up on a receiver that never answers after WEBHOOK_MAX_RETRIES retries, each a timeout", async () => {
-    await start({ timeoutMs: 300, policy: { maxRetries: 2, baseMs: 20, maxDelayMs: 1000 } });
+    await start({ timeoutMs: 300, policy: { maxRetries: 2, scheduleMs: [20, 40], maxRetryAfterMs: 1000 } });
     receiver.respondWith({ status: 200, hang: true });
     const end = endEvent(receiver.url);
     await publishEnd(env.nats, end);
@@ -123,7 +143,7 @@ describe("webhook delivery", () => {
   });
 
   it("does not follow a redirect: a 3xx is a failed attempt", async () => {
-    await start({ policy: { maxRetries: 0, baseMs: 10, maxDelayMs: 100 } });
+    await start({ policy: { maxRetries: 0, scheduleMs: [10], maxRetryAfterMs: 100 } });
     receiver.respondWith({ status: 302, headers: { location: "http://127.0.0.1:1/elsewhere" } });
     const end = endEvent(receiver.url);
     await publishEnd(env.nats, end);
@@ -215,7 +235,7 @@ describe("webhook delivery", () => {
   });
 
   it("calls a URL recorded with an upper-case scheme by its scheme instead of giving up on it", async () => {
-    await start({ policy: { maxRetries: 0, baseMs: 20, maxDelayMs: 100 } });
+    await start({ policy: { maxRetries: 0, scheduleMs: [20], maxRetryAfterMs: 100 } });
     const plain = endEvent(receiver.url.replace("http://", "HTTP://"));
     await publishEnd(env.nats, plain);
     expect((await finished(plain.request_id)).at(-1)).toMatchObject({ type: "WebhookDelivered" });
@@ -242,7 +262,7 @@ describe("webhook delivery", () => {
 });
 
 describe("delivery chains: one at a time, attempts numbered per request", () => {
-  const policy = { maxRetries: 2, baseMs: 20, maxDelayMs: 5_000 };
+  const policy = { maxRetries: 2, scheduleMs: [20, 40], maxRetryAfterMs: 5_000 };
   const postsFor = (requestId: string) => receiver.received.filter((r) => (JSON.parse(r.body) as { request_id: string }).request_id === requestId);
   const outcomes = (events: ChorusEvent[]) => events.filter((e) => e.type === "WebhookDelivered" || e.type === "WebhookExhausted").length;
   const chainsEnded = (requestId: string, count: number) =>
@@ -321,6 +341,13 @@ describe("delivery chains: one at a time, attempts numbered per request", () => 
     await chainsEnded(end.request_id, 1);
     await publishRedelivery(env.nats, end);
     expect(attemptsOf(await chainsEnded(end.request_id, 2)).map((a) => a.attempt)).toEqual([1, 2]);
+  });
+
+  it("lifts the delivery limit of durables an earlier version made, so waiting for a circuit can never dead-letter a chain", async () => {
+    const t = env.nats.topology;
+    await env.nats.jsm.consumers.add(t.streams.events, { durable_name: DURABLES.completed, ack_policy: AckPolicy.Explicit, filter_subject: t.subjects.requestEnds("completed"), max_deliver: 9 });
+    await start({ policy });
+    expect((await env.nats.jsm.consumers.info(t.streams.events, DURABLES.completed)).config.max_deliver).toBe(-1);
   });
 
   it("stands the end's chain down when a redelivery took it over, so only one chain sends", async () => {

@@ -69,6 +69,7 @@ export async function webhooksCommand(api: ChorusApi, id: string, out: Output): 
   if (out.json) print(out, JSON.stringify(log, null, 2));
   else if (log.attempts.length === 0) print(out, "no webhook delivery attempts");
   else for (const a of log.attempts) print(out, `#${a.attempt}  ${a.attempted_at}  ${a.status_code === null ? out.paint.bad(a.error ?? "no answer") : String(a.status_code)}${out.paint.dim(`  ${a.duration_ms} ms`)}`);
+  if (!out.json) for (const c of log.circuit ?? []) print(out, `circuit ${c.state}  ${c.changed_at}  ${c.endpoint}${out.paint.dim(c.next_probe_at ? `  next probe ${c.next_probe_at}` : "")}`);
   return EXIT.ok;
 }
 

@@ -96,6 +96,9 @@ export function applyEvent(view: RequestView | undefined, event: ChorusEvent): R
           ...(event.type === "WebhookDelivered" ? { delivered_at: event.occurred_at } : {}),
         },
       };
+    case "WebhookCircuitChanged":
+      // The endpoint's state, not the request's: the webhook log shows it.
+      return view;
     case "WebhookExhausted":
       if (!view?.webhook) return view;
       return { ...view, webhook: { ...view.webhook, status: webhookStatusImpliedBy(event), attempts: Math.max(view.webhook.attempts, event.data.attempts) } };

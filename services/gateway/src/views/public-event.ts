@@ -22,6 +22,7 @@ export const PUBLIC_DATA_FIELDS = {
   WebhookDelivered: ["webhook_id", "attempt", "status_code"],
   WebhookExhausted: ["webhook_id", "attempts", "reason", "cause"],
   RequestErased: ["status", "orchestration_mode", "agents", "created_at", "completed_at", "erased_events", "erased_by_key"],
+  WebhookCircuitChanged: ["webhook_id", "endpoint", "state", "failures", "next_probe_at"],
 } as const satisfies { [T in ChorusEventType]: readonly DataKey<T>[] };
 
 /** Data fields recorded for Chorus's own services only: a follower never sees them. */

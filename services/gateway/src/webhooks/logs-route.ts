@@ -1,11 +1,12 @@
 // GET /api/v1/webhook-logs/:request_id: a request's webhook delivery attempts, from the
-// read model.
+// read model, and the endpoint circuit changes its delivery made, from the event stream.
 import type { RouterMiddleware } from "@koa/router";
 import type { DatabaseLink } from "../database/link.ts";
 import { notFound } from "../errors.ts";
 import { callerOf } from "../http/guard.ts";
 import { bindRequestId, type GatewayState } from "../http/state.ts";
 import { parseRequestId } from "../results/read.ts";
+import { circuitChangesOf } from "./circuit-changes.ts";
 import { ownRecordedFacts, refuseErased, type OwnEventsDeps } from "./own-events.ts";
 import { webhookAttemptsOf } from "./queries.ts";
 import type { WebhookLogs } from "./schema.ts";
@@ -22,7 +23,9 @@ export function webhookLogsRoute(deps: LogsDeps): RouterMiddleware<GatewayState>
     const { known, attempts } = await webhookAttemptsOf(deps.database, tenantId, requestId);
     // Not projected yet is not unknown: the event stream has the last word.
     if (!known && attempts.length === 0 && (await ownRecordedFacts({ ...deps, tenantId }, requestId)).length === 0) throw notFound(`no request ${requestId}`, requestId);
-    const body: WebhookLogs = { request_id: requestId, attempts };
+    // The caller's own request by now: known to the read model under its tenant, or recorded so.
+    const circuit = await circuitChangesOf(deps, requestId);
+    const body: WebhookLogs = { request_id: requestId, attempts, circuit };
     ctx.body = body;
   };
 }

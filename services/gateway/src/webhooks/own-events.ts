@@ -18,14 +18,13 @@ export async function ownRecordedFacts(deps: OwnEventsDeps, requestId: string): 
   }
 }
 
-/** An erased request of this tenant is a Gone error, from its DELETE on (the read model may not know yet). */
+/**
+ * An erased request of this tenant is a Gone error, from its DELETE on (the read model may
+ * not know yet). With NATS down or not answering, unknown: what follows decides (the read
+ * model knows an erasure it has applied).
+ */
 export async function refuseErased(deps: OwnEventsDeps, requestId: string): Promise<void> {
-  if (!deps.broker.isUp()) throw unavailable("the message broker", undefined, requestId);
-  let erased: string | undefined;
-  try {
-    erased = await erasedAt(deps.jsm, deps.topology, requestId, deps.tenantId);
-  } catch (err) {
-    throw unavailable("the message broker", err, requestId);
-  }
+  if (!deps.broker.isUp()) return;
+  const erased = await erasedAt(deps.jsm, deps.topology, requestId, deps.tenantId).catch(() => undefined);
   if (erased) throw gone(requestId, erased);
 }

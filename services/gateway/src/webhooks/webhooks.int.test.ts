@@ -1,11 +1,12 @@
 import { createHmac, randomUUID } from "node:crypto";
 import { Webhook } from "standardwebhooks";
 import { beforeAll, describe, expect, it } from "vitest";
-import { READ_MODEL_SCHEMA, sql } from "@chorus/platform";
+import { READ_MODEL_SCHEMA, publishEvent, sql } from "@chorus/platform";
 import { eventually, isolatedPerFile, isolatedPerTest } from "@chorus/testing";
 import { databaseLink, type DatabaseLink } from "../database/link.ts";
 import type { GatewaySettings } from "../deps.ts";
 import { acceptedCount, runDownstreamDouble, startTestGateway } from "../gateway.fixtures.ts";
+import { circuitChangesOf } from "./circuit-changes.ts";
 import { CallbackTestResult, WebhookLogs } from "./schema.ts";
 
 type TestGateway = Awaited<ReturnType<typeof startTestGateway>>;
@@ -38,6 +39,13 @@ async function downstream() {
 }
 
 const call = (path: string, init: RequestInit = {}) => fetch(`${gateway.url}${path}`, init);
+
+/** A request's row in the read model, of `tenantId`: its attempts are shown only with it. */
+async function projectedRequest(requestId: string, tenantId: string) {
+  await shared.db.pool.query(sql.unsafe`
+    INSERT INTO ${sql.identifier([READ_MODEL_SCHEMA, "requests"])} (request_id, tenant_id, status, orchestration_mode, agents, text_length, correlation_id, webhook_url, created_at, last_event_seq)
+    VALUES (${requestId}, ${tenantId}, 'completed', 'parallel', ${sql.array(["sentiment"], "text")}, 42, 'corr', 'https://r.example/h', '2026-11-25T10:00:00Z', 1)`);
+}
 
 describe("SSRF protection at submission", () => {
   it.each([
@@ -74,9 +82,7 @@ describe("GET /api/v1/webhook-logs/:request_id", () => {
     const requestId = randomUUID();
     const table = sql.identifier([READ_MODEL_SCHEMA, "webhook_attempts"]);
     // The request's row, of the caller's tenant: attempts are shown only with it.
-    await shared.db.pool.query(sql.unsafe`
-      INSERT INTO ${sql.identifier([READ_MODEL_SCHEMA, "requests"])} (request_id, tenant_id, status, orchestration_mode, agents, text_length, correlation_id, webhook_url, created_at, last_event_seq)
-      VALUES (${requestId}, 'default', 'completed', 'parallel', ${sql.array(["sentiment"], "text")}, 42, 'corr', 'https://r.example/h', '2026-11-25T10:00:00Z', 1)`);
+    await projectedRequest(requestId, "default");
     for (const [attempt, status, error, at] of [
       [2, 204, null, "2026-11-25T10:00:03Z"],
       [1, 500, "HTTP 500", "2026-11-25T10:00:01Z"],
@@ -94,12 +100,47 @@ describe("GET /api/v1/webhook-logs/:request_id", () => {
     ]);
   });
 
+  it("lists the endpoint circuit changes the request's delivery made, oldest first, from the event stream", async () => {
+    await startGateway();
+    const requestId = randomUUID();
+    await projectedRequest(requestId, "default");
+    const changed = (state: "open" | "half_open" | "closed", failures: number, at: string, nextProbeAt: string | null) =>
+      publishEvent(env.nats.js, env.nats.topology, {
+        id: randomUUID(),
+        type: "WebhookCircuitChanged",
+        version: 1,
+        request_id: requestId,
+        tenant_id: "default",
+        occurred_at: at,
+        correlation_id: "corr",
+        data: { webhook_id: "msg_1", endpoint: "https://r.example", state, failures, next_probe_at: nextProbeAt },
+      }, { msgID: randomUUID() });
+    await changed("open", 5, "2026-11-25T10:00:01.000Z", "2026-11-25T10:00:31.000Z");
+    // Another request's change on the same endpoint is not this request's.
+    await publishEvent(env.nats.js, env.nats.topology, {
+      id: randomUUID(), type: "WebhookCircuitChanged", version: 1, request_id: randomUUID(), tenant_id: "default", occurred_at: "2026-11-25T10:00:20.000Z", correlation_id: "c",
+      data: { webhook_id: "msg_2", endpoint: "https://r.example", state: "half_open", failures: 5, next_probe_at: null },
+    }, { msgID: randomUUID() });
+    await changed("half_open", 5, "2026-11-25T10:00:31.000Z", null);
+    await changed("closed", 0, "2026-11-25T10:00:32.000Z", null);
+    const body = WebhookLogs.parse(await (await call(`/api/v1/webhook-logs/${requestId}`)).json());
+    expect(body.circuit?.map((c) => [c.state, c.failures, c.next_probe_at, c.changed_at, c.endpoint])).toEqual([
+      ["open", 5, "2026-11-25T10:00:31.000Z", "2026-11-25T10:00:01.000Z", "https://r.example"],
+      ["half_open", 5, null, "2026-11-25T10:00:31.000Z", "https://r.example"],
+      ["closed", 0, null, "2026-11-25T10:00:32.000Z", "https://r.example"],
+    ]);
+  });
+
+  it("says the circuit changes are unknown (null), rather than none, while the broker is away", async () => {
+    const deps = { jsm: env.nats.jsm, topology: env.nats.topology };
+    expect(await circuitChangesOf({ ...deps, broker: { isUp: () => false } }, randomUUID())).toBeNull();
+    expect(await circuitChangesOf({ ...deps, broker: { isUp: () => true } }, randomUUID())).toEqual([]);
+  });
+
   it("shows another tenant's attempts to no one: its request is not found", async () => {
     await startGateway();
     const requestId = randomUUID();
-    await shared.db.pool.query(sql.unsafe`
-      INSERT INTO ${sql.identifier([READ_MODEL_SCHEMA, "requests"])} (request_id, tenant_id, status, orchestration_mode, agents, text_length, correlation_id, webhook_url, created_at, last_event_seq)
-      VALUES (${requestId}, 'another-tenant', 'completed', 'parallel', ${sql.array(["sentiment"], "text")}, 42, 'corr', 'https://r.example/h', '2026-11-25T10:00:00Z', 1)`);
+    await projectedRequest(requestId, "another-tenant");
     await shared.db.pool.query(sql.unsafe`
       INSERT INTO ${sql.identifier([READ_MODEL_SCHEMA, "webhook_attempts"])} (event_id, request_id, webhook_id, attempt, url, status_code, duration_ms, error, next_attempt_at, attempted_at, stream_seq)
       VALUES (${randomUUID()}, ${requestId}, 'msg_1', 1, 'https://r.example/h', 204, 5, NULL, NULL, '2026-11-25T10:00:01Z', 1)`);
@@ -112,7 +153,7 @@ describe("GET /api/v1/webhook-logs/:request_id", () => {
     const submitted = (await (await gateway.post({ text: TEXT }, { prefer: "respond-async" })).json()) as { request_id: string };
     await eventually(async () => ((await call(`/api/v1/webhook-logs/${submitted.request_id}`)).status === 200 ? true : undefined));
     const body = WebhookLogs.parse(await (await call(`/api/v1/webhook-logs/${submitted.request_id}`)).json());
-    expect(body).toEqual({ request_id: submitted.request_id, attempts: [] });
+    expect(body).toEqual({ request_id: submitted.request_id, attempts: [], circuit: [] });
   });
 });
 

@@ -21,6 +21,7 @@ export function eventMessageId(event: ChorusEvent): string {
     case "WebhookDelivered":
     case "WebhookExhausted":
     case "RequestErased":
+    case "WebhookCircuitChanged":
       throw new Error(`the orchestrator does not publish ${event.type}`);
     default: {
       const unknown: never = event;

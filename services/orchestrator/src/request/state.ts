@@ -52,6 +52,7 @@ export function evolve(state: RequestState, event: ChorusEvent): RequestState {
     case "WebhookAttempted":
     case "WebhookDelivered":
     case "WebhookExhausted":
+    case "WebhookCircuitChanged":
       return state;
     case "RequestErased":
       // Erased only once ended: nothing more is decided for it, as for any ended request.

@@ -59,6 +59,9 @@ export function project(event: ChorusEvent, seq: number, stored: StoredRequestRo
     case "WebhookExhausted":
       if (!stored.request) return { changes: [], missing: "request" };
       return { changes: requestChange(stored.request, foldWebhookFact(stored.request, stored, event, seq)), missing: null };
+    case "WebhookCircuitChanged":
+      // The endpoint's state, not the request's: read from the events when the webhook log is asked for.
+      return { changes: [], missing: null };
     default: {
       const unknown: never = event;
       throw new Error(`no projection for event type ${(unknown as { type: string }).type}`);

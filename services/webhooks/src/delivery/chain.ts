@@ -1,7 +1,9 @@
 // Where one delivery chain stands, from the request's newest webhook facts: over, stood
 // down, or due to make an attempt, and that attempt's numbers. Attempts are numbered per
 // request (1, 2, 3… across every chain, never reused); a chain's retry budget counts only
-// its own attempts. Stream sequences, not clocks, say what came after what.
+// its own recorded attempts — never the JetStream deliveries of its message, which also
+// wake it for waits (an open circuit) that are not attempts. Stream sequences, not
+// clocks, say what came after what.
 
 /** The request's newest webhook facts, with their events-stream sequences. */
 export type WebhookFacts = {
@@ -33,12 +35,9 @@ export type NextStep =
   /** `attempt` is the request-wide number; `chainAttempt` counts against this chain's budget. */
   | { kind: "attempt"; attempt: number; chainAttempt: number };
 
-export function nextStep(chain: Chain, facts: WebhookFacts, deliveryCount: number, redeliveryPending: boolean): NextStep {
+export function nextStep(chain: Chain, facts: WebhookFacts, redeliveryPending: boolean): NextStep {
   if (facts.lastOutcome && facts.lastOutcome.seq > chain.afterSeq) return { kind: "over" };
   if (!chain.manual && redeliveryPending) return { kind: "superseded" };
   const attempt = (facts.lastAttempt?.attempt ?? 0) + 1;
-  // Deliveries count too: a handler that keeps failing before it records anything must
-  // still run out of budget. The recorded count covers a delivery count that restarted.
-  const chainAttempt = Math.max(deliveryCount, attempt - chain.afterAttempt);
-  return { kind: "attempt", attempt, chainAttempt };
+  return { kind: "attempt", attempt, chainAttempt: attempt - chain.afterAttempt };
 }

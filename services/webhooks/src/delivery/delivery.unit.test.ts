@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { RequestEndEvent } from "@chorus/contracts";
-import { backoffMs, classify, decide, nextStep, retryAfterMs, webhookIdOf, webhookPayload, type Chain, type RetryPolicy } from "./index.ts";
+import { DEFAULT_RETRY_SCHEDULE, DEFAULT_RETRY_SCHEDULE_MS, classify, decide, doublingSchedule, nextStep, parseRetrySchedule, retryAfterMs, scheduledWaitMs, webhookIdOf, webhookPayload, type Chain, type RetryPolicy } from "./index.ts";
 
-const policy: RetryPolicy = { maxRetries: 5, baseMs: 1000, maxDelayMs: 60_000 };
+const policy: RetryPolicy = { maxRetries: 5, scheduleMs: [1_000, 2_000, 4_000, 8_000, 16_000], maxRetryAfterMs: 60_000 };
 const NOW = Date.parse("2026-11-25T10:00:00Z");
 
 const end: RequestEndEvent = {
@@ -84,17 +84,31 @@ describe("retryAfterMs", () => {
   });
 });
 
-describe("backoffMs", () => {
-  it("doubles from the base with jitter between 0.8 and 1.2 of it", () => {
-    expect(backoffMs(1, policy, 0)).toBe(800);
-    expect(backoffMs(1, policy, 0.5)).toBe(1000);
-    expect(backoffMs(2, policy, 0.5)).toBe(2000);
-    expect(backoffMs(3, policy, 0.5)).toBe(4000);
-    expect(backoffMs(3, policy, 0.999)).toBe(4798);
+describe("the retry schedule", () => {
+  it("reads a list of durations, and the default is the Standard Webhooks spread over hours", () => {
+    expect(parseRetrySchedule("500ms, 5s,5m,2h,1.5d")).toEqual([500, 5_000, 300_000, 7_200_000, 129_600_000]);
+    expect(parseRetrySchedule(DEFAULT_RETRY_SCHEDULE)).toEqual(DEFAULT_RETRY_SCHEDULE_MS);
+    expect(DEFAULT_RETRY_SCHEDULE_MS).toEqual([5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000]);
   });
 
-  it("never waits longer than the cap", () => {
-    expect(backoffMs(20, policy, 0.5)).toBe(60_000);
+  it("refuses what is not a list of durations, saying which entry", () => {
+    expect(parseRetrySchedule("5s,soon")).toEqual({ error: expect.stringContaining('"soon"') });
+    expect(parseRetrySchedule("5")).toEqual({ error: expect.stringContaining('"5"') });
+    expect(parseRetrySchedule("0s")).toEqual({ error: expect.stringContaining("outside") });
+    expect(parseRetrySchedule("8d")).toEqual({ error: expect.stringContaining("outside") });
+  });
+
+  it("waits the n-th entry before the n-th retry, jittered between 0.8 and 1.2 of it, and the last entry beyond the list", () => {
+    expect(scheduledWaitMs(1, policy, 0)).toBe(800);
+    expect(scheduledWaitMs(1, policy, 0.5)).toBe(1000);
+    expect(scheduledWaitMs(3, policy, 0.5)).toBe(4000);
+    expect(scheduledWaitMs(3, policy, 0.999)).toBe(4798);
+    expect(scheduledWaitMs(9, policy, 0.5)).toBe(16_000);
+  });
+
+  it("keeps the earlier doubling from WEBHOOK_BACKOFF_BASE_MS, capped", () => {
+    expect(doublingSchedule(1_000, 5, 10_000)).toEqual([1_000, 2_000, 4_000, 8_000, 10_000]);
+    expect(doublingSchedule(300, 0, 10_000)).toEqual([300]);
   });
 });
 
@@ -107,9 +121,10 @@ describe("decide", () => {
     expect(decide(failed, 6, policy, 0.5)).toEqual({ kind: "exhausted", reason: "no success after 6 attempts; last: HTTP 500", cause: "retries_used_up" });
   });
 
-  it("waits at least the receiver's Retry-After, within the cap", () => {
+  it("waits at least the receiver's Retry-After, within the cap, and never less than the schedule", () => {
     expect(decide({ ...failed, retryAfterMs: 30_000 }, 1, policy, 0.5)).toEqual({ kind: "retry", inMs: 30_000 });
     expect(decide({ ...failed, retryAfterMs: 9_999_999 }, 1, policy, 0.5)).toEqual({ kind: "retry", inMs: 60_000 });
+    expect(decide({ ...failed, retryAfterMs: 1 }, 4, policy, 0.5)).toEqual({ kind: "retry", inMs: 8_000 });
   });
 
   it("ends at once on success, 410 and a refused target, saying retrying could not help", () => {
@@ -124,34 +139,31 @@ describe("nextStep", () => {
   const manualChain: Chain = { key: "cmd-1", manual: true, afterSeq: 40, afterAttempt: 6 };
 
   it("numbers the end chain's attempts from 1, one more than the newest recorded", () => {
-    expect(nextStep(endChain, {}, 1, false)).toEqual({ kind: "attempt", attempt: 1, chainAttempt: 1 });
-    expect(nextStep(endChain, { lastAttempt: { seq: 12, attempt: 2 } }, 3, false)).toEqual({ kind: "attempt", attempt: 3, chainAttempt: 3 });
+    expect(nextStep(endChain, {}, false)).toEqual({ kind: "attempt", attempt: 1, chainAttempt: 1 });
+    expect(nextStep(endChain, { lastAttempt: { seq: 12, attempt: 2 } }, false)).toEqual({ kind: "attempt", attempt: 3, chainAttempt: 3 });
   });
 
   it("numbers a manual chain on from the attempts before it, and counts its budget from its own first attempt", () => {
-    expect(nextStep(manualChain, { lastAttempt: { seq: 39, attempt: 6 }, lastOutcome: { seq: 40 } }, 1, false)).toEqual({ kind: "attempt", attempt: 7, chainAttempt: 1 });
-    expect(nextStep(manualChain, { lastAttempt: { seq: 45, attempt: 8 }, lastOutcome: { seq: 40 } }, 3, false)).toEqual({ kind: "attempt", attempt: 9, chainAttempt: 3 });
+    expect(nextStep(manualChain, { lastAttempt: { seq: 39, attempt: 6 }, lastOutcome: { seq: 40 } }, false)).toEqual({ kind: "attempt", attempt: 7, chainAttempt: 1 });
+    expect(nextStep(manualChain, { lastAttempt: { seq: 45, attempt: 8 }, lastOutcome: { seq: 40 } }, false)).toEqual({ kind: "attempt", attempt: 9, chainAttempt: 3 });
   });
 
-  it("keeps the attempt number gapless when deliveries were spent without recording, while they still count against the budget", () => {
-    expect(nextStep(manualChain, { lastAttempt: { seq: 41, attempt: 7 }, lastOutcome: { seq: 40 } }, 5, false)).toEqual({ kind: "attempt", attempt: 8, chainAttempt: 5 });
-  });
-
-  it("counts the recorded attempts when the delivery count restarted", () => {
-    expect(nextStep(endChain, { lastAttempt: { seq: 14, attempt: 4 } }, 1, false)).toEqual({ kind: "attempt", attempt: 5, chainAttempt: 5 });
+  it("counts only recorded attempts against the budget: deliveries that woke the chain to wait are not attempts", () => {
+    expect(nextStep(manualChain, { lastAttempt: { seq: 41, attempt: 7 }, lastOutcome: { seq: 40 } }, false)).toEqual({ kind: "attempt", attempt: 8, chainAttempt: 2 });
+    expect(nextStep(endChain, { lastAttempt: { seq: 14, attempt: 4 } }, false)).toEqual({ kind: "attempt", attempt: 5, chainAttempt: 5 });
   });
 
   it("sends nothing once an outcome was recorded after the chain began", () => {
-    expect(nextStep(endChain, { lastAttempt: { seq: 11, attempt: 1 }, lastOutcome: { seq: 12 } }, 2, false)).toEqual({ kind: "over" });
-    expect(nextStep(manualChain, { lastAttempt: { seq: 41, attempt: 7 }, lastOutcome: { seq: 42 } }, 2, false)).toEqual({ kind: "over" });
+    expect(nextStep(endChain, { lastAttempt: { seq: 11, attempt: 1 }, lastOutcome: { seq: 12 } }, false)).toEqual({ kind: "over" });
+    expect(nextStep(manualChain, { lastAttempt: { seq: 41, attempt: 7 }, lastOutcome: { seq: 42 } }, false)).toEqual({ kind: "over" });
   });
 
   it("does not take the outcome of the chain before as its own", () => {
-    expect(nextStep(manualChain, { lastAttempt: { seq: 39, attempt: 6 }, lastOutcome: { seq: 40 } }, 1, false).kind).toBe("attempt");
+    expect(nextStep(manualChain, { lastAttempt: { seq: 39, attempt: 6 }, lastOutcome: { seq: 40 } }, false).kind).toBe("attempt");
   });
 
   it("stands the end's chain down when a manual redelivery has taken over, but never a manual chain", () => {
-    expect(nextStep(endChain, { lastAttempt: { seq: 11, attempt: 1 } }, 2, true)).toEqual({ kind: "superseded" });
-    expect(nextStep(manualChain, { lastOutcome: { seq: 40 } }, 1, true).kind).toBe("attempt");
+    expect(nextStep(endChain, { lastAttempt: { seq: 11, attempt: 1 } }, true)).toEqual({ kind: "superseded" });
+    expect(nextStep(manualChain, { lastOutcome: { seq: 40 } }, true).kind).toBe("attempt");
   });
 });
