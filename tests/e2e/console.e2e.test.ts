@@ -1,0 +1,169 @@
+// The web console (/console) in headless Chromium against the whole pipeline as
+// processes, with the local provider and a webhook service that gives up after one
+// attempt: a request submitted from the form is followed live to completed with its
+// entities highlighted; a failing webhook is retried from its button; the table's filters
+// and live rows; deep links pasted into a fresh page; a strict CSP and nothing loaded
+// from elsewhere.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import type { RequestView } from "@chorus/contracts";
+import { launchChromium, openWatched, postProcess, startPipeline, startWebhookReceiver, type RunningPipeline, type WatchedPage, type WebhookReceiver } from "@chorus/testing";
+
+const TEXT = "Apple opened a new office in Berlin on Monday, and Tim Cook said the $2 billion plan would create 500 jobs by 2027.";
+const SECRET = "console-e2e-secret-0123456789";
+const LONG = { timeout: 60_000 };
+
+let pipeline: RunningPipeline;
+let receiver: WebhookReceiver;
+let browser: Browser;
+const opened: WatchedPage[] = [];
+
+beforeAll(async () => {
+  receiver = await startWebhookReceiver({ status: 500 });
+  pipeline = await startPipeline({ env: { AGENT_PROVIDER: "local", WEBHOOK_ALLOW_PRIVATE: "true" } });
+  // One attempt a chain: a failing delivery is exhausted at once, so it can be retried by hand.
+  await pipeline.startReplica("webhooks", { WEBHOOK_MAX_RETRIES: "0" });
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  // Every page loaded from the gateway only, without a script error.
+  for (const { external, errors } of opened) {
+    expect(external).toEqual([]);
+    expect(errors).toEqual([]);
+  }
+  await browser?.close();
+  await pipeline?.stop();
+  await receiver?.close();
+});
+
+async function open(path: string): Promise<Page> {
+  const watched = await openWatched(browser, pipeline.gateway.url, path);
+  opened.push(watched);
+  return watched.page;
+}
+
+async function submitted(body: Record<string, unknown>): Promise<RequestView> {
+  const answer = await postProcess(pipeline.gateway.url, body);
+  expect(answer.status, JSON.stringify(answer.body)).toBeLessThan(300);
+  return answer.body;
+}
+
+const summaryStatus = (page: Page) => page.locator(".summary .facts .badge").first();
+const rowIds = (page: Page) => page.locator("table.requests tbody tr").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-request-id")));
+
+describe("the web console", () => {
+  it("serves every deep link the same shell with a strict Content-Security-Policy, and its modules from the gateway", async () => {
+    for (const path of ["/console", "/console/requests/3b24596a-6abe-494e-aa86-801c170f854c", "/console/submit", "/console/overview"]) {
+      const res = await fetch(`${pipeline.gateway.url}${path}`);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get("content-type")).toMatch(/^text\/html/);
+      const policy = res.headers.get("content-security-policy") ?? "";
+      expect(policy).toContain("script-src 'self'");
+      expect(policy).toContain("style-src 'self'");
+      expect(policy).not.toContain("unsafe-inline");
+      expect(await res.text()).toContain('src="/console/assets/app.js"');
+    }
+    const module = await fetch(`${pipeline.gateway.url}/console/assets/app.js`);
+    expect(module.headers.get("content-type")).toMatch(/^text\/javascript/);
+    for (const missing of ["/console/assets/nothing.js", "/console/assets/index.html", "/console/assets/timeline.unit.test.ts", "/console/assets/..%2Fsrc%2Fmain.ts"]) {
+      expect((await fetch(`${pipeline.gateway.url}${missing}`)).status, missing).toBe(404);
+    }
+  });
+
+  it("submits from the form and follows the new request live to completed, its entities highlighted in the text", async () => {
+    const page = await open("/console/submit");
+    await page.getByLabel("Text").fill(TEXT);
+    await page.getByLabel(/^ sequential/).check();
+    await page.getByRole("button", { name: "Submit" }).click();
+    await page.waitForURL(/\/console\/requests\/[0-9a-f-]{36}$/, LONG);
+    await expect.poll(() => summaryStatus(page).textContent(), LONG).toBe("completed");
+    await expect.poll(() => page.locator(".summary").innerText(), LONG).toContain("sequential");
+
+    const marks = await page.locator("mark.entity").evaluateAll((els) => els.map((e) => [e.firstChild?.textContent, e.getAttribute("data-type")]));
+    expect(marks).toEqual(expect.arrayContaining([["Berlin", "LOCATION"]]));
+    expect(await page.locator(".highlighted").innerText()).toContain("opened a new office in");
+    // Sequential: the timeline's runs do not overlap; each agent's lane has completed.
+    await expect.poll(() => page.locator(".lane").evaluateAll((els) => els.map((e) => e.getAttribute("data-status"))), LONG).toEqual(["completed", "completed", "completed"]);
+    expect(await page.locator("figure.timeline").getAttribute("data-overlapping")).toBe("false");
+    await expect.poll(() => page.locator(".event-list .event-type").allTextContents(), LONG).toEqual(expect.arrayContaining(["RequestAccepted", "AgentCompleted", "RequestCompleted"]));
+    expect(await page.locator("[data-agent=sentiment] meter").count()).toBe(1);
+    expect(await page.locator("[data-agent=summarizer] .summary-text").innerText()).not.toBe("");
+    await page.close();
+  });
+
+  it("retries a failing webhook from its button, and shows the new attempt", async () => {
+    receiver.respondWith({ status: 500 });
+    const view = await submitted({ text: TEXT, webhook_url: receiver.url, webhook_secret: SECRET });
+    const page = await open(`/console/requests/${view.request_id}`);
+    const webhookStatus = page.locator(".webhook .facts .badge");
+    await expect.poll(() => webhookStatus.textContent(), LONG).toBe("exhausted");
+    await expect.poll(() => page.locator("table.attempts tbody tr").allInnerTexts(), LONG).toEqual([expect.stringContaining("500")]);
+
+    receiver.respondWith({ status: 204 });
+    await page.getByRole("button", { name: "Retry delivery" }).click();
+    await expect.poll(() => page.locator(".webhook [role=status]").textContent(), LONG).toContain("Redelivery requested");
+    await expect.poll(() => webhookStatus.textContent(), LONG).toBe("delivered");
+    const attempts = await page.locator("table.attempts tbody tr").allInnerTexts();
+    expect(attempts).toHaveLength(2);
+    expect(attempts[1]).toContain("204");
+    expect(receiver.received.filter((r) => r.body.includes(view.request_id)).map((r) => r.answered)).toEqual([500, 204]);
+    await page.close();
+  });
+
+  it("filters the table by mode, agent and status, keeps the filters in the URL, and shows new requests live", async () => {
+    const sequential = await submitted({ text: TEXT, orchestration_mode: "sequential", agents: ["summarizer"] });
+    const parallel = await submitted({ text: TEXT, agents: ["sentiment", "entity_extractor"] });
+    const page = await open("/console?orchestration_mode=sequential");
+    await expect.poll(() => rowIds(page), LONG).toContain(sequential.request_id);
+    expect(await rowIds(page)).not.toContain(parallel.request_id);
+    expect(await page.getByLabel("Mode").inputValue()).toBe("sequential");
+
+    await page.getByLabel("Mode").selectOption("");
+    await page.getByLabel("Agent").selectOption("sentiment");
+    await expect.poll(() => rowIds(page), LONG).toContain(parallel.request_id);
+    expect(await rowIds(page)).not.toContain(sequential.request_id);
+    expect(new URL(page.url()).searchParams.get("agent")).toBe("sentiment");
+
+    await page.getByLabel("Status").selectOption("failed");
+    await expect.poll(() => page.locator(".empty").textContent(), LONG).toContain("No requests match");
+
+    // Live: a request submitted elsewhere shows up without a reload.
+    await page.getByLabel("Status").selectOption("");
+    const later = await submitted({ text: TEXT, agents: ["sentiment"] });
+    await expect.poll(() => rowIds(page), LONG).toContain(later.request_id);
+    await page.close();
+  });
+
+  it("opens a pasted deep link, finds a request by id, and says so when no request has the id", async () => {
+    const view = await submitted({ text: TEXT });
+    const page = await open(`/console/requests/${view.request_id}`);
+    await expect.poll(() => page.locator("h1").innerText(), LONG).toContain(view.request_id);
+    await expect.poll(() => summaryStatus(page).textContent(), LONG).toBe("completed");
+    await page.reload();
+    await expect.poll(() => summaryStatus(page).textContent(), LONG).toBe("completed");
+
+    await page.goto(`${pipeline.gateway.url}/console`);
+    await page.getByLabel("Find by id").fill(view.request_id.toUpperCase());
+    await page.getByRole("button", { name: "Open" }).click();
+    await page.waitForURL(`**/console/requests/${view.request_id}`, LONG);
+    // Back to the table with the browser's back button: the History API, no reload.
+    await page.goBack();
+    await expect.poll(() => page.locator("h1").innerText(), LONG).toBe("Requests");
+
+    await page.goto(`${pipeline.gateway.url}/console/requests/0b9f5c1e-4a8a-4d0c-9b56-3f1f0f2a9e11`);
+    await expect.poll(() => page.locator("h1").innerText(), LONG).toBe("No such request");
+    await page.close();
+  });
+
+  it("shows the readiness, health and the last hour's figures on the overview", async () => {
+    const page = await open("/console/overview");
+    await expect.poll(() => page.locator("main").innerText(), LONG).toContain("Latency, accept to end");
+    const text = await page.locator("main").innerText();
+    expect(text).toMatch(/Readiness\s*ok/);
+    expect(text).toMatch(/Submitted: [1-9]/);
+    expect(text).toContain("API keys: off");
+    expect(await page.locator("svg.chart-plot rect").count()).toBeGreaterThan(0);
+    await page.close();
+  });
+});
