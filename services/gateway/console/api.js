@@ -60,12 +60,13 @@ export async function health() {
 }
 
 /**
- * The request's events over SSE, replayed from the start then live, until the stream
- * ends (after the request's end event) or `signal` aborts. Calls `onEvent` with
- * { id, type, event } for each.
+ * The request's events over SSE, replayed from the start (or after `lastEventId`) then
+ * live, until the stream ends (after the request's end event, or when the gateway stops)
+ * or `signal` aborts. Calls `onEvent` with { id, type, event } for each.
  */
-export async function followEvents(requestId, { onEvent, signal }) {
-  const res = await fetch(`/api/v1/results/${encodeURIComponent(requestId)}/events`, { headers: headersFor({ accept: "text/event-stream" }), signal });
+export async function followEvents(requestId, { onEvent, signal, lastEventId }) {
+  const resume = lastEventId === undefined ? {} : { "last-event-id": lastEventId };
+  const res = await fetch(`/api/v1/results/${encodeURIComponent(requestId)}/events`, { headers: headersFor({ accept: "text/event-stream", ...resume }), signal });
   if (!res.ok || !res.body) {
     noticeUnauthorized(res.status);
     let body;

@@ -141,7 +141,7 @@ export function detailView(main, { params }) {
     const legend = h("ul", { class: "legend" }, [...counts].map(([type, n]) => h("li", {}, h("span", { class: ["entity-swatch", `entity-${type}`] }), `${type} ${n}`)));
     if (output.entities.length === 0) return h("p", { class: "muted", text: "No entities found." });
     if (typeof text !== "string") {
-      return [legend, h("ul", {}, output.entities.map((e) => h("li", {}, h("mark", { class: ["entity", `entity-${e.type}`], text: e.text }), ` ${e.type}`)))];
+      return [legend, h("ul", {}, output.entities.map((e) => h("li", {}, h("mark", { class: ["entity", `entity-${e.type}`], "data-type": e.type, text: e.text }), ` ${e.type}`)))];
     }
     const { segments, unplaced } = entitySpans(text, output.entities);
     return [
@@ -222,8 +222,14 @@ export function detailView(main, { params }) {
     }
   }
 
+  let webhookShown;
+
   function renderWebhook(logs) {
     const w = view?.webhook;
+    // Drawn again only when something changed, so a focused Retry button keeps its focus.
+    const seen = JSON.stringify([w, logs, view?.status]);
+    if (seen === webhookShown) return;
+    webhookShown = seen;
     if (!w) return show(webhook, h("p", { class: "muted", text: "This request has no webhook." }));
     const attempts = logs?.attempts ?? [];
     show(
@@ -268,56 +274,83 @@ export function detailView(main, { params }) {
     );
   }
 
+  const eventCount = h("p", { class: "muted small" });
+  const eventList = h("ol", { class: "event-list" });
+  show(eventsBox, eventCount, eventList);
+
+  /** Appends the events not shown yet: the ones shown stay as they are, open or closed, focused or not. */
   function renderEvents() {
-    const start = events.length ? Date.parse(events[0].occurred_at) : 0;
-    show(
-      eventsBox,
-      h("p", { class: "muted small", text: `${events.length} event${events.length === 1 ? "" : "s"}, as recorded; open one to see it whole.` }),
-      h(
-        "ol",
-        { class: "event-list" },
-        events.map((e) =>
+    const start = Date.parse(events[0].occurred_at);
+    for (const e of events.slice(eventList.children.length)) {
+      eventList.append(
+        h(
+          "li",
+          {},
           h(
-            "li",
+            "details",
             {},
-            h(
-              "details",
-              {},
-              h("summary", {}, h("span", { class: "event-type", text: e.type }), e.data?.agent ? ` ${e.data.agent}` : "", h("span", { class: "muted", text: ` +${formatMs(Date.parse(e.occurred_at) - start)}` })),
-              h("pre", { class: "json", tabindex: 0, text: JSON.stringify(e, null, 2) }),
-            ),
+            h("summary", {}, h("span", { class: "event-type", text: e.type }), e.data?.agent ? ` ${e.data.agent}` : "", h("span", { class: "muted", text: ` +${formatMs(Date.parse(e.occurred_at) - start)}` })),
+            h("pre", { class: "json", tabindex: 0, text: JSON.stringify(e, null, 2) }),
           ),
         ),
-      ),
-    );
+      );
+    }
+    eventCount.textContent = `${events.length} event${events.length === 1 ? "" : "s"}, as recorded; open one to see it whole.`;
+  }
+
+  /**
+   * Follows the stream until the request's end event. A stream that breaks or ends before
+   * it (a gateway restarting, a network change) is taken up again after the last event
+   * seen (Last-Event-ID), a few times, waiting a little longer each time.
+   */
+  async function follow() {
+    let lastId;
+    let failures = 0;
+    const sawEnd = () => events.some((e) => e.type === "RequestCompleted" || e.type === "RequestFailed");
+    while (!stopped) {
+      try {
+        await followEvents(id, {
+          signal,
+          lastEventId: lastId,
+          onEvent: ({ id: seq, event }) => {
+            lastId = seq ?? lastId;
+            failures = 0;
+            events.push(event);
+            renderEvents();
+            renderTimeline();
+            // The text arrives with the first event: outputs drawn before it are drawn again, highlighted.
+            if (event.type === "RequestAccepted" && view) renderOutputs();
+            if (event.type !== "AgentDispatched") viewChanged();
+          },
+        });
+        if (sawEnd()) break;
+        failures += 1;
+      } catch (err) {
+        if (stopped || err.name === "AbortError") return;
+        if (err.status === 404) return notFound();
+        if (err.status === 401 || err.status === 403 || failures >= 5) {
+          streaming = false;
+          live.textContent = `The live stream stopped: ${err.message}. Reload to follow again.`;
+          return;
+        }
+        failures += 1;
+      }
+      if (failures > 5) break;
+      live.textContent = "The live stream was cut; following again…";
+      await new Promise((resolve) => setTimeout(resolve, 1_000 * failures));
+    }
+    streaming = false;
+    if (stopped) return;
+    live.textContent = sawEnd() ? "The request has ended; every event is below." : "The live stream stopped before the request ended. Reload to follow again.";
+    renderTimeline();
+    viewChanged();
   }
 
   // The page before the first event: the request as the API reads it now.
   loadView();
   renderTimeline();
   const ticker = setInterval(() => streaming && renderTimeline(), 1_000);
-  followEvents(id, {
-    signal,
-    onEvent: ({ event }) => {
-      events.push(event);
-      renderEvents();
-      renderTimeline();
-      if (event.type !== "AgentDispatched") viewChanged();
-    },
-  })
-    .then(() => {
-      streaming = false;
-      live.textContent = "The request has ended; every event is below.";
-      renderTimeline();
-      viewChanged();
-    })
-    .catch((err) => {
-      streaming = false;
-      if (stopped || err.name === "AbortError") return;
-      if (err.status === 404) return notFound();
-      live.textContent = `The live stream stopped: ${err.message}. Reload to follow again.`;
-    });
-
+  follow();
   return {
     stop() {
       stopped = true;
