@@ -1,26 +1,74 @@
 // The web console (/console) in headless Chromium against the whole pipeline as
-// processes, with the local provider and a webhook service that gives up after one
-// attempt: a request submitted from the form is followed live to completed with its
-// entities highlighted; a failing webhook is retried from its button; the table's filters
-// and live rows; deep links pasted into a fresh page; a strict CSP and nothing loaded
-// from elsewhere.
+// processes, the agents on a scripted OpenAI-compatible server (so there are models and
+// tokens to show, and an answer can be held while the page shows the run in flight), and a
+// webhook service that gives up after one attempt: a request submitted from the form is
+// followed live to completed with its entities highlighted; a failing webhook is retried
+// from its button; the table's filters, pages and live rows; deep links pasted into a fresh
+// page; a phone, dark mode and the keyboard; a strict CSP and nothing loaded from elsewhere.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import type { RequestView } from "@chorus/contracts";
-import { launchChromium, openWatched, postProcess, startPipeline, startWebhookReceiver, type RunningPipeline, type WatchedPage, type WebhookReceiver } from "@chorus/testing";
+import type { AgentId, RequestView } from "@chorus/contracts";
+import {
+  completionReply,
+  errorReply,
+  launchChromium,
+  openWatched,
+  postProcess,
+  schemaNameOf,
+  startOpenAiServer,
+  startPipeline,
+  startWebhookReceiver,
+  type RunningPipeline,
+  type ScriptedOpenAiServer,
+  type WatchedPage,
+  type WebhookReceiver,
+} from "@chorus/testing";
 
 const TEXT = "Apple opened a new office in Berlin on Monday, and Tim Cook said the $2 billion plan would create 500 jobs by 2027.";
 const SECRET = "console-e2e-secret-0123456789";
 const LONG = { timeout: 60_000 };
 
+const MODEL = "console-model";
+/** What each agent answers; the entity extractor places the entities in the text itself. */
+const ANSWERS: Record<AgentId, unknown> = {
+  summarizer: { summary: "Apple is opening an office in Berlin.", key_points: ["A new office in Berlin", "A $2 billion plan"] },
+  sentiment: { label: "positive", score: 0.6, confidence: 0.9 },
+  entity_extractor: {
+    entities: [
+      { text: "Apple", type: "ORGANIZATION" },
+      { text: "Berlin", type: "LOCATION" },
+      { text: "Tim Cook", type: "PERSON" },
+      { text: "$2 billion", type: "MONEY" },
+    ],
+  },
+};
+const USAGE: Record<AgentId, { prompt_tokens: number; completion_tokens: number; total_tokens: number }> = {
+  summarizer: { prompt_tokens: 311, completion_tokens: 57, total_tokens: 368 },
+  sentiment: { prompt_tokens: 203, completion_tokens: 11, total_tokens: 214 },
+  entity_extractor: { prompt_tokens: 425, completion_tokens: 38, total_tokens: 463 },
+};
+
 let pipeline: RunningPipeline;
 let receiver: WebhookReceiver;
+let llm: ScriptedOpenAiServer;
 let browser: Browser;
 const opened: WatchedPage[] = [];
+/** The summarizer's answers wait for this: a test holds it to see a run in flight. */
+let summarizerGate: Promise<unknown> = Promise.resolve();
 
 beforeAll(async () => {
   receiver = await startWebhookReceiver({ status: 500 });
-  pipeline = await startPipeline({ env: { AGENT_PROVIDER: "local", WEBHOOK_ALLOW_PRIVATE: "true" } });
+  llm = await startOpenAiServer();
+  llm.respondWith((request) => {
+    const agent = schemaNameOf(request) as AgentId | undefined;
+    if (!agent || !(agent in ANSWERS)) return errorReply(400, `no scripted answer for schema ${String(agent)}`);
+    const reply = completionReply(ANSWERS[agent], { model: request.body?.model, usage: USAGE[agent] });
+    return agent === "summarizer" ? { ...reply, heldUntil: summarizerGate } : reply;
+  });
+  pipeline = await startPipeline({
+    env: { WEBHOOK_ALLOW_PRIVATE: "true" },
+    agentsEnv: { AGENT_PROVIDER: "openai", OPENAI_API_KEY: "test", OPENAI_BASE_URL: llm.baseURL, OPENAI_MODEL: MODEL },
+  });
   // One attempt a chain: a failing delivery is exhausted at once, so it can be retried by hand.
   await pipeline.startReplica("webhooks", { WEBHOOK_MAX_RETRIES: "0" });
   browser = await launchChromium();
@@ -35,6 +83,7 @@ afterAll(async () => {
   await browser?.close();
   await pipeline?.stop();
   await receiver?.close();
+  await llm?.close();
 });
 
 async function open(path: string, context?: BrowserContext): Promise<Page> {
@@ -81,23 +130,44 @@ describe("the web console", () => {
   });
 
   it("submits from the form and follows the new request live to completed, its entities highlighted in the text", async () => {
+    let release = () => undefined as void;
+    summarizerGate = new Promise<void>((resolve) => (release = resolve));
     const page = await open("/console/submit");
-    await page.getByLabel("Text").fill(TEXT);
-    await page.getByLabel(/^ sequential/).check();
-    await page.getByRole("button", { name: "Submit" }).click();
-    await page.waitForURL(/\/console\/requests\/[0-9a-f-]{36}$/, LONG);
+    try {
+      await page.getByLabel("Text").fill(TEXT);
+      await page.getByLabel(/^ sequential/).check();
+      await page.getByRole("button", { name: "Submit" }).click();
+      await page.waitForURL(/\/console\/requests\/[0-9a-f-]{36}$/, LONG);
+      // Live: the first agent's run is shown in flight, the later ones not dispatched yet, while its answer is held.
+      const lanes = () => page.locator(".lane").evaluateAll((els) => els.map((e) => [e.getAttribute("data-agent"), e.getAttribute("data-status")]));
+      await expect.poll(lanes, LONG).toEqual([["summarizer", "running"]]);
+      await expect.poll(() => summaryStatus(page).textContent(), LONG).toBe("processing");
+    } finally {
+      release();
+      summarizerGate = Promise.resolve();
+    }
     await expect.poll(() => summaryStatus(page).textContent(), LONG).toBe("completed");
     await expect.poll(() => page.locator(".summary").innerText(), LONG).toContain("sequential");
 
     const marks = () => page.locator(".highlighted mark.entity").evaluateAll((els) => els.map((e) => [e.firstChild?.textContent, e.getAttribute("data-type")]));
-    await expect.poll(marks, LONG).toEqual(expect.arrayContaining([["Berlin", "LOCATION"]]));
+    await expect.poll(marks, LONG).toEqual([
+      ["Apple", "ORGANIZATION"],
+      ["Berlin", "LOCATION"],
+      ["Tim Cook", "PERSON"],
+      ["$2 billion", "MONEY"],
+    ]);
     expect(await page.locator(".highlighted").innerText()).toContain("opened a new office in");
     // Sequential: the timeline's runs do not overlap; each agent's lane has completed.
     await expect.poll(() => page.locator(".lane").evaluateAll((els) => els.map((e) => e.getAttribute("data-status"))), LONG).toEqual(["completed", "completed", "completed"]);
     expect(await page.locator("figure.timeline").getAttribute("data-overlapping")).toBe("false");
     await expect.poll(() => page.locator(".event-list .event-type").allTextContents(), LONG).toEqual(expect.arrayContaining(["RequestAccepted", "AgentCompleted", "RequestCompleted"]));
-    expect(await page.locator("[data-agent=sentiment] meter").count()).toBe(1);
-    expect(await page.locator("[data-agent=summarizer] .summary-text").innerText()).not.toBe("");
+    expect(await page.locator("[data-agent=sentiment] meter").getAttribute("value")).toBe("0.6");
+    expect(await page.locator("[data-agent=summarizer] .summary-text").innerText()).toBe("Apple is opening an office in Berlin.");
+    expect(await page.locator("[data-agent=summarizer] .key-points li").allInnerTexts()).toEqual(["A new office in Berlin", "A $2 billion plan"]);
+    // Model and tokens per agent, and their sum.
+    const usage = await page.locator("section[aria-labelledby=h-usage] table").innerText();
+    expect(usage).toMatch(/summarizer\s+completed\s+openai\s+console-model\s+\S+ m?s\s+311\s+57\s+368/);
+    expect(usage).toMatch(/All agents\s+939\s+106\s+1045/);
     await page.close();
   });
 
@@ -142,6 +212,24 @@ describe("the web console", () => {
     await page.getByLabel("Status").selectOption("");
     const later = await submitted({ text: TEXT, agents: ["sentiment"] });
     await expect.poll(() => rowIds(page), LONG).toContain(later.request_id);
+    await page.close();
+  });
+
+  it("pages through the table, newest first, the page in the URL", async () => {
+    for (let i = 0; i < 3; i += 1) await submitted({ text: TEXT, agents: ["sentiment"] });
+    const page = await open("/console?page_size=2");
+    await expect.poll(async () => (await rowIds(page)).length, LONG).toBe(2);
+    const first = await rowIds(page);
+    const pager = page.locator("nav.pager");
+    expect(await pager.getByRole("button", { name: "← Newer" }).isDisabled()).toBe(true);
+    const pages = Number(/Page 1 of (\d+) · \d+ requests/.exec(await pager.innerText())?.[1]);
+    expect(pages).toBeGreaterThanOrEqual(2);
+    await pager.getByRole("button", { name: "Older →" }).click();
+    await expect.poll(() => page.locator("nav.pager").innerText(), LONG).toMatch(/Page 2 of/);
+    await expect.poll(async () => (await rowIds(page)).filter((id) => first.includes(id)), LONG).toEqual([]);
+    expect(await rowIds(page)).toHaveLength(2);
+    expect(new URL(page.url()).searchParams.get("page")).toBe("2");
+    expect(new URL(page.url()).searchParams.get("page_size")).toBe("2");
     await page.close();
   });
 

@@ -8,20 +8,30 @@ import { badge, formatMs, formatTime, h, show } from "./dom.js";
 const STATUSES = ["pending", "processing", "completed", "partial", "failed"];
 const MODES = ["parallel", "sequential"];
 const AGENTS = ["summarizer", "sentiment", "entity_extractor"];
-const PAGE_SIZE = 20;
+const DEFAULT_PAGE_SIZE = 20;
 const REFRESH_MS = 3_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function filtersOf(search) {
   const q = new URLSearchParams(search);
-  const page = Number.parseInt(q.get("page") ?? "1", 10);
+  const whole = (name, fallback, max) => {
+    const n = Number.parseInt(q.get(name) ?? "", 10);
+    return Number.isInteger(n) && n >= 1 && n <= max ? n : fallback;
+  };
   const pick = (name, allowed) => (allowed.includes(q.get(name)) ? q.get(name) : "");
-  return { status: pick("status", STATUSES), orchestration_mode: pick("orchestration_mode", MODES), agent: pick("agent", AGENTS), page: Number.isFinite(page) && page > 0 ? page : 1 };
+  return {
+    status: pick("status", STATUSES),
+    orchestration_mode: pick("orchestration_mode", MODES),
+    agent: pick("agent", AGENTS),
+    page: whole("page", 1, Number.MAX_SAFE_INTEGER),
+    page_size: whole("page_size", DEFAULT_PAGE_SIZE, 100),
+  };
 }
 
+/** The filters as a query string, leaving out what is the default. */
 function queryOf(filters) {
   const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(filters)) if (v && !(k === "page" && v === 1)) q.set(k, String(v));
+  for (const [k, v] of Object.entries(filters)) if (v && !(k === "page" && v === 1) && !(k === "page_size" && v === DEFAULT_PAGE_SIZE)) q.set(k, String(v));
   return q.toString();
 }
 
@@ -93,7 +103,7 @@ export function requestsView(main, { navigate }) {
   );
 
   function render(page) {
-    const pages = Math.max(1, Math.ceil(page.total / PAGE_SIZE));
+    const pages = Math.max(1, Math.ceil(page.total / filters.page_size));
     if (page.items.length === 0) {
       show(table, h("p", { class: "empty" }, page.total === 0 && !filters.status && !filters.orchestration_mode && !filters.agent ? ["No requests yet. ", h("a", { href: "/console/submit", text: "Submit one" }), "."] : "No requests match these filters on this page."));
     } else {
@@ -143,8 +153,8 @@ export function requestsView(main, { navigate }) {
     const mine = ++generation;
     if (now) shown = "";
     try {
-      const q = queryOf({ ...filters, page: undefined });
-      const page = await call(`/api/v1/results?page=${filters.page}&page_size=${PAGE_SIZE}${q ? `&${q}` : ""}`, { signal: controller.signal });
+      const q = queryOf({ ...filters, page: undefined, page_size: undefined });
+      const page = await call(`/api/v1/results?page=${filters.page}&page_size=${filters.page_size}${q ? `&${q}` : ""}`, { signal: controller.signal });
       if (mine !== generation) return;
       const seen = JSON.stringify(page);
       // Drawn again only when something changed, so focus and scroll stay where they were.
