@@ -134,6 +134,11 @@ describe("the web console", () => {
     summarizerGate = new Promise<void>((resolve) => (release = resolve));
     const page = await open("/console/submit");
     try {
+      // The API's validation answer is shown beside the form, which stays as it was.
+      await page.getByLabel("Text").fill("too short");
+      await page.getByRole("button", { name: "Submit" }).click();
+      await expect.poll(() => page.locator(".submit-form [role=alert]").innerText(), LONG).toMatch(/^Not submitted: .*\ntext: must be \d+ to \d+ characters/s);
+      expect(new URL(page.url()).pathname).toBe("/console/submit");
       await page.getByLabel("Text").fill(TEXT);
       await page.getByLabel(/^ sequential/).check();
       await page.getByRole("button", { name: "Submit" }).click();
