@@ -4,9 +4,10 @@
 // a header); the request and its webhook log are read again as the events say they changed.
 import { call, followEvents } from "./api.js";
 import { timelineChart } from "./chart.js";
+import { outputCard, usageTable } from "./agent-results.js";
 import { badge, formatMs, formatTime, h, show } from "./dom.js";
-import { entitySpans } from "./highlight.js";
 import { layoutTimeline } from "./timeline.js";
+import { webhookPanel } from "./webhook-panel.js";
 
 const ENDED = new Set(["completed", "partial", "failed"]);
 const WEBHOOK_POLL_MS = 2_000;
@@ -21,7 +22,6 @@ export function detailView(main, { params }) {
   let stopped = false;
   let viewTimer;
   let webhookTimer;
-  let watchWebhookUntil = 0;
 
   const heading = h("h1", {}, "Request ", h("span", { class: "mono", text: id }));
   const live = h("p", { class: "muted small", "aria-live": "polite", text: "Following the request's events…" });
@@ -29,7 +29,7 @@ export function detailView(main, { params }) {
   const timeline = h("div", { class: "timeline-box" });
   const outputs = h("div", { class: "outputs" });
   const usage = h("div", { class: "table-wrap" });
-  const webhook = h("div", { class: "webhook" });
+  const webhook = webhookPanel({ requestId: id, signal, onRetried: () => loadView() });
   const eventsBox = h("div", { class: "events" });
 
   show(
@@ -41,7 +41,7 @@ export function detailView(main, { params }) {
     h("section", { "aria-labelledby": "h-timeline" }, h("h2", { id: "h-timeline", text: "Timeline" }), timeline),
     h("section", { "aria-labelledby": "h-outputs" }, h("h2", { id: "h-outputs", text: "Outputs" }), outputs),
     h("section", { "aria-labelledby": "h-usage" }, h("h2", { id: "h-usage", text: "Tokens and models" }), usage),
-    h("section", { "aria-labelledby": "h-webhook" }, h("h2", { id: "h-webhook", text: "Webhook" }), webhook),
+    h("section", { "aria-labelledby": "h-webhook" }, h("h2", { id: "h-webhook", text: "Webhook" }), webhook.element),
     h("section", { "aria-labelledby": "h-events" }, h("h2", { id: "h-events", text: "Event history" }), eventsBox),
   );
 
@@ -60,7 +60,7 @@ export function detailView(main, { params }) {
     renderOutputs();
     renderUsage();
     if (ENDED.has(view.status)) await loadWebhook();
-    else renderWebhook(null);
+    else webhook.render(view, null);
   }
 
   function notFound() {
@@ -106,88 +106,16 @@ export function detailView(main, { params }) {
   }
 
   function renderOutputs() {
-    show(outputs, view.agents.map((agent) => outputCard(agent, view.results[agent])));
-  }
-
-  function outputCard(agent, result) {
-    const body = !result || result.status === "pending" || result.status === "running" ? h("p", { class: "muted", text: result?.status === "running" ? "Running…" : "Waiting…" })
-      : result.status === "failed" ? h("p", { class: "error" }, h("strong", { text: result.error?.code ?? "failed" }), `: ${result.error?.message ?? ""}`)
-      : agent === "summarizer" ? summaryOutput(result.output)
-      : agent === "sentiment" ? sentimentOutput(result.output)
-      : agent === "entity_extractor" ? entitiesOutput(result.output)
-      : h("pre", { text: JSON.stringify(result.output, null, 2) });
-    return h("article", { class: "card", "data-agent": agent }, h("h3", {}, agent, " ", badge(result?.status ?? "pending")), body);
-  }
-
-  function summaryOutput(output) {
-    return [h("p", { class: "summary-text", text: output.summary }), output.key_points.length ? h("ul", { class: "key-points" }, output.key_points.map((p) => h("li", { text: p }))) : null];
-  }
-
-  function sentimentOutput(output) {
-    const score = output.score.toFixed(2);
-    return h(
-      "div",
-      { class: "sentiment" },
-      h("span", { class: ["badge", `sentiment-${output.label}`], text: output.label }),
-      h("label", { class: "score" }, `Score ${score} `, h("meter", { min: -1, max: 1, low: -0.2, high: 0.2, optimum: 1, value: output.score, text: score })),
-      h("span", { class: "muted", text: `confidence ${Math.round(output.confidence * 100)}%` }),
-    );
-  }
-
-  function entitiesOutput(output) {
-    const text = submittedText();
-    const counts = new Map();
-    for (const e of output.entities) counts.set(e.type, (counts.get(e.type) ?? 0) + 1);
-    const legend = h("ul", { class: "legend" }, [...counts].map(([type, n]) => h("li", {}, h("span", { class: ["entity-swatch", `entity-${type}`] }), `${type} ${n}`)));
-    if (output.entities.length === 0) return h("p", { class: "muted", text: "No entities found." });
-    if (typeof text !== "string") {
-      return [legend, h("ul", {}, output.entities.map((e) => h("li", {}, h("mark", { class: ["entity", `entity-${e.type}`], "data-type": e.type, text: e.text }), ` ${e.type}`)))];
-    }
-    const { segments, unplaced } = entitySpans(text, output.entities);
-    return [
-      legend,
-      h(
-        "p",
-        { class: "highlighted" },
-        segments.map((s) => (s.entity ? h("mark", { class: ["entity", `entity-${s.entity.type}`], "data-type": s.entity.type, title: s.entity.type }, s.text, h("span", { class: "entity-type", text: s.entity.type })) : s.text)),
-      ),
-      unplaced > 0 ? h("p", { class: "muted small", text: `${unplaced} entit${unplaced === 1 ? "y" : "ies"} could not be placed in the text.` }) : null,
-    ];
+    show(outputs, view.agents.map((agent) => outputCard(agent, view.results[agent], submittedText())));
   }
 
   function renderUsage() {
-    const rows = view.agents.map((agent) => {
-      const r = view.results[agent];
-      return h(
-        "tr",
-        {},
-        h("th", { scope: "row", text: agent }),
-        h("td", {}, badge(r?.status ?? "pending")),
-        h("td", { text: r?.provider ?? "—" }),
-        h("td", { text: r?.model ?? "—" }),
-        h("td", { class: "num", text: formatMs(r?.duration_ms) }),
-        h("td", { class: "num", text: r?.usage ? String(r.usage.prompt_tokens) : "—" }),
-        h("td", { class: "num", text: r?.usage ? String(r.usage.completion_tokens) : "—" }),
-        h("td", { class: "num", text: r?.usage ? String(r.usage.total_tokens) : "—" }),
-      );
-    });
-    const t = view.usage_total;
-    show(
-      usage,
-      h(
-        "table",
-        {},
-        h("thead", {}, h("tr", {}, ["Agent", "Status", "Provider", "Model", "Took", "Prompt", "Completion", "Total"].map((c) => h("th", { scope: "col", text: c })))),
-        h("tbody", {}, rows),
-        h("tfoot", {}, h("tr", {}, h("th", { scope: "row", colspan: 5, text: "All agents" }), h("td", { class: "num", text: t ? String(t.prompt_tokens) : "—" }), h("td", { class: "num", text: t ? String(t.completion_tokens) : "—" }), h("td", { class: "num", text: t ? String(t.total_tokens) : "—" }))),
-      ),
-      t ? null : h("p", { class: "muted small", text: "No agent reported token usage (the offline provider reports none)." }),
-    );
+    show(usage, usageTable(view));
   }
 
   async function loadWebhook() {
     clearTimeout(webhookTimer);
-    if (!view?.webhook) return renderWebhook(null);
+    if (!view?.webhook) return webhook.render(view, null);
     let logs = null;
     try {
       logs = await call(`/api/v1/webhook-logs/${id}`, { signal });
@@ -195,83 +123,12 @@ export function detailView(main, { params }) {
       if (stopped) return;
       live.textContent = `Could not read the webhook log: ${err.message}`;
     }
-    renderWebhook(logs);
-    // Attempts keep coming while a delivery is pending (and for a while after a retry was asked for).
-    if (!stopped && (view.webhook.status === "pending" || Date.now() < watchWebhookUntil)) {
+    webhook.render(view, logs);
+    if (!stopped && webhook.watching(view)) {
       webhookTimer = setTimeout(async () => {
         await loadView();
       }, WEBHOOK_POLL_MS);
     }
-  }
-
-  const retryNote = h("p", { class: "small", role: "status" });
-
-  async function retry(event) {
-    const button = event.currentTarget;
-    button.disabled = true;
-    retryNote.textContent = "Asking for a redelivery…";
-    try {
-      await call(`/api/v1/webhook/retry/${id}`, { method: "POST", signal });
-      retryNote.textContent = "Redelivery requested: its attempts appear below.";
-      watchWebhookUntil = Date.now() + 30_000;
-      await loadView();
-    } catch (err) {
-      retryNote.textContent = `Not retried: ${err.message} (${err.error}).`;
-    } finally {
-      button.disabled = false;
-    }
-  }
-
-  let webhookShown;
-
-  function renderWebhook(logs) {
-    const w = view?.webhook;
-    // Drawn again only when something changed, so a focused Retry button keeps its focus.
-    const seen = JSON.stringify([w, logs, view?.status]);
-    if (seen === webhookShown) return;
-    webhookShown = seen;
-    if (!w) return show(webhook, h("p", { class: "muted", text: "This request has no webhook." }));
-    const attempts = logs?.attempts ?? [];
-    show(
-      webhook,
-      h(
-        "dl",
-        { class: "facts" },
-        h("div", {}, h("dt", { text: "URL" }), h("dd", { class: "mono wrap", text: w.url })),
-        h("div", {}, h("dt", { text: "Status" }), h("dd", {}, badge(w.status))),
-        h("div", {}, h("dt", { text: "Attempts" }), h("dd", { text: String(w.attempts) })),
-        h("div", {}, h("dt", { text: "Last answer" }), h("dd", { text: w.last_status_code === null ? "—" : String(w.last_status_code) })),
-        h("div", {}, h("dt", { text: "Delivered" }), h("dd", { text: formatTime(w.delivered_at) })),
-      ),
-      h("div", { class: "actions" }, h("button", { type: "button", class: "retry", disabled: !ENDED.has(view.status), onclick: retry, text: "Retry delivery" }), retryNote),
-      attempts.length === 0
-        ? h("p", { class: "muted", text: ENDED.has(view.status) ? "No attempt logged yet." : "Sent when the request ends." })
-        : h(
-            "div",
-            { class: "table-wrap" },
-            h(
-              "table",
-              { class: "attempts" },
-              h("thead", {}, h("tr", {}, ["#", "When", "Answer", "Took", "Error", "Next attempt"].map((c) => h("th", { scope: "col", text: c })))),
-              h(
-                "tbody",
-                {},
-                attempts.map((a) =>
-                  h(
-                    "tr",
-                    { class: a.status_code !== null && a.status_code >= 200 && a.status_code < 300 ? "ok" : "bad" },
-                    h("td", { class: "num", text: String(a.attempt) }),
-                    h("td", {}, h("time", { datetime: a.attempted_at, text: formatTime(a.attempted_at) })),
-                    h("td", { class: "num", text: a.status_code === null ? "no answer" : String(a.status_code) }),
-                    h("td", { class: "num", text: formatMs(a.duration_ms) }),
-                    h("td", { class: "wrap", text: a.error ?? "" }),
-                    h("td", { text: a.next_attempt_at ? formatTime(a.next_attempt_at) : "—" }),
-                  ),
-                ),
-              ),
-            ),
-          ),
-    );
   }
 
   const eventCount = h("p", { class: "muted small" });
