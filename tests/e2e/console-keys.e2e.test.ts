@@ -2,10 +2,11 @@
 // pipeline: it asks for a key before anything else, refuses one the gateway does not
 // accept, keeps the key in sessionStorage only (not in a cookie, localStorage or a URL),
 // shows what the key may do, follows a request's SSE stream with the key in a header,
-// and asks again once the key is forgotten or in a new browser session.
+// asks again once the key is forgotten or in a new browser session, and says so when a
+// pasted link names an erased request (410).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { createApiKey, launchChromium, openWatched, startPipeline, type CreatedApiKey, type RunningPipeline, type WatchedPage } from "@chorus/testing";
+import { bearer, createApiKey, launchChromium, openWatched, postProcess, startPipeline, type CreatedApiKey, type RunningPipeline, type WatchedPage } from "@chorus/testing";
 
 const TEXT = "Angela Merkel visited Paris on Friday to discuss a $3 million fund with Siemens.";
 const LONG = { timeout: 60_000 };
@@ -14,12 +15,14 @@ let pipeline: RunningPipeline;
 let browser: Browser;
 let reader: CreatedApiKey;
 let writer: CreatedApiKey;
+let eraser: CreatedApiKey;
 const opened: WatchedPage[] = [];
 
 beforeAll(async () => {
   pipeline = await startPipeline({ auth: true, env: { AGENT_PROVIDER: "local" } });
   reader = await createApiKey(pipeline.gateway.url, pipeline.adminKey!, { tenant: "acme", scopes: ["requests:read"] });
   writer = await createApiKey(pipeline.gateway.url, pipeline.adminKey!, { tenant: "acme", scopes: ["requests:read", "requests:write", "webhooks:write"] });
+  eraser = await createApiKey(pipeline.gateway.url, pipeline.adminKey!, { tenant: "acme", scopes: ["requests:read", "requests:write", "requests:erase"] });
   browser = await launchChromium();
 });
 
@@ -94,5 +97,18 @@ describe("the web console with API keys required", () => {
     const again = await open(new URL(link).pathname, fresh);
     await expect.poll(() => again.locator("h1").innerText(), LONG).toBe("API key needed");
     await fresh.close();
+  });
+
+  it("says a request was erased when its link is opened after the erasure", async () => {
+    const { body } = await postProcess(pipeline.gateway.url, { text: TEXT }, bearer(eraser.key));
+    const erased = await fetch(`${pipeline.gateway.url}/api/v1/results/${body.request_id}`, { method: "DELETE", headers: bearer(eraser.key) });
+    expect(erased.status, await erased.clone().text()).toBeLessThan(300);
+    const context = await browser.newContext();
+    const page = await open(`/console/requests/${body.request_id}`, context);
+    await enterKey(page, eraser.key);
+    await expect.poll(() => page.locator("h1").innerText(), LONG).toBe("Request erased");
+    expect(await page.locator("main").innerText()).toContain("erased");
+    expect(await page.locator("#key-status [data-scopes]").getAttribute("data-scopes")).toBe("requests:read requests:write requests:erase");
+    await context.close();
   });
 });

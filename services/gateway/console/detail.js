@@ -53,6 +53,7 @@ export function detailView(main, { params }) {
     } catch (err) {
       if (stopped) return;
       if (err.status === 404) return notFound();
+      if (err.status === 410) return erased(err.message);
       live.textContent = `Could not read the request: ${err.message}`;
       return;
     }
@@ -63,11 +64,16 @@ export function detailView(main, { params }) {
     else webhook.render(view, null);
   }
 
-  function notFound() {
+  /** The page says why there is nothing to show, and stops following. */
+  function nothingToShow(title, ...why) {
     stopped = true;
     controller.abort();
-    show(main, h("p", { class: "crumbs" }, h("a", { href: "/console", text: "← Requests" })), h("h1", { text: "No such request" }), h("p", {}, "No request ", h("span", { class: "mono", text: id }), " is visible with this key."));
+    show(main, h("p", { class: "crumbs" }, h("a", { href: "/console", text: "← Requests" })), h("h1", { text: title }), h("p", {}, why));
   }
+
+  const notFound = () => nothingToShow("No such request", "No request ", h("span", { class: "mono", text: id }), " is visible with this key.");
+  /** An erased request (410 Gone): only a tombstone is left, and the API says when. */
+  const erased = (message) => nothingToShow("Request erased", message);
 
   /** Reads the request again soon: several events in a row make one read. */
   function viewChanged() {
@@ -185,6 +191,7 @@ export function detailView(main, { params }) {
       } catch (err) {
         if (stopped || err.name === "AbortError") return;
         if (err.status === 404) return notFound();
+        if (err.status === 410) return erased(err.message);
         if (err.status === 401 || err.status === 403 || failures >= 5) {
           streaming = false;
           live.textContent = `The live stream stopped: ${err.message}. Reload to follow again.`;

@@ -9,6 +9,7 @@ import { h, show } from "./dom.js";
 const PROBES = [
   ["requests:read", "read requests", { path: "/api/v1/results?page_size=1" }],
   ["requests:write", "submit", { path: "/api/v1/process", method: "POST" }],
+  ["requests:erase", "erase requests", { path: "/api/v1/results/-", method: "DELETE" }],
   ["webhooks:write", "retry webhooks", { path: "/api/v1/webhook/retry/-", method: "POST" }],
   ["admin", "manage keys", { path: "/api/v1/admin/keys" }],
 ];
