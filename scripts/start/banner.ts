@@ -48,6 +48,7 @@ export function keyedReadyBanner(r: KeyedReady): string[] {
     `      ${curlCommand(r.gatewayUrl, "CHORUS_API_KEY")}`,
     "      npm run smoke",
     "",
+    `  Web console: ${r.gatewayUrl}/console (it asks for the key above, and keeps it for the tab only)`,
     `  Admin key (creates and revokes keys at ${r.gatewayUrl}/api/v1/admin/keys): ${r.adminKeyFile ?? "your CHORUS_ADMIN_KEY"}`,
     "  Ctrl-C stops everything.",
     RULE,
@@ -74,6 +75,7 @@ export function openReadyBanner(r: OpenReady): string[] {
     `      ${curlCommand(r.gatewayUrl, null)}`,
     "      npm run smoke",
     "",
+    `  Web console: ${r.gatewayUrl}/console`,
     "  Ctrl-C stops everything.",
     RULE,
   ];

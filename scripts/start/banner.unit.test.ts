@@ -36,6 +36,7 @@ describe("keyedReadyBanner", () => {
     expect(lines).toContain("      npm run smoke");
     expect(lines.join("\n")).toMatch(/created now and saved in \.data\/keys\/dev\.key/);
     expect(lines.join("\n")).toMatch(/\.data\/keys\/admin\.key/);
+    expect(lines).toContain("  Web console: http://127.0.0.1:8000/console (it asks for the key above, and keeps it for the tab only)");
   });
 
   it("says when the key is the one saved earlier, and where the admin key came from", () => {
@@ -62,6 +63,7 @@ describe("the open API", () => {
     const text = openReadyBanner({ gatewayUrl: "http://127.0.0.1:8000", seconds: "3.0", host: "127.0.0.1" }).join("\n");
     expect(text).toContain(curlCommand("http://127.0.0.1:8000", null));
     expect(text).not.toContain("CHORUS_API_KEY");
+    expect(text).toContain("Web console: http://127.0.0.1:8000/console");
   });
 });
 

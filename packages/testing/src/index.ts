@@ -11,3 +11,4 @@ export * from "./accepted-events.ts";
 export * from "./end-events.ts";
 export * from "./pipeline.ts";
 export * from "./nats-cluster.ts";
+export * from "./browser.ts";

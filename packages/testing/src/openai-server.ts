@@ -11,6 +11,8 @@ export type ScriptedReply = {
   body?: unknown;
   /** Held this long before answering (to trip a client's timeout). */
   delayMs?: number;
+  /** Held until this settles (a test lets the answer go once it has seen the call in flight). */
+  heldUntil?: Promise<unknown>;
 };
 
 export type ChatMessageIn = { role: string; content: string };
@@ -153,7 +155,12 @@ export async function startOpenAiServer(): Promise<ScriptedOpenAiServer> {
         reply = errorReply(404, `no route ${req.method} ${path}`);
       }
       record.status = reply.status ?? 200;
-      if (reply.delayMs) {
+      if (reply.heldUntil) {
+        const answer = () => {
+          if (!res.destroyed) send(res, reply);
+        };
+        reply.heldUntil.then(answer, answer);
+      } else if (reply.delayMs) {
         const timer = setTimeout(() => {
           timers.delete(timer);
           if (!res.destroyed) send(res, reply);

@@ -5,6 +5,7 @@ import { adminRoutes } from "./admin/routes.ts";
 import { brokerState } from "./broker/state.ts";
 import type { GatewayDeps } from "./deps.ts";
 import { healthRoutes } from "./health/routes.ts";
+import { consoleRoutes } from "./console/index.ts";
 import { docsRoutes } from "./docs/routes.ts";
 import { eventsRoutes } from "./events/routes.ts";
 import { corsMiddleware } from "./http/cors.ts";
@@ -41,6 +42,7 @@ export function createApp(deps: GatewayDeps): Koa<GatewayState> {
     adminRoutes(access),
     openApiRoutes({ maxTextLength: settings.maxTextLength }),
     docsRoutes(),
+    consoleRoutes(),
     webhookRoutes(
       { ...submitDeps, database: deps.database },
       access,

@@ -1,8 +1,8 @@
 // The files the documentation pages load, served from the npm packages that ship them
 // (swagger-ui-dist, redoc): no CDN, so /docs and /redoc work on offline deployments.
-import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { cachedFiles } from "../http/file-cache.ts";
 
 const require = createRequire(import.meta.url);
 const swaggerDir = dirname(require.resolve("swagger-ui-dist/package.json"));
@@ -19,16 +19,5 @@ export const ASSETS: Record<string, Asset> = {
   "redoc.standalone.js": { file: redocBundle, type: "text/javascript; charset=utf-8" },
 };
 
-const cache = new Map<string, Promise<Buffer>>();
-
 /** The asset's bytes, read once. */
-export function assetBytes(name: string): Promise<Buffer> | undefined {
-  const asset = ASSETS[name];
-  if (!asset) return undefined;
-  let bytes = cache.get(name);
-  if (!bytes) {
-    bytes = readFile(asset.file);
-    cache.set(name, bytes);
-  }
-  return bytes;
-}
+export const assetBytes = cachedFiles((name) => ASSETS[name]?.file);

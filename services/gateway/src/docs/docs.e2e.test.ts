@@ -2,12 +2,9 @@
 // driven by playwright-core): both render the API's operations from /openapi.json with
 // every asset from the gateway and no request leaving the machine.
 import { beforeAll, describe, expect, it } from "vitest";
-import { chromium, type Browser, type Page } from "playwright-core";
-import { isolatedPerFile } from "@chorus/testing";
+import type { Browser, Page } from "playwright-core";
+import { isolatedPerFile, launchChromium, openWatched } from "@chorus/testing";
 import { startTestGateway, unreachableDatabase } from "../gateway.fixtures.ts";
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
 const env = isolatedPerFile({ nats: true });
 let gateway: Awaited<ReturnType<typeof startTestGateway>>;
@@ -18,26 +15,12 @@ beforeAll(async () => {
   env.defer(() => database.close());
   gateway = await startTestGateway({ nats: env.nats, database });
   env.defer(() => gateway.stop());
-  // No browser is a failure, not a skip: CI must install Debian's chromium package.
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  browser = await launchChromium();
   env.defer(() => browser.close());
 });
 
 /** Opens `path`, refusing and recording every request that is not to the gateway. */
-async function open(path: string): Promise<{ page: Page; external: string[]; errors: string[] }> {
-  const page = await browser.newPage();
-  const external: string[] = [];
-  const errors: string[] = [];
-  page.on("pageerror", (err) => errors.push(err.message));
-  await page.route("**/*", (route) => {
-    const url = route.request().url();
-    if (url.startsWith(gateway.url) || url.startsWith("data:") || url.startsWith("blob:")) return route.continue();
-    external.push(url);
-    return route.abort();
-  });
-  await page.goto(`${gateway.url}${path}`);
-  return { page, external, errors };
-}
+const open = (path: string) => openWatched(browser, gateway.url, path);
 
 const bodyText = (page: Page) => page.locator("body").innerText();
 

@@ -12,6 +12,7 @@ import { createApp } from "../app.ts";
 import { hashApiKey } from "../auth/api-key.ts";
 import type { GatewaySettings } from "../deps.ts";
 import { docsRoutes } from "../docs/routes.ts";
+import { consoleRoutes } from "../console/index.ts";
 import { IdempotencyKeyHeader, processRequestBody } from "../processing/schema.ts";
 import { RequestIdParam } from "../results/schema.ts";
 import { TEST_SETTINGS, startTestGateway, testAccess, testGatewayDeps, unreachableDatabase } from "../gateway.fixtures.ts";
@@ -81,7 +82,7 @@ describe("the OpenAPI document", () => {
     expect(validator.version).toBe("3.1");
   });
 
-  it("documents every route the gateway's routers register, apart from the documentation pages", async () => {
+  it("documents every route the gateway's routers register, apart from the documentation pages and the web console", async () => {
     const access = await testAccess(env.nats);
     env.defer(() => access.stop());
     const app = createApp(testGatewayDeps({ nats: env.nats, database, access }));
@@ -89,7 +90,7 @@ describe("the OpenAPI document", () => {
       const router = (m as unknown as { router?: Router }).router;
       return router ? [router] : [];
     });
-    const pages = new Set(registeredRoutes([docsRoutes() as unknown as Router]));
+    const pages = new Set(registeredRoutes([docsRoutes() as unknown as Router, consoleRoutes() as unknown as Router]));
     const routes = [...new Set(registeredRoutes(routers))].filter((r) => !pages.has(r));
     expect(routes.length).toBeGreaterThanOrEqual(9);
     const documented = new Set(Object.entries(document.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`)));

@@ -1,7 +1,7 @@
 // Reads of the request read models in Postgres, validated against the row schemas.
 // A database that cannot be reached becomes a 503; anything else is a bug (500).
 import { z } from "zod";
-import type { RequestStatus, RequestView } from "@chorus/contracts";
+import type { AgentId, OrchestrationMode, RequestStatus, RequestView } from "@chorus/contracts";
 import { READ_MODEL_SCHEMA, sql, type DatabasePool } from "@chorus/platform";
 import { isDatabaseUnavailable } from "../database/errors.ts";
 import type { DatabaseLink } from "../database/link.ts";
@@ -49,16 +49,26 @@ export function findRequest(db: DatabaseLink, tenantId: string, requestId: strin
 
 export type RequestPage = { items: RequestView[]; total: number };
 
+export type ListFilter = {
+  tenantId: string;
+  status?: RequestStatus | undefined;
+  orchestrationMode?: OrchestrationMode | undefined;
+  agent?: AgentId | undefined;
+};
+
+/** The conditions of a filter, ANDed; the tenant always. Erased requests are left out: their rows record only that they existed. */
+function whereOf(filter: ListFilter) {
+  const conditions = [sql.fragment`tenant_id = ${filter.tenantId}`, sql.fragment`erased_at IS NULL`];
+  if (filter.status) conditions.push(sql.fragment`status = ${filter.status}`);
+  if (filter.orchestrationMode) conditions.push(sql.fragment`orchestration_mode = ${filter.orchestrationMode}`);
+  if (filter.agent) conditions.push(sql.fragment`${filter.agent} = ANY(agents)`);
+  return sql.join(conditions, sql.fragment` AND `);
+}
+
 /** Newest first; `offset`/`limit` come from the validated page parameters. */
-export function listRequests(
-  db: DatabaseLink,
-  query: { tenantId: string; status?: RequestStatus | undefined; limit: number; offset: number },
-): Promise<RequestPage> {
+export function listRequests(db: DatabaseLink, query: ListFilter & { limit: number; offset: number }): Promise<RequestPage> {
   return reading(db, async (pool) => {
-    // Erased requests are left out: their rows record only that they existed.
-    const where = query.status
-      ? sql.fragment`tenant_id = ${query.tenantId} AND status = ${query.status} AND erased_at IS NULL`
-      : sql.fragment`tenant_id = ${query.tenantId} AND erased_at IS NULL`;
+    const where = whereOf(query);
     const total = await pool.oneFirst(sql.type(z.object({ total: z.number().int() }))`
       SELECT count(*)::int AS total FROM ${requests} WHERE ${where}`);
     const rows = await pool.any(sql.type(RequestRow)`

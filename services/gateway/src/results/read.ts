@@ -77,6 +77,8 @@ export async function readPage(deps: ResultsDeps, query: ListResultsQuery): Prom
   const page = await listRequests(deps.database, {
     tenantId: deps.tenantId,
     status: query.status,
+    orchestrationMode: query.orchestration_mode,
+    agent: query.agent,
     limit: query.page_size,
     offset: (query.page - 1) * query.page_size,
   });

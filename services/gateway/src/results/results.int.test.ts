@@ -27,6 +27,7 @@ type RequestSeed = {
   id?: string;
   status?: string;
   agents?: string[];
+  mode?: "parallel" | "sequential";
   createdAt: string;
   completedAt?: string | null;
   tenant?: string;
@@ -41,7 +42,7 @@ async function insertRequest(seed: RequestSeed): Promise<string> {
     INSERT INTO ${requests} (request_id, tenant_id, status, orchestration_mode, agents, text_length, correlation_id,
       idempotency_key, webhook_url, webhook_status, webhook_attempts, webhook_last_status_code, webhook_delivered_at,
       created_at, completed_at, duration_ms, last_event_seq)
-    VALUES (${id}, ${seed.tenant ?? "default"}, ${seed.status ?? "completed"}, 'parallel', ${sql.array(agents, "text")}, 42, 'corr',
+    VALUES (${id}, ${seed.tenant ?? "default"}, ${seed.status ?? "completed"}, ${seed.mode ?? "parallel"}, ${sql.array(agents, "text")}, 42, 'corr',
       NULL, ${w?.url ?? null}, ${w?.status ?? null}, ${w?.attempts ?? 0}, ${w?.code ?? null}, ${w?.deliveredAt ?? null},
       ${seed.createdAt}, ${seed.completedAt ?? null}, NULL, 1)`);
   return id;
@@ -229,7 +230,21 @@ describe("GET /api/v1/results", () => {
     expect(page.items.every((v) => v.status === "completed")).toBe(true);
   });
 
+  it("filters by mode and by agent, together with the status", async () => {
+    const at = (s: number) => `2026-11-24T10:00:0${s}.000Z`;
+    const sequentialSummary = await insertRequest({ mode: "sequential", agents: ["summarizer"], createdAt: at(1) });
+    const parallelAll = await insertRequest({ createdAt: at(2) });
+    const sequentialSentimentFailed = await insertRequest({ mode: "sequential", agents: ["sentiment", "entity_extractor"], status: "failed", createdAt: at(3) });
+    const idsOf = async (query: string) => ResultsPage.parse(await (await get(`/api/v1/results?${query}`)).json()).items.map((v) => v.request_id);
+    expect(await idsOf("orchestration_mode=sequential")).toEqual([sequentialSentimentFailed, sequentialSummary]);
+    expect(await idsOf("agent=summarizer")).toEqual([parallelAll, sequentialSummary]);
+    expect(await idsOf("agent=entity_extractor&orchestration_mode=sequential")).toEqual([sequentialSentimentFailed]);
+    expect(await idsOf("agent=sentiment&status=completed")).toEqual([parallelAll]);
+  });
+
   it.each([
+    ["orchestration_mode=both", "orchestration_mode"],
+    ["agent=translator", "agent"],
     ["page=0", "page"],
     ["page_size=101", "page_size"],
     ["page_size=abc", "page_size"],

@@ -1,0 +1,51 @@
+// The timeline's layout from a request's events: parallel runs overlap, sequential ones
+// follow each other, an unfinished run reaches `now`, and fractions stay within 0–1.
+import { describe, expect, it } from "vitest";
+import { layoutTimeline, type TimelineEvent } from "./timeline.js";
+
+const T0 = Date.parse("2026-11-30T10:00:00.000Z");
+const ev = (type: string, ms: number, data: Record<string, unknown> = {}): TimelineEvent => ({ type, occurred_at: new Date(T0 + ms).toISOString(), data });
+const accepted = ev("RequestAccepted", 0, { agents: ["summarizer", "sentiment"] });
+const run = (agent: string, dispatched: number, started: number, ended: number, outcome = "AgentCompleted") => [
+  ev("AgentDispatched", dispatched, { agent }),
+  ev("AgentStarted", started, { agent }),
+  ev(outcome, ended, { agent, duration_ms: ended - started }),
+];
+
+describe("layoutTimeline", () => {
+  it("overlaps the runs of a parallel request", () => {
+    const events = [accepted, ...run("sentiment", 10, 20, 60), ...run("summarizer", 10, 15, 90), ev("RequestCompleted", 100)];
+    const layout = layoutTimeline(events, T0 + 5_000);
+    expect(layout.overlapping).toBe(true);
+    expect(layout.ended).toBe(true);
+    expect(layout.spanMs).toBe(100);
+    // In the order the request named its agents.
+    expect(layout.rows.map((r) => r.agent)).toEqual(["summarizer", "sentiment"]);
+    expect(layout.rows[0]).toMatchObject({ status: "completed", durationMs: 75, waiting: { from: 0.1, to: 0.15 }, running: { from: 0.15, to: 0.9 } });
+  });
+
+  it("lays the runs of a sequential request one after another", () => {
+    const events = [accepted, ...run("summarizer", 5, 10, 40), ...run("sentiment", 45, 50, 80, "AgentFailed"), ev("RequestFailed", 80)];
+    const layout = layoutTimeline(events, T0 + 5_000);
+    expect(layout.overlapping).toBe(false);
+    expect(layout.rows.map((r) => [r.agent, r.status])).toEqual([
+      ["summarizer", "completed"],
+      ["sentiment", "failed"],
+    ]);
+    expect(layout.rows[0]!.running!.to).toBeLessThanOrEqual(layout.rows[1]!.running!.from);
+  });
+
+  it("draws an unfinished run up to now and a dispatched one as waiting", () => {
+    const events = [accepted, ev("AgentDispatched", 10, { agent: "summarizer" }), ev("AgentStarted", 20, { agent: "summarizer" }), ev("AgentDispatched", 30, { agent: "sentiment" })];
+    const layout = layoutTimeline(events, T0 + 200);
+    expect(layout.ended).toBe(false);
+    expect(layout.spanMs).toBe(200);
+    expect(layout.rows[0]).toMatchObject({ status: "running", running: { from: 0.1, to: 1 } });
+    expect(layout.rows[1]).toMatchObject({ status: "pending", running: null, waiting: { from: 0.15, to: 1 } });
+    for (const row of layout.rows) for (const span of [row.running, row.waiting]) if (span) expect(span.from).toBeGreaterThanOrEqual(0);
+  });
+
+  it("has no rows before any agent was dispatched", () => {
+    expect(layoutTimeline([accepted], T0 + 10).rows).toEqual([]);
+  });
+});

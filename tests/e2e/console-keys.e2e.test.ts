@@ -1,0 +1,114 @@
+// The web console with API keys required, in headless Chromium against the whole
+// pipeline: it asks for a key before anything else, refuses one the gateway does not
+// accept, keeps the key in sessionStorage only (not in a cookie, localStorage or a URL),
+// shows what the key may do, follows a request's SSE stream with the key in a header,
+// asks again once the key is forgotten or in a new browser session, and says so when a
+// pasted link names an erased request (410).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { bearer, createApiKey, launchChromium, openWatched, postProcess, startPipeline, type CreatedApiKey, type RunningPipeline, type WatchedPage } from "@chorus/testing";
+
+const TEXT = "Angela Merkel visited Paris on Friday to discuss a $3 million fund with Siemens.";
+const LONG = { timeout: 60_000 };
+
+let pipeline: RunningPipeline;
+let browser: Browser;
+let reader: CreatedApiKey;
+let writer: CreatedApiKey;
+let eraser: CreatedApiKey;
+const opened: WatchedPage[] = [];
+
+beforeAll(async () => {
+  pipeline = await startPipeline({ auth: true, env: { AGENT_PROVIDER: "local" } });
+  reader = await createApiKey(pipeline.gateway.url, pipeline.adminKey!, { tenant: "acme", scopes: ["requests:read"] });
+  writer = await createApiKey(pipeline.gateway.url, pipeline.adminKey!, { tenant: "acme", scopes: ["requests:read", "requests:write", "webhooks:write"] });
+  eraser = await createApiKey(pipeline.gateway.url, pipeline.adminKey!, { tenant: "acme", scopes: ["requests:read", "requests:write", "requests:erase"] });
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  for (const { external, errors } of opened) {
+    expect(external).toEqual([]);
+    expect(errors).toEqual([]);
+  }
+  await browser?.close();
+  await pipeline?.stop();
+});
+
+async function open(path: string, context?: Awaited<ReturnType<Browser["newContext"]>>): Promise<Page> {
+  const watched = await openWatched(context ?? browser, pipeline.gateway.url, path);
+  opened.push(watched);
+  return watched.page;
+}
+
+async function enterKey(page: Page, key: string) {
+  await page.getByLabel("API key").fill(key);
+  await page.getByRole("button", { name: "Use this key" }).click();
+}
+
+type Stored = { session: string[]; local: number; cookie: string };
+/** What the page keeps: sessionStorage's values, how many localStorage items, its cookies. Run in the page. */
+const stored = (page: Page) => page.evaluate<Stored>("({ session: Object.values(sessionStorage), local: localStorage.length, cookie: document.cookie })");
+
+describe("the web console with API keys required", () => {
+  it("asks for a key first, refuses one the gateway does not accept, and shows what an accepted one may do", async () => {
+    const context = await browser.newContext();
+    const page = await open("/console", context);
+    await expect.poll(() => page.locator("h1").innerText(), LONG).toBe("API key needed");
+    expect(await page.locator("table").count()).toBe(0);
+
+    await enterKey(page, `chorus_sk_${"A".repeat(43)}`);
+    await expect.poll(() => page.locator("[role=alert]").innerText(), LONG).toContain("does not accept this key");
+    expect((await stored(page)).session).toEqual([]);
+
+    await enterKey(page, reader.key);
+    await expect.poll(() => page.locator("h1").innerText(), LONG).toBe("Requests");
+    expect(await page.locator("#key-status [data-scopes]").getAttribute("data-scopes")).toBe("requests:read");
+    expect(await page.locator("#key-status").innerText()).toContain("may read requests");
+    expect(await stored(page)).toEqual({ session: [reader.key], local: 0, cookie: "" });
+    expect(page.url()).not.toContain(reader.key);
+
+    // Kept across a reload of the tab, forgotten on request.
+    await page.reload();
+    await expect.poll(() => page.locator("h1").innerText(), LONG).toBe("Requests");
+    await page.getByRole("button", { name: "Forget key" }).click();
+    await expect.poll(() => page.locator("h1").innerText(), LONG).toBe("API key needed");
+    expect((await stored(page)).session).toEqual([]);
+    await context.close();
+  });
+
+  it("submits and follows a request live with the key, and a new browser session asks for the key again", async () => {
+    const context = await browser.newContext();
+    const page = await open("/console/submit", context);
+    await enterKey(page, writer.key);
+    await expect.poll(() => page.locator("h1").innerText(), LONG).toBe("Submit text");
+    expect(await page.locator("#key-status [data-scopes]").getAttribute("data-scopes")).toBe("requests:read requests:write webhooks:write");
+    await page.getByLabel("Text").fill(TEXT);
+    await page.getByRole("button", { name: "Submit" }).click();
+    await page.waitForURL(/\/console\/requests\/[0-9a-f-]{36}$/, LONG);
+    await expect.poll(() => page.locator(".summary .facts .badge").first().textContent(), LONG).toBe("completed");
+    // The events came over the SSE stream, which needs the key: the history shows them.
+    await expect.poll(() => page.locator(".event-list .event-type").allTextContents(), LONG).toEqual(expect.arrayContaining(["RequestAccepted", "RequestCompleted"]));
+    expect(await page.locator(".event-list pre").first().textContent()).toContain('"tenant_id": "acme"');
+    const link = page.url();
+    await context.close();
+
+    const fresh = await browser.newContext();
+    const again = await open(new URL(link).pathname, fresh);
+    await expect.poll(() => again.locator("h1").innerText(), LONG).toBe("API key needed");
+    await fresh.close();
+  });
+
+  it("says a request was erased when its link is opened after the erasure", async () => {
+    const { body } = await postProcess(pipeline.gateway.url, { text: TEXT }, bearer(eraser.key));
+    const erased = await fetch(`${pipeline.gateway.url}/api/v1/results/${body.request_id}`, { method: "DELETE", headers: bearer(eraser.key) });
+    expect(erased.status, await erased.clone().text()).toBeLessThan(300);
+    const context = await browser.newContext();
+    const page = await open(`/console/requests/${body.request_id}`, context);
+    await enterKey(page, eraser.key);
+    await expect.poll(() => page.locator("h1").innerText(), LONG).toBe("Request erased");
+    expect(await page.locator("main").innerText()).toContain("erased");
+    expect(await page.locator("#key-status [data-scopes]").getAttribute("data-scopes")).toBe("requests:read requests:write requests:erase");
+    await context.close();
+  });
+});
