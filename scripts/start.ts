@@ -42,6 +42,10 @@ const StartConfig = z.object({
 
 const config = readConfig();
 const env = { ...process.env };
+// On a developer's machine the first webhook receiver is usually on that machine too, which
+// the services refuse by default (SSRF): npm start allows it unless told otherwise.
+const allowsLocalWebhooks = env.WEBHOOK_ALLOW_PRIVATE === undefined;
+if (allowsLocalWebhooks) env.WEBHOOK_ALLOW_PRIVATE = "true";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const DATA_DIR = join(ROOT, ".data");
 const KEYS = localKeyPaths(ROOT);
@@ -316,6 +320,7 @@ process.on("exit", () => {
 try {
   infrastructure = (async () => {
     prepareAdminKey();
+    if (allowsLocalWebhooks) say("webhooks may go to this machine and private addresses (WEBHOOK_ALLOW_PRIVATE=true, npm start's default; set WEBHOOK_ALLOW_PRIVATE=false to refuse them)");
     await ensureNats();
     await ensurePostgres();
     await prepareDatabase();

@@ -120,5 +120,14 @@ describe("the chorus command", () => {
     const dlq = await chorus(["dlq", "list"], { env: { ...pipeline.nats.env } });
     expect(dlq.code).toBe(0);
     expect(dlq.stdout).toMatch(/no dead-lettered messages|from /);
-  }, 90_000);
+
+    const rebuilt = await chorus(["projector", "rebuild"], { env: { ...pipeline.nats.env, DATABASE_URL: pipeline.db.url } });
+    expect(rebuilt.code, rebuilt.stderr).toBe(0);
+    expect(rebuilt.stdout).toMatch(/^rebuilt the read models: \d+ events replayed/);
+    expect((await chorus(["get", id])).code).toBe(0);
+
+    const completion = await chorus(["completion", "bash"]);
+    expect(completion.stdout).toContain("complete -F _chorus_complete chorus");
+    expect((await chorus(["completion", "fish"])).code).toBe(2);
+  }, 120_000);
 });

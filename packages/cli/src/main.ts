@@ -3,11 +3,14 @@
 // http://127.0.0.1:8000, and CHORUS_API_KEY), and operator tools over the event stream
 // (NATS configured as for the services). The only file that reads process.env and argv.
 // Exit codes: 0 ok, 1 a failed request or a refused call, 2 usage, 3 unreachable or unauthorised.
+import { spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { createWriteStream, readFileSync } from "node:fs";
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { fileURLToPath } from "node:url";
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { BaseConfig, ensureStreams, runCommand, streamLimits, type CommandContext } from "@chorus/platform";
 import { chorusApi } from "./api/client.ts";
+import { bashCompletion } from "./completion.ts";
 import { exportEvents } from "./events/export-events.ts";
 import { importEvents } from "./events/import-events.ts";
 import { deadLetters, tailEvents } from "./events/tail-events.ts";
@@ -182,6 +185,26 @@ events
       return `imported ${result.messages} events into ${topology.streams.events} (${result.duplicates} duplicates dropped)`;
     }),
   );
+
+program
+  .command("projector")
+  .description("the read models")
+  .command("rebuild")
+  .description("rebuild the read models from the event stream and swap them in while the projector runs (NATS and DATABASE_URL as for the projector)")
+  .action(() => {
+    // The projector's own command (npm run projector:rebuild), run as it is: its configuration, its output, its exit code.
+    const entry = fileURLToPath(import.meta.resolve("@chorus/projector/rebuild"));
+    const ran = spawnSync(process.execPath, [...process.execArgv, entry], { stdio: "inherit", env: process.env });
+    process.exitCode = ran.status ?? EXIT.failed;
+  });
+
+program
+  .command("completion")
+  .description("print a shell completion script: source <(npx chorus completion bash), or for zsh: source <(npx chorus completion zsh)")
+  .addArgument(new Argument("<shell>").choices(["bash", "zsh"]))
+  .action((shell: "bash" | "zsh") => {
+    process.stdout.write(`${shell === "zsh" ? "autoload -U +X bashcompinit && bashcompinit\n" : ""}${bashCompletion(program)}`);
+  });
 
 try {
   await program.parseAsync(process.argv);

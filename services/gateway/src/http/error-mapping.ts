@@ -4,7 +4,8 @@
 import { ApiError, type ApiErrorCode } from "../errors.ts";
 import type { ErrorBody } from "./errors.ts";
 
-const HTTP_STATUS: Record<ApiErrorCode, number> = {
+/** Each error code's HTTP status: the one place it is decided (README's list is checked against it). */
+export const HTTP_STATUS: Record<ApiErrorCode, number> = {
   MalformedJSON: 400,
   Unauthorized: 401,
   Forbidden: 403,
