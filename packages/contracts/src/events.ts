@@ -103,11 +103,12 @@ export const WebhookDelivered = envelope(
 );
 
 /**
- * Why a delivery chain gave up: every allowed attempt failed (`retries_used_up`), or
- * retrying could not help: the receiver answered 410 (`gone`), the URL may not be reached
- * (`refused`), or the secret cannot be opened (`secret_unusable`).
+ * Why a delivery chain gave up: every allowed attempt failed (`retries_used_up`), its time
+ * ran out while its endpoint's circuit kept it waiting (`expired`), or retrying could not
+ * help: the receiver answered 410 (`gone`), the URL may not be reached (`refused`), or the
+ * secret cannot be opened (`secret_unusable`).
  */
-export const WebhookGiveUpCause = z.enum(["retries_used_up", "gone", "refused", "secret_unusable"]);
+export const WebhookGiveUpCause = z.enum(["retries_used_up", "expired", "gone", "refused", "secret_unusable"]);
 export type WebhookGiveUpCause = z.infer<typeof WebhookGiveUpCause>;
 
 export const WebhookExhausted = envelope(

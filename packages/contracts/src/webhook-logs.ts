@@ -17,7 +17,7 @@ export type WebhookAttemptView = z.infer<typeof WebhookAttemptView>;
 
 export const WebhookCircuitView = z.object({
   state: WebhookCircuitState.describe("open: deliveries to the endpoint wait without using attempts; half_open: one probe is out; closed: sending again"),
-  endpoint: z.string().describe("The webhook URL's origin (scheme, host and port): the circuit is the endpoint's, shared by every request sent there"),
+  endpoint: z.string().describe("The webhook URL's origin (scheme, host and port): the circuit is the tenant's for that endpoint, shared by its requests sent there"),
   failures: z.number().int().min(0).describe("Failing attempts in a row that opened it; 0 once closed"),
   next_probe_at: z.iso.datetime({ offset: true }).nullable().describe("Open: when the next probe may go"),
   changed_at: z.iso.datetime({ offset: true }),
@@ -27,9 +27,11 @@ export type WebhookCircuitView = z.infer<typeof WebhookCircuitView>;
 export const WebhookLogs = z.object({
   request_id: z.uuid(),
   attempts: z.array(WebhookAttemptView).describe("Oldest first"),
+  // Optional: a gateway from before circuit breaking answers without it (read as null).
   circuit: z
     .array(WebhookCircuitView)
     .nullable()
+    .optional()
     .describe("Changes of the endpoint's circuit breaker that this request's delivery made, oldest first; null when they cannot be read just now (the message broker is away), the attempts being answered all the same"),
 });
 export type WebhookLogs = z.infer<typeof WebhookLogs>;

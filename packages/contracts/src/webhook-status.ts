@@ -3,7 +3,7 @@
 //   pending    no chain has ended since the newest began: the first attempt is under way,
 //              a retry is due (next_attempt_at), or its outcome is being recorded;
 //   delivered  the newest chain ended with a 2xx answer;
-//   exhausted  the newest chain used up its retries without one;
+//   exhausted  the newest chain used up its retries (or its time) without one;
 //   failed     the newest chain stopped early because retrying could not help: 410 Gone,
 //              a refused (private) URL, or a secret that cannot be opened.
 import type { EventOf } from "./events.ts";
@@ -30,7 +30,7 @@ export function webhookStatusImpliedBy(event: WebhookEvent): WebhookStatus {
     case "WebhookDelivered":
       return "delivered";
     case "WebhookExhausted":
-      return event.data.cause === undefined || event.data.cause === "retries_used_up" ? "exhausted" : "failed";
+      return event.data.cause === undefined || event.data.cause === "retries_used_up" || event.data.cause === "expired" ? "exhausted" : "failed";
     default: {
       const unknown: never = event;
       throw new Error(`not a webhook event: ${(unknown as { type: string }).type}`);

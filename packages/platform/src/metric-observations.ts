@@ -23,13 +23,21 @@ export const COUNTERS = {
   store_refusals: { name: "chorus_event_store_refusals", description: "Writes JetStream refused for want of space (a stream at its limit, a full disk)" },
 } as const;
 
+/** Webhook timings span milliseconds (a fast receiver) to hours (retries on the schedule): OTel's default buckets see neither end. */
+const WEBHOOK_SECONDS_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 7200, 18000, 36000, 86400];
+
 export const HISTOGRAMS = {
   request_duration: { name: "chorus_request_duration", unit: "s", description: "Time from acceptance to end of a request, by end status" },
   agent_duration: { name: "chorus_agent_duration", unit: "s", description: "Duration of an agent run, by agent, provider and outcome" },
-  webhook_attempt_duration: { name: "chorus_webhook_attempt_duration", unit: "s", description: "Duration of a webhook attempt's HTTP exchange, by outcome and endpoint group" },
+  webhook_attempt_duration: { name: "chorus_webhook_attempt_duration", unit: "s", description: "Duration of a webhook attempt's HTTP exchange, by outcome and endpoint group", buckets: WEBHOOK_SECONDS_BUCKETS },
   // Not from events: observed where the webhook service records a delivery (it knows the end's time).
-  webhook_delivery_latency: { name: "chorus_webhook_delivery_latency", unit: "s", description: "Time from a request's end to its webhook's delivery (retries and waits included), by endpoint group" },
-} as const;
+  webhook_delivery_latency: {
+    name: "chorus_webhook_delivery_latency",
+    unit: "s",
+    description: "Time from a request's end to its webhook's delivery (retries and waits included), by endpoint group",
+    buckets: WEBHOOK_SECONDS_BUCKETS,
+  },
+} as const satisfies Record<string, { name: string; unit: string; description: string; buckets?: readonly number[] }>;
 
 export type CounterName = keyof typeof COUNTERS;
 export type HistogramName = keyof typeof HISTOGRAMS;

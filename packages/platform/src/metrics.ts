@@ -22,7 +22,7 @@ function chorusInstruments(): Instruments {
     Object.entries(COUNTERS).map(([key, c]) => [key, meter.createCounter(c.name, { description: c.description })]),
   ) as Record<CounterName, Counter>;
   const histograms = Object.fromEntries(
-    Object.entries(HISTOGRAMS).map(([key, h]) => [key, meter.createHistogram(h.name, { description: h.description, unit: h.unit })]),
+    Object.entries(HISTOGRAMS).map(([key, h]) => [key, meter.createHistogram(h.name, { description: h.description, unit: h.unit, ...("buckets" in h ? { advice: { explicitBucketBoundaries: [...h.buckets] } } : {}) })]),
   ) as Record<HistogramName, Histogram>;
   instruments = { meter, counters, histograms };
   return instruments;

@@ -75,7 +75,7 @@ function expectFoundAndNotBehind(seen: Awaited<ReturnType<typeof readEverywhere>
   expect(view.request_id).toBe(told.request_id);
   expect(RANK[view.status]).toBeGreaterThanOrEqual(RANK[told.status]!);
   expect(seen.webhookLogs.status, JSON.stringify(seen.webhookLogs.body)).toBe(200);
-  expect(seen.webhookLogs.body).toEqual({ request_id: told.request_id, attempts: [] });
+  expect(seen.webhookLogs.body).toEqual({ request_id: told.request_id, attempts: [], circuit: [] });
   expect(seen.sse.status, seen.sse.text).toBe(200);
   // The stream replays from the first event and ends after the end event.
   expect(seen.sse.text).toMatch(/^event: RequestAccepted$/m);

@@ -7,8 +7,8 @@ import { randomUUID } from "node:crypto";
 import type { ChorusEvent, RequestEndEvent } from "@chorus/contracts";
 import { endpointGroup, isWrongLastSequence, lastRequestEvent, newestWebhookFacts, publishEvent, recordWebhookDeliveryLatency, type HandleResult, type Logger, type StreamClients } from "@chorus/platform";
 import { SecretUnsealError, openSecret, signatureHeaders, type SecretKeyring } from "@chorus/webhook-security";
-import type { CircuitChange, CircuitStore } from "./circuit-store.ts";
-import { classify, decide, endpointFailing, endpointOf, nextStep, webhookIdOf, webhookPayload, type AttemptOutcome, type Chain, type Decision, type RetryPolicy, type SendSlots } from "./delivery/index.ts";
+import type { CircuitChange, CircuitStore, Passage } from "./circuit-store.ts";
+import { chainDeadlineMs, classify, decide, endpointFailing, endpointOf, nextStep, webhookIdOf, webhookPayload, type AttemptOutcome, type Chain, type Decision, type RetryPolicy, type SendSlots } from "./delivery/index.ts";
 import { sendWebhook } from "./send.ts";
 import { redeliveryPending } from "./stream-reads.ts";
 
@@ -60,6 +60,9 @@ export async function attemptDelivery(deps: AttemptDeps, end: RequestEndEvent, c
   const pending = chain.manual || (facts.lastOutcome?.seq ?? 0) > chain.afterSeq ? false : await redeliveryPending(jsm, t, requestId);
   const step = nextStep(chain, facts, pending);
   const endpoint = endpointOf(webhook.url);
+  // One circuit per tenant and endpoint: on a receiver many tenants share (a chat service's
+  // webhook host, say), one tenant's broken URL must not stop the others' deliveries.
+  const circuit = `${end.tenant_id} ${endpoint}`;
   const log = deps.logger.child({ request_id: requestId, correlation_id: chain.correlationId, chain: chain.key, endpoint, endpoint_group: endpointGroup(endpoint) });
   if (step.kind === "over") {
     log.info("a delivery chain ended after this one was asked for; nothing to do");
@@ -108,6 +111,15 @@ export async function attemptDelivery(deps: AttemptDeps, end: RequestEndEvent, c
       ? record({ type: "WebhookDelivered", data: { webhook_id: webhookId, attempt: attempts, status_code: decision.statusCode } }, attemptMessageIds.finished(requestId, chain.key))
       : record({ type: "WebhookExhausted", data: { webhook_id: webhookId, attempts, reason: decision.reason, cause: decision.cause } }, attemptMessageIds.finished(requestId, chain.key));
 
+  // Past its deadline (an endpoint whose circuit stayed open kept it waiting): it ends, so
+  // the request's webhook is exhausted and can be retried by hand, and its message leaves
+  // the consumer's pending set instead of holding it for good.
+  const deadlineMs = chainDeadlineMs(deps.policy);
+  if (clock().getTime() - Date.parse(chain.startedAt) > deadlineMs) {
+    const hours = (deadlineMs / 3_600_000).toFixed(1);
+    await finish({ kind: "exhausted", reason: `not delivered within ${hours} h of the chain's start (WEBHOOK_CHAIN_DEADLINE_MS)`, cause: "expired" }, step.attempt - 1);
+    return;
+  }
   // The last attempt was recorded but its outcome was not (the handler died in between).
   if (step.chainAttempt > deps.policy.maxRetries + 1) {
     await finish({ kind: "exhausted", reason: `no success after ${step.chainAttempt - 1} attempts`, cause: "retries_used_up" }, step.attempt - 1);
@@ -134,13 +146,14 @@ export async function attemptDelivery(deps: AttemptDeps, end: RequestEndEvent, c
   try {
     // Asked with the slot in hand, right before sending: deliveries that queued for a slot
     // while the circuit opened wait instead of each spending an attempt on a dead endpoint.
-    const passage = deps.circuits ? await deps.circuits.pass(endpoint, clock().getTime()) : { kind: "send" as const, probe: null };
+    const passage = await circuitPassage(deps.circuits, circuit, clock().getTime(), log);
     if (passage.kind === "wait") {
       const inMs = Math.max(0, passage.untilMs - clock().getTime()) + Math.round((deps.random ?? Math.random)() * CIRCUIT_WAIT_SPREAD_MS);
       log.debug({ retry_in_ms: inMs }, "endpoint circuit open: waiting, no attempt made");
       return { retryInMs: inMs };
     }
-    await recordCircuit(passage.probe);
+    // Best effort, as after the send: a probe that cannot be recorded still goes out, or the endpoint would stay shut.
+    await recordCircuit(passage.probe).catch((err: unknown) => log.warn({ err }, "the circuit's probe could not be recorded; probing anyway"));
     // Signed when sent, not when queued: the receiver checks the timestamp's age.
     const headers = signatureHeaders(secret, webhookId, Math.floor(clock().getTime() / 1000), body);
     const started = performance.now();
@@ -154,11 +167,13 @@ export async function attemptDelivery(deps: AttemptDeps, end: RequestEndEvent, c
     durationMs = Math.round(performance.now() - started);
     outcome = classify(response, clock().getTime());
     // Settled before the slot is given up, so the next send to the endpoint is gated on this outcome.
-    circuitChange = await settleCircuit(deps.circuits, endpoint, endpointFailing(outcome), clock().getTime(), log);
+    circuitChange = await settleCircuit(deps.circuits, circuit, endpointFailing(outcome), clock().getTime(), log);
   } finally {
     release();
   }
-  if (await erased()) {
+  // Best effort: a failed read here must not run the handler again, which would send again
+  // (the projector's erasure sweep deletes an attempt recorded after an erasure).
+  if (await erased().catch(() => false)) {
     log.info("the request was erased while its webhook was being sent: nothing is recorded");
     return;
   }
@@ -197,6 +212,21 @@ export async function attemptDelivery(deps: AttemptDeps, end: RequestEndEvent, c
   await finish(decision, attempt);
   // From the end to the receiver's answer, for the end's own chain: a manual one starts when asked.
   if (decision.kind === "delivered" && !chain.manual) recordWebhookDeliveryLatency((clock().getTime() - Date.parse(end.occurred_at)) / 1000, endpoint);
+}
+
+/**
+ * Whether the endpoint's circuit lets this delivery send now. Fails open: with the circuit
+ * store unreachable (its KV bucket unavailable) a delivery is sent as without circuit
+ * breaking, rather than every endpoint's deliveries waiting on the store.
+ */
+async function circuitPassage(circuits: CircuitStore | undefined, endpoint: string, nowMs: number, log: Logger): Promise<Passage> {
+  if (!circuits) return { kind: "send", probe: null };
+  try {
+    return await circuits.pass(endpoint, nowMs);
+  } catch (err) {
+    log.warn({ err }, "the endpoint circuit could not be read; sending as if it were closed");
+    return { kind: "send", probe: null };
+  }
 }
 
 /**

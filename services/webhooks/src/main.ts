@@ -29,6 +29,8 @@ const Config = BaseConfig.extend({
   WEBHOOK_RETRY_SCHEDULE: RetryScheduleConfig.optional(),
   /** Earlier setting: unless WEBHOOK_RETRY_SCHEDULE is set, the schedule doubles from this (base, 2·base, 4·base…). */
   WEBHOOK_BACKOFF_BASE_MS: envInt(1, 3_600_000).optional(),
+  /** How long a delivery chain may go on (attempts, and waits for an open circuit) before it is exhausted; default: its schedule's waits ×1.2 and an hour. */
+  WEBHOOK_CHAIN_DEADLINE_MS: envInt(1_000, 30 * 24 * 3_600_000).optional(),
   /** The longest wait a Retry-After may ask for (and, with WEBHOOK_BACKOFF_BASE_MS, the longest doubled wait). */
   WEBHOOK_MAX_BACKOFF_MS: envInt(1, 24 * 3_600_000).default(3_600_000),
   /** Lets webhooks reach loopback and private addresses: local development and tests only. */
@@ -62,7 +64,12 @@ await runService({
     const scheduleMs =
       config.WEBHOOK_RETRY_SCHEDULE ??
       (config.WEBHOOK_BACKOFF_BASE_MS !== undefined ? doublingSchedule(config.WEBHOOK_BACKOFF_BASE_MS, config.WEBHOOK_MAX_RETRIES, config.WEBHOOK_MAX_BACKOFF_MS) : DEFAULT_RETRY_SCHEDULE_MS);
-    const policy = { maxRetries: config.WEBHOOK_MAX_RETRIES, scheduleMs, maxRetryAfterMs: config.WEBHOOK_MAX_BACKOFF_MS };
+    const policy = {
+      maxRetries: config.WEBHOOK_MAX_RETRIES,
+      scheduleMs,
+      maxRetryAfterMs: config.WEBHOOK_MAX_BACKOFF_MS,
+      ...(config.WEBHOOK_CHAIN_DEADLINE_MS !== undefined ? { chainDeadlineMs: config.WEBHOOK_CHAIN_DEADLINE_MS } : {}),
+    };
     const consumers = await startStep("starting consumers", () =>
       startWebhooks({
         js,

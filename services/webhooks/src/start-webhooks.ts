@@ -6,7 +6,7 @@ import { ensureDurable, isNotFound, runConsumer, startConsumerGroup, type Consum
 import { attemptDelivery, type AttemptDeps, type Waiting } from "./attempt.ts";
 import { kvCircuitStore } from "./circuit-store.ts";
 import { sendSlots } from "./delivery/index.ts";
-import { DURABLES, durableSpecs } from "./durables.ts";
+import { DURABLES, LAST_RESORT_DELIVERIES, durableSpecs } from "./durables.ts";
 import { endEventOf, firstSequenceOn } from "./stream-reads.ts";
 
 export type WebhooksDeps = AttemptDeps & {
@@ -46,7 +46,7 @@ export async function startWebhooks(deps: WebhooksDeps): Promise<Webhooks> {
     slots: deps.slots ?? sendSlots({ total: deps.concurrency, perEndpoint: deps.endpointConcurrency ?? 4 }),
     ...(circuits ? { circuits } : {}),
   };
-  const common = { js, topology: t, logger, concurrency: deps.concurrency * HANDLERS_PER_SEND_SLOT, maxDeliver: Number.POSITIVE_INFINITY };
+  const common = { js, topology: t, logger, concurrency: deps.concurrency * HANDLERS_PER_SEND_SLOT, maxDeliver: LAST_RESORT_DELIVERIES };
   // A third of the ack wait: a delivery waiting for a send slot is not taken for a dead one.
   const waiting = (delivery: Delivery): Waiting => ({ working: () => delivery.working(), everyMs: Math.floor(specs.completed.ackWaitMs / 3) });
 
@@ -64,7 +64,7 @@ export async function startWebhooks(deps: WebhooksDeps): Promise<Webhooks> {
           logger.warn({ request_id: event.request_id, seq: delivery.seq, first_seq: first }, "duplicate end event; its webhook is already being delivered");
           return;
         }
-        return attemptDelivery(attemptDeps, event, { key: "end", manual: false, afterSeq: delivery.seq, afterAttempt: 0, correlationId: event.correlation_id }, waiting(delivery));
+        return attemptDelivery(attemptDeps, event, { key: "end", manual: false, afterSeq: delivery.seq, afterAttempt: 0, startedAt: event.occurred_at, correlationId: event.correlation_id }, waiting(delivery));
       },
     });
   const onRedeliver = () =>
@@ -79,7 +79,7 @@ export async function startWebhooks(deps: WebhooksDeps): Promise<Webhooks> {
           logger.warn({ request_id: command.request_id }, "redelivery asked for a request that has not ended or has no webhook; dropped");
           return;
         }
-        const chain = { key: command.id, manual: true, afterSeq: command.data.after_seq, afterAttempt: command.data.after_attempt, correlationId: command.correlation_id };
+        const chain = { key: command.id, manual: true, afterSeq: command.data.after_seq, afterAttempt: command.data.after_attempt, startedAt: command.occurred_at, correlationId: command.correlation_id };
         return attemptDelivery(attemptDeps, end, chain, waiting(delivery));
       },
     });

@@ -5,7 +5,7 @@ import type { ChorusEvent } from "@chorus/contracts";
 import { AckPolicy, isWrongLastSequence, publishEvent } from "@chorus/platform";
 import { completedEnd, eventually, isolatedPerTest, recordedEventsOf, startWebhookReceiver, untilQuiet, type ReceivedWebhook, type WebhookReceiver } from "@chorus/testing";
 import { keyringOf, secretKeyOf } from "@chorus/webhook-security";
-import { DURABLES } from "./durables.ts";
+import { DURABLES, LAST_RESORT_DELIVERIES } from "./durables.ts";
 import { RECEIVER_SECRET, endEvent, publishEnd, publishRedelivery, redeliveryBasis, sealedBeforeKeyIds, startTestWebhooks, webhookEvents } from "./webhooks.fixtures.ts";
 
 const env = isolatedPerTest({ nats: true });
@@ -83,6 +83,17 @@ describe("webhook delivery", () => {
     await untilQuiet(env.nats, env.nats.topology.streams.events, DURABLES.completed, seq);
     expect(receiver.received).toHaveLength(0);
     expect(webhookEvents(await recordedEventsOf(env.nats, end.request_id))).toEqual([]);
+  });
+
+  it("ends a chain that outlived its deadline as exhausted (expired), sending nothing more", async () => {
+    await start({ policy: { maxRetries: 3, scheduleMs: [50], maxRetryAfterMs: 1_000, chainDeadlineMs: 1_000 } });
+    // An end from before the deadline, as a chain kept waiting by an open circuit finds it when woken.
+    const end = { ...endEvent(receiver.url), occurred_at: new Date(Date.now() - 60_000).toISOString() };
+    await publishEnd(env.nats, end);
+    const events = await finished(end.request_id);
+    expect(receiver.received).toHaveLength(0);
+    expect(events.map((e) => e.type)).toEqual(["WebhookExhausted"]);
+    expect(events[0]?.data).toMatchObject({ attempts: 0, cause: "expired" });
   });
 
   it("delivers a failed request's end too", async () => {
@@ -343,11 +354,11 @@ describe("delivery chains: one at a time, attempts numbered per request", () => 
     expect(attemptsOf(await chainsEnded(end.request_id, 2)).map((a) => a.attempt)).toEqual([1, 2]);
   });
 
-  it("lifts the delivery limit of durables an earlier version made, so waiting for a circuit can never dead-letter a chain", async () => {
+  it("raises the delivery limit of durables an earlier version made far above what waiting for a circuit can use", async () => {
     const t = env.nats.topology;
     await env.nats.jsm.consumers.add(t.streams.events, { durable_name: DURABLES.completed, ack_policy: AckPolicy.Explicit, filter_subject: t.subjects.requestEnds("completed"), max_deliver: 9 });
     await start({ policy });
-    expect((await env.nats.jsm.consumers.info(t.streams.events, DURABLES.completed)).config.max_deliver).toBe(-1);
+    expect((await env.nats.jsm.consumers.info(t.streams.events, DURABLES.completed)).config.max_deliver).toBe(LAST_RESORT_DELIVERIES);
   });
 
   it("stands the end's chain down when a redelivery took it over, so only one chain sends", async () => {

@@ -22,6 +22,8 @@ export type Chain = {
   afterSeq: number;
   /** Attempts recorded before the chain began. */
   afterAttempt: number;
+  /** When the chain was asked for (the end event's or the redelivery command's time): its deadline counts from here. */
+  startedAt: string;
 };
 
 export type NextStep =

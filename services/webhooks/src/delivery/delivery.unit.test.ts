@@ -135,8 +135,8 @@ describe("decide", () => {
 });
 
 describe("nextStep", () => {
-  const endChain: Chain = { key: "end", manual: false, afterSeq: 10, afterAttempt: 0 };
-  const manualChain: Chain = { key: "cmd-1", manual: true, afterSeq: 40, afterAttempt: 6 };
+  const endChain: Chain = { key: "end", manual: false, afterSeq: 10, afterAttempt: 0, startedAt: "2026-11-30T00:00:00Z" };
+  const manualChain: Chain = { key: "cmd-1", manual: true, afterSeq: 40, afterAttempt: 6, startedAt: "2026-11-30T01:00:00Z" };
 
   it("numbers the end chain's attempts from 1, one more than the newest recorded", () => {
     expect(nextStep(endChain, {}, false)).toEqual({ kind: "attempt", attempt: 1, chainAttempt: 1 });

@@ -14,6 +14,11 @@ export type RetryPolicy = {
   scheduleMs: readonly number[];
   /** The longest wait a Retry-After may ask for; a longer one is cut to this. */
   maxRetryAfterMs: number;
+  /**
+   * How long a chain may go on, from its start, before it is exhausted (cause `expired`):
+   * what bounds the waits for an open circuit, which use no attempts. Default: chainDeadlineMs.
+   */
+  chainDeadlineMs?: number;
 };
 
 const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
@@ -34,6 +39,18 @@ export function parseRetrySchedule(text: string): number[] | { error: string } {
     waits.push(ms);
   }
   return waits;
+}
+
+/**
+ * A chain's deadline unless one is set: its scheduled waits with jitter's 20 % and an hour
+ * more, so a chain the schedule runs to its end never meets it; only waits for a circuit
+ * that stays open do. Default schedule and retries: about 10 h 10 min.
+ */
+export function chainDeadlineMs(policy: RetryPolicy): number {
+  if (policy.chainDeadlineMs !== undefined) return policy.chainDeadlineMs;
+  let planned = 0;
+  for (let retry = 1; retry <= policy.maxRetries; retry++) planned += policy.scheduleMs[Math.min(retry, policy.scheduleMs.length) - 1] ?? 0;
+  return Math.round(planned * 1.2) + UNIT_MS.h;
 }
 
 /** The earlier schedule, for WEBHOOK_BACKOFF_BASE_MS: base · 2^(n-1) for the n-th retry, capped. */
