@@ -139,7 +139,7 @@ export async function attemptDelivery(deps: AttemptDeps, end: RequestEndEvent, c
 
   const body = JSON.stringify(webhookPayload(end));
   // A slot of its own endpoint's share: a slow receiver delays only its own deliveries.
-  const release = deps.slots ? await waitForSlot(deps.slots, endpoint, waiting) : () => undefined;
+  const release = deps.slots ? await waitForSlot(deps.slots, endpoint, end.tenant_id, waiting) : () => undefined;
   let outcome: AttemptOutcome;
   let durationMs: number;
   let circuitChange: CircuitChange | null;
@@ -245,10 +245,10 @@ async function settleCircuit(circuits: CircuitStore | undefined, endpoint: strin
 }
 
 /** Waits for a send slot, heartbeating the delivery's message meanwhile so it is not handed to another replica. */
-async function waitForSlot(slots: SendSlots, endpoint: string, waiting: Waiting | undefined): Promise<() => void> {
+async function waitForSlot(slots: SendSlots, endpoint: string, tenant: string, waiting: Waiting | undefined): Promise<() => void> {
   const heartbeat = waiting ? setInterval(() => waiting.working(), waiting.everyMs) : undefined;
   try {
-    return await slots.acquire(endpoint);
+    return await slots.acquire(endpoint, tenant);
   } finally {
     clearInterval(heartbeat);
   }

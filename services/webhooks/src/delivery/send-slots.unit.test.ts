@@ -33,6 +33,24 @@ describe("webhook send slots", () => {
     expect(order).toEqual(["a", "b", "c", "a"]);
   });
 
+  it("give tenants turns of their own: one with many endpoints and deliveries waiting gets no more of the freed slots", async () => {
+    const slots = sendSlots({ total: 1, perEndpoint: 1 });
+    const first = await slots.acquire("x", "busy");
+    const order: string[] = [];
+    const waitFor = (endpoint: string, tenant: string) =>
+      void slots.acquire(endpoint, tenant).then((release) => {
+        order.push(`${tenant}:${endpoint}`);
+        release();
+      });
+    for (const endpoint of ["a", "b", "c", "d"]) waitFor(endpoint, "busy");
+    waitFor("q", "quiet");
+    waitFor("r", "quiet");
+    await settled();
+    first();
+    await settled();
+    expect(order).toEqual(["busy:a", "quiet:q", "busy:b", "quiet:r", "busy:c", "busy:d"]);
+  });
+
   it("release once, however often it is called", async () => {
     const slots = sendSlots({ total: 1, perEndpoint: 1 });
     const release = await slots.acquire("a");
