@@ -5,11 +5,13 @@
 // so its answer can say whether the deletes are done (200) or still under way (202).
 import { randomUUID } from "node:crypto";
 import { setTimeout as delay } from "node:timers/promises";
-import { EndStatus, messageIds, type EventOf, type RequestErasure, type Topology } from "@chorus/contracts";
+import { EndStatus, messageIds, type EventOf, type RequestErasure, type RequestView, type Topology } from "@chorus/contracts";
 import { lastRequestEvent, publishEvent, type JetStreamClient, type JetStreamManager, type Logger } from "@chorus/platform";
 import type { Caller } from "../auth/authenticate.ts";
 import { ApiError, notFound, unavailable } from "../errors.ts";
+import { recordedEvents } from "../broker/lookup.ts";
 import { readRequest, type ResultsDeps } from "../results/read.ts";
+import { viewFromEvents } from "../views/fold.ts";
 
 export type ErasureDeps = Omit<ResultsDeps, "tenantId"> & {
   js: JetStreamClient;
@@ -57,6 +59,24 @@ async function deletesDone(deps: ErasureDeps, requestId: string, waitMs: number)
   }
 }
 
+/**
+ * The request as it is to be erased. Erased in the read models with no tombstone in the
+ * stream means the stream was restored from an archive older than the erasure: the
+ * request is erased again from what the restored stream holds of it.
+ */
+async function viewToErase(deps: ErasureDeps, requestId: string, caller: Caller, log: Logger): Promise<RequestView | undefined> {
+  try {
+    return await readRequest({ ...deps, tenantId: caller.tenantId }, requestId, log);
+  } catch (err) {
+    if (!(err instanceof ApiError && err.code === "Gone")) throw err;
+    const recorded = await onBroker(requestId, () => recordedEvents(deps.jsm, deps.topology, requestId));
+    const view = viewFromEvents(recorded.filter((e) => e.tenant_id === caller.tenantId));
+    if (!view) throw err;
+    log.warn({ request_id: requestId }, "erased in the read models but back in the stream (restored from an older archive): erasing it again");
+    return view;
+  }
+}
+
 async function tombstoneOf(deps: ErasureDeps, requestId: string): Promise<EventOf<"RequestErased"> | undefined> {
   const found = await onBroker(requestId, () => lastRequestEvent(deps.jsm, deps.topology, requestId, "erased"));
   return found?.event.type === "RequestErased" ? found.event : undefined;
@@ -70,7 +90,7 @@ export async function eraseRequest(deps: ErasureDeps, requestId: string, caller:
     if (earlier.tenant_id !== caller.tenantId) throw notFound(`no request ${requestId}`, requestId);
     return { done: await deletesDone(deps, requestId, waitMs), erasure: recordOf(earlier) };
   }
-  const view = await readRequest({ ...deps, tenantId: caller.tenantId }, requestId, log);
+  const view = await viewToErase(deps, requestId, caller, log);
   if (!view) throw notFound(`no request ${requestId}`, requestId);
   const ended = EndStatus.safeParse(view.status);
   // A running request's agents and webhook would write its data again after the erasure.

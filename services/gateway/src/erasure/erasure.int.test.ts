@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
 import { RequestErasure, type ChorusEvent } from "@chorus/contracts";
-import { lastRequestEvent, publishEvent } from "@chorus/platform";
+import { lastRequestEvent, publishEvent, sql } from "@chorus/platform";
 import { acceptedRequest, completedEnd, isolatedPerFile, isolatedPerTest } from "@chorus/testing";
 import { borrowedDatabase, runDownstreamDouble, startTestGateway } from "../gateway.fixtures.ts";
 import { ErrorBody } from "../http/errors.ts";
@@ -76,6 +76,17 @@ describe("DELETE /api/v1/results/{id}", () => {
     await record(completedEnd(null, { requestId: other.request_id, tenantId: "someone-else" }));
     expect((await erase(other.request_id)).status).toBe(404);
     expect(await lastRequestEvent(env.nats.jsm, env.nats.topology, other.request_id, "erased")).toBeUndefined();
+  });
+
+  it("erases again a request the read models hold as erased but a restored stream holds whole", async () => {
+    const id = await endedRequest();
+    // The read model's row of an erasure made before the archive the stream was restored from.
+    await shared.db.pool.query(sql.unsafe`
+      INSERT INTO read_model.requests (request_id, tenant_id, status, orchestration_mode, agents, text_length, correlation_id, created_at, last_event_seq, erased_at)
+      VALUES (${id}, 'default', 'completed', 'parallel', ${sql.array(["summarizer"], "text")}, 0, 'corr', now(), 1, now())`);
+    expect((await fetch(`${gateway.url}/api/v1/results/${id}`)).status).toBe(410);
+    expect((await erase(id)).status).toBe(202);
+    expect((await lastRequestEvent(env.nats.jsm, env.nats.topology, id, "erased"))?.event).toMatchObject({ type: "RequestErased", data: { status: "completed" } });
   });
 
   it("will not run a new request under the id of an erased one: its Idempotency-Key answers 410", async () => {
