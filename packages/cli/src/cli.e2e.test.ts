@@ -123,7 +123,7 @@ describe("the chorus command", () => {
 
     const rebuilt = await chorus(["projector", "rebuild"], { env: { ...pipeline.nats.env, DATABASE_URL: pipeline.db.url } });
     expect(rebuilt.code, rebuilt.stderr).toBe(0);
-    expect(rebuilt.stdout).toMatch(/^rebuilt the read models: \d+ events replayed/);
+    expect(rebuilt.stdout).toMatch(/^rebuilt the read models: \d+ events replayed/m);
     expect((await chorus(["get", id])).code).toBe(0);
 
     const completion = await chorus(["completion", "bash"]);
