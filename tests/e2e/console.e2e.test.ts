@@ -139,6 +139,11 @@ describe("the web console", () => {
       await page.getByRole("button", { name: "Submit" }).click();
       await expect.poll(() => page.locator(".submit-form [role=alert]").innerText(), LONG).toMatch(/^Not submitted: .*\ntext: must be \d+ to \d+ characters/s);
       expect(new URL(page.url()).pathname).toBe("/console/submit");
+      // The detail is linked to its field, so a screen reader reads it there.
+      const text = page.getByLabel("Text");
+      expect(await text.getAttribute("aria-invalid")).toBe("true");
+      const describedBy = (await text.getAttribute("aria-describedby")) ?? "";
+      expect(await page.locator(`[id="${describedBy}"]`).innerText()).toMatch(/^text: must be/);
       await page.getByLabel("Text").fill(TEXT);
       await page.getByLabel(/^ sequential/).check();
       await page.getByRole("button", { name: "Submit" }).click();
