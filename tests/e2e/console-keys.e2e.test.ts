@@ -122,6 +122,31 @@ describe("the web console with API keys required", () => {
     await context.close();
   });
 
+  it("asks again once the key is revoked while the page is open, and keeps the key when the gateway is only unreachable", async () => {
+    const doomed = await createApiKey(pipeline.gateway.url, pipeline.adminKey!, { tenant: "acme", scopes: ["requests:read"] });
+    const context = await browser.newContext();
+    const page = await open("/console", context);
+    await enterKey(page, doomed.key);
+    await expect.poll(() => page.locator("h1").innerText(), LONG).toBe("Requests");
+
+    // A network failure is not a refusal: the key stays, and is used again once the gateway answers.
+    await page.route("**/api/v1/**", (route) => route.abort("connectionrefused"));
+    await page.reload();
+    await expect.poll(() => page.locator("main").innerText(), LONG).toContain("Could not read the requests");
+    expect((await stored(page)).session).toEqual([doomed.key]);
+    await page.unroute("**/api/v1/**");
+    await page.reload();
+    await expect.poll(() => page.locator("#key-status [data-scopes]").getAttribute("data-scopes"), LONG).toBe("requests:read");
+
+    // Revoked: the table's next read is a 401, and the page asks for another key.
+    const revoked = await fetch(`${pipeline.gateway.url}/api/v1/admin/keys/${doomed.id}`, { method: "DELETE", headers: bearer(pipeline.adminKey!) });
+    expect(revoked.status).toBe(204);
+    await expect.poll(() => page.locator("h1").innerText(), LONG).toBe("API key needed");
+    expect(await page.locator("main").innerText()).toContain("did not accept the key");
+    expect((await stored(page)).session).toEqual([]);
+    await context.close();
+  });
+
   it("names the bootstrap admin key only as such, never by any of its characters", async () => {
     const context = await browser.newContext();
     const page = await open("/console/overview", context);
