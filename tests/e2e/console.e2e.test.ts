@@ -278,6 +278,11 @@ describe("the web console", () => {
     // Not a request id at all: the console's router does not ask the API.
     await page.goto(`${pipeline.gateway.url}/console/requests/not-a-request-id`);
     await expect.poll(() => page.locator("h1").innerText(), LONG).toBe("Not found");
+    // A path that only starts like the console's is not the console's: the browser goes there (the API's 404).
+    await page.evaluate(`document.querySelector("main").append(Object.assign(document.createElement("a"), { id: "elsewhere", href: "/consolefoo", textContent: "elsewhere" }))`);
+    await page.locator("#elsewhere").click();
+    await expect.poll(() => page.evaluate<string>("document.contentType"), LONG).toBe("application/json");
+    expect(new URL(page.url()).pathname).toBe("/consolefoo");
     await page.close();
   });
 
