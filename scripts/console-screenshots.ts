@@ -1,7 +1,8 @@
 // Takes the README's screenshots of the web console: a whole pipeline on an isolated NATS
 // prefix and database (the test servers NATS_URL and DATABASE_URL name), the local
 // provider, one sequential request whose webhook fails once and is retried from the
-// page's button, then Chromium at 1280 px. Run: `node scripts/console-screenshots.ts`.
+// page's button, then Chromium at 1280 px. Run: `node scripts/console-screenshots.ts`
+// with NATS_URL and DATABASE_URL naming running test servers (default: the local ones).
 import { fileURLToPath } from "node:url";
 import { launchChromium, postProcess, startPipeline, startWebhookReceiver } from "@chorus/testing";
 import type { RequestView } from "@chorus/contracts";
@@ -26,7 +27,7 @@ try {
   await page.getByRole("button", { name: "Retry delivery" }).click();
   await page.locator(".webhook .badge-delivered").waitFor({ timeout: 60_000 });
   // The delivery's time is projected from the WebhookDelivered event, just after the status.
-  const deliveredAt = page.locator(".webhook .facts dd").last();
+  const deliveredAt = page.locator(".webhook .facts div", { has: page.locator("dt", { hasText: /^Delivered$/ }) }).locator("dd");
   for (let tries = 0; (await deliveredAt.textContent()) === "—" && tries < 120; tries += 1) await page.waitForTimeout(500);
   await page.locator(".event-list details").first().locator("summary").click();
   await page.screenshot({ path: `${DOCS}console-request.png`, fullPage: true });

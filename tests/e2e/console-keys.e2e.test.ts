@@ -1,11 +1,13 @@
 // The web console with API keys required, in headless Chromium against the whole
 // pipeline: it asks for a key before anything else, refuses one the gateway does not
 // accept, keeps the key in sessionStorage only (not in a cookie, localStorage or a URL),
-// shows what the key may do, follows a request's SSE stream with the key in a header,
+// shows the key's tenant and what it may do (never more of the key than its public
+// prefix, and nothing of the bootstrap admin key), follows a request's SSE stream with the key in a header,
 // asks again once the key is forgotten or in a new browser session, and says so when a
 // pasted link names an erased request (410).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
+import { END_STATUSES } from "@chorus/contracts";
 import { bearer, createApiKey, launchChromium, openWatched, postProcess, startPipeline, type CreatedApiKey, type RunningPipeline, type WatchedPage } from "@chorus/testing";
 
 const TEXT = "Angela Merkel visited Paris on Friday to discuss a $3 million fund with Siemens.";
@@ -64,7 +66,12 @@ describe("the web console with API keys required", () => {
     await enterKey(page, reader.key);
     await expect.poll(() => page.locator("h1").innerText(), LONG).toBe("Requests");
     expect(await page.locator("#key-status [data-scopes]").getAttribute("data-scopes")).toBe("requests:read");
-    expect(await page.locator("#key-status").innerText()).toContain("may read requests");
+    const header = await page.locator("#key-status").innerText();
+    expect(header).toContain("may read requests");
+    expect(header).toContain("tenant acme");
+    // The public prefix only, as the admin API lists it: the rest of the key is its secret.
+    expect(header).toContain(`${reader.key.slice(0, 16)}…`);
+    expect(header).not.toContain(reader.key.slice(0, 17));
     expect(await stored(page)).toEqual({ session: [reader.key], local: 0, cookie: "" });
     expect(page.url()).not.toContain(reader.key);
 
@@ -82,7 +89,7 @@ describe("the web console with API keys required", () => {
     const page = await open("/console/submit", context);
     await enterKey(page, writer.key);
     await expect.poll(() => page.locator("h1").innerText(), LONG).toBe("Submit text");
-    expect(await page.locator("#key-status [data-scopes]").getAttribute("data-scopes")).toBe("requests:read requests:write webhooks:write");
+    expect(await page.locator("#key-status [data-scopes]").getAttribute("data-scopes")).toBe("requests:write requests:read webhooks:write");
     await page.getByLabel("Text").fill(TEXT);
     await page.getByRole("button", { name: "Submit" }).click();
     await page.waitForURL(/\/console\/requests\/[0-9a-f-]{36}$/, LONG);
@@ -101,6 +108,9 @@ describe("the web console with API keys required", () => {
 
   it("says a request was erased when its link is opened after the erasure", async () => {
     const { body } = await postProcess(pipeline.gateway.url, { text: TEXT }, bearer(eraser.key));
+    // Under load the answer can be a 202 before the end, and a request is erased only once it has ended (else 409).
+    const statusOf = async () => ((await (await fetch(`${pipeline.gateway.url}/api/v1/results/${body.request_id}`, { headers: bearer(eraser.key) })).json()) as { status: string }).status;
+    await expect.poll(statusOf, LONG).toSatisfy((status: string) => (END_STATUSES as readonly string[]).includes(status));
     const erased = await fetch(`${pipeline.gateway.url}/api/v1/results/${body.request_id}`, { method: "DELETE", headers: bearer(eraser.key) });
     expect(erased.status, await erased.clone().text()).toBeLessThan(300);
     const context = await browser.newContext();
@@ -108,7 +118,43 @@ describe("the web console with API keys required", () => {
     await enterKey(page, eraser.key);
     await expect.poll(() => page.locator("h1").innerText(), LONG).toBe("Request erased");
     expect(await page.locator("main").innerText()).toContain("erased");
-    expect(await page.locator("#key-status [data-scopes]").getAttribute("data-scopes")).toBe("requests:read requests:write requests:erase");
+    expect(await page.locator("#key-status [data-scopes]").getAttribute("data-scopes")).toBe("requests:write requests:read requests:erase");
+    await context.close();
+  });
+
+  it("asks again once the key is revoked while the page is open, and keeps the key when the gateway is only unreachable", async () => {
+    const doomed = await createApiKey(pipeline.gateway.url, pipeline.adminKey!, { tenant: "acme", scopes: ["requests:read"] });
+    const context = await browser.newContext();
+    const page = await open("/console", context);
+    await enterKey(page, doomed.key);
+    await expect.poll(() => page.locator("h1").innerText(), LONG).toBe("Requests");
+
+    // A network failure is not a refusal: the key stays, and is used again once the gateway answers.
+    await page.route("**/api/v1/**", (route) => route.abort("connectionrefused"));
+    await page.reload();
+    await expect.poll(() => page.locator("main").innerText(), LONG).toContain("Could not read the requests");
+    expect((await stored(page)).session).toEqual([doomed.key]);
+    await page.unroute("**/api/v1/**");
+    await page.reload();
+    await expect.poll(() => page.locator("#key-status [data-scopes]").getAttribute("data-scopes"), LONG).toBe("requests:read");
+
+    // Revoked: the table's next read is a 401, and the page asks for another key.
+    const revoked = await fetch(`${pipeline.gateway.url}/api/v1/admin/keys/${doomed.id}`, { method: "DELETE", headers: bearer(pipeline.adminKey!) });
+    expect(revoked.status).toBe(204);
+    await expect.poll(() => page.locator("h1").innerText(), LONG).toBe("API key needed");
+    expect(await page.locator("main").innerText()).toContain("did not accept the key");
+    expect((await stored(page)).session).toEqual([]);
+    await context.close();
+  });
+
+  it("names the bootstrap admin key only as such, never by any of its characters", async () => {
+    const context = await browser.newContext();
+    const page = await open("/console/overview", context);
+    await enterKey(page, pipeline.adminKey!);
+    await expect.poll(() => page.locator("#key-status [data-scopes]").getAttribute("data-scopes"), LONG).toBe("admin");
+    const header = await page.locator("#key-status").innerText();
+    expect(header).toContain("admin key");
+    expect(header).not.toContain(pipeline.adminKey!.slice(0, 8));
     await context.close();
   });
 });

@@ -53,7 +53,7 @@ export async function call(path, { method = "GET", body, headers = {}, signal } 
   return parsed;
 }
 
-/** Whether keys are required, from the public health summary (its answer is 200 or 503, both with a body). */
+/** The public health summary (its answer is 200 or 503, both with a body). */
 export async function health() {
   const res = await fetch("/api/v1/health", { headers: headersFor() });
   return { status: res.status, body: await res.json() };

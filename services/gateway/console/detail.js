@@ -6,14 +6,15 @@ import { call, followEvents } from "./api.js";
 import { timelineChart } from "./chart.js";
 import { outputCard, usageTable } from "./agent-results.js";
 import { badge, formatMs, formatTime, h, show } from "./dom.js";
+import { laterWhenVisible } from "./schedule.js";
 import { layoutTimeline } from "./timeline.js";
 import { webhookPanel } from "./webhook-panel.js";
 
 const ENDED = new Set(["completed", "partial", "failed"]);
-const WEBHOOK_POLL_MS = 2_000;
 
 export function detailView(main, { params }) {
   const id = params.request_id.toLowerCase();
+  const path = encodeURIComponent(id);
   const controller = new AbortController();
   const { signal } = controller;
   const events = [];
@@ -21,7 +22,7 @@ export function detailView(main, { params }) {
   let streaming = true;
   let stopped = false;
   let viewTimer;
-  let webhookTimer;
+  let cancelWebhookRead = () => undefined;
 
   const heading = h("h1", {}, "Request ", h("span", { class: "mono", text: id }));
   const live = h("p", { class: "muted small", "aria-live": "polite", text: "Following the request's events…" });
@@ -49,7 +50,7 @@ export function detailView(main, { params }) {
 
   async function loadView() {
     try {
-      view = await call(`/api/v1/results/${id}`, { signal });
+      view = await call(`/api/v1/results/${path}`, { signal });
     } catch (err) {
       if (stopped) return;
       if (err.status === 404) return notFound();
@@ -120,21 +121,19 @@ export function detailView(main, { params }) {
   }
 
   async function loadWebhook() {
-    clearTimeout(webhookTimer);
+    cancelWebhookRead();
     if (!view?.webhook) return webhook.render(view, null);
     let logs = null;
     try {
-      logs = await call(`/api/v1/webhook-logs/${id}`, { signal });
+      logs = await call(`/api/v1/webhook-logs/${path}`, { signal });
     } catch (err) {
       if (stopped) return;
       live.textContent = `Could not read the webhook log: ${err.message}`;
     }
     webhook.render(view, logs);
-    if (!stopped && webhook.watching(view)) {
-      webhookTimer = setTimeout(async () => {
-        await loadView();
-      }, WEBHOOK_POLL_MS);
-    }
+    const wait = webhook.nextReadIn(view, logs);
+    // Not read while the tab is hidden: it is read again as soon as the tab is shown.
+    if (!stopped && wait !== null) cancelWebhookRead = laterWhenVisible(loadView, wait);
   }
 
   const eventCount = h("p", { class: "muted small" });
@@ -220,7 +219,7 @@ export function detailView(main, { params }) {
       stopped = true;
       clearInterval(ticker);
       clearTimeout(viewTimer);
-      clearTimeout(webhookTimer);
+      cancelWebhookRead();
       controller.abort();
     },
   };

@@ -52,3 +52,21 @@ export function formatTime(iso) {
 export function badge(status) {
   return h("span", { class: ["badge", `badge-${status}`], text: status });
 }
+
+/**
+ * Runs `draw`, which replaces elements inside `within`, and gives the focus back to the
+ * equivalent element (the same `data-focus-key`) if it was on one there: replacing a
+ * focused element would otherwise drop a keyboard user's focus to <body>.
+ */
+export function keepingFocus(within, draw) {
+  const active = document.activeElement;
+  const key = active && within.contains(active) ? active.closest("[data-focus-key]")?.getAttribute("data-focus-key") : null;
+  draw();
+  if (key === null || key === undefined || within.contains(document.activeElement)) return;
+  for (const el of within.querySelectorAll("[data-focus-key]")) if (el.getAttribute("data-focus-key") === key) return el.focus();
+}
+
+/** Sets a live region's text only when it changes, so the same news is not announced again on every read. */
+export function say(el, text) {
+  if (el.textContent !== text) el.textContent = text;
+}

@@ -2,10 +2,11 @@
 // Readiness and dependency checks from /readyz and /api/v1/health; submissions,
 // outcomes, latency (accept to end) and webhook outcomes from the caller's own requests
 // in GET /api/v1/results. Consumer lag and dead-lettered messages have no public API, so
-// the page says where to find them instead of showing them.
+// the page says where to find them instead of showing them. A hidden tab reads nothing.
 import { call, health } from "./api.js";
 import { barChart } from "./chart.js";
 import { badge, formatMs, h, show } from "./dom.js";
+import { laterWhenVisible } from "./schedule.js";
 import { windowStats } from "./stats.js";
 
 const REFRESH_MS = 10_000;
@@ -38,11 +39,12 @@ function checkList(checks) {
 
 export function overviewView(main) {
   const controller = new AbortController();
-  let timer;
+  let cancelNext = () => undefined;
   let stopped = false;
   const status = h("div", { class: "grid" });
   const hour = h("div", { class: "grid" });
-  const note = h("p", { class: "muted small", "aria-live": "polite" });
+  // Not a live region: when it was read changes on every read; the cards show failures.
+  const note = h("p", { class: "muted small" });
 
   show(
     main,
@@ -130,14 +132,14 @@ export function overviewView(main) {
     show(status, ready.status === "fulfilled" ? ready.value : failed("Readiness", ready), healthy.status === "fulfilled" ? healthy.value : failed("Health", healthy));
     show(hour, requests.status === "fulfilled" ? hourCards(requests.value, now) : failed("Requests", requests));
     note.textContent = `Read at ${new Date(now).toLocaleTimeString()}; read again every ${REFRESH_MS / 1000} s.`;
-    timer = setTimeout(refresh, REFRESH_MS);
+    cancelNext = laterWhenVisible(refresh, REFRESH_MS);
   }
   refresh();
 
   return {
     stop() {
       stopped = true;
-      clearTimeout(timer);
+      cancelNext();
       controller.abort();
     },
   };

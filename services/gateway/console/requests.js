@@ -1,9 +1,11 @@
 // The requests table: the caller's requests newest first, filtered on the server (status,
 // mode, agent), paged, and kept live by reading the page again every few seconds (the
 // API has no stream of all requests; each request has its own, used on its page).
-// The filters and page live in the URL, so a filtered view is a link too.
+// The filters and page live in the URL, so a filtered view is a link too. A hidden tab
+// reads nothing; a redraw keeps the keyboard focus on the same row's link.
 import { call } from "./api.js";
-import { badge, formatMs, formatTime, h, show } from "./dom.js";
+import { badge, formatMs, formatTime, h, keepingFocus, say, show } from "./dom.js";
+import { laterWhenVisible } from "./schedule.js";
 
 const STATUSES = ["pending", "processing", "completed", "partial", "failed"];
 const MODES = ["parallel", "sequential"];
@@ -47,7 +49,7 @@ function select(name, label, options, value, onChange) {
 
 export function requestsView(main, { navigate }) {
   let filters = filtersOf(location.search);
-  let timer;
+  let cancelNext = () => undefined;
   let stopped = false;
   let shown = "";
   // Only the newest read draws and schedules the next: a filter change while one is under way wins.
@@ -56,7 +58,9 @@ export function requestsView(main, { navigate }) {
 
   const table = h("div", { class: "table-wrap" });
   const pager = h("nav", { class: "pager", "aria-label": "Pages" });
-  const note = h("p", { class: "muted small", "aria-live": "polite" });
+  // When it was read is not announced (it changes every few seconds); only a failure is.
+  const note = h("p", { class: "muted small" });
+  const failure = h("p", { class: "error", role: "alert" });
   const searchError = h("p", { class: "error", role: "alert" });
 
   const changed = (event) => {
@@ -74,8 +78,8 @@ export function requestsView(main, { navigate }) {
       return;
     }
     try {
-      await call(`/api/v1/results/${id.toLowerCase()}`, { signal: controller.signal });
-      navigate(`/console/requests/${id.toLowerCase()}`);
+      await call(`/api/v1/results/${encodeURIComponent(id.toLowerCase())}`, { signal: controller.signal });
+      navigate(`/console/requests/${encodeURIComponent(id.toLowerCase())}`);
     } catch (err) {
       searchError.textContent = err.status === 404 ? `No request ${id} for this key.` : err.message;
     }
@@ -99,6 +103,7 @@ export function requestsView(main, { navigate }) {
     searchError,
     table,
     pager,
+    failure,
     note,
   );
 
@@ -121,7 +126,7 @@ export function requestsView(main, { navigate }) {
               h(
                 "tr",
                 { "data-request-id": r.request_id },
-                h("td", {}, h("a", { class: "mono", href: `/console/requests/${r.request_id}`, text: r.request_id })),
+                h("td", {}, h("a", { class: "mono", href: `/console/requests/${encodeURIComponent(r.request_id)}`, "data-focus-key": `request:${r.request_id}`, text: r.request_id })),
                 h("td", {}, badge(r.status)),
                 h("td", { text: r.orchestration_mode }),
                 h("td", { text: r.agents.join(", ") }),
@@ -142,14 +147,14 @@ export function requestsView(main, { navigate }) {
     };
     show(
       pager,
-      h("button", { type: "button", disabled: filters.page <= 1, onclick: go(filters.page - 1), text: "← Newer" }),
+      h("button", { type: "button", disabled: filters.page <= 1, onclick: go(filters.page - 1), "data-focus-key": "newer", text: "← Newer" }),
       h("span", { text: `Page ${filters.page} of ${pages} · ${page.total} request${page.total === 1 ? "" : "s"}` }),
-      h("button", { type: "button", disabled: filters.page >= pages, onclick: go(filters.page + 1), text: "Older →" }),
+      h("button", { type: "button", disabled: filters.page >= pages, onclick: go(filters.page + 1), "data-focus-key": "older", text: "Older →" }),
     );
   }
 
   async function refresh(now = false) {
-    clearTimeout(timer);
+    cancelNext();
     const mine = ++generation;
     if (now) shown = "";
     try {
@@ -157,24 +162,25 @@ export function requestsView(main, { navigate }) {
       const page = await call(`/api/v1/results?page=${filters.page}&page_size=${filters.page_size}${q ? `&${q}` : ""}`, { signal: controller.signal });
       if (mine !== generation) return;
       const seen = JSON.stringify(page);
-      // Drawn again only when something changed, so focus and scroll stay where they were.
+      // Drawn again only when something changed, and then with the focus kept on the same row.
       if (seen !== shown) {
         shown = seen;
-        render(page);
+        keepingFocus(main, () => render(page));
       }
+      say(failure, "");
       note.textContent = `Live: read at ${new Date().toLocaleTimeString()}`;
     } catch (err) {
       if (stopped || mine !== generation) return;
-      note.textContent = `Could not read the requests: ${err.message}`;
+      say(failure, `Could not read the requests: ${err.message}`);
     }
-    if (!stopped) timer = setTimeout(refresh, REFRESH_MS);
+    if (!stopped) cancelNext = laterWhenVisible(refresh, REFRESH_MS);
   }
   refresh(true);
 
   return {
     stop() {
       stopped = true;
-      clearTimeout(timer);
+      cancelNext();
       controller.abort();
     },
   };

@@ -1,6 +1,7 @@
 // The submit form: text, mode, agents and an optional webhook, sent as POST
 // /api/v1/process with `Prefer: respond-async` (answered at once), then the new request's
-// live page. The API's validation answers are shown beside their fields.
+// live page. The API's validation answers are shown below the form, each linked to its
+// field (aria-describedby, aria-invalid), so a screen reader reads it on the field.
 import { call } from "./api.js";
 import { h, show } from "./dom.js";
 
@@ -45,6 +46,20 @@ export function submitView(main, { navigate }) {
     h("button", { type: "submit", class: "primary", text: "Submit" }),
   );
 
+  /** The form's controls a validation detail names (`webhook_url`, `agents.1`: the agents). */
+  const controlsOf = (field) => {
+    const found = form.elements.namedItem(String(field).split(/[.[]/)[0]);
+    if (!found) return [];
+    // One control is an element; a name several share (radios, checkboxes) is a list of them.
+    return found.tagName ? [found] : [...found];
+  };
+  const unlink = () => {
+    for (const el of form.querySelectorAll("[aria-invalid]")) {
+      el.removeAttribute("aria-invalid");
+      el.removeAttribute("aria-describedby");
+    }
+  };
+
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const data = new FormData(form);
@@ -61,12 +76,20 @@ export function submitView(main, { navigate }) {
     const button = form.querySelector("button[type=submit]");
     button.disabled = true;
     problems.replaceChildren();
+    unlink();
     try {
       const accepted = await call("/api/v1/process", { method: "POST", body, headers: { prefer: "respond-async" }, signal: controller.signal });
-      navigate(`/console/requests/${accepted.request_id}`);
+      navigate(`/console/requests/${encodeURIComponent(accepted.request_id)}`);
     } catch (err) {
       if (err.name === "AbortError") return;
-      show(problems, h("p", { text: `Not submitted: ${err.message}` }), err.details?.length ? h("ul", {}, err.details.map((d) => h("li", { text: `${d.field}: ${d.message}` }))) : null);
+      const details = (err.details ?? []).map((d, i) => ({ ...d, id: `problem-${i}` }));
+      show(problems, h("p", { text: `Not submitted: ${err.message}` }), details.length ? h("ul", {}, details.map((d) => h("li", { id: d.id, text: `${d.field}: ${d.message}` }))) : null);
+      for (const d of details) {
+        for (const control of controlsOf(d.field)) {
+          control.setAttribute("aria-invalid", "true");
+          control.setAttribute("aria-describedby", [control.getAttribute("aria-describedby"), d.id].filter(Boolean).join(" "));
+        }
+      }
       button.disabled = false;
     }
   });

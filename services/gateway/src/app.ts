@@ -3,6 +3,7 @@
 import Koa from "koa";
 import { adminRoutes } from "./admin/routes.ts";
 import { brokerState } from "./broker/state.ts";
+import { callerRoutes } from "./caller/routes.ts";
 import type { GatewayDeps } from "./deps.ts";
 import { healthRoutes } from "./health/routes.ts";
 import { consoleRoutes } from "./console/index.ts";
@@ -40,6 +41,7 @@ export function createApp(deps: GatewayDeps): Koa<GatewayState> {
     healthRoutes({ nc: deps.nc, js: deps.js, topology: deps.topology, database: deps.database, stopping, access }),
     eventsRoutes({ js: deps.js, jsm: deps.jsm, topology: deps.topology, broker, access, stopping }),
     adminRoutes(access),
+    callerRoutes(access),
     openApiRoutes({ maxTextLength: settings.maxTextLength }),
     docsRoutes(),
     consoleRoutes(),

@@ -18,8 +18,11 @@ export type Admitted = {
 export type Access = {
   settings: AuthSettings;
   keys: KeyStore;
-  /** The caller of a call that needs `scope`, or the error to answer (401, 403, 429). */
-  admit(authorization: string | undefined, scope: ApiScope): Promise<Admitted>;
+  /**
+   * The caller of a call that needs `scope` (null: any valid key, as for asking who a key
+   * is), or the error to answer (401, 403, 429).
+   */
+  admit(authorization: string | undefined, scope: ApiScope | null): Promise<Admitted>;
   /** Takes one of the caller's event-stream slots; the returned function gives it back. Throws 429 when none is free. */
   openStream(caller: Caller): () => void;
   /** When each key was last used, as far as it was recorded (at most once a minute per key and replica). */
@@ -69,7 +72,7 @@ export function createAccess(deps: AccessDeps): Access {
       const auth = authenticate(authorization, deps.keys.registry, deps.settings);
       if (!auth.ok) throw unauthorized(auth.reason);
       const { caller } = auth;
-      if (!caller.scopes.has(scope)) throw new ApiError("Forbidden", `this API key does not have the ${scope} scope`);
+      if (scope !== null && !caller.scopes.has(scope)) throw new ApiError("Forbidden", `this API key does not have the ${scope} scope`);
       if (caller.keyId === null || caller.rateLimitPerMinute === null) return { caller, headers: {} };
       noteUse(caller.keyId);
       const decision = await deps.limiter.check(caller.keyId, caller.rateLimitPerMinute);

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { RequestErasure, RequestView, type ApiScope } from "@chorus/contracts";
 import { WEBHOOK_TOLERANCE_SECONDS } from "@chorus/webhook-security";
 import { CreateKeyBody, KeyIdParam } from "../admin/schema.ts";
+import { KeyIdentity } from "../caller/schema.ts";
 import { HealthReport, publicHealth } from "../health/schema.ts";
 import { ErrorBody } from "../http/errors.ts";
 import { IdempotencyKeyHeader, processRequestBody } from "../processing/schema.ts";
@@ -18,6 +19,7 @@ import {
   ERROR_EXAMPLES,
   HEALTH_EXAMPLE,
   KEY_ID,
+  KEY_IDENTITY_EXAMPLE,
   KEY_LIST_EXAMPLE,
   PENDING_VIEW_EXAMPLE,
   PROCESS_REQUEST_EXAMPLE,
@@ -45,6 +47,7 @@ export const RESPONSE_COMPONENTS = {
   CreatedApiKey,
   ApiKeyView,
   ApiKeyList,
+  KeyIdentity,
 } as const;
 
 /** Input schemas shown as components, by name (besides ProcessRequest, whose limit is a setting). */
@@ -103,11 +106,11 @@ const json = (schemaName: string, example?: unknown) => ({ "application/json": {
 const errors = (...names: ErrorName[]) => Object.fromEntries(names.map((n) => [String(ERROR_RESPONSES[n].status), { $ref: `#/components/responses/${n}` }]));
 
 /**
- * An operation behind an API key with `scope`: says so (in its description and as the
- * security requirement's role), answers 401, 403 and 429 too, and its 2xx answers carry
- * the key's RateLimit headers.
+ * An operation behind an API key with `scope` (null: any valid key): says so (in its
+ * description and as the security requirement's role), answers 401, 403 and 429 too, and
+ * its 2xx answers carry the key's RateLimit headers.
  */
-function guarded(scope: ApiScope, operation: Operation): Operation {
+function guarded(scope: ApiScope | null, operation: Operation): Operation {
   const responses = Object.fromEntries(
     Object.entries(operation.responses).map(([code, response]) =>
       code.startsWith("2") ? [code, { ...response, headers: { ...(response.headers as Json | undefined), ...rateLimitHeaders } }] : [code, response],
@@ -115,10 +118,10 @@ function guarded(scope: ApiScope, operation: Operation): Operation {
   );
   return {
     ...operation,
-    description: [`Needs an API key with the \`${scope}\` scope.`, operation.description].filter(Boolean).join(" "),
-    security: [{ bearerAuth: [scope] }],
+    description: [scope === null ? "Needs a valid API key, of any scope." : `Needs an API key with the \`${scope}\` scope.`, operation.description].filter(Boolean).join(" "),
+    security: [{ bearerAuth: scope === null ? [] : [scope] }],
     // Integer-like keys keep ascending order, so the status codes stay sorted.
-    responses: { ...responses, ...errors("Unauthorized", "Forbidden", "RateLimited") },
+    responses: { ...responses, ...(scope === null ? errors("Unauthorized", "RateLimited") : errors("Unauthorized", "Forbidden", "RateLimited")) },
   };
 }
 
@@ -410,6 +413,18 @@ export function openApiDocument(settings: DocumentSettings): Json {
       },
       "/openapi.json": {
         get: keyless({ tags: ["Operations"], operationId: "openapi", summary: "This document", responses: { "200": { description: "OpenAPI 3.1", content: { "application/json": { schema: { type: "object" } } } } } }),
+      },
+      "/api/v1/auth/key": {
+        get: guarded(null, {
+          tags: ["Admin"],
+          operationId: "whoAmI",
+          summary: "The calling API key: tenant, scopes, rate limit",
+          description:
+            "Lets a client learn what its key may do without trying each operation (the console shows it in its header). " +
+            "Counts against the key's rate limit like any call. With `CHORUS_AUTH=off` it describes the open caller: the deployment's tenant, every scope, `key_id` null.",
+          parameters: [correlation],
+          responses: { "200": { description: "The key", headers: { ...correlationHeader, "Cache-Control": noStore }, content: json("KeyIdentity", KEY_IDENTITY_EXAMPLE) } },
+        }),
       },
       "/api/v1/admin/keys": {
         post: guarded("admin", {

@@ -2,6 +2,7 @@
 // shown for, so an example that stops matching the API fails the build.
 import type { ChorusEvent, RequestView } from "@chorus/contracts";
 import type { ApiKeyView, CreateKeyBody } from "../admin/schema.ts";
+import type { KeyIdentity } from "../caller/schema.ts";
 import type { ErrorBody } from "../http/errors.ts";
 import type { HealthReport } from "../health/schema.ts";
 import type { ResultsPage } from "../results/schema.ts";
@@ -155,6 +156,8 @@ export const KEY_LIST_EXAMPLE: { keys: ApiKeyView[] } = {
     { ...LISTED_KEY_EXAMPLE, id: "key_7017a3db15ce3fcb", name: "old deploy script", key_prefix: "chorus_sk_Q3vT8a", rate_limit_per_minute: null, last_used_at: null, revoked_at: "2026-11-20T16:12:05.000Z" },
   ],
 };
+
+export const KEY_IDENTITY_EXAMPLE: KeyIdentity = { tenant: "acme", key_id: KEY_ID, scopes: ["requests:write", "requests:read"], rate_limit_per_minute: 120, auth: "required" };
 
 export const WEBHOOK_RETRY_PENDING_EXAMPLE: ErrorBody = {
   error: "WebhookRetryPending",

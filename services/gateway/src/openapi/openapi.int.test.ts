@@ -145,16 +145,24 @@ describe("the OpenAPI document", () => {
     expect(PublicEvent.parse(recorded)).toEqual(publicEvent(recorded));
   });
 
-  it("names one scope on each guarded operation, in its description too, with the 401, 403 and 429 answers and RateLimit headers", () => {
+  it("names one scope on each guarded operation (none where any key will do), in its description too, with the 401, 403 and 429 answers and RateLimit headers", () => {
     const operations = Object.entries(document.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ where: `${method} ${path}`, op })));
     const guarded = operations.filter(({ op }) => !isPublic(op));
     expect(guarded.length).toBeGreaterThanOrEqual(10);
+    const anyKey = guarded.filter(({ op }) => scopeOf(op) === undefined).map(({ where }) => where);
+    expect(anyKey).toEqual(["get /api/v1/auth/key"]);
     for (const { where, op } of guarded) {
       const scope = scopeOf(op);
       expect(op.security, where).toHaveLength(1);
-      expect(API_SCOPES, where).toContain(scope);
-      expect(op.description, where).toContain(`\`${scope}\``);
-      for (const code of ["401", "403", "429"]) expect(op.responses[code], `${where} ${code}`).toBeDefined();
+      if (scope === undefined) {
+        expect(op.description, where).toContain("any scope");
+        expect(op.responses["403"], where).toBeUndefined();
+      } else {
+        expect(API_SCOPES, where).toContain(scope);
+        expect(op.description, where).toContain(`\`${scope}\``);
+        expect(op.responses["403"], where).toBeDefined();
+      }
+      for (const code of ["401", "429"]) expect(op.responses[code], `${where} ${code}`).toBeDefined();
       for (const [code, response] of Object.entries(op.responses)) {
         if (code.startsWith("2")) expect(Object.keys((response.headers ?? {}) as Json), `${where} ${code}`).toEqual(expect.arrayContaining(["RateLimit", "RateLimit-Policy"]));
       }
