@@ -83,6 +83,10 @@ describe("the chorus command", () => {
 
   it("exits 2 on a usage error, 3 when the key is refused or no gateway answers", async () => {
     expect((await chorus(["list", "--status", "nonsense"])).code).toBe(2);
+    expect((await chorus(["list", "--mode", "diagonal"])).code).toBe(2);
+    const filtered = await chorus(["list", "--mode", "parallel", "--agent", "sentiment", "--json"]);
+    expect(filtered.code, filtered.stderr).toBe(0);
+    expect(JSON.parse(filtered.stdout)).toMatchObject({ items: expect.any(Array), page: 1 });
     expect((await chorus(["frobnicate"])).code).toBe(2);
     const refused = await chorus(["list"], { env: { CHORUS_API_KEY: "chorus_sk_not-a-key" } });
     expect(refused.code).toBe(3);

@@ -8,6 +8,7 @@ import { once } from "node:events";
 import { createWriteStream, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { AGENT_IDS, ORCHESTRATION_MODES, REQUEST_STATUSES } from "@chorus/contracts";
 import { BaseConfig, ensureStreams, runCommand, streamLimits, type CommandContext } from "@chorus/platform";
 import { chorusApi } from "./api/client.ts";
 import { bashCompletion } from "./completion.ts";
@@ -95,12 +96,20 @@ program.command("get").description("show a request and its results").argument("<
 program
   .command("list")
   .description("list your requests, newest first")
-  .addOption(new Option("-s, --status <status>").choices(["pending", "processing", "completed", "partial", "failed"]))
+  .addOption(new Option("-s, --status <status>").choices([...REQUEST_STATUSES]))
+  .addOption(new Option("-m, --mode <mode>", "only requests run in this mode").choices([...ORCHESTRATION_MODES]))
+  .addOption(new Option("-a, --agent <agent>", "only requests that run this agent").choices([...AGENT_IDS]))
   .option("-p, --page <n>", "page", positiveInt)
   .option("--page-size <n>", "requests per page", positiveInt)
   .option("--json", "as the API returns it")
-  .action((o: { status?: string; page?: number; pageSize?: number; json?: boolean }) =>
-    run(() => listCommand(api(), { ...(o.status ? { status: o.status } : {}), ...(o.page ? { page: o.page } : {}), ...(o.pageSize ? { pageSize: o.pageSize } : {}) }, output(o.json))),
+  .action((o: { status?: string; mode?: string; agent?: string; page?: number; pageSize?: number; json?: boolean }) =>
+    run(() =>
+      listCommand(
+        api(),
+        { ...(o.status ? { status: o.status } : {}), ...(o.mode ? { mode: o.mode } : {}), ...(o.agent ? { agent: o.agent } : {}), ...(o.page ? { page: o.page } : {}), ...(o.pageSize ? { pageSize: o.pageSize } : {}) },
+        output(o.json),
+      ),
+    ),
   );
 
 program.command("watch").description("follow a request's events until its end").argument("<id>").option("--json", "one event per line as JSON").action((id: string, o: { json?: boolean }) => run(() => watchCommand(api(), id, output(o.json))));

@@ -61,9 +61,11 @@ export function chorusApi(settings: ApiSettings) {
       }),
     get: (id: string) => json(RequestView, `/api/v1/results/${encodeURIComponent(id)}`),
     erase: (id: string) => json(RequestErasure, `/api/v1/results/${encodeURIComponent(id)}`, { method: "DELETE" }),
-    list: (query: { status?: string; page?: number; pageSize?: number }) => {
+    list: (query: { status?: string; mode?: string; agent?: string; page?: number; pageSize?: number }) => {
       const q = new URLSearchParams();
       if (query.status) q.set("status", query.status);
+      if (query.mode) q.set("orchestration_mode", query.mode);
+      if (query.agent) q.set("agent", query.agent);
       if (query.page) q.set("page", String(query.page));
       if (query.pageSize) q.set("page_size", String(query.pageSize));
       return json(ResultsPage, `/api/v1/results?${q}`);

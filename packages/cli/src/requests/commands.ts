@@ -53,7 +53,7 @@ export async function getCommand(api: ChorusApi, id: string, out: Output): Promi
   return exitFor(view);
 }
 
-export async function listCommand(api: ChorusApi, query: { status?: string; page?: number; pageSize?: number }, out: Output): Promise<number> {
+export async function listCommand(api: ChorusApi, query: Parameters<ChorusApi["list"]>[0], out: Output): Promise<number> {
   const page = await api.list(query);
   print(out, out.json ? JSON.stringify(page, null, 2) : renderPage(page, out.paint));
   return EXIT.ok;

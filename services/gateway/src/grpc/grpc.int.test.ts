@@ -87,6 +87,8 @@ describe("gRPC Orchestration errors and operations", () => {
   it("answers an unknown agent and an unknown mode with INVALID_ARGUMENT", async () => {
     expect((await failure(client.submit({ text: TEXT, agents: ["poet"] }))).code).toBe(status.INVALID_ARGUMENT);
     expect((await failure(client.listRequests({ status: "lost" }))).code).toBe(status.INVALID_ARGUMENT);
+    expect((await failure(client.listRequests({ orchestration_mode: "diagonal" }))).code).toBe(status.INVALID_ARGUMENT);
+    expect((await failure(client.listRequests({ agent: "poet" }))).code).toBe(status.INVALID_ARGUMENT);
   });
 
   it("answers an unknown request with NOT_FOUND and the same message as REST's 404, for Get and Watch", async () => {

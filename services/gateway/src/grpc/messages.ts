@@ -26,7 +26,7 @@ export type SubmitRequestMessage = {
   respond_async: boolean;
 };
 
-export type ListRequestsMessage = { page: number; page_size: number; status: string };
+export type ListRequestsMessage = { page: number; page_size: number; status: string; orchestration_mode?: string; agent?: string };
 
 type AgentResultMessage = {
   status: string;
@@ -85,6 +85,8 @@ export function listQueryOf(m: ListRequestsMessage): Record<string, unknown> {
     ...(m.page ? { page: m.page } : {}),
     ...(m.page_size ? { page_size: m.page_size } : {}),
     ...(m.status ? { status: m.status } : {}),
+    ...(m.orchestration_mode ? { orchestration_mode: m.orchestration_mode } : {}),
+    ...(m.agent ? { agent: m.agent } : {}),
   };
 }
 

@@ -92,6 +92,11 @@ describe("gRPC Orchestration over the pipeline", () => {
     expect(list.items.map((i) => i.request_id)).toEqual(restList.items.map((i) => i.request_id));
     expect(Number(list.total)).toBe(restList.total);
     expect(list.items.map(asRestShape)).toEqual(restList.items.map(restShape));
+    // The list's filters, as REST's: this parallel request is under its mode and agent, and under no other mode.
+    const filtered = await client.listRequests({ page_size: 100, orchestration_mode: projected.orchestration_mode, agent: "sentiment" });
+    expect(filtered.items.map((i) => i.request_id)).toContain(id);
+    const other = projected.orchestration_mode === "parallel" ? "sequential" : "parallel";
+    expect((await client.listRequests({ page_size: 100, orchestration_mode: other })).items.map((i) => i.request_id)).not.toContain(id);
 
     const events = await client.watch(id);
     const types = events.map((e) => e.type);
