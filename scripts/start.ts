@@ -42,10 +42,24 @@ const StartConfig = z.object({
 
 const config = readConfig();
 const env = { ...process.env };
-// On a developer's machine the first webhook receiver is usually on that machine too, which
-// the services refuse by default (SSRF): npm start allows it unless told otherwise.
-const allowsLocalWebhooks = env.WEBHOOK_ALLOW_PRIVATE === undefined;
-if (allowsLocalWebhooks) env.WEBHOOK_ALLOW_PRIVATE = "true";
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "::1"]);
+
+/**
+ * On a developer's machine the first webhook receiver is usually on that machine too, which
+ * the services refuse by default (SSRF). npm start allows it unless told otherwise, but only
+ * while the gateway listens on loopback alone: a gateway others can reach must not let their
+ * keys make it POST to this machine, its network or a cloud metadata address.
+ */
+function decideLocalWebhooks(): void {
+  if (env.WEBHOOK_ALLOW_PRIVATE !== undefined) return;
+  const host = gatewayEnv.HOST ?? config.HOST ?? "0.0.0.0";
+  if (LOOPBACK_HOSTS.has(host)) {
+    env.WEBHOOK_ALLOW_PRIVATE = "true";
+    say(`webhooks may go to this machine and private addresses (WEBHOOK_ALLOW_PRIVATE=true: the gateway listens on ${host} only; set WEBHOOK_ALLOW_PRIVATE=false to refuse them)`);
+  } else {
+    say(`webhooks to this machine and private addresses are refused: the gateway listens on ${host}. For a local receiver, HOST=127.0.0.1 npm start (or WEBHOOK_ALLOW_PRIVATE=true)`);
+  }
+}
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const DATA_DIR = join(ROOT, ".data");
 const KEYS = localKeyPaths(ROOT);
@@ -320,7 +334,7 @@ process.on("exit", () => {
 try {
   infrastructure = (async () => {
     prepareAdminKey();
-    if (allowsLocalWebhooks) say("webhooks may go to this machine and private addresses (WEBHOOK_ALLOW_PRIVATE=true, npm start's default; set WEBHOOK_ALLOW_PRIVATE=false to refuse them)");
+    decideLocalWebhooks();
     await ensureNats();
     await ensurePostgres();
     await prepareDatabase();

@@ -29,11 +29,12 @@ export async function identityOf(key) {
 }
 
 /**
- * How the header names a key without showing it: a `chorus_sk_` key by its public prefix;
- * any other (the deployment's CHORUS_ADMIN_KEY) is secret from its first character, so
- * only a label.
+ * How the header names a key without showing it: an API key by its public prefix. The
+ * deployment's CHORUS_ADMIN_KEY (key id "bootstrap") is secret from its first character
+ * whatever it looks like (npm start makes one shaped like an API key), so only a label.
  */
-export function keyLabel(key) {
+export function keyLabel(key, keyId) {
+  if (keyId === "bootstrap") return "admin key";
   return key.startsWith("chorus_sk_") && key.length > KEY_PREFIX_LENGTH ? `${key.slice(0, KEY_PREFIX_LENGTH)}…` : "admin key";
 }
 
@@ -80,7 +81,7 @@ export function keyStatus(el, { identity, onForget }) {
   }
   show(
     el,
-    h("span", { class: "mono", title: "Which key (its public prefix)", text: key ? keyLabel(key) : "" }),
+    h("span", { class: "mono", title: "Which key (its public prefix)", text: key ? keyLabel(key, identity.key_id) : "" }),
     h("span", { class: "muted", "data-tenant": identity.tenant, text: ` · tenant ${identity.tenant}` }),
     h("span", { class: "muted", "data-scopes": scopes.join(" "), text: ` · may ${allowed.join(", ") || "do nothing here"}` }),
     " ",

@@ -111,15 +111,6 @@ export async function attemptDelivery(deps: AttemptDeps, end: RequestEndEvent, c
       ? record({ type: "WebhookDelivered", data: { webhook_id: webhookId, attempt: attempts, status_code: decision.statusCode } }, attemptMessageIds.finished(requestId, chain.key))
       : record({ type: "WebhookExhausted", data: { webhook_id: webhookId, attempts, reason: decision.reason, cause: decision.cause } }, attemptMessageIds.finished(requestId, chain.key));
 
-  // Past its deadline (an endpoint whose circuit stayed open kept it waiting): it ends, so
-  // the request's webhook is exhausted and can be retried by hand, and its message leaves
-  // the consumer's pending set instead of holding it for good.
-  const deadlineMs = chainDeadlineMs(deps.policy);
-  if (clock().getTime() - Date.parse(chain.startedAt) > deadlineMs) {
-    const hours = (deadlineMs / 3_600_000).toFixed(1);
-    await finish({ kind: "exhausted", reason: `not delivered within ${hours} h of the chain's start (WEBHOOK_CHAIN_DEADLINE_MS)`, cause: "expired" }, step.attempt - 1);
-    return;
-  }
   // The last attempt was recorded but its outcome was not (the handler died in between).
   if (step.chainAttempt > deps.policy.maxRetries + 1) {
     await finish({ kind: "exhausted", reason: `no success after ${step.chainAttempt - 1} attempts`, cause: "retries_used_up" }, step.attempt - 1);
@@ -149,6 +140,16 @@ export async function attemptDelivery(deps: AttemptDeps, end: RequestEndEvent, c
     const passage = await circuitPassage(deps.circuits, circuit, clock().getTime(), log);
     if (passage.kind === "wait") {
       const inMs = Math.max(0, passage.untilMs - clock().getTime()) + Math.round((deps.random ?? Math.random)() * CIRCUIT_WAIT_SPREAD_MS);
+      // Waiting uses no attempts, so only time ends it: a chain whose wait would outlast its
+      // deadline ends now (exhausted, retried by hand), and its message leaves the consumer's
+      // pending set instead of holding it for good. Only circuit waits meet the deadline: a
+      // chain's scheduled retries and its first attempt (after an outage, say) never do.
+      const deadlineMs = chainDeadlineMs(deps.policy);
+      if (clock().getTime() + inMs - Date.parse(chain.startedAt) > deadlineMs) {
+        const hours = (deadlineMs / 3_600_000).toFixed(1);
+        await finish({ kind: "exhausted", reason: `its endpoint's circuit stayed open past the chain's deadline (${hours} h, WEBHOOK_CHAIN_DEADLINE_MS)`, cause: "expired" }, step.attempt - 1);
+        return;
+      }
       log.debug({ retry_in_ms: inMs }, "endpoint circuit open: waiting, no attempt made");
       return { retryInMs: inMs };
     }

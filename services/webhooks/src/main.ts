@@ -3,7 +3,8 @@
 import { z } from "zod";
 import { BaseConfig, consumersRunning, envBoolean, envInt, runService } from "@chorus/platform";
 import { SecretKeyConfig, WebhookPortsConfig, refineWebhookKeys, resolveWebhookKeys } from "@chorus/webhook-security";
-import { DEFAULT_RETRY_SCHEDULE, DEFAULT_RETRY_SCHEDULE_MS, doublingSchedule, parseRetrySchedule } from "./delivery/index.ts";
+import { DEFAULT_RETRY_SCHEDULE, DEFAULT_RETRY_SCHEDULE_MS, chainDeadlineMs, doublingSchedule, parseRetrySchedule } from "./delivery/index.ts";
+import { LAST_RESORT_DELIVERIES } from "./durables.ts";
 import { SEND_DEFAULTS } from "./send.ts";
 import { startWebhooks } from "./start-webhooks.ts";
 
@@ -64,12 +65,16 @@ await runService({
     const scheduleMs =
       config.WEBHOOK_RETRY_SCHEDULE ??
       (config.WEBHOOK_BACKOFF_BASE_MS !== undefined ? doublingSchedule(config.WEBHOOK_BACKOFF_BASE_MS, config.WEBHOOK_MAX_RETRIES, config.WEBHOOK_MAX_BACKOFF_MS) : DEFAULT_RETRY_SCHEDULE_MS);
-    const policy = {
-      maxRetries: config.WEBHOOK_MAX_RETRIES,
-      scheduleMs,
-      maxRetryAfterMs: config.WEBHOOK_MAX_BACKOFF_MS,
-      ...(config.WEBHOOK_CHAIN_DEADLINE_MS !== undefined ? { chainDeadlineMs: config.WEBHOOK_CHAIN_DEADLINE_MS } : {}),
-    };
+    const retries = { maxRetries: config.WEBHOOK_MAX_RETRIES, scheduleMs, maxRetryAfterMs: config.WEBHOOK_MAX_BACKOFF_MS };
+    const deadlineMs = config.WEBHOOK_CHAIN_DEADLINE_MS ?? chainDeadlineMs(retries);
+    // A chain waiting on a circuit is woken about once per probe interval, and each wake is a
+    // delivery of its message: the deadline must end the wait well before the durables'
+    // last-resort delivery limit would dead-letter it.
+    const deadlineCapMs = config.WEBHOOK_CIRCUIT_PROBE_INTERVAL_MS * Math.floor(LAST_RESORT_DELIVERIES / 2);
+    if (config.WEBHOOK_CIRCUIT_FAILURES > 0 && deadlineMs > deadlineCapMs) {
+      logger.warn({ deadline_ms: deadlineMs, cap_ms: deadlineCapMs }, "WEBHOOK_CHAIN_DEADLINE_MS allows more circuit waits than a message's deliveries: it is cut to fit WEBHOOK_CIRCUIT_PROBE_INTERVAL_MS");
+    }
+    const policy = { ...retries, chainDeadlineMs: config.WEBHOOK_CIRCUIT_FAILURES > 0 ? Math.min(deadlineMs, deadlineCapMs) : deadlineMs };
     const consumers = await startStep("starting consumers", () =>
       startWebhooks({
         js,

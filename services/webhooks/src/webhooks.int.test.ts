@@ -85,15 +85,25 @@ describe("webhook delivery", () => {
     expect(webhookEvents(await recordedEventsOf(env.nats, end.request_id))).toEqual([]);
   });
 
-  it("ends a chain that outlived its deadline as exhausted (expired), sending nothing more", async () => {
+  it("ends a chain whose circuit would keep it waiting past its deadline as exhausted (expired), its attempt made", async () => {
+    receiver.respondWith({ status: 503 });
+    // One failure opens the circuit for a minute; the chain may wait 2 s at most.
+    await start({ policy: { maxRetries: 3, scheduleMs: [50], maxRetryAfterMs: 1_000, chainDeadlineMs: 2_000 }, circuit: { failures: 1, openMs: 60_000 } });
+    const end = endEvent(receiver.url);
+    await publishEnd(env.nats, end);
+    const events = await finished(end.request_id);
+    expect(receiver.received).toHaveLength(1);
+    expect(events.map((e) => e.type)).toEqual(["WebhookAttempted", "WebhookExhausted"]);
+    expect(events.at(-1)?.data).toMatchObject({ attempts: 1, cause: "expired" });
+  });
+
+  it("makes a chain's first attempt however late it comes (after an outage): the deadline bounds only circuit waits", async () => {
     await start({ policy: { maxRetries: 3, scheduleMs: [50], maxRetryAfterMs: 1_000, chainDeadlineMs: 1_000 } });
-    // An end from before the deadline, as a chain kept waiting by an open circuit finds it when woken.
     const end = { ...endEvent(receiver.url), occurred_at: new Date(Date.now() - 60_000).toISOString() };
     await publishEnd(env.nats, end);
     const events = await finished(end.request_id);
-    expect(receiver.received).toHaveLength(0);
-    expect(events.map((e) => e.type)).toEqual(["WebhookExhausted"]);
-    expect(events[0]?.data).toMatchObject({ attempts: 0, cause: "expired" });
+    expect(receiver.received).toHaveLength(1);
+    expect(events.map((e) => e.type)).toEqual(["WebhookAttempted", "WebhookDelivered"]);
   });
 
   it("delivers a failed request's end too", async () => {

@@ -15,8 +15,9 @@ export type RetryPolicy = {
   /** The longest wait a Retry-After may ask for; a longer one is cut to this. */
   maxRetryAfterMs: number;
   /**
-   * How long a chain may go on, from its start, before it is exhausted (cause `expired`):
-   * what bounds the waits for an open circuit, which use no attempts. Default: chainDeadlineMs.
+   * How long, from its start, a chain may keep waiting for an open circuit (waits use no
+   * attempts, so only time ends them) before it is exhausted (cause `expired`). Default:
+   * chainDeadlineMs.
    */
   chainDeadlineMs?: number;
 };
@@ -42,9 +43,9 @@ export function parseRetrySchedule(text: string): number[] | { error: string } {
 }
 
 /**
- * A chain's deadline unless one is set: its scheduled waits with jitter's 20 % and an hour
- * more, so a chain the schedule runs to its end never meets it; only waits for a circuit
- * that stays open do. Default schedule and retries: about 10 h 10 min.
+ * A chain's deadline for circuit waits unless one is set: its scheduled waits with
+ * jitter's 20 % and an hour more, so a chain whose endpoint recovers within about as long
+ * as the schedule runs is still delivered. Default schedule and retries: about 10 h 10 min.
  */
 export function chainDeadlineMs(policy: RetryPolicy): number {
   if (policy.chainDeadlineMs !== undefined) return policy.chainDeadlineMs;
