@@ -5,7 +5,7 @@
 import { status as grpcStatus, type ServiceError } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiKeyEvent, type RequestView } from "@chorus/contracts";
-import { bearer, createApiKey, eventually, recordedEventsOf, startPipeline, type CreatedApiKey, type RunningPipeline, type RunningService } from "@chorus/testing";
+import { bearer, createApiKey, eventually, recordedEventsOf, requestRoutes, startPipeline, type CreatedApiKey, type RunningPipeline, type RunningService } from "@chorus/testing";
 import { orchestrationClient } from "../../services/gateway/src/grpc/grpc-clients.fixtures.ts";
 
 const TEXT = "Apple opened a new office in Berlin on Monday, and investors cheered the $2 billion plan.";
@@ -86,12 +86,7 @@ describe("API keys and tenants", () => {
     }, 30_000);
     for (const gateway of [first, second]) {
       expect((await call(gateway, `/api/v1/results/${id}`, { key: acme.key })).status).toBe(200);
-      for (const [method, path] of [
-        ["GET", `/api/v1/results/${id}`],
-        ["GET", `/api/v1/results/${id}/events`],
-        ["GET", `/api/v1/webhook-logs/${id}`],
-        ["POST", `/api/v1/webhook/retry/${id}`],
-      ] as const) {
+      for (const [method, path] of requestRoutes(id)) {
         const res = await call(gateway, path, { method, key: globex.key });
         expect(res.status, `${method} ${path}`).toBe(404);
         expect(await res.json()).toMatchObject({ error: "NotFound" });

@@ -40,7 +40,7 @@ export { consumersRunning, startConsumerGroup, type ConsumerGroup } from "./cons
 export type { ConsumerHandle, Delivery, HandleResult } from "./delivery.ts";
 
 // Reading one request's facts from the stream.
-export { UnreadableEventError, lastRequestEvent, newestWebhookFacts, type NewestWebhookFacts, type RecordedEvent } from "./request-events.ts";
+export { UnreadableEventError, lastRequestEvent, newestWebhookFacts, nextMessageOn, storedPerSubject, type NewestWebhookFacts, type RecordedEvent } from "./request-events.ts";
 
 // Postgres.
 export { createDatabasePool, createDatabasePoolWhenUp, sql, type DatabasePool } from "./db.ts";

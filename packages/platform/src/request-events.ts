@@ -4,6 +4,7 @@
 // answered by a replica that has not yet stored what the leader acknowledged, and a read
 // right after a write must see it.
 import { ChorusEvent, type Topology } from "@chorus/contracts";
+import type { MsgRequest, StoredMsg } from "@nats-io/jetstream";
 import type { JetStreamManager } from "./nats.ts";
 
 /** A recorded event and its stream sequence. */
@@ -60,4 +61,20 @@ export async function newestWebhookFacts(jsm: JetStreamManager, t: Topology, req
   const outcomeSeq = Math.max(delivered?.seq ?? 0, exhausted?.seq ?? 0);
   if (outcomeSeq > 0) facts.lastOutcome = { seq: outcomeSeq };
   return facts;
+}
+
+/** How many messages each of the request's subjects holds in the events stream (the stream's own per-subject index, no message read). */
+export async function storedPerSubject(jsm: JetStreamManager, t: Topology, requestId: string): Promise<Record<string, number>> {
+  const info = await jsm.streams.info(t.streams.events, { subjects_filter: t.subjects.requestEvents(requestId) });
+  return info.state.subjects ?? {};
+}
+
+/**
+ * The first message on `subject` (wildcards allowed) at or after `fromSeq`, through the
+ * stream leader's message-get; null when there is none. Reads a subject's messages one by
+ * one without a consumer: gaps cost nothing. `next_by_subj` is in the server's API (NATS
+ * 2.9+) though not in the client's request type.
+ */
+export async function nextMessageOn(jsm: JetStreamManager, stream: string, subject: string, fromSeq: number): Promise<StoredMsg | null> {
+  return jsm.streams.getMessage(stream, { seq: fromSeq, next_by_subj: subject } as unknown as MsgRequest);
 }

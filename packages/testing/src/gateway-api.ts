@@ -31,3 +31,13 @@ export async function postProcess<T = RequestView>(gatewayUrl: string, body: unk
   });
   return { status: res.status, body: (await res.json()) as T };
 }
+
+/** Every REST route about one request, as [method, path]: what a check of who may see a request, or of an erasure, walks. */
+export function requestRoutes(requestId: string): (readonly ["GET" | "POST", string])[] {
+  return [
+    ["GET", `/api/v1/results/${requestId}`],
+    ["GET", `/api/v1/results/${requestId}/events`],
+    ["GET", `/api/v1/webhook-logs/${requestId}`],
+    ["POST", `/api/v1/webhook/retry/${requestId}`],
+  ];
+}

@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as delay } from "node:timers/promises";
 import { EndStatus, messageIds, type EventOf, type RequestErasure, type RequestView, type Topology } from "@chorus/contracts";
-import { lastRequestEvent, publishEvent, type JetStreamClient, type JetStreamManager, type Logger } from "@chorus/platform";
+import { lastRequestEvent, publishEvent, storedPerSubject, type JetStreamClient, type JetStreamManager, type Logger } from "@chorus/platform";
 import type { Caller } from "../auth/authenticate.ts";
 import { ApiError, notFound, unavailable } from "../errors.ts";
 import { recordedEvents } from "../broker/lookup.ts";
@@ -45,8 +45,7 @@ async function onBroker<T>(requestId: string, step: () => Promise<T>): Promise<T
 
 /** How many messages the request's subjects hold, the tombstone's included. */
 async function storedMessages(jsm: JetStreamManager, t: Topology, requestId: string): Promise<number> {
-  const info = await jsm.streams.info(t.streams.events, { subjects_filter: t.subjects.requestEvents(requestId) });
-  return Object.values(info.state.subjects ?? {}).reduce((sum, n) => sum + n, 0);
+  return Object.values(await storedPerSubject(jsm, t, requestId)).reduce((sum, n) => sum + n, 0);
 }
 
 /** True once the tombstone is all the stream holds of the request, within `waitMs`. */

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
 import { RequestErasure, type ChorusEvent } from "@chorus/contracts";
 import { lastRequestEvent, publishEvent, sql } from "@chorus/platform";
-import { acceptedRequest, completedEnd, isolatedPerFile, isolatedPerTest } from "@chorus/testing";
+import { acceptedRequest, completedEnd, isolatedPerFile, isolatedPerTest, requestRoutes } from "@chorus/testing";
 import { borrowedDatabase, runDownstreamDouble, startTestGateway } from "../gateway.fixtures.ts";
 import { ErrorBody } from "../http/errors.ts";
 
@@ -47,12 +47,7 @@ describe("DELETE /api/v1/results/{id}", () => {
     const tombstone = await lastRequestEvent(env.nats.jsm, env.nats.topology, id, "erased");
     expect(tombstone?.event).toMatchObject({ type: "RequestErased", tenant_id: "default", occurred_at: erasure.erased_at, data: { status: "completed", agents: ["summarizer"], erased_events: 2 } });
 
-    for (const [method, path] of [
-      ["GET", `/api/v1/results/${id}`],
-      ["GET", `/api/v1/results/${id}/events`],
-      ["GET", `/api/v1/webhook-logs/${id}`],
-      ["POST", `/api/v1/webhook/retry/${id}`],
-    ] as const) {
+    for (const [method, path] of requestRoutes(id)) {
       const read = await fetch(`${gateway.url}${path}`, { method });
       expect(read.status, path).toBe(410);
       expect(ErrorBody.parse(await read.json()), path).toMatchObject({ error: "Gone", request_id: id });
@@ -61,6 +56,15 @@ describe("DELETE /api/v1/results/{id}", () => {
     const again = await erase(id);
     expect(again.status).toBe(202);
     expect(RequestErasure.parse(await again.json())).toEqual(erasure);
+  });
+
+  it("is seen at once by another gateway: a read right after the DELETE answers 410 there too", async () => {
+    const other = await startTestGateway({ nats: env.nats, database: borrowedDatabase(shared.db.pool) });
+    env.defer(() => other.stop());
+    const id = await endedRequest();
+    expect((await fetch(`${other.url}/api/v1/results/${id}`)).status).toBe(200);
+    expect((await erase(id)).status).toBe(202);
+    for (const [method, path] of requestRoutes(id)) expect((await fetch(`${other.url}${path}`, { method })).status, path).toBe(410);
   });
 
   it("refuses a request that has not ended (409), one it does not know (404) and another tenant's (404)", async () => {

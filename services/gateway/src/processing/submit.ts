@@ -103,12 +103,11 @@ export async function submitRequest(deps: SubmitDeps, s: Submission): Promise<Su
   // Listening before anything is checked or published: no event of this request is missed.
   const watch = watchRequest(deps.nc, t, requestId, log, { accepts: s.idempotencyKey !== undefined });
   try {
-    const recorded = s.idempotencyKey ? await onBroker(requestId, () => recordedEvents(deps.jsm, t, requestId)) : undefined;
-    // A key whose request was erased names nothing any more: running a new request under that id would bring its data back.
-    if (recorded?.length === 0) {
-      const erased = await onBroker(requestId, () => erasedAt(deps.jsm, t, requestId, s.submitter.tenantId));
-      if (erased) throw new ApiError("Gone", `the request this Idempotency-Key named was erased at ${erased}; submit with another key`, { requestId });
-    }
+    // Read together: a key whose request was erased names nothing any more, and running a new request under that id would bring its data back.
+    const [recorded, erased] = s.idempotencyKey
+      ? await onBroker(requestId, () => Promise.all([recordedEvents(deps.jsm, t, requestId), erasedAt(deps.jsm, t, requestId, s.submitter.tenantId)]))
+      : [undefined, undefined];
+    if (recorded?.length === 0 && erased) throw new ApiError("Gone", `the request this Idempotency-Key named was erased at ${erased}; submit with another key`, { requestId });
     const prior = recorded ? priorSubmission(recorded, fingerprint, submitted) : undefined;
     if (prior?.ended) return { kind: "ended", view: prior.view, replayed: true };
     const known = prior ? { view: prior.view, replayed: true } : await publishSubmission(deps, s, { requestId, fingerprint, now, view: submitted, log });

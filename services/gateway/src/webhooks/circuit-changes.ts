@@ -4,7 +4,7 @@
 // The attempts come from the read model: with the broker away the log is still answered,
 // its circuit list null (unknown just now) rather than a 503 for the whole log.
 import { ChorusEvent, type Topology, type WebhookCircuitView } from "@chorus/contracts";
-import type { JetStreamManager } from "@chorus/platform";
+import { nextMessageOn, type JetStreamManager } from "@chorus/platform";
 import type { BrokerState } from "../broker/state.ts";
 
 /** More than a request's chains can make (an open and a half-open per failed probe, each an attempt); past it the log is cut. */
@@ -18,8 +18,7 @@ export async function circuitChangesOf(deps: { jsm: JetStreamManager; topology: 
   const changes: WebhookCircuitView[] = [];
   try {
     for (let seq = 1; changes.length < MOST_CHANGES; ) {
-      // The stream leader's message get takes next_by_subj with a start sequence (NATS ≥ 2.9), though the client's type does not say so.
-      const m = await jsm.streams.getMessage(t.streams.events, { seq, next_by_subj: subject } as unknown as { seq: number });
+      const m = await nextMessageOn(jsm, t.streams.events, subject, seq);
       if (!m) break;
       seq = m.seq + 1;
       const parsed = ChorusEvent.safeParse(m.json());

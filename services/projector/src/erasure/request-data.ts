@@ -3,9 +3,9 @@
 // deletes each with erase (the stored message is overwritten in the stream's files).
 // Idempotent: a run after a finished one finds nothing and deletes nothing, so a crash
 // midway is finished by running it again (see sweep.ts).
-import { JetStreamApiError, type MsgRequest, type StoredMsg } from "@nats-io/jetstream";
+import { JetStreamApiError, type StoredMsg } from "@nats-io/jetstream";
 import type { Topology } from "@chorus/contracts";
-import { isNotFound, type JetStreamManager } from "@chorus/platform";
+import { isNotFound, nextMessageOn, storedPerSubject, type JetStreamManager } from "@chorus/platform";
 
 export type RequestDataDeps = { jsm: JetStreamManager; topology: Topology };
 
@@ -38,10 +38,9 @@ async function deleteStored(jsm: JetStreamManager, stream: string, seq: number):
 
 async function deleteEvents(deps: RequestDataDeps, requestId: string): Promise<number> {
   const { jsm, topology: t } = deps;
-  const info = await jsm.streams.info(t.streams.events, { subjects_filter: t.subjects.requestEvents(requestId) });
   const tombstone = t.subjects.requestEvent(requestId, "erased");
   let deleted = 0;
-  for (const subject of Object.keys(info.state.subjects ?? {})) {
+  for (const subject of Object.keys(await storedPerSubject(jsm, t, requestId))) {
     if (subject === tombstone) continue;
     // A subject may hold more than one message (a fact repeated beyond the duplicate window): the last, until none.
     for (let m = await jsm.streams.getMessage(t.streams.events, { last_by_subj: subject }); m; m = await jsm.streams.getMessage(t.streams.events, { last_by_subj: subject })) {
@@ -84,8 +83,7 @@ async function deleteScanned(jsm: JetStreamManager, stream: string, subjects: st
   if (state.messages === 0) return 0;
   let deleted = 0;
   for (let seq = state.first_seq; seq <= state.last_seq; ) {
-    // next_by_subj is in the server's API (2.9+), not in the client's request type.
-    const m = await jsm.streams.getMessage(stream, { seq, next_by_subj: subjects } as unknown as MsgRequest);
+    const m = await nextMessageOn(jsm, stream, subjects, seq);
     if (!m || m.seq > state.last_seq) break;
     if (isOf(m)) {
       await deleteStored(jsm, stream, m.seq);
