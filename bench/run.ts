@@ -125,7 +125,7 @@ notes.push(
   "Latency is submit → answer of a waiting POST; open-loop latency counts from when a request was due. Only 200 with status completed counts as completed.",
   "Stages come from the events' own occurred_at (ms precision) and the client's clock on the same machine. The gateway records RequestAccepted itself, so accept covers HTTP, validation and that one acknowledged publish; dispatch covers the orchestrator's pick-up of the accepted event, its state load and the parallel AgentDispatched (one time for one decision). end = last agent outcome → the orchestrator's end decision; respond = the gateway noticing the end event and answering.",
   "Points run in this order — bench, openai 300ms, local — on one events stream that keeps growing (see 'events in stream at start'); the orchestrator's state loads read single subjects, so their cost does not grow with it.",
-  "Orchestration overhead = submit → answer minus the agent stage (AgentStarted → outcome) of the agent that finished last, per request.",
+  "Orchestration overhead = submit → answer minus the agent stage (the run's start → its outcome) of the agent that finished last, per request.",
   "CPU time per request counts each process's user + system time over the load point (Postgres: every backend; load generator: this process), divided by the requests completed in it; 2 cores give 2,000 ms of CPU per second.",
   "Idle memory is read after a 3 s warm-up and 1 s of quiet; peak is the highest of samples every 250 ms during the load points.",
   "Projection lag = the projector's projected_at (now() of its transaction, so slightly early) minus the end event's occurred_at.",

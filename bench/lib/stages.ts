@@ -3,7 +3,7 @@
 // completed last, so the stages add up to the whole submit→response time.
 
 /** The part of an event envelope the breakdown reads. */
-export type TimedEvent = { type: string; occurred_at: string; data: { agent?: string } };
+export type TimedEvent = { type: string; occurred_at: string; data: { agent?: string; started_at?: string } };
 
 export type ClientTiming = { submittedAt: number; respondedAt: number };
 
@@ -15,7 +15,7 @@ const at = (e: TimedEvent) => Date.parse(e.occurred_at);
 
 /**
  * accept: submit → RequestAccepted; dispatch: → the last agent's AgentDispatched; pickup:
- * → its AgentStarted; agent: → its AgentCompleted; end: → RequestCompleted/Failed;
+ * → its run's start; agent: → its AgentCompleted; end: → RequestCompleted/Failed;
  * respond: → the client has the answer. Null when an event of the path is missing.
  */
 export function stageTimes(events: readonly TimedEvent[], client: ClientTiming): StageTimes | null {
@@ -26,20 +26,30 @@ export function stageTimes(events: readonly TimedEvent[], client: ClientTiming):
   const last = outcomes.reduce((a, b) => (at(b) >= at(a) ? b : a));
   const agent = last.data.agent;
   const dispatched = events.find((e) => e.type === "AgentDispatched" && e.data.agent === agent);
-  // A redelivered task starts more than once: the run that produced the outcome is the latest start before it.
-  const started = events
-    .filter((e) => e.type === "AgentStarted" && e.data.agent === agent && at(e) <= at(last))
-    .reduce<TimedEvent | undefined>((a, b) => (!a || at(b) >= at(a) ? b : a), undefined);
-  if (!dispatched || !started) return null;
+  const startedAt = runStart(events, last);
+  if (!dispatched || startedAt === undefined) return null;
   return {
     accept: at(accepted) - client.submittedAt,
     dispatch: at(dispatched) - at(accepted),
-    pickup: at(started) - at(dispatched),
-    agent: at(last) - at(started),
+    pickup: startedAt - at(dispatched),
+    agent: at(last) - startedAt,
     end: at(ended) - at(last),
     respond: client.respondedAt - at(ended),
     total: client.respondedAt - client.submittedAt,
   };
+}
+
+/**
+ * When the run that produced the outcome began: the outcome's `started_at` (a quick run
+ * records no AgentStarted), else, for outcomes recorded before it existed, the latest
+ * AgentStarted before the outcome (a redelivered task starts more than once).
+ */
+function runStart(events: readonly TimedEvent[], outcome: TimedEvent): number | undefined {
+  if (outcome.data.started_at !== undefined) return Date.parse(outcome.data.started_at);
+  const started = events
+    .filter((e) => e.type === "AgentStarted" && e.data.agent === outcome.data.agent && at(e) <= at(outcome))
+    .reduce<TimedEvent | undefined>((a, b) => (!a || at(b) >= at(a) ? b : a), undefined);
+  return started ? at(started) : undefined;
 }
 
 /** Events grouped by request id, in the order given. */

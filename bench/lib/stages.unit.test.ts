@@ -33,6 +33,19 @@ describe("stageTimes", () => {
     expect(stageTimes(failed, { submittedAt: T0, respondedAt: T0 + 11 })).toMatchObject({ agent: 6, end: 1, total: 11 });
   });
 
+  it("takes the start from the outcome's started_at when the run recorded no AgentStarted", () => {
+    const startedAt = (ms: number) => new Date(T0 + ms).toISOString();
+    const quick = parallelRequest
+      .filter((e) => e.type !== "AgentStarted")
+      .map((e) => (e.type === "AgentCompleted" ? { ...e, data: { ...e.data, started_at: startedAt(e.data.agent === "summarizer" ? 12 : 9) } } : e));
+    const times = stageTimes(quick, { submittedAt: T0, respondedAt: T0 + 27 });
+    expect(times).toEqual(stageTimes(parallelRequest, { submittedAt: T0, respondedAt: T0 + 27 }));
+    expect(times).toMatchObject({ pickup: 5, agent: 8 });
+    // The outcome's own start wins over an earlier delivery's AgentStarted: it is the run that produced it.
+    const redelivered = parallelRequest.map((e) => (e.type === "AgentCompleted" && e.data.agent === "summarizer" ? { ...e, data: { ...e.data, started_at: startedAt(16) } } : e));
+    expect(stageTimes(redelivered, { submittedAt: T0, respondedAt: T0 + 27 })).toMatchObject({ pickup: 9, agent: 4 });
+  });
+
   it("gives nothing for a request whose path is incomplete", () => {
     expect(stageTimes(parallelRequest.filter((e) => e.type !== "RequestCompleted"), { submittedAt: T0, respondedAt: T0 + 30 })).toBeNull();
     expect(stageTimes(parallelRequest.filter((e) => e.type !== "AgentStarted"), { submittedAt: T0, respondedAt: T0 + 30 })).toBeNull();

@@ -22,7 +22,7 @@ afterEach(async () => {
   await nats?.cleanup();
 });
 
-type Line = { seq: number; type: string; request_id: string };
+type Line = { seq: number; type: string; request_id: string; data: Record<string, unknown> };
 
 /** Runs the example; `lines` yields each printed event as it comes. */
 function runExample(args: string[]) {
@@ -47,12 +47,14 @@ function base(requestId: string) {
   return { id: randomUUID(), version: 1 as const, request_id: requestId, tenant_id: "default", occurred_at: new Date().toISOString(), correlation_id: "example" };
 }
 
+/** A quick run's request, as recorded: its agent answered before an AgentStarted was due, so the outcome carries its start. */
 function requestEvents(requestId: string): ChorusEvent[] {
+  const startedAt = new Date().toISOString();
   const result = { status: "completed" as const, provider: "local", model: "m", duration_ms: 3, usage: null, error: null, output: { label: "positive" as const, score: 0.5, confidence: 0.7 } };
   return [
     { ...base(requestId), type: "RequestAccepted", data: { text: "Some text to read.", orchestration_mode: "parallel", agents: ["sentiment"], webhook: null, idempotency_key: null, fingerprint: null, agent_timeout_ms: 5000 } },
-    { ...base(requestId), type: "AgentStarted", data: { agent: "sentiment", provider: "local", model: "m", delivery: 1 } },
-    { ...base(requestId), type: "AgentCompleted", data: { agent: "sentiment", provider: "local", model: "m", output: result.output, duration_ms: 3, usage: null } },
+    { ...base(requestId), type: "AgentDispatched", data: { agent: "sentiment", deadline_at: new Date(Date.now() + 5_000).toISOString(), context_from: [] } },
+    { ...base(requestId), type: "AgentCompleted", data: { agent: "sentiment", provider: "local", model: "m", output: result.output, duration_ms: 3, usage: null, started_at: startedAt } },
     {
       ...base(requestId),
       type: "RequestCompleted",
@@ -72,11 +74,13 @@ describe("the example event consumer", () => {
     await publish(requestEvents(id).slice(0, 2));
     const example = runExample(["request", id]);
     expect((await example.next()).type).toBe("RequestAccepted");
-    expect((await example.next()).type).toBe("AgentStarted");
+    expect((await example.next()).type).toBe("AgentDispatched");
     // The rest is recorded while it follows.
-    await publish(requestEvents(id).slice(2));
+    const later = requestEvents(id).slice(2);
+    await publish(later);
     const rest = [await example.next(), await example.next()];
     expect(rest.map((l) => l.type)).toEqual(["AgentCompleted", "RequestCompleted"]);
+    expect(rest[0]?.data.started_at).toBe(later[0]?.type === "AgentCompleted" ? later[0].data.started_at : "missing");
     expect(rest.every((l) => l.request_id === id)).toBe(true);
     expect(await example.exited, example.stderr()).toBe(0);
   });

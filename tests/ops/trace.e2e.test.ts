@@ -39,6 +39,8 @@ beforeAll(async () => {
     DATABASE_URL: isolated.db.url,
     LOG_LEVEL: "warn",
     AGENT_PROVIDER: "local",
+    // Every run records its AgentStarted, however quick, so the trace has every kind of agent event.
+    AGENT_STARTED_AFTER_MS: "0",
     // The webhook receiver is on loopback, which the SSRF guard refuses otherwise.
     WEBHOOK_ALLOW_PRIVATE: "true",
     OTEL_TRACES_EXPORTER: "otlp",

@@ -11,9 +11,10 @@ type Json = Record<string, unknown>;
 const SUMMARIES: Record<ChorusEventType, string> = {
   RequestAccepted: "A request was accepted: its text, mode, agents, (sealed) webhook and agent timeout. Recorded by the gateway before it answers the submission; always the first event of a request.",
   AgentDispatched: "An agent's task was dispatched, with its deadline.",
-  AgentStarted: "An agent picked its task up (again on a redelivery).",
-  AgentCompleted: "An agent produced its output.",
-  AgentFailed: "An agent failed, or missed its deadline.",
+  AgentStarted:
+    "An agent's run of its task (again on a redelivery) was still going a moment after it began (the agents' AGENT_STARTED_AFTER_MS, 250 ms by default; 0 records every run). occurred_at is when the run began. A quicker run records none: its outcome's started_at says when it began.",
+  AgentCompleted: "An agent produced its output; started_at: when its run began.",
+  AgentFailed: "An agent failed (started_at: when its run began), or missed its deadline (recorded by the orchestrator, without started_at).",
   RequestCompleted: "The request ended with every agent (completed) or some agents (partial) succeeding. An end event.",
   RequestFailed: "The request ended with no agent succeeding. An end event.",
   WebhookAttempted: "One delivery attempt of the request's webhook (after the end event). Attempts are numbered per request, on across manual redeliveries.",

@@ -33,6 +33,22 @@ export const AgentDispatched = envelope(
   }),
 );
 
+/**
+ * When the agent's run that produced an outcome began. A run recorded as AgentStarted only
+ * when it is still going a moment after it began (AGENT_STARTED_AFTER_MS), so a quick run's
+ * start is in its outcome alone. Optional: events recorded before it was added lack it.
+ */
+const runStartedAt = z.iso
+  .datetime({ offset: true })
+  .optional()
+  .describe(
+    "When the agent's run that produced this outcome began (its AgentStarted's occurred_at, when one was recorded). Absent when no run produced it (the orchestrator's timeout) and on events recorded before the field was added.",
+  );
+
+/**
+ * An agent's run is still going a moment after it began (AGENT_STARTED_AFTER_MS; every
+ * run with 0). `occurred_at` is when the run began, the outcome's `started_at`.
+ */
 export const AgentStarted = envelope(
   "AgentStarted",
   z.object({
@@ -52,6 +68,7 @@ export const AgentCompleted = envelope(
     output: AgentOutput,
     duration_ms: z.number().int().min(0),
     usage: TokenUsage.nullable(),
+    started_at: runStartedAt,
   }),
 );
 
@@ -64,6 +81,8 @@ export const AgentFailed = envelope(
     error: AgentError,
     duration_ms: z.number().int().min(0).nullable(),
     usage: TokenUsage.nullable(),
+    // Absent on the orchestrator's timeout, which ran nothing.
+    started_at: runStartedAt,
   }),
 );
 

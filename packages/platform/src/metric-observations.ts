@@ -118,6 +118,7 @@ export function observationsOf(event: ChorusEvent): Observation[] {
       return [{ kind: "count", metric: "webhook_deliveries", labels: { outcome: "exhausted" }, value: 1 }];
     case "WebhookCircuitChanged":
       return [{ kind: "count", metric: "webhook_circuit_changes", labels: { state: event.data.state, endpoint: endpointGroup(event.data.endpoint) }, value: 1 }];
+    // Nothing may be counted from AgentStarted: a quick run records none (its outcome carries its start).
     case "RequestAccepted":
     case "AgentDispatched":
     case "AgentStarted":

@@ -1,6 +1,7 @@
 // Integration tests of the agents on the real NATS: tasks in on the tasks stream,
-// AgentStarted/AgentCompleted/AgentFailed out on the events stream. Test providers are
-// small objects implementing our own AgentProvider interface.
+// AgentStarted (for a run that goes on a while)/AgentCompleted/AgentFailed out on the
+// events stream. Test providers are small objects implementing our own AgentProvider
+// interface. Tests about deliveries record every start (startedAfterMs 0) to see each one.
 import { describe, expect, it } from "vitest";
 import { EntitiesOutput, parseAgentOutput, SentimentOutput, SummaryOutput, type AgentId } from "@chorus/contracts";
 import { connectNats, jetStreamClients } from "@chorus/platform";
@@ -49,8 +50,8 @@ async function untilOutcome(requestId: string) {
 }
 
 describe("the agents on the local provider", () => {
-  it("each agent publishes AgentStarted then AgentCompleted with an output valid for its schema", async () => {
-    await start();
+  it("each agent publishes AgentStarted (every start recorded) then AgentCompleted with an output valid for its schema", async () => {
+    await start({ startedAfterMs: 0 });
     const requestId = crypto.randomUUID();
     const agents: AgentId[] = ["summarizer", "sentiment", "entity_extractor"];
     const tasks = agents.map((agent) => agentTask(agent, {}, requestId));
@@ -65,7 +66,8 @@ describe("the agents on the local provider", () => {
       expect(mine.map((e) => e.type)).toEqual(["AgentStarted", "AgentCompleted"]);
       const [startedEvent, completed] = [ofType(mine, "AgentStarted")[0]!, ofType(mine, "AgentCompleted")[0]!];
       expect(startedEvent.data).toEqual({ agent, provider: "local", model: LOCAL_MODELS[agent], delivery: 1 });
-      expect(completed.data).toMatchObject({ agent, provider: "local", model: LOCAL_MODELS[agent], usage: null });
+      // The outcome's start is the recorded start's instant: readers get the same answer from either.
+      expect(completed.data).toMatchObject({ agent, provider: "local", model: LOCAL_MODELS[agent], usage: null, started_at: startedEvent.occurred_at });
       expect(parseAgentOutput(agent, completed.data.output).success).toBe(true);
       // The envelope is the task's request, tenant and correlation, with an id of its own.
       const task = tasks.find((t) => t.data.agent === agent)!;
@@ -103,7 +105,7 @@ describe("the agents on the local provider", () => {
   it("runs only the summarizer consumer for AGENT=summarizer", async () => {
     const selection = parseAgentSelection("summarizer");
     if (!selection.ok) throw new Error(selection.message);
-    await start({ agents: selection.agents });
+    await start({ agents: selection.agents, startedAfterMs: 0 });
 
     const durables: string[] = [];
     for await (const info of env.nats.jsm.consumers.list(env.nats.topology.streams.tasks)) durables.push(info.name);
@@ -134,8 +136,10 @@ describe("the agents with a failing provider", () => {
     await publishTask(env.nats, task);
 
     const events = await untilOutcome(task.request_id);
-    expect(events.map((e) => e.type)).toEqual(["AgentStarted", "AgentFailed"]);
+    // A run that failed at once records no start of its own: its outcome carries it.
+    expect(events.map((e) => e.type)).toEqual(["AgentFailed"]);
     const failed = ofType(events, "AgentFailed")[0]!;
+    expect(Date.parse(failed.data.started_at!)).toBeLessThanOrEqual(Date.parse(failed.occurred_at));
     expect(failed.data).toMatchObject({
       agent: "sentiment",
       provider: "scripted",
@@ -151,7 +155,7 @@ describe("the agents with a failing provider", () => {
       throw new ProviderError("429 Too Many Requests", { code: "rate_limited", retryable: true });
     };
     const provider = scriptedProvider(rateLimited, rateLimited, SENTIMENT_OK);
-    await start({ provider, agents: ["sentiment"] });
+    await start({ provider, agents: ["sentiment"], startedAfterMs: 0 });
     const task = agentTask("sentiment");
     await publishTask(env.nats, task);
 
@@ -168,7 +172,7 @@ describe("the agents with a failing provider", () => {
     const provider = scriptedProvider(async () => {
       throw new ProviderError("503 Service Unavailable", { code: "unavailable", retryable: true });
     });
-    await start({ provider, agents: ["sentiment"], maxDeliver: 2 });
+    await start({ provider, agents: ["sentiment"], maxDeliver: 2, startedAfterMs: 0 });
     const task = agentTask("sentiment");
     await publishTask(env.nats, task);
 
@@ -204,8 +208,10 @@ describe("the agents with a failing provider", () => {
     await publishTask(env.nats, task);
 
     const events = await untilOutcome(task.request_id);
+    // Still running long after the default 250 ms: its start is recorded, before its outcome.
     expect(events.map((e) => e.type)).toEqual(["AgentStarted", "AgentFailed"]);
     expect(ofType(events, "AgentFailed")[0]?.data.error.code).toBe("timeout");
+    expect(ofType(events, "AgentFailed")[0]?.data.started_at).toBe(ofType(events, "AgentStarted")[0]?.occurred_at);
     expect(signal?.aborted).toBe(true);
     await eventually(async () => ((await tasksLeft(env.nats)) === 0 ? true : undefined));
   });
@@ -250,6 +256,7 @@ describe("a crash mid-call", () => {
       concurrency: 1,
       ackWaitMs: 1_000,
       maxDeliver: 5,
+      startedAfterMs: 0,
     });
     // Its connection is gone by the end: stopping it may fail, and need not succeed.
     env.defer(async () => {
@@ -263,7 +270,7 @@ describe("a crash mid-call", () => {
     // The crash: the connection goes away with the task unacked.
     await nc1.close();
 
-    await start({ provider: localProvider(), agents: ["sentiment"], concurrency: 1, ackWaitMs: 1_000 });
+    await start({ provider: localProvider(), agents: ["sentiment"], concurrency: 1, ackWaitMs: 1_000, startedAfterMs: 0 });
     const events = await eventually(async () => {
       const es = await recordedEventsOf(env.nats, task.request_id);
       return ofType(es, "AgentCompleted").length > 0 ? es : undefined;
@@ -276,5 +283,54 @@ describe("a crash mid-call", () => {
     expect(ofType(after, "AgentFailed")).toHaveLength(0);
     expect(ofType(events, "AgentCompleted")[0]?.data.provider).toBe("local");
     expect(hanging.calls).toHaveLength(1);
+  });
+});
+
+describe("when a run's start is recorded", () => {
+  const answerAfter = (ms: number): Step => async () => {
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    return sentimentAnswer();
+  };
+
+  async function runOne(provider: AgentProvider, overrides: Partial<AgentsDeps> = {}) {
+    await start({ provider, agents: ["sentiment"], ...overrides });
+    const task = agentTask("sentiment");
+    const published = Date.now();
+    await publishTask(env.nats, task);
+    const events = await untilOutcome(task.request_id);
+    await eventually(async () => ((await tasksLeft(env.nats)) === 0 ? true : undefined));
+    return { events, published };
+  }
+
+  it("records no AgentStarted for a run that ends within the default threshold: its outcome says when it began", async () => {
+    const { events, published } = await runOne(scriptedProvider(SENTIMENT_OK));
+    expect(events.map((e) => e.type)).toEqual(["AgentCompleted"]);
+    const completed = ofType(events, "AgentCompleted")[0]!;
+    const startedAt = Date.parse(completed.data.started_at!);
+    // Same clock (one process): after the task was published, no later than the outcome.
+    expect(startedAt).toBeGreaterThanOrEqual(published);
+    expect(startedAt).toBeLessThanOrEqual(Date.parse(completed.occurred_at));
+  });
+
+  it("records no AgentStarted for a run that ends before a threshold set higher", async () => {
+    const { events } = await runOne(scriptedProvider(answerAfter(100)), { startedAfterMs: 1_000 });
+    expect(events.map((e) => e.type)).toEqual(["AgentCompleted"]);
+    expect(ofType(events, "AgentCompleted")[0]?.data.started_at).toEqual(expect.any(String));
+  });
+
+  it("records AgentStarted, before the outcome in stream order, for a run slower than the threshold", async () => {
+    const { events } = await runOne(scriptedProvider(answerAfter(600)), { startedAfterMs: 250 });
+    expect(events.map((e) => e.type)).toEqual(["AgentStarted", "AgentCompleted"]);
+    const [started, completed] = [ofType(events, "AgentStarted")[0]!, ofType(events, "AgentCompleted")[0]!];
+    expect(started.data).toEqual({ agent: "sentiment", provider: "scripted", model: "scripted-1", delivery: 1 });
+    // The start is when the run began, not when it was recorded 250 ms later: the outcome says the same.
+    expect(completed.data.started_at).toBe(started.occurred_at);
+    expect(Date.parse(completed.occurred_at) - Date.parse(started.occurred_at)).toBeGreaterThanOrEqual(550);
+  });
+
+  it("records AgentStarted for every run, however quick, with threshold 0", async () => {
+    const { events } = await runOne(scriptedProvider(SENTIMENT_OK), { startedAfterMs: 0 });
+    expect(events.map((e) => e.type)).toEqual(["AgentStarted", "AgentCompleted"]);
+    expect(ofType(events, "AgentCompleted")[0]?.data.started_at).toBe(ofType(events, "AgentStarted")[0]?.occurred_at);
   });
 });

@@ -7,6 +7,7 @@ import { BaseConfig, envInt } from "@chorus/platform";
 import { parseAgentSelection } from "./agent-selection.ts";
 import { MIN_AGENT_GRPC_TOKEN_LENGTH } from "./grpc/call-credential.ts";
 import { PROVIDER_SETTINGS } from "./providers/select.ts";
+import { DEFAULT_STARTED_AFTER_MS } from "./slow-start.ts";
 
 /**
  * OpenAI's published usage-tier-1 limits for gpt-4o-mini, the lowest a paying account
@@ -80,6 +81,12 @@ export const AgentsConfig = BaseConfig.extend({
   AGENT_CONCURRENCY: envInt(1, 10_000).optional(),
   AGENT_ACK_WAIT_MS: envInt(1_000, 12 * 3600_000).default(30_000),
   AGENT_MAX_DELIVER: envInt(1, 100).default(5),
+  /**
+   * AgentStarted is recorded only for a run still going this long after it began (ms); 0
+   * records every start. At most a minute: a run with no start recorded may have its task
+   * resent by the orchestrator, which only JetStream's duplicate window (minutes) drops.
+   */
+  AGENT_STARTED_AFTER_MS: envInt(0, 60_000).default(DEFAULT_STARTED_AFTER_MS),
   /** AGENT_PROVIDER=bench only: how long each answer takes, standing in for a model's latency. */
   BENCH_AGENT_DELAY_MS: envInt(0, 600_000).default(0),
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { agentConcurrency, AgentsConfig, DEFAULT_CPU_AGENT_CONCURRENCY, DEFAULT_OPENAI_RPM_LIMIT, DEFAULT_OPENAI_TPM_LIMIT, openAiRateLimits } from "./config.ts";
+import { DEFAULT_STARTED_AFTER_MS } from "./slow-start.ts";
 
 const parse = (env: Record<string, string>) => AgentsConfig.parse(env);
 
@@ -36,5 +37,21 @@ describe("task slots per agent", () => {
   it("are AGENT_CONCURRENCY whenever it is set", () => {
     expect(agentConcurrency(parse({ AGENT_CONCURRENCY: "7" }), "openai")).toBe(7);
     expect(agentConcurrency(parse({ AGENT_CONCURRENCY: "7" }), "local")).toBe(7);
+  });
+});
+
+describe("when a run's start is recorded (AGENT_STARTED_AFTER_MS)", () => {
+  it("is after 250 ms unless set, and 0 records every start", () => {
+    expect(DEFAULT_STARTED_AFTER_MS).toBe(250);
+    expect(parse({}).AGENT_STARTED_AFTER_MS).toBe(250);
+    expect(parse({ AGENT_STARTED_AFTER_MS: "0" }).AGENT_STARTED_AFTER_MS).toBe(0);
+    expect(parse({ AGENT_STARTED_AFTER_MS: "1500" }).AGENT_STARTED_AFTER_MS).toBe(1_500);
+  });
+
+  it("refuses a negative, fractional or non-numeric value, and one over a minute (well inside the duplicate window)", () => {
+    for (const value of ["-1", "2.5", "soon", "60001"]) {
+      expect(AgentsConfig.safeParse({ AGENT_STARTED_AFTER_MS: value }).success, value).toBe(false);
+    }
+    expect(parse({ AGENT_STARTED_AFTER_MS: "60000" }).AGENT_STARTED_AFTER_MS).toBe(60_000);
   });
 });

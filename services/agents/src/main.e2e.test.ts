@@ -47,7 +47,8 @@ async function get(port: number, path: string): Promise<{ status: number; body: 
 describe("the agents process", () => {
   it("becomes ready, completes a task, and stops cleanly on SIGTERM", async () => {
     const port = await freePort();
-    const { child, exited } = run({ PORT: String(port), AGENT: "sentiment", AGENT_PROVIDER: "local" });
+    // Every start recorded: AGENT_STARTED_AFTER_MS reaches the task consumer.
+    const { child, exited } = run({ PORT: String(port), AGENT: "sentiment", AGENT_PROVIDER: "local", AGENT_STARTED_AFTER_MS: "0" });
 
     const ready = await eventually(async () => {
       const r = await get(port, "/readyz");
@@ -62,7 +63,8 @@ describe("the agents process", () => {
       const es = await recordedEventsOf(isolated.nats, task.request_id);
       return ofType(es, "AgentCompleted").length === 1 ? es : undefined;
     });
-    expect(ofType(events, "AgentCompleted")[0]?.data).toMatchObject({ agent: "sentiment", provider: "local", model: "wink-sentiment" });
+    expect(events.map((e) => e.type)).toEqual(["AgentStarted", "AgentCompleted"]);
+    expect(ofType(events, "AgentCompleted")[0]?.data).toMatchObject({ agent: "sentiment", provider: "local", model: "wink-sentiment", started_at: events[0]?.occurred_at });
     await eventually(async () => ((await tasksLeft(isolated.nats)) === 0 ? true : undefined));
 
     child.kill("SIGTERM");

@@ -26,6 +26,7 @@ await runService({
         concurrency: agentConcurrency(config, provider.name),
         ackWaitMs: config.AGENT_ACK_WAIT_MS,
         maxDeliver: config.AGENT_MAX_DELIVER,
+        startedAfterMs: config.AGENT_STARTED_AFTER_MS,
       }),
     );
     const grpc = await startGrpcServer({ port: config.GRPC_PORT, provider, logger, token: config.AGENT_GRPC_TOKEN, maxTextLength: config.MAX_TEXT_LENGTH });

@@ -43,7 +43,8 @@ async function start(overrides: Partial<AgentsDeps> = {}): Promise<Agents> {
 describe("the agents on the openai provider", () => {
   it("records the provider, the model that answered and the token usage on AgentCompleted", async () => {
     server.enqueue(completionReply(SENTIMENT, { usage: USAGE, model: "gpt-4o-mini-2024-07-18" }));
-    await start();
+    // Every start recorded, to see the model it was asked for beside the one that answered.
+    await start({ startedAfterMs: 0 });
     const task = agentTask("sentiment");
     await publishTask(env.nats, task);
 
@@ -68,7 +69,7 @@ describe("the agents on the openai provider", () => {
 
   it("ends a task that gets 500s on every delivery as AgentFailed with the reason, and dead-letters it", async () => {
     server.respondWith(() => errorReply(503, "The engine is currently overloaded"));
-    await start({ maxDeliver: 2 });
+    await start({ maxDeliver: 2, startedAfterMs: 0 });
     const task = agentTask("sentiment");
     await publishTask(env.nats, task);
 

@@ -3,6 +3,7 @@
 import type { AgentId } from "@chorus/contracts";
 import { startConsumerGroup, type ConsumerGroup, type StreamClients } from "@chorus/platform";
 import type { AgentProvider } from "./providers/provider.ts";
+import { DEFAULT_STARTED_AFTER_MS } from "./slow-start.ts";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./task-outcome.ts";
 import { ensureTaskConsumer, runTaskConsumer, type TaskConsumerSettings } from "./task-consumer.ts";
 
@@ -13,6 +14,8 @@ export type AgentsDeps = StreamClients & {
   ackWaitMs: number;
   maxDeliver: number;
   retry?: RetryPolicy;
+  /** How long a run goes before its AgentStarted is recorded, ms; 0 records every start. */
+  startedAfterMs?: number;
 };
 
 /** One task consumer per agent: `stop` stops pulling (in-flight tasks finish and are acked on the connection's drain). */
@@ -25,6 +28,7 @@ export async function startAgents(deps: AgentsDeps): Promise<Agents> {
     ackWaitMs: deps.ackWaitMs,
     maxDeliver: deps.maxDeliver,
     retry: deps.retry ?? DEFAULT_RETRY_POLICY,
+    startedAfterMs: deps.startedAfterMs ?? DEFAULT_STARTED_AFTER_MS,
   };
   if (provider.prepare) {
     const started = performance.now();
@@ -46,6 +50,7 @@ export async function startAgents(deps: AgentsDeps): Promise<Agents> {
       concurrency: settings.concurrency,
       ack_wait_ms: settings.ackWaitMs,
       max_deliver: settings.maxDeliver,
+      started_after_ms: settings.startedAfterMs,
     },
     "task consumers running",
   );

@@ -1,6 +1,7 @@
-// Pulls one agent's tasks from JetStream and runs each: AgentStarted (stored while the
-// provider call under the task's deadline runs), then AgentCompleted/AgentFailed and the
-// ack — or a nak with a delay when the provider says trying again later could help.
+// Pulls one agent's tasks from JetStream and runs each: the provider call under the task's
+// deadline (with an AgentStarted only when it runs longer than a moment, see slow-start.ts),
+// then AgentCompleted/AgentFailed and the ack — or a nak with a delay when the provider
+// says trying again later could help.
 import { randomUUID } from "node:crypto";
 import { AgentTask, messageIds, type AgentId, type Topology } from "@chorus/contracts";
 import {
@@ -17,6 +18,7 @@ import {
 } from "@chorus/platform";
 import { callProvider } from "./provider-call.ts";
 import type { AgentProvider } from "./providers/provider.ts";
+import { runRecordingSlowStart } from "./slow-start.ts";
 import { decideOutcome, isPastDeadline, startedEvent, type NewEnvelope, type RetryPolicy } from "./task-outcome.ts";
 
 export type TaskConsumerSettings = {
@@ -26,6 +28,8 @@ export type TaskConsumerSettings = {
   ackWaitMs: number;
   maxDeliver: number;
   retry: RetryPolicy;
+  /** How long a run goes before its AgentStarted is recorded, ms; 0 records every start. */
+  startedAfterMs: number;
 };
 
 const durableName = (agent: AgentId) => `agent-${agent}`;
@@ -69,22 +73,23 @@ function taskHandler(deps: TaskConsumerDeps) {
     }
 
     const model = provider.modelFor(agent);
-    // The provider is called while AgentStarted is being stored, not after: one wait for an
-    // ack less on every request's critical path. It is awaited before the outcome is
-    // published, so the stream still has the start first.
-    const started = publishEvent(js, t, startedEvent(task, { provider: provider.name, model, delivery: delivery.deliveryCount }, newEnvelope()), {
-      msgID: messageIds.started(task.request_id, agent, delivery.deliveryCount),
-    });
-    started.catch(() => undefined); // awaited below; this only keeps a failure from going unhandled meanwhile
-    const call = await callProvider(provider, task, {
-      everyMs: Math.max(100, Math.floor(settings.ackWaitMs / 3)),
-      working: () => delivery.working(),
-    });
-    await started;
+    // AgentStarted only for a run still going after startedAfterMs (stored while the call
+    // goes on, and before the outcome); every outcome carries when its run began.
+    const { result: call, startedAt } = await runRecordingSlowStart(
+      () => callProvider(provider, task, { everyMs: Math.max(100, Math.floor(settings.ackWaitMs / 3)), working: () => delivery.working() }),
+      {
+        afterMs: settings.startedAfterMs,
+        recordStart: (at) =>
+          publishEvent(js, t, startedEvent(task, { provider: provider.name, model, delivery: delivery.deliveryCount }, { id: randomUUID(), occurredAt: at }), {
+            msgID: messageIds.started(task.request_id, agent, delivery.deliveryCount),
+          }),
+      },
+    );
     const outcome = decideOutcome({
       task,
       provider: { name: provider.name, model },
       attempt: call.attempt,
+      startedAt,
       durationMs: call.durationMs,
       delivery: { count: delivery.deliveryCount, max: settings.maxDeliver },
       retry: settings.retry,

@@ -89,6 +89,8 @@ export type OutcomeInput = {
   /** The provider's name and the model it was asked to use. */
   provider: { name: string; model: string };
   attempt: ProviderAttempt;
+  /** When the run began (ISO): the outcome's `started_at`, whether or not an AgentStarted was recorded. */
+  startedAt: string;
   durationMs: number;
   delivery: { count: number; max: number };
   retry: RetryPolicy;
@@ -111,7 +113,7 @@ export function decideOutcome(input: OutcomeInput): TaskOutcome {
       ...envelopeFrom(task, input.envelope),
       type: "AgentFailed",
       // A provider's error text and model name are copied into the event: made storable like its output.
-      data: { agent, provider: provider.name, model: toStorableText(model), error: withStorableText(error), duration_ms: durationMs, usage },
+      data: { agent, provider: provider.name, model: toStorableText(model), error: withStorableText(error), duration_ms: durationMs, usage, started_at: input.startedAt },
     },
   });
 
@@ -132,7 +134,15 @@ export function decideOutcome(input: OutcomeInput): TaskOutcome {
         event: {
           ...envelopeFrom(task, input.envelope),
           type: "AgentCompleted",
-          data: { agent, provider: provider.name, model: toStorableText(result.model), output: parsed.data, duration_ms: durationMs, usage: result.usage },
+          data: {
+            agent,
+            provider: provider.name,
+            model: toStorableText(result.model),
+            output: parsed.data,
+            duration_ms: durationMs,
+            usage: result.usage,
+            started_at: input.startedAt,
+          },
         },
       };
     }

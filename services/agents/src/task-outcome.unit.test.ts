@@ -33,6 +33,7 @@ function input(attempt: ProviderAttempt, overrides: Partial<OutcomeInput> = {}):
     task: task(),
     provider: { name: "test", model: "test-model" },
     attempt,
+    startedAt: new Date(NOW + 5).toISOString(),
     durationMs: 12.4,
     delivery: { count: 1, max: 5 },
     retry: { baseMs: 1_000, maxMs: 30_000 },
@@ -104,8 +105,26 @@ describe("decideOutcome", () => {
         output: { label: "positive", score: 0.7, confidence: 0.9 },
         duration_ms: 12,
         usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
+        started_at: i.startedAt,
       },
     });
+  });
+
+  it("records when the run began on every outcome, completed or failed, so a run without an AgentStarted keeps its start", () => {
+    const startedAt = "2026-11-24T10:00:00.007Z";
+    const outcomes = [
+      recorded(input(answered({ label: "positive", score: 0.7, confidence: 0.9 }), { startedAt })),
+      recorded(input(answered({ label: "ecstatic" }), { startedAt })),
+      recorded(input({ kind: "threw", error: new ProviderError("no", { code: "refused", retryable: false }) }, { startedAt })),
+      recorded(input({ kind: "timed_out" }, { startedAt })),
+    ];
+    expect(outcomes.map((e) => [e.type, e.data.started_at])).toEqual([
+      ["AgentCompleted", startedAt],
+      ["AgentFailed", startedAt],
+      ["AgentFailed", startedAt],
+      ["AgentFailed", startedAt],
+    ]);
+    for (const e of outcomes) expect((e.type === "AgentCompleted" ? AgentCompleted : AgentFailed).parse(e)).toEqual(e);
   });
 
   it("records an output that does not match the agent's schema as AgentFailed invalid_output with zod's reason", () => {

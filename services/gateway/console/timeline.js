@@ -8,7 +8,9 @@ const END_TYPES = new Set(["RequestCompleted", "RequestFailed"]);
 /**
  * `events`: the request's public events (SSE `data`), in stream order. `now`: the time
  * (ms) an unfinished run is drawn up to. A run redelivered to an agent keeps its first
- * dispatch and its latest start; its end is the last one recorded.
+ * dispatch and its latest start; its end is the last one recorded. A start is an
+ * AgentStarted's instant or, for a quick run that recorded none, its outcome's
+ * `started_at` (the same instant when both exist).
  */
 export function layoutTimeline(events, now) {
   const accepted = events.find((e) => e.type === "RequestAccepted");
@@ -28,6 +30,8 @@ export function layoutTimeline(events, now) {
       run.endedAt = at;
       run.status = event.type === "AgentCompleted" ? "completed" : "failed";
       run.durationMs = typeof event.data.duration_ms === "number" ? event.data.duration_ms : null;
+      const runStart = typeof event.data.started_at === "string" ? Date.parse(event.data.started_at) : NaN;
+      if (!Number.isNaN(runStart) && (run.startedAt === null || runStart > run.startedAt)) run.startedAt = runStart;
     }
     runs.set(agent, run);
   }

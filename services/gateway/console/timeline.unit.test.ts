@@ -45,6 +45,29 @@ describe("layoutTimeline", () => {
     for (const row of layout.rows) for (const span of [row.running, row.waiting]) if (span) expect(span.from).toBeGreaterThanOrEqual(0);
   });
 
+  it("starts a quick run's bar at its outcome's started_at when no AgentStarted was recorded, as it would at the AgentStarted", () => {
+    const quickRun = (agent: string, dispatched: number, started: number, ended: number) => [
+      ev("AgentDispatched", dispatched, { agent }),
+      ev("AgentCompleted", ended, { agent, duration_ms: ended - started, started_at: new Date(T0 + started).toISOString() }),
+    ];
+    const quick = layoutTimeline([accepted, ...quickRun("sentiment", 10, 20, 60), ...quickRun("summarizer", 10, 15, 90), ev("RequestCompleted", 100)], T0 + 5_000);
+    const recorded = layoutTimeline([accepted, ...run("sentiment", 10, 20, 60), ...run("summarizer", 10, 15, 90), ev("RequestCompleted", 100)], T0 + 5_000);
+    expect(quick).toEqual(recorded);
+    expect(quick.overlapping).toBe(true);
+    expect(quick.rows[0]).toMatchObject({ status: "completed", startedAt: T0 + 15, waiting: { from: 0.1, to: 0.15 }, running: { from: 0.15, to: 0.9 } });
+  });
+
+  it("keeps the latest start of a redelivered run, whether an AgentStarted or the outcome's started_at", () => {
+    const events = [
+      accepted,
+      ev("AgentDispatched", 10, { agent: "summarizer" }),
+      ev("AgentStarted", 20, { agent: "summarizer" }),
+      ev("AgentCompleted", 90, { agent: "summarizer", duration_ms: 30, started_at: new Date(T0 + 60).toISOString() }),
+      ev("RequestCompleted", 100),
+    ];
+    expect(layoutTimeline(events, T0 + 5_000).rows[0]).toMatchObject({ startedAt: T0 + 60, running: { from: 0.6, to: 0.9 } });
+  });
+
   it("has no rows before any agent was dispatched", () => {
     expect(layoutTimeline([accepted], T0 + 10).rows).toEqual([]);
   });

@@ -23,6 +23,7 @@ function stories(): Story[] {
     { requestId: randomUUID(), agents: ["summarizer", "sentiment", "entity_extractor"], failing: ["sentiment"], webhook: "exhausted", mode: "sequential" },
     { requestId: randomUUID(), agents: ["entity_extractor"], failing: ["entity_extractor"] },
     { requestId: randomUUID(), agents: ["summarizer", "sentiment"], stopAfterOutcomes: 1 },
+    { requestId: randomUUID(), agents: ["summarizer", "sentiment", "entity_extractor"], quick: ["sentiment", "entity_extractor"] },
   ];
 }
 
@@ -30,8 +31,8 @@ const where = (id: string) => sql.fragment`WHERE request_id = ${id}`;
 
 describe("the live projector", () => {
   it("projects a realistic history of several requests into the read models", async () => {
-    const [delivered, partial, failed, running] = stories() as [Story, Story, Story, Story];
-    const events = [delivered, partial, failed, running].flatMap((s) => storyEvents(s));
+    const [delivered, partial, failed, running, quick] = stories() as [Story, Story, Story, Story, Story];
+    const events = [delivered, partial, failed, running, quick].flatMap((s) => storyEvents(s));
     const seqs = await publishAll(env.nats.js, env.nats.topology, events);
     const lastSeqOf = (id: string) => Math.max(...seqs.filter((_, i) => events[i]?.request_id === id));
     const projector = await runProjector();
@@ -63,9 +64,16 @@ describe("the live projector", () => {
     expect(summary).toMatchObject({ status: "completed", output: { summary: "A short summary.", key_points: ["one", "two"] }, total_tokens: 40 });
     expect(await requests.anyFirst(sql.unsafe`SELECT agent FROM ${A} ${where(running.requestId)} ORDER BY agent`)).toEqual(["summarizer"]);
     expect(await requests.anyFirst(sql.unsafe`SELECT status_code FROM ${W} ${where(delivered.requestId)} ORDER BY attempt`)).toEqual([503, 200]);
+    // A quick run (no AgentStarted) has its start from its outcome, as a slow one from its AgentStarted.
+    const startOf = (e: ChorusEvent | undefined) => (e?.type === "AgentCompleted" ? e.data.started_at : undefined);
+    for (const agent of ["sentiment", "summarizer"] as const) {
+      const completed = events.find((e) => e.request_id === quick.requestId && e.type === "AgentCompleted" && e.data.agent === agent);
+      const stored = await requests.oneFirst(sql.type(z.object({ started_at: z.union([z.number(), z.date()]) }))`SELECT started_at FROM ${A} ${where(quick.requestId)} AND agent = ${agent}`);
+      expect(new Date(stored).toISOString(), agent).toBe(startOf(completed));
+    }
 
     // last_event_seq is the newest applied event of the request.
-    for (const s of [delivered, partial, failed, running]) {
+    for (const s of [delivered, partial, failed, running, quick]) {
       expect(Number(await requests.oneFirst(sql.type(Seq)`SELECT last_event_seq FROM ${R} ${where(s.requestId)}`))).toBe(lastSeqOf(s.requestId));
     }
     expect(projector.stats().applied).toBe(events.length);

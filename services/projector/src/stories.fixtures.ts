@@ -9,6 +9,8 @@ export type Story = {
   mode?: OrchestrationMode;
   /** Agents that fail (a timeout with no provider) instead of completing. */
   failing?: AgentId[];
+  /** Agents whose run ended before its AgentStarted was due: only the outcome's started_at says when it began. */
+  quick?: AgentId[];
   text?: string;
   webhook?: "delivered-on-retry" | "exhausted" | null;
   /** Leave the request unfinished after this many agent outcomes. */
@@ -46,11 +48,14 @@ export function storyEvents(story: Story): ChorusEvent[] {
   } satisfies EventOf<"RequestAccepted">;
   events.push(accepted);
   const failing = new Set(story.failing ?? []);
+  const quick = new Set(story.quick ?? []);
   let outcomes = 0;
   for (const agent of agents) {
     if (story.stopAfterOutcomes !== undefined && outcomes >= story.stopAfterOutcomes) break;
     events.push({ ...meta("AgentDispatched"), type: "AgentDispatched", data: { agent, deadline_at: new Date(clock + 30_000).toISOString(), context_from: [] } });
-    events.push({ ...meta("AgentStarted"), type: "AgentStarted", data: { agent, provider: "local", model: `${agent}-model`, delivery: 1 } });
+    // The run begins here whether or not its start is recorded; AgentStarted's instant is the run's start.
+    const start = { ...meta("AgentStarted"), type: "AgentStarted", data: { agent, provider: "local", model: `${agent}-model`, delivery: 1 } } satisfies EventOf<"AgentStarted">;
+    if (!quick.has(agent)) events.push(start);
     if (failing.has(agent)) {
       events.push({
         ...meta("AgentFailed"),
@@ -61,7 +66,15 @@ export function storyEvents(story: Story): ChorusEvent[] {
       events.push({
         ...meta("AgentCompleted"),
         type: "AgentCompleted",
-        data: { agent, provider: "local", model: `${agent}-model`, output: OUTPUTS[agent], duration_ms: 12, usage: agent === "summarizer" ? { prompt_tokens: 30, completion_tokens: 10, total_tokens: 40 } : null },
+        data: {
+          agent,
+          provider: "local",
+          model: `${agent}-model`,
+          output: OUTPUTS[agent],
+          duration_ms: 12,
+          usage: agent === "summarizer" ? { prompt_tokens: 30, completion_tokens: 10, total_tokens: 40 } : null,
+          started_at: start.occurred_at,
+        },
       });
     }
     outcomes += 1;

@@ -16,7 +16,8 @@ let gateway: RunningService;
 let client: OrchestrationClient;
 
 beforeAll(async () => {
-  pipeline = await startPipeline({ env: { AGENT_PROVIDER: "local" } });
+  // No run here goes on for a minute, so none records an AgentStarted: each outcome carries its start.
+  pipeline = await startPipeline({ env: { AGENT_PROVIDER: "local" }, agentsEnv: { AGENT_STARTED_AFTER_MS: "60000" } });
   gateway = pipeline.gateway;
   client = orchestrationClient(`127.0.0.1:${pipeline.grpcPort}`);
 });
@@ -108,9 +109,13 @@ describe("gRPC Orchestration over the pipeline", () => {
     expect(new Set(events.map((e) => e.request_id))).toEqual(new Set([id]));
     const end = fromStruct(events.at(-1)?.data) as ChorusEvent["data"] & { status: string };
     expect(end.status).toBe("completed");
+    expect(types).not.toContain("AgentStarted");
+    // Watch shows each outcome's started_at: in sequential mode each run began after the one before it ended.
+    const outcomes = events.filter((e) => e.type === "AgentCompleted").map((e) => ({ ...(fromStruct(e.data) as { agent: string; started_at: string }), ended: isoOf(e.occurred_at) }));
+    for (const o of outcomes) expect(Date.parse(o.started_at), o.agent).toBeLessThanOrEqual(Date.parse(o.ended));
     if (mode === "sequential") {
-      const started = events.filter((e) => e.type === "AgentStarted").map((e) => fromStruct(e.data).agent);
-      expect(started).toEqual(["summarizer", "sentiment", "entity_extractor"]);
+      expect(outcomes.map((o) => o.agent)).toEqual(["summarizer", "sentiment", "entity_extractor"]);
+      for (const [i, o] of outcomes.entries()) if (i > 0) expect(Date.parse(o.started_at), o.agent).toBeGreaterThanOrEqual(Date.parse(outcomes[i - 1]!.ended));
     }
   });
 

@@ -61,6 +61,8 @@ export function applyEvent(view: RequestView | undefined, event: ChorusEvent): R
     case "AgentDispatched":
       return withResult(view, event.data.agent, {});
     case "AgentStarted":
+      // Recorded only for a run that goes on a while: a quick one goes from pending to its
+      // outcome, which sets everything a start would have.
       return withResult(view, event.data.agent, { status: "running", provider: event.data.provider, model: event.data.model });
     case "AgentCompleted":
       return withResult(view, event.data.agent, {

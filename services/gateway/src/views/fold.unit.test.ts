@@ -70,6 +70,18 @@ describe("viewFromEvents", () => {
     expect(view.results.summarizer).toMatchObject({ status: "failed", error: { code: "timeout", message: "too slow" }, output: null });
   });
 
+  it("gives a quick run that recorded no AgentStarted the same result as one whose start was recorded", () => {
+    const dispatched: ChorusEvent = { ...meta("2026-11-24T10:00:00.005Z"), type: "AgentDispatched", data: { agent: "sentiment", deadline_at: "2026-11-24T10:00:01.000Z", context_from: [] } };
+    const quickDone = { ...sentimentDone, data: { ...sentimentDone.data, started_at: started.occurred_at } } as ChorusEvent;
+    const waiting = RequestView.parse(viewFromEvents([accepted, dispatched]));
+    expect(waiting.status).toBe("processing");
+    expect(waiting.results.sentiment).toEqual(pendingResult());
+    const quick = RequestView.parse(viewFromEvents([accepted, dispatched, quickDone]));
+    const recorded = RequestView.parse(viewFromEvents([accepted, dispatched, started, quickDone]));
+    expect(quick).toEqual(recorded);
+    expect(quick.results.sentiment).toMatchObject({ status: "completed", provider: "local", model: "wink", duration_ms: 40 });
+  });
+
   it("takes the end event's status, results and times as final", () => {
     const view = RequestView.parse(viewFromEvents([accepted, started, ended, { ...started, data: { ...started.data, agent: "summarizer" } } as ChorusEvent]));
     expect(view.status).toBe("partial");

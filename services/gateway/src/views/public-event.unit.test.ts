@@ -110,6 +110,23 @@ describe("the public view of an event", () => {
     expect(JSON.stringify(publicEvent(leaked))).not.toContain("chorus_sk_");
   });
 
+  it("shows when an agent's run began on its outcome, and leaves it out where it was not recorded (a timeout)", () => {
+    const agentCompleted: EventOf<"AgentCompleted"> = {
+      ...meta,
+      type: "AgentCompleted",
+      data: { agent: "sentiment", provider: "local", model: "wink", output: { label: "neutral", score: 0, confidence: 0.5 }, duration_ms: 3, usage: null, started_at: "2026-11-24T09:59:59.997Z" },
+    };
+    expect(publicEvent(agentCompleted).data).toEqual(agentCompleted.data);
+    const agentFailed: EventOf<"AgentFailed"> = {
+      ...meta,
+      type: "AgentFailed",
+      data: { agent: "sentiment", provider: "local", model: "wink", error: { code: "refused", message: "no" }, duration_ms: 1, usage: null, started_at: "2026-11-24T09:59:59.999Z" },
+    };
+    expect(publicEvent(agentFailed).data).toEqual(agentFailed.data);
+    const timeout: EventOf<"AgentFailed"> = { ...agentFailed, data: { agent: "sentiment", provider: null, model: null, error: { code: "timeout", message: "late" }, duration_ms: null, usage: null } };
+    expect(publicEvent(timeout).data).not.toHaveProperty("started_at");
+  });
+
   it("has a decision, shown or withheld, for every data field of every event schema", () => {
     const withheld: Partial<Record<ChorusEventType, readonly string[]>> = WITHHELD_DATA_FIELDS;
     for (const [type, schema] of Object.entries(EVENT_SCHEMAS) as [ChorusEventType, (typeof EVENT_SCHEMAS)[ChorusEventType]][]) {

@@ -92,6 +92,12 @@ function advance(state: RequestState, ctx: DecisionContext): Decision {
  * outcome). Resent when an input is redelivered: the earlier handling may have died
  * between recording AgentDispatched and publishing the task. Each task carries the same
  * message id as the original, so one that did go out is dropped as a duplicate.
+ *
+ * A run records its AgentStarted only once it has gone on a while (the agents'
+ * AGENT_STARTED_AFTER_MS, at most a minute), so a quick run in progress shows no start and
+ * its task is resent too. That resend carries the same Nats-Msg-Id, so it is dropped as
+ * a duplicate inside JetStream's duplicate window (NATS_DUPLICATE_WINDOW_MS, 10 minutes
+ * by default), before the end of which the run has recorded its start or its outcome.
  */
 export function outstandingTasks(state: RequestState, ctx: Pick<DecisionContext, "now" | "newId">): AgentTask[] {
   const { accepted } = state;

@@ -1,11 +1,19 @@
 // How agent lifecycle events fold into an agent_results row, in any order: the status
 // only moves forward (pending < running < completed|failed), the first outcome wins,
-// and every timestamp is merged so that late events still leave their mark.
+// and every timestamp is merged so that late events still leave their mark. A run's
+// start comes from its AgentStarted or, for a quick run that recorded none, from its
+// outcome's started_at: both are the instant the run began, and the newest start counts.
 import type { AgentId, AgentResult, EventOf } from "@chorus/contracts";
 import { earliest, latest, toInstant } from "./instant.ts";
 import type { AgentResultRow } from "./rows.ts";
 
 type AgentEvent = EventOf<"AgentDispatched" | "AgentStarted" | "AgentCompleted" | "AgentFailed">;
+
+/** The outcome's run start merged in (absent on the orchestrator's timeout and on older events). */
+function withRunStart(row: AgentResultRow, event: EventOf<"AgentCompleted" | "AgentFailed">): AgentResultRow {
+  const startedAt = event.data.started_at;
+  return startedAt === undefined ? row : { ...row, started_at: latest(row.started_at, toInstant(startedAt)) };
+}
 
 function isFinal(row: AgentResultRow): boolean {
   return row.status === "completed" || row.status === "failed";
@@ -51,11 +59,11 @@ export function foldAgentEvent(existing: AgentResultRow | null, event: AgentEven
       return newest ? { ...started, status: "running", provider: event.data.provider, model: event.data.model } : { ...started, status: "running" };
     }
     case "AgentCompleted": {
-      // Final already (first outcome, or the end event's copy of it): only the instant is new.
-      if (isFinal(row)) return { ...row, finished_at: row.finished_at ?? at };
+      // Final already (first outcome, or the end event's copy of it): only the instants are new.
+      if (isFinal(row)) return withRunStart({ ...row, finished_at: row.finished_at ?? at }, event);
       const { usage } = event.data;
       return {
-        ...row,
+        ...withRunStart(row, event),
         status: "completed",
         provider: event.data.provider,
         model: event.data.model,
@@ -70,10 +78,10 @@ export function foldAgentEvent(existing: AgentResultRow | null, event: AgentEven
       };
     }
     case "AgentFailed": {
-      if (isFinal(row)) return { ...row, finished_at: row.finished_at ?? at };
+      if (isFinal(row)) return withRunStart({ ...row, finished_at: row.finished_at ?? at }, event);
       const { usage } = event.data;
       return {
-        ...row,
+        ...withRunStart(row, event),
         status: "failed",
         // A timeout knows no provider; the start that preceded it does.
         provider: event.data.provider ?? row.provider,

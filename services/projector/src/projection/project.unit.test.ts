@@ -248,6 +248,8 @@ describe("projecting events that arrive twice or out of order", () => {
     { name: "one agent failed, webhook exhausted", agents: [...ALL], failing: ["entity_extractor" as const], webhook: "exhausted" as const },
     { name: "every agent failed, sequential, no webhook", agents: ["summarizer", "sentiment"] as ("summarizer" | "sentiment")[], failing: ["summarizer" as const, "sentiment" as const], mode: "sequential" as const },
     { name: "still running", agents: [...ALL], stopAfterOutcomes: 2 },
+    { name: "quick runs with no AgentStarted, one slow one with it", agents: [...ALL], quick: ["summarizer" as const, "entity_extractor" as const] },
+    { name: "a quick run still going on beside a finished one", agents: [...ALL], quick: [...ALL], stopAfterOutcomes: 2 },
   ];
   for (const story of stories) {
     it(`gives the same rows in any order: ${story.name}`, () => {
@@ -263,6 +265,38 @@ describe("projecting events that arrive twice or out of order", () => {
       }
     });
   }
+
+  it("takes a quick run's start from its outcome: the same agent row as when its AgentStarted was recorded", () => {
+    const id = randomUUID();
+    const recorded = storyEvents({ requestId: id, agents: ["summarizer", "sentiment"] });
+    const quick = storyEvents({ requestId: id, agents: ["summarizer", "sentiment"], quick: ["summarizer"] });
+    expect(quick.filter((e) => e.type === "AgentStarted").map((e) => "agent" in e.data && e.data.agent)).toEqual(["sentiment"]);
+    const completed = quick.find((e) => e.type === "AgentCompleted" && e.data.agent === "summarizer");
+    const startedAt = completed?.type === "AgentCompleted" ? completed.data.started_at : undefined;
+    expect(startedAt).toBeDefined();
+
+    // Outcomes' ids and sequences differ between the two histories; the rows' facts must not.
+    const facts = (events: ChorusEvent[]) => ({ ...inOrder(events).agent(id, "summarizer"), last_event_seq: 0 });
+    expect(facts(quick)).toEqual(facts(recorded));
+    expect(facts(quick)).toMatchObject({ status: "completed", started_at: startedAt });
+    // The end event first, then the outcome: the start still arrives with the outcome.
+    const endFirst = readModels();
+    endFirst.applyAll([{ event: quick.at(-1) as ChorusEvent, seq: 100 }, ...sequence(quick.slice(0, -1))]);
+    expect(endFirst.agent(id, "summarizer")?.started_at).toBe(startedAt);
+  });
+
+  it("keeps the newest start when a redelivered quick run's outcome follows an earlier delivery's AgentStarted, in either order", () => {
+    const id = randomUUID();
+    const [, dispatched, started, completed] = storyEvents({ requestId: id, agents: ["summarizer"] }) as ChorusEvent[];
+    const secondRun = "2026-11-24T10:05:00.000Z";
+    const outcome = { ...completed, data: { ...(completed as ChorusEvent & { type: "AgentCompleted" }).data, started_at: secondRun } } as ChorusEvent;
+    const forward = readModels();
+    forward.applyAll(sequence([dispatched as ChorusEvent, started as ChorusEvent, outcome]));
+    const backward = readModels();
+    backward.applyAll([{ event: outcome, seq: 3 }, { event: started as ChorusEvent, seq: 2 }, { event: dispatched as ChorusEvent, seq: 1 }]);
+    expect(forward.agent(id, "summarizer")).toMatchObject({ status: "completed", started_at: secondRun });
+    expect(backward.snapshot()).toEqual(forward.snapshot());
+  });
 
   it("keeps the newest start's provider when a redelivered task starts twice, in either order", () => {
     const id = randomUUID();

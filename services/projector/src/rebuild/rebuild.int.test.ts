@@ -24,6 +24,8 @@ function history(n: number): Story[] {
     { agents: ["summarizer", "sentiment", "entity_extractor"], failing: ["entity_extractor"], webhook: "exhausted", mode: "sequential" },
     { agents: ["sentiment"], failing: ["sentiment"] },
     { agents: ["summarizer", "entity_extractor"], stopAfterOutcomes: 1 },
+    // Quick runs record no AgentStarted: their starts come back from the outcomes alone.
+    { agents: ["summarizer", "sentiment", "entity_extractor"], quick: ["summarizer", "sentiment"] },
   ];
   return Array.from({ length: n }, (_, i) => ({ requestId: randomUUID(), ...(kinds[i % kinds.length] as Omit<Story, "requestId">) }));
 }
