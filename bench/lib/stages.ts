@@ -3,7 +3,7 @@
 // completed last, so the stages add up to the whole submit→response time.
 
 /** The part of an event envelope the breakdown reads. */
-export type TimedEvent = { type: string; occurred_at: string; data: { agent?: string; started_at?: string } };
+export type TimedEvent = { type: string; occurred_at: string; data: { agent?: string; started_at?: string; dispatch?: { deadline_at: string } | null } };
 
 export type ClientTiming = { submittedAt: number; respondedAt: number };
 
@@ -14,7 +14,7 @@ export type StageTimes = Record<Stage, number> & { total: number };
 const at = (e: TimedEvent) => Date.parse(e.occurred_at);
 
 /**
- * accept: submit → RequestAccepted; dispatch: → the last agent's AgentDispatched; pickup:
+ * accept: submit → RequestAccepted; dispatch: → the last agent's AgentDispatched (0 when the accept is the dispatch); pickup:
  * → its run's start; agent: → its AgentCompleted; end: → RequestCompleted/Failed;
  * respond: → the client has the answer. Null when an event of the path is missing.
  */
@@ -25,7 +25,8 @@ export function stageTimes(events: readonly TimedEvent[], client: ClientTiming):
   if (!accepted || !ended || outcomes.length === 0) return null;
   const last = outcomes.reduce((a, b) => (at(b) >= at(a) ? b : a));
   const agent = last.data.agent;
-  const dispatched = events.find((e) => e.type === "AgentDispatched" && e.data.agent === agent);
+  // A parallel accept of version 2 is its agents' dispatch (no AgentDispatched): dispatch is then 0.
+  const dispatched = accepted.data.dispatch ? accepted : events.find((e) => e.type === "AgentDispatched" && e.data.agent === agent);
   const startedAt = runStart(events, last);
   if (!dispatched || startedAt === undefined) return null;
   return {

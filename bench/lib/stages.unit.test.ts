@@ -23,6 +23,12 @@ describe("stageTimes", () => {
     expect(STAGES.reduce((sum, s) => sum + (times?.[s] ?? 0), 0)).toBe(times?.total);
   });
 
+  it("counts no dispatch stage when the accept is the dispatch (version 2), and picks up from the accept", () => {
+    const accept: TimedEvent = { ...ev("RequestAccepted", 5), data: { dispatch: { deadline_at: new Date(T0 + 60_000).toISOString() } } };
+    const events = [accept, { ...ev("AgentCompleted", 20, "summarizer"), data: { agent: "summarizer", started_at: new Date(T0 + 12).toISOString() } }, ev("RequestCompleted", 24)];
+    expect(stageTimes(events, { submittedAt: T0, respondedAt: T0 + 27 })).toEqual({ accept: 5, dispatch: 0, pickup: 7, agent: 8, end: 4, respond: 3, total: 27 });
+  });
+
   it("takes the run that produced the outcome when a task was delivered twice", () => {
     const redelivered = [...parallelRequest, ev("AgentStarted", 15, "summarizer")];
     expect(stageTimes(redelivered, { submittedAt: T0, respondedAt: T0 + 27 })).toMatchObject({ pickup: 8, agent: 5 });

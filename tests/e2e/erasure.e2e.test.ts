@@ -113,7 +113,8 @@ describe("erasing a request", () => {
     expect([200, 202], pipeline.gateway.output()).toContain(res.status);
     const erasure = RequestErasure.parse(await res.json());
     expect(erasure).toMatchObject({ request_id: id, erased_by_key: eraser.id });
-    expect(erasure.erased_events).toBeGreaterThan(8);
+    // At least accepted, 3 outcomes, the end and the webhook's attempt and delivery.
+    expect(erasure.erased_events).toBeGreaterThanOrEqual(7);
     process.stdout.write(`erasure: DELETE answered ${res.status} in ${answeredMs} ms (${erasure.erased_events} events, a dead letter, the read models)\n`);
 
     // The reads: gone, not missing; the list leaves it out and keeps the other.

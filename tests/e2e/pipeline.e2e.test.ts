@@ -71,21 +71,25 @@ describe("the pipeline, end to end", () => {
     },
   );
 
-  it("records the parallel request's events: accepted first, each agent dispatched→completed with its start, one end last", async () => {
+  it("records the parallel request's events: accepted first (its agents' dispatch), each agent's outcome with its start, one end last", async () => {
     const { body } = await post({ text: ARTICLE, orchestration_mode: "parallel" });
     const events = await recordedEvents(body.request_id);
-    expect(events[0]?.type).toBe("RequestAccepted");
+    const accepted = events[0];
+    expect(accepted?.type).toBe("RequestAccepted");
+    // Version 2: the accept is the dispatch, under the deadline it records.
+    expect(accepted).toMatchObject({ version: 2, data: { dispatch: { deadline_at: expect.any(String) } } });
     expect(events.at(-1)?.type).toBe("RequestCompleted");
     expect(events.filter((e) => e.type === "RequestCompleted" || e.type === "RequestFailed")).toHaveLength(1);
-    // 8 events: accepted, 3 × (dispatched, completed), the end; no AgentStarted for a quick run.
-    expect(events).toHaveLength(8);
+    // 5 events: accepted, 3 outcomes, the end; no AgentDispatched (the accept is the
+    // dispatch) and no AgentStarted for a quick run.
+    expect(events).toHaveLength(5);
     for (const agent of ["summarizer", "sentiment", "entity_extractor"]) {
       const mine = events.filter((e) => "agent" in e.data && e.data.agent === agent);
-      expect(mine.map((e) => e.type)).toEqual(["AgentDispatched", "AgentCompleted"]);
-      const [dispatched, completed] = mine as [ChorusEvent, ChorusEvent];
+      expect(mine.map((e) => e.type)).toEqual(["AgentCompleted"]);
+      const completed = mine[0] as ChorusEvent;
       const startedAt = completed.type === "AgentCompleted" ? completed.data.started_at : undefined;
-      // One machine, one clock: the run began after its dispatch and before its outcome.
-      expect(Date.parse(startedAt ?? ""), agent).toBeGreaterThanOrEqual(Date.parse(dispatched.occurred_at));
+      // One machine, one clock: the run began after its dispatch (the accept) and before its outcome.
+      expect(Date.parse(startedAt ?? ""), agent).toBeGreaterThanOrEqual(Date.parse(accepted?.occurred_at ?? ""));
       expect(Date.parse(startedAt ?? ""), agent).toBeLessThanOrEqual(Date.parse(completed.occurred_at));
     }
   });

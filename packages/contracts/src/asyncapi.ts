@@ -9,7 +9,7 @@ import { eventSubjectSuffix } from "./topology.ts";
 type Json = Record<string, unknown>;
 
 const SUMMARIES: Record<ChorusEventType, string> = {
-  RequestAccepted: "A request was accepted: its text, mode, agents, (sealed) webhook and agent timeout. Recorded by the gateway before it answers the submission; always the first event of a request.",
+  RequestAccepted: "A request was accepted: its text, mode, agents, (sealed) webhook and agent timeout. Recorded by the gateway before it answers the submission; always the first event of a request. Version 2 adds `dispatch`: in parallel mode the accept is also every listed agent's dispatch, with their deadline (no AgentDispatched follows); null in sequential mode.",
   AgentDispatched: "An agent's task was dispatched, with its deadline.",
   AgentStarted:
     "An agent's run of its task (again on a redelivery) was still going a moment after it began (the agents' AGENT_STARTED_AFTER_MS, 250 ms by default; 0 records every run). occurred_at is when the run began. A quicker run records none: its outcome's started_at says when it began.",

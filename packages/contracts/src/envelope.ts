@@ -6,12 +6,19 @@ export const TenantId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
 export const RequestId = z.uuid();
 export type RequestId = z.infer<typeof RequestId>;
 
-/** Envelope fields shared by events and commands, around a typed payload. */
-export function envelope<const T extends string, D extends z.ZodType>(type: T, data: D, version = 1) {
+/**
+ * Envelope fields shared by events and commands, around a typed payload. `versions`: the
+ * versions of the type this schema reads (1 unless a type has been revised).
+ */
+export function envelope<const T extends string, D extends z.ZodType, const V extends readonly number[] = readonly [1]>(
+  type: T,
+  data: D,
+  versions: V = [1] as unknown as V,
+) {
   return z.object({
     id: z.uuid(),
     type: z.literal(type),
-    version: z.literal(version),
+    version: z.literal(versions),
     request_id: RequestId,
     tenant_id: TenantId,
     occurred_at: z.iso.datetime({ offset: true }),

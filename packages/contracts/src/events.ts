@@ -20,8 +20,22 @@ export const RequestAccepted = envelope(
     agent_timeout_ms: z.number().int().positive(),
     /** The id of the API key that submitted the request (never the key); absent without keys. */
     submitted_by_key: z.string().max(64).optional(),
+    /**
+     * Version 2. Parallel mode: this accept is also the dispatch of every agent it lists,
+     * under this deadline; each agent's service runs its part straight from the accept (no
+     * AgentDispatched, no task message). null in sequential mode, where the orchestrator
+     * dispatches each agent in turn as before. Absent in version 1, where the orchestrator
+     * dispatched every agent.
+     */
+    dispatch: z.object({ deadline_at: z.iso.datetime({ offset: true }) }).nullable().optional(),
   }),
+  [1, 2],
 );
+
+/** Whether an accept is itself its agents' dispatch (version 2, parallel mode), and under which deadline. */
+export function dispatchedByAccept(accepted: z.infer<typeof RequestAccepted>): { deadline_at: string } | null {
+  return accepted.version === 2 ? (accepted.data.dispatch ?? null) : null;
+}
 
 export const AgentDispatched = envelope(
   "AgentDispatched",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { acceptSubmission, isStorableText, RequestAccepted, toStorableText, unstorableTextIn, withStorableText, type CommandOf } from "./index.ts";
+import { acceptSubmission, AgentTask, dispatchedByAccept, isStorableText, RequestAccepted, taskFromAccept, toStorableText, unstorableTextIn, withStorableText, type CommandOf } from "./index.ts";
 
 describe("storable text", () => {
   it("tells NUL and unpaired surrogates from every other character", () => {
@@ -51,12 +51,33 @@ describe("acceptSubmission", () => {
     expect(accepted).toEqual({
       id: "5f0e1d2c-3b4a-4968-8776-a5b4c3d2e1f0",
       type: "RequestAccepted",
-      version: 1,
+      version: 2,
       request_id: submit.request_id,
       tenant_id: "acme",
       occurred_at: "2026-11-29T10:00:01.000Z",
       correlation_id: "corr-1",
-      data: { text: submit.data.text, orchestration_mode: "sequential", agents: ["sentiment", "summarizer"], webhook: null, idempotency_key: "k-1", fingerprint: "f".repeat(64), agent_timeout_ms: 1_500 },
+      data: { text: submit.data.text, orchestration_mode: "sequential", agents: ["sentiment", "summarizer"], webhook: null, idempotency_key: "k-1", fingerprint: "f".repeat(64), agent_timeout_ms: 1_500, dispatch: null },
     });
+  });
+
+  it("makes a parallel accept its agents' dispatch, under the accept's time plus the timeout, and each listed agent's task", () => {
+    const accepted = acceptSubmission({ ...submit, data: { ...submit.data, orchestration_mode: "parallel" } }, { id: "5f0e1d2c-3b4a-4968-8776-a5b4c3d2e1f0", occurredAt: "2026-11-29T10:00:01.000Z", agentTimeoutMs: 1_500 });
+    expect(RequestAccepted.parse(accepted).data.dispatch).toEqual({ deadline_at: "2026-11-29T10:00:02.500Z" });
+    expect(dispatchedByAccept(accepted)).toEqual({ deadline_at: "2026-11-29T10:00:02.500Z" });
+    const task = taskFromAccept(accepted, "summarizer");
+    expect(AgentTask.parse(task)).toEqual(task);
+    expect(task).toMatchObject({ id: accepted.id, request_id: accepted.request_id, correlation_id: "corr-1", data: { agent: "summarizer", text: submit.data.text, context: {}, deadline_at: "2026-11-29T10:00:02.500Z" } });
+    // Not listed: not that agent's dispatch.
+    expect(taskFromAccept(accepted, "entity_extractor")).toBeNull();
+  });
+
+  it("leaves sequential accepts and accepts of version 1 to the orchestrator's dispatch", () => {
+    const sequential = acceptSubmission(submit, { id: "5f0e1d2c-3b4a-4968-8776-a5b4c3d2e1f0", occurredAt: "2026-11-29T10:00:01.000Z", agentTimeoutMs: 1_500 });
+    expect(taskFromAccept(sequential, "summarizer")).toBeNull();
+    const parallel = acceptSubmission({ ...submit, data: { ...submit.data, orchestration_mode: "parallel" } }, { id: "5f0e1d2c-3b4a-4968-8776-a5b4c3d2e1f0", occurredAt: "2026-11-29T10:00:01.000Z", agentTimeoutMs: 1_500 });
+    const v1 = RequestAccepted.parse({ ...parallel, version: 1 });
+    expect(dispatchedByAccept(v1)).toBeNull();
+    expect(taskFromAccept(v1, "summarizer")).toBeNull();
+    expect(RequestAccepted.safeParse({ ...parallel, version: 3 }).success).toBe(false);
   });
 });

@@ -18,6 +18,7 @@ export {
   DeliverPolicy,
   DEFAULT_STREAM_LIMITS,
   connectNats,
+  createDurableIfMissing,
   ensureDurable,
   ensureStreams,
   isNotFound,
@@ -30,7 +31,15 @@ export {
 } from "./nats.ts";
 export { natsAccess, type NatsAccess } from "./nats-access.ts";
 export { kvBucketOnFirstUse } from "./kv-bucket.ts";
-export { REQUEST_ACCEPTS_DURABLE, ensureRequestAcceptsDurable, requestAcceptsDurable } from "./request-accepts.ts";
+export {
+  REQUEST_ACCEPTS_DURABLE,
+  DEFAULT_AGENT_ACCEPTS_LIMITS,
+  agentAcceptsDurable,
+  agentAcceptsDurableName,
+  ensureRequestAcceptsDurable,
+  requestAcceptsDurable,
+  type AgentAcceptsLimits,
+} from "./request-accepts.ts";
 
 // Publishing and consuming.
 export { HEADER, isWrongLastSequence, publishEvent, publishValidated } from "./publish.ts";

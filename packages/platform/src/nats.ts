@@ -236,6 +236,20 @@ export async function ensureDurable(jsm: JetStreamManager, spec: DurableSpec): P
   }
 }
 
+/**
+ * Creates a durable pull consumer unless one of that name exists, whose configuration is
+ * then left as it is: for a durable that its owner configures (see ensureDurable) but
+ * that another service must know exists before it stores what the durable delivers.
+ */
+export async function createDurableIfMissing(jsm: JetStreamManager, spec: DurableSpec): Promise<void> {
+  try {
+    await jsm.consumers.info(spec.stream, spec.durable);
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+    await ensureDurable(jsm, spec);
+  }
+}
+
 export function isNotFound(err: unknown): boolean {
   return err instanceof JetStreamApiError && (err.code === 10059 || err.code === 10014 || err.status === 404);
 }

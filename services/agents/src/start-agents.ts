@@ -1,10 +1,11 @@
 // Starts the selected agents in this process: the provider's models first (so the
-// first task is not slow), then one durable consumer per agent.
+// first task is not slow), then each agent's two durable consumers.
 import type { AgentId } from "@chorus/contracts";
 import { startConsumerGroup, type ConsumerGroup, type StreamClients } from "@chorus/platform";
 import type { AgentProvider } from "./providers/provider.ts";
 import { DEFAULT_STARTED_AFTER_MS } from "./slow-start.ts";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./task-outcome.ts";
+import { ensureAcceptConsumer, runAcceptConsumer } from "./accept-consumer.ts";
 import { ensureTaskConsumer, runTaskConsumer, type TaskConsumerSettings } from "./task-consumer.ts";
 
 export type AgentsDeps = StreamClients & {
@@ -18,7 +19,7 @@ export type AgentsDeps = StreamClients & {
   startedAfterMs?: number;
 };
 
-/** One task consumer per agent: `stop` stops pulling (in-flight tasks finish and are acked on the connection's drain). */
+/** Each agent's accept and task consumers: `stop` stops pulling (in-flight tasks finish and are acked on the connection's drain). */
 export type Agents = ConsumerGroup & { agents: readonly AgentId[] };
 
 export async function startAgents(deps: AgentsDeps): Promise<Agents> {
@@ -36,10 +37,21 @@ export async function startAgents(deps: AgentsDeps): Promise<Agents> {
     logger.info({ provider: provider.name, ms: Math.round(performance.now() - started) }, "provider prepared");
   }
 
+  // Two inputs per agent: the accepts of parallel requests, which dispatch every agent they
+  // list, and the tasks the orchestrator sends (sequential mode, and accepts of version 1).
   const consumers = await startConsumerGroup(
-    deps.agents.map((agent) => async () => {
-      await ensureTaskConsumer(deps.jsm, deps.topology, agent, settings);
-      return runTaskConsumer({ js: deps.js, topology: deps.topology, logger, provider, agent, settings });
+    deps.agents.flatMap((agent) => {
+      const consumerDeps = { js: deps.js, topology: deps.topology, logger, provider, agent, settings };
+      return [
+        async () => {
+          await ensureAcceptConsumer(deps.jsm, deps.topology, agent, settings);
+          return runAcceptConsumer(consumerDeps);
+        },
+        async () => {
+          await ensureTaskConsumer(deps.jsm, deps.topology, agent, settings);
+          return runTaskConsumer(consumerDeps);
+        },
+      ];
     }),
   );
   logger.info(

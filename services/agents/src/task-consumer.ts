@@ -37,7 +37,7 @@ const durableName = (agent: AgentId) => `agent-${agent}`;
 // max_ack_pending counts every replica's unacked tasks together, including those pulled
 // ahead of a free slot: room for 8 replicas each running `concurrency` and pulling as
 // many ahead, while still bounding how many tasks sit unacked in client buffers.
-const ACK_PENDING_PER_SLOT = 16;
+export const ACK_PENDING_PER_SLOT = 16;
 
 /** Creates (or updates) the agent's durable consumer on the tasks stream; every replica may run it. */
 export async function ensureTaskConsumer(jsm: JetStreamManager, t: Topology, agent: AgentId, settings: TaskConsumerSettings) {
@@ -63,7 +63,7 @@ export type TaskConsumerDeps = {
 const newEnvelope = (): NewEnvelope => ({ id: randomUUID(), occurredAt: new Date().toISOString() });
 
 /** Runs one task to its outcome; the return value tells runConsumer to ack or to nak with a delay. */
-function taskHandler(deps: TaskConsumerDeps) {
+export function taskHandler(deps: TaskConsumerDeps) {
   const { js, topology: t, provider, agent, settings } = deps;
   return async (task: AgentTask, delivery: Delivery): Promise<HandleResult> => {
     const log = requestLogger(deps.logger, task).child({ agent, task_id: task.id, delivery: delivery.deliveryCount });

@@ -11,5 +11,5 @@ export type TimelineRow = {
   running: Span | null;
 };
 export type Timeline = { from: number; to: number; spanMs: number; rows: TimelineRow[]; overlapping: boolean; ended: boolean };
-export type TimelineEvent = { type: string; occurred_at: string; data: Record<string, unknown> };
+export type TimelineEvent = { type: string; occurred_at: string; version?: number; data: Record<string, unknown> };
 export function layoutTimeline(events: readonly TimelineEvent[], now: number): Timeline;

@@ -6,7 +6,8 @@ const STEP_TYPES = new Set(["AgentDispatched", "AgentStarted", "AgentCompleted",
 const END_TYPES = new Set(["RequestCompleted", "RequestFailed"]);
 
 /**
- * `events`: the request's public events (SSE `data`), in stream order. `now`: the time
+ * `events`: the request's public events (SSE `data`), in stream order. A run is dispatched
+ * by its AgentDispatched or, for a parallel accept of version 2, by the accept itself. `now`: the time
  * (ms) an unfinished run is drawn up to. A run redelivered to an agent keeps its first
  * dispatch and its latest start; its end is the last one recorded. A start is an
  * AgentStarted's instant or, for a quick run that recorded none, its outcome's
@@ -16,6 +17,11 @@ export function layoutTimeline(events, now) {
   const accepted = events.find((e) => e.type === "RequestAccepted");
   const end = events.find((e) => END_TYPES.has(e.type));
   const runs = new Map();
+  // A parallel accept of version 2 is its agents' dispatch: no AgentDispatched follows.
+  if (accepted && accepted.version === 2 && accepted.data?.dispatch && Array.isArray(accepted.data.agents)) {
+    const at = Date.parse(accepted.occurred_at);
+    for (const agent of accepted.data.agents) runs.set(agent, { agent, dispatchedAt: at, startedAt: null, endedAt: null, status: "pending", durationMs: null });
+  }
   for (const event of events) {
     if (!STEP_TYPES.has(event.type)) continue;
     const agent = event.data?.agent;

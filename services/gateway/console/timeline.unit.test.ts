@@ -24,6 +24,17 @@ describe("layoutTimeline", () => {
     expect(layout.rows[0]).toMatchObject({ status: "completed", durationMs: 75, waiting: { from: 0.1, to: 0.15 }, running: { from: 0.15, to: 0.9 } });
   });
 
+  it("takes a parallel accept of version 2 as every agent's dispatch", () => {
+    const acceptV2 = { ...ev("RequestAccepted", 0, { agents: ["summarizer", "sentiment"], dispatch: { deadline_at: new Date(T0 + 60_000).toISOString() } }), version: 2 };
+    const events = [acceptV2, ev("AgentCompleted", 40, { agent: "sentiment", duration_ms: 20, started_at: new Date(T0 + 20).toISOString() })];
+    const layout = layoutTimeline(events, T0 + 100);
+    expect(layout.rows.map((r) => [r.agent, r.status])).toEqual([
+      ["summarizer", "pending"],
+      ["sentiment", "completed"],
+    ]);
+    expect(layout.rows[1]).toMatchObject({ waiting: { from: 0, to: 0.2 }, running: { from: 0.2, to: 0.4 } });
+  });
+
   it("lays the runs of a sequential request one after another", () => {
     const events = [accepted, ...run("summarizer", 5, 10, 40), ...run("sentiment", 45, 50, 80, "AgentFailed"), ev("RequestFailed", 80)];
     const layout = layoutTimeline(events, T0 + 5_000);

@@ -1,11 +1,13 @@
 // Support for the orchestrator's integration tests: fake agents that pull their tasks
-// from the tasks stream like the real ones do, and requests submitted as the gateway does.
+// from the tasks stream and their parallel runs from the accepts, like the real ones do, and requests submitted as the gateway does.
 import { randomUUID } from "node:crypto";
 import {
   acceptSubmission,
   AgentTask,
   messageIds,
+  RequestAccepted,
   SubmitRequest,
+  taskFromAccept,
   type AgentId,
   type AgentOutputs,
   type ChorusEvent,
@@ -31,27 +33,37 @@ export type FakeAgents = {
   stop(): Promise<void>;
 };
 
-/** Pulls `task.<agent>` for each agent with a plain durable and hands each task to `onTask`. */
+/** Pulls `task.<agent>` and the accepts for each agent with plain durables and hands each task to `onTask`. */
 export async function startFakeAgents(nats: IsolatedNats, agents: AgentId[], onTask: (task: AgentTask) => Promise<void> | void): Promise<FakeAgents> {
   const t = nats.topology;
   const tasks: AgentTask[] = [];
   const handles: ConsumerHandle[] = [];
+  const run = async (task: AgentTask) => {
+    tasks.push(task);
+    await onTask(task);
+  };
   for (const agent of agents) {
     const durable = `fake-${agent}`;
     await ensureDurable(nats.jsm, { stream: t.streams.tasks, durable, filterSubject: t.subjects.task(agent), ackWaitMs: 30_000, maxDeliver: 5, maxAckPending: 1_000 });
     handles.push(
+      await runConsumer({ js: nats.js, topology: t, stream: t.streams.tasks, durable, schema: AgentTask, concurrency: 32, maxDeliver: 5, logger: testLogger, handle: run }),
+    );
+    // Parallel requests' agents run straight from the accept (version 2), as the real ones do.
+    const acceptsDurable = `fake-${agent}-accepted`;
+    await ensureDurable(nats.jsm, { stream: t.streams.events, durable: acceptsDurable, filterSubject: t.subjects.requestAccepts, ackWaitMs: 30_000, maxDeliver: 5, maxAckPending: 1_000 });
+    handles.push(
       await runConsumer({
         js: nats.js,
         topology: t,
-        stream: t.streams.tasks,
-        durable,
-        schema: AgentTask,
+        stream: t.streams.events,
+        durable: acceptsDurable,
+        schema: RequestAccepted,
         concurrency: 32,
         maxDeliver: 5,
         logger: testLogger,
-        handle: async (task) => {
-          tasks.push(task);
-          await onTask(task);
+        handle: async (accepted) => {
+          const task = taskFromAccept(accepted, agent);
+          if (task) await run(task);
         },
       }),
     );
@@ -97,14 +109,17 @@ export function submitCommand(mode: OrchestrationMode, agents: AgentId[] = AGENT
   };
 }
 
-/** Records a request's RequestAccepted the way the gateway does, with the gateway's agent timeout (30 s unless given). */
+/** Records a request's RequestAccepted the way the gateway does (or an earlier one, with `version: 1`), with the gateway's agent timeout (30 s unless given). */
 export async function submit(
   nats: IsolatedNats,
   mode: OrchestrationMode,
   agents: AgentId[] = AGENTS,
-  options: { msgID?: string; agentTimeoutMs?: number } = {},
+  options: { msgID?: string; agentTimeoutMs?: number; version?: 1 | 2 } = {},
 ): Promise<EventOf<"RequestAccepted">> {
-  const accepted = acceptSubmission(submitCommand(mode, agents), { id: randomUUID(), occurredAt: new Date().toISOString(), agentTimeoutMs: options.agentTimeoutMs ?? 30_000 });
+  const current = acceptSubmission(submitCommand(mode, agents), { id: randomUUID(), occurredAt: new Date().toISOString(), agentTimeoutMs: options.agentTimeoutMs ?? 30_000 });
+  // Version 1, as a gateway before the accept dispatched parallel agents recorded it.
+  const { dispatch: _, ...v1 } = current.data;
+  const accepted: EventOf<"RequestAccepted"> = options.version === 1 ? { ...current, version: 1, data: v1 } : current;
   await publishEvent(nats.js, nats.topology, accepted, { msgID: options.msgID ?? messageIds.accepted(accepted.request_id) });
   return accepted;
 }

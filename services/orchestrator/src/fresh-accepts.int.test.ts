@@ -2,7 +2,8 @@
 // stream; what makes that safe is checked here on real NATS: a repeat of an accept that
 // was already run, taken by a replica that knows nothing of it, stores nothing new and
 // sends no task twice (message ids), and an accept older than half the duplicate window is
-// read in full.
+// read in full. Sequential requests: the orchestrator dispatches their agents (a parallel
+// accept is its agents' own dispatch, and its decision is only the deadline check).
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { publishEvent } from "@chorus/platform";
@@ -41,7 +42,7 @@ describe("fresh accepts", () => {
     const first = await orchestrator();
     const agents = await startFakeAgents(env.nats, AGENTS, (task) => completeTask(env.nats.js, env.nats.topology, task).then(() => undefined));
     env.defer(() => agents.stop());
-    const accepted = await submit(env.nats, "parallel");
+    const accepted = await submit(env.nats, "sequential");
     const events = await eventually(async () => {
       const recorded = await recordedEventsOf(env.nats, accepted.request_id);
       return recorded.some(isEnd) ? recorded : undefined;
@@ -64,7 +65,7 @@ describe("fresh accepts", () => {
     const agents = await startFakeAgents(env.nats, AGENTS, (task) => completeTask(env.nats.js, env.nats.topology, task).then(() => undefined));
     env.defer(() => agents.stop());
     await orchestrator();
-    const accepted = await submit(env.nats, "parallel");
+    const accepted = await submit(env.nats, "sequential");
     await eventually(async () => ((await recordedEventsOf(env.nats, accepted.request_id)).some(isEnd) ? true : undefined));
     await Promise.all(running.map((o) => o.stop()));
     running = [];

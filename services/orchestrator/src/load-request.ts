@@ -2,7 +2,7 @@
 // `lastBySubjectLoader` reads the last message of each subject the state depends on, a
 // cost independent of the stream's size, and keeps the facts it has seen stored so it
 // need not read them again.
-import type { ChorusEvent, Topology } from "@chorus/contracts";
+import { dispatchedByAccept, type ChorusEvent, type Topology } from "@chorus/contracts";
 import { lastRequestEvent, type JetStreamManager } from "@chorus/platform";
 import { knownFacts, type KnownFact } from "./known-facts.ts";
 import { evolve, initialState, runOf, type RequestState } from "./request/index.ts";
@@ -72,12 +72,14 @@ export function lastBySubjectLoader(jsm: JetStreamManager, t: Topology, options:
     // Nothing is decided for an unknown request: its agents need not be read (its end may, if its accept is gone).
     if (!accepted) return foldSorted(await ends());
     const agents = accepted.event.type === "RequestAccepted" ? accepted.event.data.agents : [];
+    // A version-2 parallel accept is its agents' dispatch: there is no AgentDispatched to read.
+    const byAccept = accepted.event.type === "RequestAccepted" && dispatchedByAccept(accepted.event) !== null;
     const agentFacts = await Promise.all(
       agents.map(async (agent) => {
         const outcomes = [`agent.${agent}.completed`, `agent.${agent}.failed`];
         const knownOutcome = outcomes.map((suffix) => known.get(suffix)).find((f) => f !== undefined);
         return Promise.all([
-          read(requestId, known, `agent.${agent}.dispatched`),
+          byAccept ? null : read(requestId, known, `agent.${agent}.dispatched`),
           options.includeStarted ? read(requestId, known, `agent.${agent}.started`) : null,
           ...(knownOutcome ? [knownOutcome] : outcomes.map((suffix) => read(requestId, known, suffix))),
         ]);

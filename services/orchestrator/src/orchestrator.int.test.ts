@@ -18,6 +18,11 @@ beforeEach(async () => {
   env.defer(() => agents.stop());
 });
 
+/** Messages ever stored on this test's tasks stream (a work queue: acked tasks are removed, the sequence stays). */
+async function tasksEverStored(): Promise<number> {
+  return (await env.nats.jsm.streams.info(env.nats.topology.streams.tasks)).state.last_seq;
+}
+
 async function eventsUntilEnd(requestId: string) {
   return eventually(async () => {
     const events = await recordedEventsOf(env.nats, requestId);
@@ -26,15 +31,15 @@ async function eventsUntilEnd(requestId: string) {
 }
 
 describe("the orchestrator", () => {
-  it("runs a parallel request: every agent gets its task and the request ends completed", async () => {
+  it("runs a parallel request: every agent runs from the accept, with no dispatch or task message, and the request ends completed", async () => {
     const command = await submit(env.nats, "parallel");
     const events = await eventsUntilEnd(command.request_id);
     const types = events.map((e) => e.type);
     expect(types[0]).toBe("RequestAccepted");
     expect(types.at(-1)).toBe("RequestCompleted");
-    expect(types.filter((t) => t === "AgentDispatched")).toHaveLength(3);
     expect(types.filter((t) => t === "AgentCompleted")).toHaveLength(3);
-    expect(types).toHaveLength(8);
+    expect(types).toHaveLength(5);
+    expect(await tasksEverStored()).toBe(0);
     const end = events.at(-1) as EventOf<"RequestCompleted">;
     expect(end.data.status).toBe("completed");
     expect(end.data.results.sentiment?.output).toEqual(OUTPUTS.sentiment);
@@ -42,6 +47,19 @@ describe("the orchestrator", () => {
     const tasks = agents.tasks.filter((t) => t.request_id === command.request_id);
     expect(tasks.map((t) => t.data.agent).sort()).toEqual([...AGENTS].sort());
     expect(tasks.every((t) => Object.keys(t.data.context).length === 0)).toBe(true);
+  });
+
+  it("runs a parallel accept of version 1 (a stream written by an earlier gateway) through the orchestrator's dispatches and tasks", async () => {
+    const accepted = await submit(env.nats, "parallel", AGENTS, { version: 1 });
+    const events = await eventsUntilEnd(accepted.request_id);
+    const types = events.map((e) => e.type);
+    expect(types.filter((t) => t === "AgentDispatched")).toHaveLength(3);
+    expect(types.filter((t) => t === "AgentCompleted")).toHaveLength(3);
+    expect(types).toHaveLength(8);
+    expect(await tasksEverStored()).toBe(3);
+    // Each agent ran once: from its task, not from the accept as well.
+    expect(agents.tasks.filter((t) => t.request_id === accepted.request_id)).toHaveLength(3);
+    expect((events.at(-1) as EventOf<"RequestCompleted">).data.status).toBe("completed");
   });
 
   it("runs a sequential request one agent after another, passing earlier outputs on as context", async () => {
@@ -67,8 +85,8 @@ describe("the orchestrator", () => {
     expect((events.at(-1) as EventOf<"RequestCompleted">).data.status).toBe("completed");
   });
 
-  it("runs each agent once when the same RequestAccepted is stored twice", async () => {
-    const accepted = await submit(env.nats, "parallel", ["summarizer", "sentiment"], { msgID: "first-publish" });
+  it("runs each agent once when the same RequestAccepted of a sequential request is stored twice", async () => {
+    const accepted = await submit(env.nats, "sequential", ["summarizer", "sentiment"], { msgID: "first-publish" });
     const events = await eventsUntilEnd(accepted.request_id);
     // A second copy that escaped deduplication (another message id) finds the request under way.
     const again = await publishEvent(env.nats.js, env.nats.topology, accepted, { msgID: "second-publish" });
@@ -78,6 +96,19 @@ describe("the orchestrator", () => {
     expect(after.filter((e) => e.type === "RequestAccepted")).toHaveLength(2);
     expect(after.filter(isEnd)).toHaveLength(1);
     expect(agents.tasks.filter((t) => t.request_id === accepted.request_id)).toHaveLength(2);
+  });
+
+  it("records one outcome per agent and one end when the same parallel RequestAccepted is stored twice", async () => {
+    const accepted = await submit(env.nats, "parallel", ["summarizer", "sentiment"], { msgID: "first-publish" });
+    const events = await eventsUntilEnd(accepted.request_id);
+    const again = await publishEvent(env.nats.js, env.nats.topology, accepted, { msgID: "second-publish" });
+    await untilQuiet(env.nats, env.nats.topology.streams.events, DURABLES.accepted, again.seq);
+    // The agents run the copy too (it is their dispatch), but their outcomes share a message id.
+    await eventually(() => (agents.tasks.filter((t) => t.request_id === accepted.request_id).length === 4 ? true : undefined));
+    const after = await recordedEventsOf(env.nats, accepted.request_id);
+    expect(after).toHaveLength(events.length + 1);
+    expect(after.filter(isEnd)).toHaveLength(1);
+    expect(after.filter((e) => e.type === "AgentCompleted")).toHaveLength(2);
   });
 
   it("accepts and runs a SubmitRequest command of an earlier gateway, once even when it arrives twice", async () => {

@@ -26,7 +26,8 @@ async function pastDuplicateWindow() {
 
 describe("an input redelivered after the duplicate window", () => {
   it("records no second end for a repeated outcome, and no second run for a repeated accept or submit", async () => {
-    const command = await submit(env.nats, "parallel", ["summarizer", "sentiment"]);
+    // Sequential: the orchestrator dispatches each agent (a parallel accept is the agents' own dispatch).
+    const command = await submit(env.nats, "sequential", ["summarizer", "sentiment"]);
     const before = await eventually(async () => {
       const events = await recordedEventsOf(env.nats, command.request_id);
       return events.some(isEnd) ? events : undefined;
@@ -38,7 +39,7 @@ describe("an input redelivered after the duplicate window", () => {
     expect(republished.duplicate).toBe(false);
     const reaccepted = await publishEvent(env.nats.js, env.nats.topology, command, { msgID: "redelivered-accepted" });
     // The same request as an earlier gateway's command: it finds the request accepted and ended.
-    await publishValidated(env.nats.js, env.nats.topology.subjects.submit, SubmitRequest, { ...submitCommand("parallel", ["summarizer", "sentiment"], command.request_id), correlation_id: command.correlation_id }, { msgID: "redelivered-submit" });
+    await publishValidated(env.nats.js, env.nats.topology.subjects.submit, SubmitRequest, { ...submitCommand("sequential", ["summarizer", "sentiment"], command.request_id), correlation_id: command.correlation_id }, { msgID: "redelivered-submit" });
 
     const t = env.nats.topology;
     await untilQuiet(env.nats, t.streams.events, DURABLES.agentCompleted, republished.seq);

@@ -71,7 +71,9 @@ describe("agent timeouts", () => {
 
   it("fires a deadline scheduled before a restart of the orchestrator", async () => {
     const command = await submit(env.nats, "parallel", ["summarizer"], { agentTimeoutMs: TIMEOUT_MS });
-    await eventually(() => (agents.tasks.some((t) => t.request_id === command.request_id) ? true : undefined));
+    // The agents run from the accept itself: wait for the orchestrator's deadline check to be stored.
+    const t = env.nats.topology;
+    await eventually(async () => ((await env.nats.jsm.streams.getMessage(t.streams.commands, { last_by_subj: t.subjects.agentDeadline }).catch(() => null)) ? true : undefined));
     await orchestrator.stop();
     orchestrator = await start();
     const { events, end } = await endOf(command.request_id);

@@ -16,6 +16,8 @@ export type Story = {
   /** Leave the request unfinished after this many agent outcomes. */
   stopAfterOutcomes?: number;
   startAt?: number;
+  /** Recorded as the gateway does now (version 2): a parallel accept is its agents' dispatch, with no AgentDispatched. */
+  acceptDispatches?: boolean;
 };
 
 const SEALED = "v1.aaaa.bbbb.cccc";
@@ -46,13 +48,14 @@ export function storyEvents(story: Story): ChorusEvent[] {
       agent_timeout_ms: 30_000,
     },
   } satisfies EventOf<"RequestAccepted">;
-  events.push(accepted);
+  const byAccept = story.acceptDispatches === true && accepted.data.orchestration_mode === "parallel";
+  events.push(byAccept ? { ...accepted, version: 2, data: { ...accepted.data, dispatch: { deadline_at: new Date(clock + 30_000).toISOString() } } } : accepted);
   const failing = new Set(story.failing ?? []);
   const quick = new Set(story.quick ?? []);
   let outcomes = 0;
   for (const agent of agents) {
     if (story.stopAfterOutcomes !== undefined && outcomes >= story.stopAfterOutcomes) break;
-    events.push({ ...meta("AgentDispatched"), type: "AgentDispatched", data: { agent, deadline_at: new Date(clock + 30_000).toISOString(), context_from: [] } });
+    if (!byAccept) events.push({ ...meta("AgentDispatched"), type: "AgentDispatched", data: { agent, deadline_at: new Date(clock + 30_000).toISOString(), context_from: [] } });
     // The run begins here whether or not its start is recorded; AgentStarted's instant is the run's start.
     const start = { ...meta("AgentStarted"), type: "AgentStarted", data: { agent, provider: "local", model: `${agent}-model`, delivery: 1 } } satisfies EventOf<"AgentStarted">;
     if (!quick.has(agent)) events.push(start);

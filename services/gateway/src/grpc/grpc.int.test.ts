@@ -166,7 +166,7 @@ describe("gRPC Orchestration errors and operations", () => {
       const json = JSON.stringify({ ...e, data });
       for (const hidden of ['"secret"', sealed, "hook-pass", "hook-user", '"fingerprint"', accepted.data.fingerprint!, '"idempotency_key"', "grpc-public-view"]) expect(json).not.toContain(hidden);
     }
-    expect(fromStruct(events[0]!.data)).toEqual({ text: TEXT, orchestration_mode: "parallel", agents: ["sentiment"], webhook: { url: "https://receiver.example/hook" }, agent_timeout_ms: accepted.data.agent_timeout_ms });
+    expect(fromStruct(events[0]!.data)).toEqual({ text: TEXT, orchestration_mode: "parallel", agents: ["sentiment"], webhook: { url: "https://receiver.example/hook" }, agent_timeout_ms: accepted.data.agent_timeout_ms, dispatch: accepted.data.dispatch });
   });
 
   it("ends an open Watch with UNAVAILABLE when the gateway stops, so shutdown does not wait for the request's end", async () => {

@@ -11,7 +11,7 @@ const END_FIELDS = ["status", "results", "duration_ms", "webhook", "orchestratio
 
 /** Each event type's data fields a follower sees (`webhook`, `url`, `error` and `reason` rewritten, see below). */
 export const PUBLIC_DATA_FIELDS = {
-  RequestAccepted: ["text", "orchestration_mode", "agents", "webhook", "agent_timeout_ms"],
+  RequestAccepted: ["text", "orchestration_mode", "agents", "webhook", "agent_timeout_ms", "dispatch"],
   AgentDispatched: ["agent", "deadline_at", "context_from"],
   AgentStarted: ["agent", "provider", "model", "delivery"],
   AgentCompleted: ["agent", "provider", "model", "output", "duration_ms", "usage", "started_at"],

@@ -1,7 +1,7 @@
 // The orchestrator's decisions for one request, as plain data: given the request's state
 // and one input, which events to record, which agent tasks to send and which deadlines
 // to schedule. Time and ids come in as arguments, so the same inputs decide the same.
-import { acceptSubmission, deadlineAgents, type AgentId, type AgentOutcomeEvent, type AgentOutput, type AgentResults, type AgentTask, type ChorusEvent, type CommandOf, type EventOf } from "@chorus/contracts";
+import { acceptSubmission, deadlineAgents, dispatchedByAccept, type AgentId, type AgentOutcomeEvent, type AgentOutput, type AgentResults, type AgentTask, type ChorusEvent, type CommandOf, type EventOf } from "@chorus/contracts";
 import { agentResult, endStatus } from "./results.ts";
 import { evolve, fold, runOf, wasDispatched, type RequestState } from "./state.ts";
 
@@ -37,12 +37,12 @@ export function decide(state: RequestState, input: DecisionInput, ctx: DecisionC
   switch (input.type) {
     case "RequestAccepted":
       // evolve keeps the first accept, so a repeat starts nothing twice: what is due is dispatched.
-      return advance(evolve(state, input), ctx);
+      return start(evolve(state, input), ctx);
     case "SubmitRequest": {
       // A retried submit re-runs only what is still due (after a crash between publishes).
-      if (state.accepted) return advance(state, ctx);
+      if (state.accepted) return start(state, ctx);
       const accepted = acceptSubmission(input, { id: ctx.newId(), occurredAt: ctx.now.toISOString(), agentTimeoutMs: ctx.agentTimeoutMs });
-      return join({ ...nothing(), events: [accepted] }, advance(evolve(state, accepted), ctx));
+      return join({ ...nothing(), events: [accepted] }, start(evolve(state, accepted), ctx));
     }
     case "AgentCompleted":
     case "AgentFailed":
@@ -62,6 +62,16 @@ export function decide(state: RequestState, input: DecisionInput, ctx: DecisionC
       throw new Error(`no decision for input ${JSON.stringify(unknown)}`);
     }
   }
+}
+
+/**
+ * What follows from an accept: what is due (see advance), and, when the accept is itself
+ * its agents' dispatch (version 2, parallel), the deadline check of those agents, which
+ * nobody else schedules. A repeat schedules it again under the same message id.
+ */
+function start(state: RequestState, ctx: DecisionContext): Decision {
+  const deadlines = state.accepted && dispatchedByAccept(state.accepted) ? outstandingDeadlines(state, ctx) : [];
+  return join({ ...nothing(), deadlines }, advance(state, ctx));
 }
 
 /** What follows from the state alone: the dispatches that are due, or the end. */
@@ -101,7 +111,8 @@ function advance(state: RequestState, ctx: DecisionContext): Decision {
  */
 export function outstandingTasks(state: RequestState, ctx: Pick<DecisionContext, "now" | "newId">): AgentTask[] {
   const { accepted } = state;
-  if (!accepted || state.end) return [];
+  // An accept that dispatches its agents is their task too: each agent's own durable redelivers it.
+  if (!accepted || state.end || dispatchedByAccept(accepted)) return [];
   return accepted.data.agents.flatMap((agent) => {
     const run = runOf(state, agent);
     if (!run.dispatched || run.started || run.outcome) return [];

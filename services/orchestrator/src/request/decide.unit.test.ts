@@ -4,6 +4,7 @@ import { deadlineAgents, type AgentId, type AgentOutcomeEvent, type EndStatus } 
 import { decide, outstandingDeadlines, outstandingTasks } from "./decide.ts";
 import {
   accepted,
+  acceptedV2,
   ALL_AGENTS,
   completed,
   ctxAt,
@@ -16,6 +17,7 @@ import {
   iso,
   OUTPUTS,
   REQUEST_ID,
+  sharedDeadline,
   started,
   stateOf,
   submit,
@@ -45,26 +47,62 @@ describe("a request accepted by the gateway", () => {
   });
 });
 
+describe("a request accepted by the gateway as version 2 (the accept is a parallel request's dispatch)", () => {
+  it("given a parallel accept, when it is handed over, then only its agents' one deadline check is scheduled: no dispatch, no task", () => {
+    const acc = acceptedV2("parallel", ["summarizer", "sentiment"], 0);
+    // The deadline is the accept's (T0 + timeout), whenever the orchestrator gets to it.
+    const check = sharedDeadline(["summarizer", "sentiment"], 3);
+    given(acc).when(acc, ctxAt(3)).then({ deadlines: [{ ...check, data: { ...check.data, deadline_at: iso(TIMEOUT_MS) } }] });
+  });
+
+  it("given a sequential accept, when it is handed over, then its first agent is dispatched as before", () => {
+    const acc = acceptedV2("sequential", ["entity_extractor", "summarizer"]);
+    given(acc).when(acc, ctxAt(0)).then(dispatches("sequential", ["entity_extractor"], 0));
+  });
+
+  it("given every agent's outcome, when the last comes, then the request ends without any AgentDispatched in the stream", () => {
+    const acc = acceptedV2("parallel", ["summarizer", "sentiment"]);
+    const outcomes = [completed("summarizer"), failed("sentiment")];
+    given(acc, ...outcomes)
+      .when(outcomes[1]!, ctxAt(30))
+      .then({ events: [ended(acc, outcomes, 30, "partial")] });
+  });
+
+  it("given an agent silent past the accept's deadline, when the check comes due, then it times out and the request ends", () => {
+    const acc = acceptedV2("parallel", ["summarizer", "sentiment"]);
+    const done = completed("summarizer");
+    const d = decide(stateOf(acc, done), deadlineCheck("sentiment"), ctxAt(TIMEOUT_MS + 1));
+    expect(d.events.map((e) => e.type)).toEqual(["AgentFailed", "RequestCompleted"]);
+    expect(d.tasks).toEqual([]);
+  });
+
+  it("resends no task on a redelivered input (each agent's durable redelivers the accept), but its deadline check", () => {
+    const state = stateOf(acceptedV2("parallel"), completed("sentiment"));
+    expect(outstandingTasks(state, ctxAt(5))).toEqual([]);
+    expect(outstandingDeadlines(state, ctxAt(5)).map((c) => deadlineAgents(c))).toEqual([["summarizer", "entity_extractor"]]);
+  });
+});
+
 describe("submitting a request (a SubmitRequest of an earlier gateway)", () => {
-  it("accepts a parallel request and dispatches every agent at once, each with a task, under one deadline check", () => {
-    given().when(submit("parallel"), ctxAt(0)).then({ events: [accepted("parallel")] }, dispatches("parallel", ALL_AGENTS, 0));
+  it("accepts a parallel request as its agents' dispatch (version 2), under one deadline check", () => {
+    given().when(submit("parallel"), ctxAt(0)).then({ events: [acceptedV2("parallel")], deadlines: [sharedDeadline(ALL_AGENTS, 0)] });
   });
 
   it("accepts a sequential request and dispatches only the first agent", () => {
-    given().when(submit("sequential"), ctxAt(0)).then({ events: [accepted("sequential")] }, dispatches("sequential", ["summarizer"], 0));
+    given().when(submit("sequential"), ctxAt(0)).then({ events: [acceptedV2("sequential")] }, dispatches("sequential", ["summarizer"], 0));
   });
 
   it("runs only the agents asked for, in the order given", () => {
     const agents: AgentId[] = ["entity_extractor", "summarizer"];
-    given().when(submit("sequential", agents), ctxAt(0)).then({ events: [accepted("sequential", agents)] }, dispatches("sequential", ["entity_extractor"], 0));
-    given().when(submit("parallel", ["sentiment"]), ctxAt(0)).then({ events: [accepted("parallel", ["sentiment"])] }, dispatches("parallel", ["sentiment"], 0));
+    given().when(submit("sequential", agents), ctxAt(0)).then({ events: [acceptedV2("sequential", agents)] }, dispatches("sequential", ["entity_extractor"], 0));
+    given().when(submit("parallel", ["sentiment"]), ctxAt(0)).then({ events: [acceptedV2("parallel", ["sentiment"])], deadlines: [sharedDeadline(["sentiment"], 0)] });
   });
 
   it("copies the submitted fields into RequestAccepted, each agent once, with the configured agent timeout", () => {
     const command = submit("sequential", ["sentiment", "summarizer", "sentiment"]);
     const decision = decide(stateOf(), command, { ...ctxAt(5), agentTimeoutMs: 1234 });
     const agents: AgentId[] = ["sentiment", "summarizer"];
-    expect(decision.events[0]).toEqual({ ...accepted("sequential", agents, 5), id: expect.any(String), data: { ...command.data, agents, agent_timeout_ms: 1234 } });
+    expect(decision.events[0]).toEqual({ ...acceptedV2("sequential", agents, 5), id: expect.any(String), data: { ...command.data, agents, agent_timeout_ms: 1234, dispatch: null } });
     expect(decision.tasks.map((t) => t.data.deadline_at)).toEqual([iso(5 + 1234)]);
   });
 

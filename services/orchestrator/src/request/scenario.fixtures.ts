@@ -78,6 +78,15 @@ export function accepted(mode: OrchestrationMode = "parallel", agents: AgentId[]
   return { ...meta(ms, next()), type: "RequestAccepted", data: { ...s.data, agent_timeout_ms: TIMEOUT_MS } };
 }
 
+/**
+ * A RequestAccepted as the gateway records it now (version 2): in parallel mode it is its
+ * agents' dispatch, with their deadline; in sequential mode the orchestrator dispatches.
+ */
+export function acceptedV2(mode: OrchestrationMode = "parallel", agents: AgentId[] = ALL_AGENTS, ms = 0): EventOf<"RequestAccepted"> {
+  const v1 = accepted(mode, agents, ms);
+  return { ...v1, version: 2, data: { ...v1.data, dispatch: mode === "parallel" ? { deadline_at: iso(ms + TIMEOUT_MS) } : null } };
+}
+
 export function dispatched(agent: AgentId, ms = 0, context_from: AgentId[] = []): EventOf<"AgentDispatched"> {
   return { ...meta(ms, next()), type: "AgentDispatched", data: { agent, deadline_at: iso(ms + TIMEOUT_MS), context_from } };
 }

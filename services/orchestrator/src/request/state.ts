@@ -1,9 +1,9 @@
 // One request as the orchestrator sees it: the fold of that request's events in stream
 // order. Order-tolerant, because an agent's events can be stored before our own dispatch.
-import type { AgentId, AgentOutcomeEvent, ChorusEvent, EventOf, RequestEndEvent } from "@chorus/contracts";
+import { dispatchedByAccept, type AgentId, type AgentOutcomeEvent, type ChorusEvent, type EventOf, type RequestEndEvent } from "@chorus/contracts";
 
 export type AgentRun = {
-  /** As recorded by AgentDispatched; null while that event is not (yet) in the stream. */
+  /** As recorded by AgentDispatched, or by a version-2 parallel accept; null while neither is (yet) in the stream. */
   dispatched: EventOf<"AgentDispatched">["data"] | null;
   started: boolean;
   /** The first outcome in stream order; a later second outcome is ignored. */
@@ -37,8 +37,17 @@ function withRun(state: RequestState, agent: AgentId, change: (run: AgentRun) =>
 
 export function evolve(state: RequestState, event: ChorusEvent): RequestState {
   switch (event.type) {
-    case "RequestAccepted":
-      return state.accepted ? state : { ...state, accepted: event };
+    case "RequestAccepted": {
+      if (state.accepted) return state;
+      // A version-2 parallel accept is its agents' dispatch: each run is dispatched with it.
+      const dispatch = dispatchedByAccept(event);
+      const accepted: RequestState = { ...state, accepted: event };
+      if (!dispatch) return accepted;
+      return event.data.agents.reduce<RequestState>(
+        (s, agent) => withRun(s, agent, (run) => (run.dispatched ? run : { ...run, dispatched: { agent, deadline_at: dispatch.deadline_at, context_from: [] } })),
+        accepted,
+      );
+    }
     case "AgentDispatched":
       return withRun(state, event.data.agent, (run) => (run.dispatched ? run : { ...run, dispatched: event.data }));
     case "AgentStarted":

@@ -37,6 +37,7 @@ describe("a request's state", () => {
     const state = stateOf(accepted());
     const next = evolve(state, {
       ...state.accepted!,
+      version: 1,
       id: "22222222-2222-4222-8222-222222222222",
       type: "WebhookDelivered",
       data: { webhook_id: "w", attempt: 1, status_code: 200 },

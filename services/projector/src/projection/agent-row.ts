@@ -40,6 +40,12 @@ function blank(requestId: string, agent: AgentId, seq: number): AgentResultRow {
   };
 }
 
+/** An agent dispatched by its request's accept (version 2, parallel): as its AgentDispatched would fold. */
+export function foldAcceptDispatch(existing: AgentResultRow | null, accepted: EventOf<"RequestAccepted">, agent: AgentId, seq: number): AgentResultRow {
+  const base = existing ?? blank(accepted.request_id, agent, seq);
+  return { ...base, last_event_seq: Math.max(base.last_event_seq, seq), dispatched_at: earliest(base.dispatched_at, toInstant(accepted.occurred_at)) };
+}
+
 export function foldAgentEvent(existing: AgentResultRow | null, event: AgentEvent, seq: number): AgentResultRow {
   const base = existing ?? blank(event.request_id, event.data.agent, seq);
   const row = { ...base, last_event_seq: Math.max(base.last_event_seq, seq) };

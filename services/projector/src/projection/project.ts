@@ -1,11 +1,11 @@
 // From one event, its stream sequence and what is stored about its request, to the
 // rows to write. Pure. Every rule is order-tolerant: replicas apply a request's events
 // in any order, and any order gives the same rows.
-import type { AgentId, ChorusEvent } from "@chorus/contracts";
-import { foldAgentEvent, foldEndResult } from "./agent-row.ts";
+import { dispatchedByAccept, type AgentId, type ChorusEvent } from "@chorus/contracts";
+import { foldAcceptDispatch, foldAgentEvent, foldEndResult } from "./agent-row.ts";
 import { eraseRequest, isErased } from "./erasure.ts";
 import { foldAccepted, foldAgentActivity, foldEnd, foldWebhookFact } from "./request-row.ts";
-import type { Projection, RequestRow, RowChange, StoredRequestRows } from "./rows.ts";
+import type { AgentResultRow, Projection, RequestRow, RowChange, StoredRequestRows } from "./rows.ts";
 import { attemptRow } from "./webhook.ts";
 
 function same(a: unknown, b: unknown): boolean {
@@ -16,12 +16,28 @@ function requestChange(before: RequestRow | null, after: RequestRow): RowChange[
   return before !== null && same(before, after) ? [] : [{ table: "requests", row: after }];
 }
 
+/** The stored agent rows with the changed ones in their place. */
+function mergeAgents(stored: readonly AgentResultRow[], changes: RowChange[]): AgentResultRow[] {
+  const changed = changes.flatMap((c) => (c.table === "agent_results" ? [c.row] : []));
+  return [...stored.filter((a) => !changed.some((c) => c.agent === a.agent)), ...changed];
+}
+
 export function project(event: ChorusEvent, seq: number, stored: StoredRequestRows): Projection {
   // An erased request's row is final, whatever of it arrives late.
   if (isErased(stored)) return { changes: [], missing: null };
   switch (event.type) {
-    case "RequestAccepted":
-      return { changes: requestChange(stored.request, foldAccepted(stored, event, seq)), missing: null };
+    case "RequestAccepted": {
+      // A version-2 parallel accept is its agents' dispatch: each agent row records it, as an AgentDispatched would.
+      const dispatch = dispatchedByAccept(event);
+      const agentChanges: RowChange[] = [];
+      for (const agent of dispatch ? event.data.agents : []) {
+        const before = stored.agents.find((a) => a.agent === agent) ?? null;
+        const after = foldAcceptDispatch(before, event, agent, seq);
+        if (before === null || !same(before, after)) agentChanges.push({ table: "agent_results", row: after });
+      }
+      const withAgents = { ...stored, agents: mergeAgents(stored.agents, agentChanges) };
+      return { changes: [...agentChanges, ...requestChange(stored.request, foldAccepted(withAgents, event, seq))], missing: null };
+    }
     case "RequestCompleted":
     case "RequestFailed": {
       const agentChanges: RowChange[] = [];

@@ -250,6 +250,8 @@ describe("projecting events that arrive twice or out of order", () => {
     { name: "still running", agents: [...ALL], stopAfterOutcomes: 2 },
     { name: "quick runs with no AgentStarted, one slow one with it", agents: [...ALL], quick: ["summarizer" as const, "entity_extractor" as const] },
     { name: "a quick run still going on beside a finished one", agents: [...ALL], quick: [...ALL], stopAfterOutcomes: 2 },
+    { name: "dispatched by a version-2 accept, one agent failed, webhook delivered", agents: [...ALL], failing: ["sentiment" as const], webhook: "delivered-on-retry" as const, acceptDispatches: true },
+    { name: "dispatched by a version-2 accept, still running", agents: [...ALL], stopAfterOutcomes: 1, acceptDispatches: true },
   ];
   for (const story of stories) {
     it(`gives the same rows in any order: ${story.name}`, () => {
@@ -296,6 +298,20 @@ describe("projecting events that arrive twice or out of order", () => {
     backward.applyAll([{ event: outcome, seq: 3 }, { event: started as ChorusEvent, seq: 2 }, { event: dispatched as ChorusEvent, seq: 1 }]);
     expect(forward.agent(id, "summarizer")).toMatchObject({ status: "completed", started_at: secondRun });
     expect(backward.snapshot()).toEqual(forward.snapshot());
+  });
+
+  it("records a version-2 parallel accept as every agent's dispatch, at the accept's instant, and the request as processing", () => {
+    const id = randomUUID();
+    const events = storyEvents({ requestId: id, agents: ["summarizer", "sentiment"], acceptDispatches: true, stopAfterOutcomes: 0 });
+    expect(events.map((e) => e.type)).toEqual(["RequestAccepted"]);
+    const tables = readModels();
+    tables.applyAll(sequence(events));
+    const at = (events[0] as ChorusEvent).occurred_at;
+    expect(tables.snapshot().agents.map((r) => [r.agent, r.status, r.dispatched_at])).toEqual([
+      ["sentiment", "pending", at],
+      ["summarizer", "pending", at],
+    ]);
+    expect(tables.request(id)).toMatchObject({ status: "processing" });
   });
 
   it("keeps the newest start's provider when a redelivered task starts twice, in either order", () => {

@@ -6,7 +6,7 @@ import { toInstant } from "./instant.ts";
 import type { WebhookAttemptRow } from "./rows.ts";
 import { statusFromAttempts, summarizeAttempts, webhookStatusAfter } from "./webhook.ts";
 
-const meta = { id: "0b9f5c1e-4a8a-4d0c-9b56-3f1f0f2a9e11", version: 1, request_id: "6a3c1f6e-0f55-4b8e-9a4e-2b1d4c9e8f00", tenant_id: "default", occurred_at: "2026-11-25T10:00:00.000Z", correlation_id: "c" };
+const meta = { id: "0b9f5c1e-4a8a-4d0c-9b56-3f1f0f2a9e11", version: 1 as const, request_id: "6a3c1f6e-0f55-4b8e-9a4e-2b1d4c9e8f00", tenant_id: "default", occurred_at: "2026-11-25T10:00:00.000Z", correlation_id: "c" };
 
 function attempted(statusCode: number | null, next: string | null, error: string | null = statusCode !== null && statusCode < 300 ? null : "HTTP 500"): EventOf<"WebhookAttempted"> {
   return { ...meta, type: "WebhookAttempted", data: { webhook_id: "msg_1", attempt: 1, url: "https://r.example/h", status_code: statusCode, duration_ms: 3, error, next_attempt_at: next } };
