@@ -4,7 +4,7 @@ import type { ChorusEvent } from "@chorus/contracts";
 import { publishEvent, type JetStreamManager } from "@chorus/platform";
 import { isolatedPerTest } from "@chorus/testing";
 import { lastBySubjectLoader } from "./load-request.ts";
-import { accepted, completed, dispatched, failed, REQUEST_ID, started } from "./request/scenario.fixtures.ts";
+import { accepted, acceptedV2, completed, dispatched, failed, REQUEST_ID, started } from "./request/scenario.fixtures.ts";
 import { fold, initialState } from "./request/index.ts";
 
 const env = isolatedPerTest({ nats: true });
@@ -90,5 +90,31 @@ describe("loading a request's state from the stream", () => {
     // Every outcome is in: the sentiment's, then both ends, in case another replica ended it.
     expect(reads).toBe(2 + 2);
     expect(last).toEqual(await cold(REQUEST_ID));
+  });
+
+  it("reads a version-2 parallel accept's agents without dispatches, and its end only for a request accepted before the given instant", async () => {
+    let reads = 0;
+    const counting = {
+      streams: {
+        getMessage: (...args: Parameters<JetStreamManager["streams"]["getMessage"]>) => {
+          reads++;
+          return env.nats.jsm.streams.getMessage(...args);
+        },
+      },
+    } as unknown as JetStreamManager;
+    const acc = acceptedV2("parallel", ["summarizer", "sentiment"]);
+    const events = [acc, completed("summarizer", 1), completed("sentiment", 2)];
+    await publishAll(events);
+    const acceptedAt = Date.parse(acc.occurred_at);
+
+    const fresh = await lastBySubjectLoader(counting, env.nats.topology, { knownRequests: 0 }).load(REQUEST_ID, { endUnreadIfAcceptedAfter: acceptedAt - 1 });
+    // accepted + per agent completed and failed: no dispatched subject (the accept is the dispatch), no end.
+    expect(reads).toBe(1 + 2 * 2);
+    expect(fresh).toEqual(fold(events));
+
+    reads = 0;
+    const old = await lastBySubjectLoader(counting, env.nats.topology, { knownRequests: 0 }).load(REQUEST_ID, { endUnreadIfAcceptedAfter: acceptedAt + 1 });
+    expect(reads).toBe(1 + 2 * 2 + 2);
+    expect(old.runs.sentiment?.outcome?.type).toBe("AgentCompleted");
   });
 });

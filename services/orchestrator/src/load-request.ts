@@ -12,6 +12,12 @@ export type LoadOptions = {
   includeStarted?: boolean;
   /** Read nothing: the state of the facts this loader already knows (see handleInput's fresh accepts). */
   knownOnly?: boolean;
+  /**
+   * Leave the request's end unread when it was accepted after this instant (ms since the
+   * epoch): an end decided again is then still inside JetStream's duplicate window, and
+   * its message id drops it (see handleInput).
+   */
+  endUnreadIfAcceptedAfter?: number;
 };
 
 export type RequestLoader = {
@@ -90,7 +96,8 @@ export function lastBySubjectLoader(jsm: JetStreamManager, t: Topology, options:
     // An end is recorded only once every agent's outcome is stored, so while one is missing
     // there is no end to read; once all are there, another replica may have recorded it.
     const allOutcomes = agents.every((agent) => runOf(state, agent).outcome !== null);
-    return allOutcomes ? foldSorted([...stored, ...(await ends())]) : state;
+    const endUnread = options.endUnreadIfAcceptedAfter !== undefined && Date.parse(accepted.event.occurred_at) > options.endUnreadIfAcceptedAfter;
+    return allOutcomes && !endUnread ? foldSorted([...stored, ...(await ends())]) : state;
   };
   return { load, remember: (event, seq) => facts.remember(event, seq) };
 }
