@@ -185,6 +185,15 @@ describe("what a service's credentials cannot do", () => {
     expect(nats.violations().filter((line) => line.includes('User "gateway", Subject "$JS.API.CONSUMER.CREATE.CHORUS_EVENTS.projector.chorus.ev.>"')).length, nats.violations().join("\n")).toBeGreaterThan(0);
   });
 
+  it("an agent's durable over accepts takes no other filter, and only the agents pull from it", async () => {
+    const agents = await nats.connectAs("agents");
+    const gatewayUser = await nats.connectAs("gateway");
+    // Made anew with a wider filter, it would read every agent's outputs and every webhook event.
+    await expect(agents.jsm.consumers.add("CHORUS_EVENTS", { durable_name: "agent-summarizer-accepted", filter_subject: "chorus.ev.>" })).rejects.toThrow(refusal);
+    await expect(gatewayUser.nc.request("$JS.API.CONSUMER.MSG.NEXT.CHORUS_EVENTS.agent-summarizer-accepted", JSON.stringify({ batch: 1, no_wait: true }), { timeout: 2_000 })).rejects.toThrow(refusal);
+    await expect(agents.nc.request("$JS.API.CONSUMER.MSG.NEXT.CHORUS_EVENTS.orchestrator-accepted", JSON.stringify({ batch: 1, no_wait: true }), { timeout: 2_000 })).rejects.toThrow(refusal);
+  });
+
   it("the projector cannot hand an agent a task", async () => {
     const { js } = await nats.connectAs("projector");
     const { jsm } = await nats.connectAs("orchestrator");

@@ -148,7 +148,7 @@ program
       const letters = await deadLetters(js, jsm, topology);
       if (o.json) return JSON.stringify(letters, null, 2);
       if (letters.length === 0) return "no dead-lettered messages";
-      return letters.map((d) => `#${d.seq}  from ${d.from}  after ${d.deliveries || "?"} deliveries: ${d.reason}`).join("\n");
+      return letters.map((d) => `#${d.seq}  from ${d.from}${d.consumer ? ` (${d.consumer})` : ""}  after ${d.deliveries || "?"} deliveries: ${d.reason}`).join("\n");
     }),
   );
 

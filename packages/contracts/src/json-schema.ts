@@ -9,9 +9,16 @@ const COMMAND_SCHEMAS = { SubmitRequest, CheckAgentDeadline, RedeliverWebhook, A
 
 export type JsonSchemaFile = { path: string; schema: Record<string, unknown> };
 
-function toJson(name: string, kind: "event" | "command", schema: z.ZodType): Record<string, unknown> {
+type Envelope = z.ZodObject<{ version: z.ZodLiteral<number> }>;
+
+/** The file of a type is named after the newest version its schema reads (which also reads the older ones). */
+function fileName(name: string, schema: Envelope): string {
+  return `${name}.v${Math.max(...schema.shape.version.values)}.json`;
+}
+
+function toJson(name: string, kind: "event" | "command", schema: Envelope): Record<string, unknown> {
   return {
-    $id: `https://chorus.dev/schemas/${kind}s/${name}.v1.json`,
+    $id: `https://chorus.dev/schemas/${kind}s/${fileName(name, schema)}`,
     title: name,
     ...z.toJSONSchema(schema, { target: "draft-2020-12", io: "output", unrepresentable: "any" }),
   };
@@ -20,7 +27,7 @@ function toJson(name: string, kind: "event" | "command", schema: z.ZodType): Rec
 /** Every schema file, keyed by its path under packages/contracts/schemas/. */
 export function jsonSchemaFiles(): JsonSchemaFile[] {
   return [
-    ...Object.entries(EVENT_SCHEMAS).map(([name, s]) => ({ path: `events/${name}.v1.json`, schema: toJson(name, "event", s) })),
-    ...Object.entries(COMMAND_SCHEMAS).map(([name, s]) => ({ path: `commands/${name}.v1.json`, schema: toJson(name, "command", s) })),
+    ...Object.entries(EVENT_SCHEMAS).map(([name, s]) => ({ path: `events/${fileName(name, s)}`, schema: toJson(name, "event", s) })),
+    ...Object.entries(COMMAND_SCHEMAS).map(([name, s]) => ({ path: `commands/${fileName(name, s)}`, schema: toJson(name, "command", s) })),
   ];
 }

@@ -74,11 +74,41 @@ export type RunConsumerOptions<S extends z.ZodType> = {
   pullAhead?: number;
   /** How often a pulled-ahead message still waiting for a slot is heartbeated, ms (default: a third of the consumer's ack_wait). */
   heartbeatMs?: number;
+  /** Slots shared with other consumers (see sharedSlots), in place of `concurrency` slots of this consumer's own. */
+  slots?: SharedSlots;
 };
+
+/**
+ * Handler slots shared by several consumers of one process: one limit over what they run
+ * together (an agent's accepts and its tasks), each freed slot offered to the consumers in
+ * turn so that neither input starves the other.
+ */
+export type SharedSlots = {
+  readonly limit: number;
+  inUse: number;
+  /** Each sharing consumer's "a slot is free: start what waits", in the order they are next offered one. */
+  readonly waiting: Set<() => boolean>;
+};
+
+export function sharedSlots(limit: number): SharedSlots {
+  return { limit: Math.max(1, limit), inUse: 0, waiting: new Set() };
+}
+
+/** Offers free slots to the sharing consumers in turn; one that takes a slot goes to the back of the line. */
+function offerFreeSlots(pool: SharedSlots): void {
+  for (const startNext of [...pool.waiting]) {
+    if (pool.inUse >= pool.limit) return;
+    if (startNext()) {
+      pool.waiting.delete(startNext);
+      pool.waiting.add(startNext);
+    }
+  }
+}
 
 /** Pulls from a durable consumer until stopped; at most `concurrency` handlers run at once. */
 export async function runConsumer<S extends z.ZodType>(opts: RunConsumerOptions<S>): Promise<ConsumerHandle> {
   const { js, logger } = opts;
+  const pool = opts.slots ?? sharedSlots(opts.concurrency);
   const slots = Math.max(1, opts.concurrency);
   const maxHeld = slots + Math.max(0, opts.pullAhead ?? slots);
   const inFlight = new Set<Promise<void>>();
@@ -109,20 +139,36 @@ export async function runConsumer<S extends z.ZodType>(opts: RunConsumerOptions<
       logger.error({ err, subject: m.subject, seq: m.seq }, "message handling failed");
     });
     inFlight.add(task);
+    pool.inUse++;
     void task.finally(() => {
       inFlight.delete(task);
+      pool.inUse--;
       // A handler only runs once a message has arrived, so the queue exists by now.
-      startWaiting(queue.waiting);
+      offerFreeSlots(pool);
       queue.roomFreed();
     });
   };
 
-  const startWaiting = (queued: JsMsg[]) => {
-    while (queue.isRunning() && inFlight.size < slots && queued.length > 0) start(queued.shift() as JsMsg);
+  /** Starts what waits while slots are free; whether it started any. */
+  const startWaiting = (queued: JsMsg[]): boolean => {
+    let started = false;
+    while (queue.isRunning() && inFlight.size < slots && pool.inUse < pool.limit && queued.length > 0) {
+      start(queued.shift() as JsMsg);
+      started = true;
+    }
+    return started;
   };
+  const startNext = () => startWaiting(queue.waiting);
 
   // On stop, the acks of the handlers in flight reach the server when the caller drains the connection.
   const inHand = () => Promise.allSettled([...inFlight]);
   const queue: MessageQueue = await pullIntoQueue(js, opts, { room: (queued) => maxHeld - inFlight.size - queued, arrived: startWaiting, inHand });
-  return queue;
+  pool.waiting.add(startNext);
+  return {
+    isRunning: () => queue.isRunning(),
+    stop: async () => {
+      pool.waiting.delete(startNext);
+      await queue.stop();
+    },
+  };
 }

@@ -10,8 +10,8 @@ import { HEADER } from "./publish.ts";
 /**
  * Copies a message to `<prefix>.dlq.<its subject>`, with the reason, where it came from
  * and its trace in headers, and counts it in /metrics; the message itself is left to the
- * caller (see deadLetterMessage). A copy made again (a redelivery of a message whose ack
- * was lost) is dropped by its message id and not counted twice.
+ * caller (see deadLetterMessage). A copy made again by the same consumer (a redelivery of a
+ * message whose ack was lost) is dropped by its message id and not counted twice.
  */
 export async function copyToDeadLetters(js: JetStreamClient, t: Topology, stream: string, m: JsMsg, reason: string, logger: Logger): Promise<void> {
   const h = natsHeaders();
@@ -19,11 +19,14 @@ export async function copyToDeadLetters(js: JetStreamClient, t: Topology, stream
   h.set(HEADER.fromSubject, m.subject);
   h.set(HEADER.fromSequence, String(m.seq));
   h.set(HEADER.deliveries, String(m.info.deliveryCount));
+  h.set(HEADER.consumer, m.info.consumer);
   for (const k of ["traceparent", "tracestate", HEADER.correlationId]) {
     const v = m.headers?.get(k);
     if (v) h.set(k, v);
   }
-  const ack = await js.publish(t.subjects.deadLetter(m.subject), m.data, { headers: h, msgID: `dlq:${stream}:${m.seq}` });
+  // One copy per message and consumer: the durables that share a message (an accept's
+  // agents, the projector and the orchestrator) each give up for reasons of their own.
+  const ack = await js.publish(t.subjects.deadLetter(m.subject), m.data, { headers: h, msgID: `dlq:${stream}:${m.info.consumer}:${m.seq}` });
   if (!ack.duplicate) recordDeadLetter({ stream, consumer: m.info.consumer });
   logger.error({ subject: m.subject, seq: m.seq, deliveries: m.info.deliveryCount, reason }, "message dead-lettered");
 }

@@ -43,7 +43,7 @@ export {
 
 // Publishing and consuming.
 export { HEADER, isWrongLastSequence, publishEvent, publishValidated } from "./publish.ts";
-export { runConsumer } from "./consumer.ts";
+export { runConsumer, sharedSlots, type SharedSlots } from "./consumer.ts";
 export { runBatchConsumer, type BatchItem } from "./batch-consumer.ts";
 export { consumersRunning, startConsumerGroup, type ConsumerGroup } from "./consumer-group.ts";
 export type { ConsumerHandle, Delivery, HandleResult } from "./delivery.ts";

@@ -211,9 +211,8 @@ export type DurableSpec = {
   optStartSeq?: number;
 };
 
-/** Creates or updates a durable pull consumer. */
-export async function ensureDurable(jsm: JetStreamManager, spec: DurableSpec): Promise<void> {
-  const config: Partial<ConsumerConfig> = {
+function consumerConfig(spec: DurableSpec): Partial<ConsumerConfig> {
+  return {
     durable_name: spec.durable,
     ack_policy: AckPolicy.Explicit,
     filter_subject: spec.filterSubject,
@@ -223,16 +222,45 @@ export async function ensureDurable(jsm: JetStreamManager, spec: DurableSpec): P
     deliver_policy: spec.deliverPolicy ?? DeliverPolicy.All,
     ...(spec.optStartSeq !== undefined ? { opt_start_seq: spec.optStartSeq } : {}),
   };
-  try {
-    await jsm.consumers.info(spec.stream, spec.durable);
-    await jsm.consumers.update(spec.stream, spec.durable, {
+}
+
+/** Creates or updates a durable pull consumer. */
+export async function ensureDurable(jsm: JetStreamManager, spec: DurableSpec): Promise<void> {
+  const config = consumerConfig(spec);
+  const update = () =>
+    jsm.consumers.update(spec.stream, spec.durable, {
       ack_wait: config.ack_wait,
       max_deliver: config.max_deliver,
       max_ack_pending: config.max_ack_pending,
     });
+  if (await durableExists(jsm, spec)) {
+    await update();
+    return;
+  }
+  // Another service may make the same durable at the same moment (see createDurableIfMissing):
+  // whoever's add loses finds it there and applies its own limits.
+  const added = await addDurable(jsm, config, spec);
+  if (!added) await update();
+}
+
+async function durableExists(jsm: JetStreamManager, spec: DurableSpec): Promise<boolean> {
+  try {
+    await jsm.consumers.info(spec.stream, spec.durable);
+    return true;
   } catch (err) {
-    if (!isNotFound(err)) throw err;
+    if (isNotFound(err)) return false;
+    throw err;
+  }
+}
+
+/** Adds the durable; false when the add failed because someone else made it meanwhile. */
+async function addDurable(jsm: JetStreamManager, config: Partial<ConsumerConfig>, spec: DurableSpec): Promise<boolean> {
+  try {
     await jsm.consumers.add(spec.stream, config);
+    return true;
+  } catch (err) {
+    if (await durableExists(jsm, spec)) return false;
+    throw err;
   }
 }
 
@@ -242,12 +270,9 @@ export async function ensureDurable(jsm: JetStreamManager, spec: DurableSpec): P
  * that another service must know exists before it stores what the durable delivers.
  */
 export async function createDurableIfMissing(jsm: JetStreamManager, spec: DurableSpec): Promise<void> {
-  try {
-    await jsm.consumers.info(spec.stream, spec.durable);
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-    await ensureDurable(jsm, spec);
-  }
+  if (await durableExists(jsm, spec)) return;
+  // Made meanwhile by its owner (or another replica): its configuration stands.
+  await addDurable(jsm, consumerConfig(spec), spec);
 }
 
 export function isNotFound(err: unknown): boolean {

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { messageIds, type ChorusEvent } from "@chorus/contracts";
 import { acceptedRequest, isolatedPerTest, testLogger, eventually } from "@chorus/testing";
 import type { RunConsumerOptions } from "./consumer.ts";
-import { ensureDurable, publishEvent, publishValidated, runConsumer, HEADER } from "./index.ts";
+import { ensureDurable, publishEvent, publishValidated, runConsumer, sharedSlots, HEADER } from "./index.ts";
 
 const env = isolatedPerTest({ nats: true });
 
@@ -153,6 +153,34 @@ describe("publishing and consuming", () => {
     // waiting in the client's buffer when the queue emptied would only show up here).
     const info = await env.nats.jsm.consumers.info(t.streams.commands, "slow");
     expect({ delivered: info.delivered.consumer_seq, redelivered: info.num_redelivered }).toEqual({ delivered: 4, redelivered: 0 });
+  });
+
+  it("runs two consumers sharing slots within the one limit, each getting freed slots in turn", async () => {
+    const slots = sharedSlots(2);
+    let running = 0;
+    let most = 0;
+    const ran: string[] = [];
+    const handle = (name: string) => async () => {
+      running++;
+      most = Math.max(most, running);
+      ran.push(name);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      running--;
+    };
+    // Two durables on the events stream (not a work queue), so both see every message: 6 runs each, 2 at a time in all.
+    const t = env.nats.topology;
+    const subject = `${t.prefix}.ev.numbered`;
+    for (const name of ["first", "second"]) {
+      await ensureDurable(env.nats.jsm, { stream: t.streams.events, durable: name, filterSubject: subject, ackWaitMs: 5_000, maxDeliver: 3, maxAckPending: 10 });
+      const consumer = await runConsumer({ js: env.nats.js, topology: t, stream: t.streams.events, durable: name, schema: Numbered, logger: testLogger, concurrency: 2, maxDeliver: 3, slots, handle: handle(name) });
+      env.defer(() => consumer.stop());
+    }
+    for (let n = 0; n < 6; n++) await env.nats.js.publish(subject, JSON.stringify({ n }), { msgID: `m-${n}` });
+    await eventually(() => (ran.length === 12 ? true : undefined));
+    expect(most).toBe(2);
+    expect(slots.inUse).toBe(0);
+    // Neither waited for the other to finish everything: the second ran before the first's last.
+    expect(ran.indexOf("second")).toBeLessThan(ran.lastIndexOf("first"));
   });
 
   it("holds no more than its slots and pull-ahead, and stops asking for more until a slot frees", async () => {

@@ -17,6 +17,8 @@ export const HEADER = {
   fromSubject: "Chorus-Dead-Letter-Subject",
   fromSequence: "Chorus-Dead-Letter-Sequence",
   deliveries: "Chorus-Dead-Letter-Deliveries",
+  /** The durable that gave up on the message: one message may be dead-lettered by several (an accept, by each agent). */
+  consumer: "Chorus-Dead-Letter-Consumer",
   correlationId: "Chorus-Correlation-Id",
   eventType: "Chorus-Event-Type",
 } as const;

@@ -107,6 +107,27 @@ describe("agents running from a parallel request's accept", () => {
     expect(provider.calls.filter((c) => c.agent === "summarizer")).toHaveLength(1);
   });
 
+  it("dead-letters the accept once per agent that used up its deliveries, each copy naming its consumer", async () => {
+    const provider = countingProvider({ agent: "summarizer", failFirst: 1_000 });
+    const failing: AgentProvider = { ...provider, analyze: (request) => provider.analyze({ ...request, agent: "summarizer" }) };
+    const agents = await startTestAgents(env.nats, { provider: failing, agents: ["summarizer", "sentiment"], maxDeliver: 2 });
+    env.defer(() => agents.stop());
+    const { accepted } = await accept("parallel", ["summarizer", "sentiment"]);
+    const outcomes = await eventually(async () => {
+      const found = await outcomesOf(accepted.request_id);
+      return found.length === 2 ? found : undefined;
+    });
+    expect(outcomes.map((o) => o.type)).toEqual(["AgentFailed", "AgentFailed"]);
+    const t = env.nats.topology;
+    const consumers = await eventually(async () => {
+      const info = await env.nats.jsm.streams.info(t.streams.deadLetters);
+      if (info.state.messages < 2) return undefined;
+      const copies = await Promise.all([info.state.first_seq, info.state.first_seq + 1].map((seq) => env.nats.jsm.streams.getMessage(t.streams.deadLetters, { seq })));
+      return copies.map((m) => m?.header.get("Chorus-Dead-Letter-Consumer")).sort();
+    });
+    expect(consumers).toEqual([agentAcceptsDurableName("sentiment"), agentAcceptsDurableName("summarizer")]);
+  });
+
   it("dead-letters an accept that is not a valid RequestAccepted, with its reason, and runs nothing", async () => {
     const provider = countingProvider();
     const agents = await startTestAgents(env.nats, { provider, agents: ["summarizer"] });

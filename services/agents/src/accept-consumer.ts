@@ -26,6 +26,7 @@ export function runAcceptConsumer(deps: TaskConsumerDeps): Promise<ConsumerHandl
     durable: agentAcceptsDurableName(agent),
     schema: RequestAccepted,
     concurrency: settings.concurrency,
+    ...(deps.slots ? { slots: deps.slots } : {}),
     maxDeliver: settings.maxDeliver,
     logger: deps.logger.child({ agent }),
     handle: async (accepted, delivery) => {

@@ -1,7 +1,7 @@
 // Starts the selected agents in this process: the provider's models first (so the
 // first task is not slow), then each agent's two durable consumers.
 import type { AgentId } from "@chorus/contracts";
-import { startConsumerGroup, type ConsumerGroup, type StreamClients } from "@chorus/platform";
+import { sharedSlots, startConsumerGroup, type ConsumerGroup, type StreamClients } from "@chorus/platform";
 import type { AgentProvider } from "./providers/provider.ts";
 import { DEFAULT_STARTED_AFTER_MS } from "./slow-start.ts";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./task-outcome.ts";
@@ -38,10 +38,11 @@ export async function startAgents(deps: AgentsDeps): Promise<Agents> {
   }
 
   // Two inputs per agent: the accepts of parallel requests, which dispatch every agent they
-  // list, and the tasks the orchestrator sends (sequential mode, and accepts of version 1).
+  // list, and the tasks the orchestrator sends (sequential mode, and accepts of version 1),
+  // sharing the agent's `concurrency` run slots.
   const consumers = await startConsumerGroup(
     deps.agents.flatMap((agent) => {
-      const consumerDeps = { js: deps.js, topology: deps.topology, logger, provider, agent, settings };
+      const consumerDeps = { js: deps.js, topology: deps.topology, logger, provider, agent, settings, slots: sharedSlots(settings.concurrency) };
       return [
         async () => {
           await ensureAcceptConsumer(deps.jsm, deps.topology, agent, settings);

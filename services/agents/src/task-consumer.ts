@@ -15,6 +15,7 @@ import {
   type JetStreamClient,
   type JetStreamManager,
   type Logger,
+  type SharedSlots,
 } from "@chorus/platform";
 import { callProvider } from "./provider-call.ts";
 import type { AgentProvider } from "./providers/provider.ts";
@@ -58,6 +59,8 @@ export type TaskConsumerDeps = {
   provider: AgentProvider;
   agent: AgentId;
   settings: TaskConsumerSettings;
+  /** The agent's run slots, shared by its two inputs (accepts and tasks): `settings.concurrency` in all. */
+  slots?: SharedSlots;
 };
 
 const newEnvelope = (): NewEnvelope => ({ id: randomUUID(), occurredAt: new Date().toISOString() });
@@ -132,6 +135,7 @@ export function runTaskConsumer(deps: TaskConsumerDeps): Promise<ConsumerHandle>
     // A task on another agent's subject is a publisher's bug: dead-lettered, never run.
     schema: AgentTask.refine((task) => task.data.agent === agent, { message: `not a task for ${agent}`, path: ["data", "agent"] }),
     concurrency: settings.concurrency,
+    ...(deps.slots ? { slots: deps.slots } : {}),
     maxDeliver: settings.maxDeliver,
     logger: deps.logger.child({ agent }),
     handle: taskHandler(deps),

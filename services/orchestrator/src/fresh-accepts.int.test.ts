@@ -61,6 +61,26 @@ describe("fresh accepts", () => {
     expect(agents.tasks.filter((t) => t.request_id === accepted.request_id)).toHaveLength(AGENTS.length);
   });
 
+  it("of a parallel request (version 2, the accept is the dispatch) are decided without a read: only the agents' deadline check is stored", async () => {
+    const first = await orchestrator();
+    const agents = await startFakeAgents(env.nats, AGENTS, (task) => completeTask(env.nats.js, env.nats.topology, task).then(() => undefined));
+    env.defer(() => agents.stop());
+    const accepted = await submit(env.nats, "parallel");
+    const events = await eventually(async () => {
+      const recorded = await recordedEventsOf(env.nats, accepted.request_id);
+      return recorded.some(isEnd) ? recorded : undefined;
+    });
+    expect(first.loads[0]).toMatchObject({ knownOnly: true });
+    expect(events.map((e) => e.type).filter((type) => type === "AgentDispatched")).toEqual([]);
+    const t = env.nats.topology;
+    const check = await env.nats.jsm.streams.getMessage(t.streams.commands, { last_by_subj: t.subjects.agentDeadline });
+    expect(check?.json<{ request_id: string; data: { agents: string[]; deadline_at: string } }>()).toMatchObject({
+      request_id: accepted.request_id,
+      data: { agents: AGENTS, deadline_at: accepted.data.dispatch?.deadline_at },
+    });
+    expect((await env.nats.jsm.streams.info(t.streams.tasks)).state.last_seq).toBe(0);
+  });
+
   it("are read in full once older than half the duplicate window, so an old replay runs nothing", async () => {
     const agents = await startFakeAgents(env.nats, AGENTS, (task) => completeTask(env.nats.js, env.nats.topology, task).then(() => undefined));
     env.defer(() => agents.stop());

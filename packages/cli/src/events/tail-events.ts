@@ -33,7 +33,7 @@ export async function tailEvents(opts: TailOptions): Promise<void> {
   }
 }
 
-export type DeadLetter = { seq: number; subject: string; from: string; reason: string; deliveries: string };
+export type DeadLetter = { seq: number; subject: string; from: string; reason: string; deliveries: string; consumer: string };
 
 export async function deadLetters(js: JetStreamClient, jsm: JetStreamManager, t: Topology): Promise<DeadLetter[]> {
   const { state } = await jsm.streams.info(t.streams.deadLetters);
@@ -46,7 +46,7 @@ export async function deadLetters(js: JetStreamClient, jsm: JetStreamManager, t:
       for await (const m of await consumer.fetch({ max_messages: Math.min(500, state.messages - found.length), expires: 2_000 })) {
         read += 1;
         const h = (name: string) => m.headers?.get(name) ?? "";
-        found.push({ seq: m.seq, subject: m.subject, from: `${h(HEADER.fromSubject)} #${h(HEADER.fromSequence)}`, reason: h(HEADER.reason), deliveries: h(HEADER.deliveries) });
+        found.push({ seq: m.seq, subject: m.subject, from: `${h(HEADER.fromSubject)} #${h(HEADER.fromSequence)}`, reason: h(HEADER.reason), deliveries: h(HEADER.deliveries), consumer: h(HEADER.consumer) });
         if (m.seq >= state.last_seq) break;
       }
       if (read === 0) break;

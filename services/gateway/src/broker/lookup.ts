@@ -34,8 +34,17 @@ const AGENT_STEPS = ["dispatched", "started", "completed", "failed"] as const;
 /**
  * Every agent's latest recorded step (dispatched, started, outcome) of a request that has
  * not ended, in stream order: what a view needs to be as far along as the stream.
+ * `dispatchedByAccept`: the accept was the dispatch (version 2, parallel), so there is no
+ * AgentDispatched to read.
  */
-export async function agentProgress(jsm: JetStreamManager, t: Topology, requestId: string, agents: readonly AgentId[] = AGENT_IDS): Promise<ChorusEvent[]> {
-  const reads = agents.flatMap((agent) => AGENT_STEPS.map((step) => lastRequestEvent(jsm, t, requestId, `agent.${agent}.${step}`)));
+export async function agentProgress(
+  jsm: JetStreamManager,
+  t: Topology,
+  requestId: string,
+  agents: readonly AgentId[] = AGENT_IDS,
+  options: { dispatchedByAccept?: boolean } = {},
+): Promise<ChorusEvent[]> {
+  const steps = options.dispatchedByAccept ? AGENT_STEPS.filter((step) => step !== "dispatched") : AGENT_STEPS;
+  const reads = agents.flatMap((agent) => steps.map((step) => lastRequestEvent(jsm, t, requestId, `agent.${agent}.${step}`)));
   return bySeq(await Promise.all(reads));
 }

@@ -2,7 +2,7 @@
 // answer the same. One request is read your-writes and monotonic: the read model, unless
 // it has not caught up with the event stream, which is the truth (see readRequest).
 // The list is the read model alone.
-import { isEndEvent, type ChorusEvent, type RequestView, type Topology } from "@chorus/contracts";
+import { dispatchedByAccept, isEndEvent, type ChorusEvent, type RequestView, type Topology } from "@chorus/contracts";
 import type { JetStreamManager, Logger } from "@chorus/platform";
 import type { BrokerState } from "../broker/state.ts";
 import { agentProgress, erasedAt, recordedEvents } from "../broker/lookup.ts";
@@ -95,7 +95,8 @@ async function streamFacts(deps: ResultsDeps, requestId: string, row: RequestVie
     const accepted = head.find((e) => e.type === "RequestAccepted");
     if (!accepted || head.some(isEndEvent) || (row && row.status !== "pending")) return head;
     const agents = accepted.type === "RequestAccepted" ? accepted.data.agents : undefined;
-    return [...head, ...own(await agentProgress(deps.jsm, deps.topology, requestId, agents))];
+    const byAccept = accepted.type === "RequestAccepted" && dispatchedByAccept(accepted) !== null;
+    return [...head, ...own(await agentProgress(deps.jsm, deps.topology, requestId, agents, { dispatchedByAccept: byAccept }))];
   } catch (err) {
     log.warn({ err }, "could not read the request from the event stream");
     return undefined;

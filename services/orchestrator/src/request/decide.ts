@@ -107,7 +107,9 @@ function advance(state: RequestState, ctx: DecisionContext): Decision {
  * AGENT_STARTED_AFTER_MS, at most a minute), so a quick run in progress shows no start and
  * its task is resent too. That resend carries the same Nats-Msg-Id, so it is dropped as
  * a duplicate inside JetStream's duplicate window (NATS_DUPLICATE_WINDOW_MS, 10 minutes
- * by default), before the end of which the run has recorded its start or its outcome.
+ * by default). A task that waited in the queue longer than the window (agents down, a
+ * backlog) and is resent in its first moments of running may run twice; its outcome
+ * shares a message id, and the decider keeps the first outcome, so the request still ends once.
  */
 export function outstandingTasks(state: RequestState, ctx: Pick<DecisionContext, "now" | "newId">): AgentTask[] {
   const { accepted } = state;
