@@ -47,6 +47,8 @@ export const BaseConfig = z.object({
   NATS_TLS_CA_FILE: z.string().optional(),
   NATS_TLS_CERT_FILE: z.string().optional(),
   NATS_TLS_KEY_FILE: z.string().optional(),
+  /** One socket write per event-loop turn per NATS connection (write-coalescing.ts); false restores the client's own flushing. */
+  NATS_COALESCE_WRITES: envBoolean.default(true),
   LOG_LEVEL: z
     .string()
     .trim()

@@ -25,7 +25,7 @@ export async function runCommand<S extends z.ZodType<BaseConfig>>(command: Comma
   const config = loadConfigOrExit(command.name, command.config, command.env);
   const access = configuredOrExit(command.name, () => natsAccess(config, readFileSync));
   const logger = createLogger(command.name, config.LOG_LEVEL);
-  const nc = await connectNats({ url: config.NATS_URL, name: `chorus-${command.name}`, logger, access });
+  const nc = await connectNats({ url: config.NATS_URL, name: `chorus-${command.name}`, logger, access, coalesce: config.NATS_COALESCE_WRITES });
   try {
     const { js, jsm } = await jetStreamClients(nc);
     await command.run({ config, logger, topology: topology(config.CHORUS_SUBJECT_PREFIX), nc, js, jsm });

@@ -57,7 +57,7 @@ export async function bootService<S extends z.ZodType<ProbedConfig>>(
     return retryWhileNatsUnavailable(step, run, { logger, onWaiting: (reason) => probes.starting(reason) });
   };
   const t = topology(config.CHORUS_SUBJECT_PREFIX);
-  const nc = await startStep("connecting to NATS", () => connectNats({ url: config.NATS_URL, name: `chorus-${name}`, logger, access }));
+  const nc = await startStep("connecting to NATS", () => connectNats({ url: config.NATS_URL, name: `chorus-${name}`, logger, access, coalesce: config.NATS_COALESCE_WRITES }));
   const { js, jsm } = await startStep("waiting for JetStream", () => jetStreamClients(nc));
   await startStep("ensuring streams", () => ensureStreams(jsm, t, streamLimits(config), logger));
   logger.info({ nats: loggableNatsUrl(config.NATS_URL), nats_user: config.NATS_USER, prefix: t.prefix }, "connected to NATS; streams ready");
