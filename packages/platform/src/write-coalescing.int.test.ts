@@ -73,4 +73,16 @@ describe("coalescing a NATS connection's writes", () => {
     expect((await nc.request(`${subject}.echo`, "ping", { timeout: 5_000 })).string()).toBe("ping");
     echo.unsubscribe();
   });
+
+  it("sends what was queued before a close, which does not flush on its own", async () => {
+    const subject = `coalesce.${crypto.randomUUID()}`;
+    const listener = await connection(false);
+    const sub = listener.nc.subscribe(subject, { max: 1 });
+    await listener.nc.flush();
+    const { nc } = await connection(true);
+    await nc.flush();
+    nc.publish(subject, "last words");
+    await nc.close();
+    for await (const m of sub) expect(m.string()).toBe("last words");
+  });
 });

@@ -15,11 +15,12 @@ type Protocol = {
   pendingLimit: number;
   flushPending(): void;
   sendCommand(cmd: string | Uint8Array, ...payloads: Uint8Array[]): void;
+  close(err?: Error): Promise<void>;
 };
 
 function protocolOf(nc: NatsConnection): Protocol | undefined {
   const protocol = (nc as unknown as { protocol?: Partial<Protocol> }).protocol;
-  if (!protocol || typeof protocol.sendCommand !== "function" || typeof protocol.flushPending !== "function") return undefined;
+  if (!protocol || typeof protocol.sendCommand !== "function" || typeof protocol.flushPending !== "function" || typeof protocol.close !== "function") return undefined;
   const outbound = protocol.outbound;
   if (!outbound || typeof outbound.fill !== "function" || typeof outbound.size !== "function" || typeof protocol.pendingLimit !== "number") return undefined;
   return protocol as Protocol;
@@ -45,6 +46,13 @@ export function coalesceWrites(nc: NatsConnection): boolean {
       scheduled = true;
       setImmediate(flush);
     }
+  };
+  // A close (not a drain, which flushes) would otherwise drop what this turn queued: an ack
+  // just before it, say, which the server would then redeliver.
+  const close = protocol.close.bind(protocol);
+  protocol.close = async (err) => {
+    if (scheduled) flush();
+    await close(err);
   };
   return true;
 }
