@@ -86,23 +86,34 @@ export type RunConsumerOptions<S extends z.ZodType> = {
 export type SharedSlots = {
   readonly limit: number;
   inUse: number;
-  /** Each sharing consumer's "a slot is free: start what waits", in the order they are next offered one. */
-  readonly waiting: Set<() => boolean>;
+  /** The sharing consumers, in the order they are next offered a free slot. */
+  readonly members: Set<SlotMember>;
+};
+
+type SlotMember = {
+  /** A slot is free: start what waits; whether it started anything. */
+  startNext(): boolean;
+  /** The pool's room changed: pull again if it was waiting for room. */
+  roomFreed(): void;
 };
 
 export function sharedSlots(limit: number): SharedSlots {
-  return { limit: Math.max(1, limit), inUse: 0, waiting: new Set() };
+  return { limit: Math.max(1, limit), inUse: 0, members: new Set() };
 }
 
-/** Offers free slots to the sharing consumers in turn; one that takes a slot goes to the back of the line. */
-function offerFreeSlots(pool: SharedSlots): void {
-  for (const startNext of [...pool.waiting]) {
-    if (pool.inUse >= pool.limit) return;
-    if (startNext()) {
-      pool.waiting.delete(startNext);
-      pool.waiting.add(startNext);
-    }
+/** A member that just took a slot goes to the back of the line. */
+function tookSlot(pool: SharedSlots, member: SlotMember): void {
+  pool.members.delete(member);
+  pool.members.add(member);
+}
+
+/** Offers free slots to the sharing consumers in turn, then lets each pull what it now has room for. */
+function slotFreed(pool: SharedSlots): void {
+  for (const member of [...pool.members]) {
+    if (pool.inUse >= pool.limit) break;
+    member.startNext();
   }
+  for (const member of pool.members) member.roomFreed();
 }
 
 /** Pulls from a durable consumer until stopped; at most `concurrency` handlers run at once. */
@@ -140,11 +151,12 @@ export async function runConsumer<S extends z.ZodType>(opts: RunConsumerOptions<
     });
     inFlight.add(task);
     pool.inUse++;
+    tookSlot(pool, member);
     void task.finally(() => {
       inFlight.delete(task);
       pool.inUse--;
       // A handler only runs once a message has arrived, so the queue exists by now.
-      offerFreeSlots(pool);
+      slotFreed(pool);
       queue.roomFreed();
     });
   };
@@ -158,16 +170,18 @@ export async function runConsumer<S extends z.ZodType>(opts: RunConsumerOptions<
     }
     return started;
   };
-  const startNext = () => startWaiting(queue.waiting);
+  const member: SlotMember = { startNext: () => startWaiting(queue.waiting), roomFreed: () => queue.roomFreed() };
+  // What this consumer may hold: its own slots and pull-ahead, less what the other sharers run.
+  const room = (queued: number) => Math.min(maxHeld - inFlight.size, pool.limit + (maxHeld - slots) - pool.inUse) - queued;
 
   // On stop, the acks of the handlers in flight reach the server when the caller drains the connection.
   const inHand = () => Promise.allSettled([...inFlight]);
-  const queue: MessageQueue = await pullIntoQueue(js, opts, { room: (queued) => maxHeld - inFlight.size - queued, arrived: startWaiting, inHand });
-  pool.waiting.add(startNext);
+  const queue: MessageQueue = await pullIntoQueue(js, opts, { room, arrived: startWaiting, inHand });
+  pool.members.add(member);
   return {
     isRunning: () => queue.isRunning(),
     stop: async () => {
-      pool.waiting.delete(startNext);
+      pool.members.delete(member);
       await queue.stop();
     },
   };

@@ -265,7 +265,8 @@ async function addDurable(jsm: JetStreamManager, config: Partial<ConsumerConfig>
     await jsm.consumers.add(spec.stream, config);
     return true;
   } catch (err) {
-    if (await durableExists(jsm, spec)) return false;
+    // The add's own error is the one to report if the durable is not there (or cannot be looked up).
+    if (await durableExists(jsm, spec).catch(() => false)) return false;
     throw err;
   }
 }
