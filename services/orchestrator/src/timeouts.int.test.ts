@@ -3,7 +3,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { EventOf } from "@chorus/contracts";
 import { eventually, isolatedPerTest, recordedEventsOf, testLogger } from "@chorus/testing";
-import { startOrchestrator, type Orchestrator } from "./index.ts";
+import { DURABLES, startOrchestrator, type Orchestrator } from "./index.ts";
 import { completeTask, isEnd, OUTPUTS, startFakeAgents, submit, type FakeAgents } from "./fake-agents.fixtures.ts";
 
 const TIMEOUT_MS = 300;
@@ -71,9 +71,13 @@ describe("agent timeouts", () => {
 
   it("fires a deadline scheduled before a restart of the orchestrator", async () => {
     const command = await submit(env.nats, "parallel", ["summarizer"], { agentTimeoutMs: TIMEOUT_MS });
-    // The agents run from the accept itself: wait for the orchestrator's deadline check to be stored.
+    // The agents run from the accept itself: wait until the orchestrator's deadline check is
+    // stored and handed to its consumer, then for a round trip on the connection they share,
+    // so the check has reached the orchestrator (a message still on its way when its consumer
+    // stops would come back only after its ack wait, 30 s).
     const t = env.nats.topology;
-    await eventually(async () => ((await env.nats.jsm.streams.getMessage(t.streams.commands, { last_by_subj: t.subjects.agentDeadline }).catch(() => null)) ? true : undefined));
+    await eventually(async () => ((await env.nats.jsm.consumers.info(t.streams.commands, DURABLES.deadlines)).delivered.consumer_seq >= 1 ? true : undefined));
+    await env.nats.nc.flush();
     await orchestrator.stop();
     orchestrator = await start();
     const { events, end } = await endOf(command.request_id);
