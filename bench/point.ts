@@ -1,13 +1,18 @@
 // One closed-loop load point against a fresh Chorus, for profiling between full runs:
 // throughput, latency, the stage breakdown and the CPU time per request of every process.
-// `node bench/point.ts --concurrency 32 --seconds 10 [--provider local] [--profile DIR] [--auth off]`
+// `node bench/point.ts --concurrency 32 --seconds 10 [--provider local|openai] [--model-ms 300] [--profile DIR] [--auth off]`
+// (--provider openai runs the agents' openai provider against a scripted OpenAI-compatible
+// server on this machine answering every call after --model-ms, as npm run bench's 300 ms phase)
 // (--profile writes a CPU profile of every service under DIR, one folder per service).
 import { parseArgs } from "node:util";
-import { isolatedDatabase, isolatedNats } from "@chorus/testing";
+import { isolatedDatabase, isolatedNats, startOpenAiServer } from "@chorus/testing";
 import { corpusTexts, processCall } from "./chorus/client.ts";
-import { startCluster } from "./chorus/cluster.ts";
+import { startCluster, type AgentSettings } from "./chorus/cluster.ts";
 import { measurePoint } from "./chorus/measure.ts";
 import { cpuGroupsOf } from "./chorus/scenario.ts";
+import { eventsBetween, streamSequences } from "./chorus/streams.ts";
+import { answerAsAgent } from "./lib/scripted-agents.ts";
+import { distribution } from "./lib/stats.ts";
 import { closedLoop } from "./lib/load.ts";
 
 const { values: args } = parseArgs({
@@ -15,30 +20,44 @@ const { values: args } = parseArgs({
     concurrency: { type: "string", default: "32" },
     seconds: { type: "string", default: "10" },
     provider: { type: "string", default: "bench" },
+    "model-ms": { type: "string", default: "300" },
     profile: { type: "string" },
     // `off` runs without API keys (CHORUS_AUTH=off), to see what keys cost.
     auth: { type: "string", default: "required" },
   },
 });
 const concurrency = Number(args.concurrency);
-const provider = args.provider === "local" ? "local" : "bench";
+const provider = args.provider === "local" || args.provider === "openai" ? args.provider : "bench";
 
 const nats = await isolatedNats();
 const db = await isolatedDatabase();
-const cluster = await startCluster({ nats, db, auth: args.auth !== "off", agents: provider === "local" ? { provider, concurrency: 4 } : { provider, delayMs: 0, concurrency: 4 }, ...(args.profile ? { profileDir: args.profile } : {}) });
+const model = provider === "openai" ? await startOpenAiServer() : undefined;
+model?.respondWith((request) => answerAsAgent(request, Number(args["model-ms"])));
+const agents: AgentSettings =
+  provider === "local" ? { provider, concurrency: 4 } : model ? { provider: "openai", baseURL: model.baseURL, concurrency: 32 } : { provider: "bench", delayMs: 0, concurrency: 4 };
+const cluster = await startCluster({ nats, db, auth: args.auth !== "off", agents, ...(args.profile ? { profileDir: args.profile } : {}) });
 try {
   const parallel = processCall(cluster.gateway.url, corpusTexts(), "parallel", cluster.apiKey);
   await closedLoop(parallel.call, 4, 3_000); // JIT, connections
   const bench = { js: nats.js, jsm: nats.jsm, topology: nats.topology, pool: db.pool };
+  const before = await streamSequences(nats.jsm, nats.topology);
   const p = await measurePoint(bench, "point", "parallel", "closed", concurrency, () => closedLoop(parallel.call, concurrency, Number(args.seconds) * 1000), cpuGroupsOf(cluster));
   parallel.close();
+  // Each agent run's own time (its outcome's duration_ms): the provider call, without orchestration.
+  const after = await streamSequences(nats.jsm, nats.topology);
+  const runs = (await eventsBetween(nats.js, nats.topology, before.events, after.events)).flatMap((e) =>
+    e.type === "AgentCompleted" || e.type === "AgentFailed" ? [(e.data as { duration_ms?: number | null }).duration_ms ?? NaN] : [],
+  );
   const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : "–");
   console.log(`${provider}, closed c=${concurrency}: ${p.throughput.toFixed(1)} req/s, p50 ${ms(p.latencyMs.p50)} ms, p99 ${ms(p.latencyMs.p99)} ms, failed ${p.failed}`);
   if (p.stagesMs) console.log(`stages p50: ${Object.entries(p.stagesMs).map(([stage, d]) => `${stage} ${ms(d.p50)}`).join(", ")}; overhead p50 ${ms(p.overheadMs?.p50 ?? NaN)} ms`);
+  const run = distribution(runs.filter(Number.isFinite));
+  console.log(`agent runs (duration_ms): p50 ${ms(run.p50)} ms, p90 ${ms(run.p90)} ms, ${run.count} runs`);
   const cpu = Object.entries(p.cpuMsPerRequest).sort(([, a], [, b]) => b - a);
   console.log(`CPU ms per request: ${cpu.map(([name, v]) => `${name} ${v.toFixed(2)}`).join(", ")}; total ${cpu.reduce((n, [, v]) => n + v, 0).toFixed(2)}`);
 } finally {
   await cluster.stop();
+  await model?.close();
   await nats.cleanup();
   await db.cleanup();
 }

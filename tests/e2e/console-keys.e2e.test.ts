@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { END_STATUSES } from "@chorus/contracts";
-import { bearer, createApiKey, launchChromium, openWatched, postProcess, startPipeline, type CreatedApiKey, type RunningPipeline, type WatchedPage } from "@chorus/testing";
+import { bearer, createApiKey, launchChromium, watchedPages, postProcess, startPipeline, type CreatedApiKey, type RunningPipeline } from "@chorus/testing";
 
 const TEXT = "Angela Merkel visited Paris on Friday to discuss a $3 million fund with Siemens.";
 const LONG = { timeout: 60_000 };
@@ -18,7 +18,7 @@ let browser: Browser;
 let reader: CreatedApiKey;
 let writer: CreatedApiKey;
 let eraser: CreatedApiKey;
-const opened: WatchedPage[] = [];
+const pages = watchedPages();
 
 beforeAll(async () => {
   pipeline = await startPipeline({ auth: true, env: { AGENT_PROVIDER: "local" } });
@@ -29,18 +29,13 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const { external, errors } of opened) {
-    expect(external).toEqual([]);
-    expect(errors).toEqual([]);
-  }
+  expect(pages.problems()).toEqual({ external: [], errors: [] });
   await browser?.close();
   await pipeline?.stop();
 });
 
 async function open(path: string, context?: Awaited<ReturnType<Browser["newContext"]>>): Promise<Page> {
-  const watched = await openWatched(context ?? browser, pipeline.gateway.url, path);
-  opened.push(watched);
-  return watched.page;
+  return pages.open(context ?? browser, pipeline.gateway.url, path);
 }
 
 async function enterKey(page: Page, key: string) {

@@ -12,7 +12,7 @@ import {
   completionReply,
   errorReply,
   launchChromium,
-  openWatched,
+  watchedPages,
   postProcess,
   schemaNameOf,
   startOpenAiServer,
@@ -20,7 +20,6 @@ import {
   startWebhookReceiver,
   type RunningPipeline,
   type ScriptedOpenAiServer,
-  type WatchedPage,
   type WebhookReceiver,
 } from "@chorus/testing";
 
@@ -52,7 +51,7 @@ let pipeline: RunningPipeline;
 let receiver: WebhookReceiver;
 let llm: ScriptedOpenAiServer;
 let browser: Browser;
-const opened: WatchedPage[] = [];
+const pages = watchedPages();
 /** The summarizer's answers wait for this: a test holds it to see a run in flight. */
 let summarizerGate: Promise<unknown> = Promise.resolve();
 
@@ -76,10 +75,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   // Every page loaded from the gateway only, without a script error.
-  for (const { external, errors } of opened) {
-    expect(external).toEqual([]);
-    expect(errors).toEqual([]);
-  }
+  expect(pages.problems()).toEqual({ external: [], errors: [] });
   await browser?.close();
   await pipeline?.stop();
   await receiver?.close();
@@ -87,9 +83,7 @@ afterAll(async () => {
 });
 
 async function open(path: string, context?: BrowserContext): Promise<Page> {
-  const watched = await openWatched(context ?? browser, pipeline.gateway.url, path);
-  opened.push(watched);
-  return watched.page;
+  return pages.open(context ?? browser, pipeline.gateway.url, path);
 }
 
 async function submitted(body: Record<string, unknown>): Promise<RequestView> {

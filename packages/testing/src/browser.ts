@@ -28,3 +28,23 @@ export async function openWatched(from: Browser | BrowserContext, origin: string
   await page.goto(`${origin}${path}`);
   return { page, external, errors };
 }
+
+export type WatchedPages = {
+  /** Opens and watches a page (see openWatched), keeping it for `problems`. */
+  open(from: Browser | BrowserContext, origin: string, path: string): Promise<Page>;
+  /** What every page opened so far requested from elsewhere, and its script errors. */
+  problems(): { external: string[]; errors: string[] };
+};
+
+/** The pages a test file opens, so its end can check that none loaded anything from elsewhere or threw. */
+export function watchedPages(): WatchedPages {
+  const opened: WatchedPage[] = [];
+  return {
+    async open(from, origin, path) {
+      const watched = await openWatched(from, origin, path);
+      opened.push(watched);
+      return watched.page;
+    },
+    problems: () => ({ external: opened.flatMap((p) => p.external), errors: opened.flatMap((p) => p.errors) }),
+  };
+}

@@ -11,8 +11,8 @@ import { ARTICLE, ofType, startTestAgents, tasksLeft } from "./agent-tasks.fixtu
 
 const env = isolatedPerTest({ nats: true });
 
-/** Answers every agent at once, recording each call; fails the first `failFirst` calls of `flaky` with a retryable error. */
-function countingProvider(flaky?: { agent: AgentId; failFirst: number }): AgentProvider & { calls: AnalyzeRequest[] } {
+/** Answers every agent at once, recording each call; fails the first `failFirst` calls of the `flaky` agents with a retryable error. */
+function countingProvider(flaky?: { agents: AgentId[]; failFirst: number }): AgentProvider & { calls: AnalyzeRequest[] } {
   const calls: AnalyzeRequest[] = [];
   let failures = 0;
   const outputs = {
@@ -27,7 +27,7 @@ function countingProvider(flaky?: { agent: AgentId; failFirst: number }): AgentP
     check: async () => undefined,
     analyze: async (request) => {
       calls.push(request);
-      if (flaky?.agent === request.agent && failures < flaky.failFirst) {
+      if (flaky?.agents.includes(request.agent) && failures < flaky.failFirst) {
         failures++;
         throw new ProviderError("slow down", { code: "rate_limited", retryable: true, retryAfterMs: 10 });
       }
@@ -58,6 +58,13 @@ const outcomesOf = async (requestId: string) => {
   return [...ofType(events, "AgentCompleted"), ...ofType(events, "AgentFailed")];
 };
 
+/** The request's agent outcomes, once there are `count` of them. */
+const outcomesOnceThereAre = (requestId: string, count: number) =>
+  eventually(async () => {
+    const found = await outcomesOf(requestId);
+    return found.length === count ? found : undefined;
+  });
+
 describe("agents running from a parallel request's accept", () => {
   it("runs each listed agent once from the accept, under the accept's deadline, with no task message", async () => {
     const provider = countingProvider();
@@ -65,10 +72,7 @@ describe("agents running from a parallel request's accept", () => {
     env.defer(() => agents.stop());
     const { accepted } = await accept("parallel", ["summarizer", "sentiment"]);
 
-    const outcomes = await eventually(async () => {
-      const found = await outcomesOf(accepted.request_id);
-      return found.length === 2 ? found : undefined;
-    });
+    const outcomes = await outcomesOnceThereAre(accepted.request_id, 2);
     expect(outcomes.map((o) => o.type)).toEqual(["AgentCompleted", "AgentCompleted"]);
     expect(outcomes.map((o) => o.data.agent).sort()).toEqual(["sentiment", "summarizer"]);
     expect(outcomes.every((o) => o.correlation_id === accepted.correlation_id && o.tenant_id === "acme")).toBe(true);
@@ -93,14 +97,11 @@ describe("agents running from a parallel request's accept", () => {
   });
 
   it("retries a provider's retryable failure by redelivering the accept to that agent alone", async () => {
-    const provider = countingProvider({ agent: "sentiment", failFirst: 2 });
+    const provider = countingProvider({ agents: ["sentiment"], failFirst: 2 });
     const agents = await startTestAgents(env.nats, { provider, agents: ["summarizer", "sentiment"] });
     env.defer(() => agents.stop());
     const { accepted } = await accept("parallel", ["summarizer", "sentiment"]);
-    const outcomes = await eventually(async () => {
-      const found = await outcomesOf(accepted.request_id);
-      return found.length === 2 ? found : undefined;
-    });
+    const outcomes = await outcomesOnceThereAre(accepted.request_id, 2);
     expect(outcomes.every((o) => o.type === "AgentCompleted")).toBe(true);
     await untilQuiet(env.nats, env.nats.topology.streams.events, agentAcceptsDurableName("sentiment"));
     expect(provider.calls.filter((c) => c.agent === "sentiment")).toHaveLength(3);
@@ -108,15 +109,11 @@ describe("agents running from a parallel request's accept", () => {
   });
 
   it("dead-letters the accept once per agent that used up its deliveries, each copy naming its consumer", async () => {
-    const provider = countingProvider({ agent: "summarizer", failFirst: 1_000 });
-    const failing: AgentProvider = { ...provider, analyze: (request) => provider.analyze({ ...request, agent: "summarizer" }) };
-    const agents = await startTestAgents(env.nats, { provider: failing, agents: ["summarizer", "sentiment"], maxDeliver: 2 });
+    const provider = countingProvider({ agents: ["summarizer", "sentiment"], failFirst: 1_000 });
+    const agents = await startTestAgents(env.nats, { provider, agents: ["summarizer", "sentiment"], maxDeliver: 2 });
     env.defer(() => agents.stop());
     const { accepted } = await accept("parallel", ["summarizer", "sentiment"]);
-    const outcomes = await eventually(async () => {
-      const found = await outcomesOf(accepted.request_id);
-      return found.length === 2 ? found : undefined;
-    });
+    const outcomes = await outcomesOnceThereAre(accepted.request_id, 2);
     expect(outcomes.map((o) => o.type)).toEqual(["AgentFailed", "AgentFailed"]);
     const t = env.nats.topology;
     const consumers = await eventually(async () => {

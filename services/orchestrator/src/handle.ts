@@ -52,11 +52,11 @@ export async function handleInput(deps: HandleDeps, input: DecisionInput, option
   // a consumer made on an old stream) and every retry are loaded in full.
   const fresh =
     input.type === "RequestAccepted" && options.redelivered !== true && deps.clock().getTime() - Date.parse(input.occurred_at) < deps.freshAcceptMs;
+  // Likewise the end of a request accepted well inside the duplicate window is not read
+  // (2 reads of every request): an end decided again is dropped by its message id.
+  const endUnreadIfAcceptedAfter = deps.freshAcceptMs > 0 ? deps.clock().getTime() - deps.freshAcceptMs : undefined;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const resend = options.redelivered === true && attempt === 1;
-    // Likewise the end of a request accepted well inside the duplicate window is not read
-    // (2 reads of every request): an end decided again is dropped by its message id.
-    const endUnreadIfAcceptedAfter = deps.freshAcceptMs > 0 ? deps.clock().getTime() - deps.freshAcceptMs : undefined;
     const loaded = await deps.requests.load(input.request_id, { includeStarted: resend, knownOnly: fresh && attempt === 1, ...(endUnreadIfAcceptedAfter !== undefined ? { endUnreadIfAcceptedAfter } : {}) });
     // A RequestAccepted was delivered from the stream: it is a stored fact whether or not the load saw it.
     const state = input.type === "RequestAccepted" ? evolve(loaded, input) : loaded;

@@ -9,6 +9,22 @@ import { fold, initialState } from "./request/index.ts";
 
 const env = isolatedPerTest({ nats: true });
 
+/** The test's NATS, counting the stream reads made through it. */
+function countingReads(): { jsm: JetStreamManager; count: number } {
+  const counter = {
+    count: 0,
+    jsm: {
+      streams: {
+        getMessage: (...args: Parameters<JetStreamManager["streams"]["getMessage"]>) => {
+          counter.count++;
+          return env.nats.jsm.streams.getMessage(...args);
+        },
+      },
+    } as unknown as JetStreamManager,
+  };
+  return counter;
+}
+
 async function publishAll(events: ChorusEvent[]) {
   for (const [i, event] of events.entries()) await publishEvent(env.nats.js, env.nats.topology, event, { msgID: `${event.request_id}:${i}` });
 }
@@ -53,68 +69,52 @@ describe("loading a request's state from the stream", () => {
   });
 
   it("reads again only what it has not seen stored, and still folds what a cold load folds", async () => {
-    let reads = 0;
-    const counting = {
-      streams: {
-        getMessage: (...args: Parameters<JetStreamManager["streams"]["getMessage"]>) => {
-          reads++;
-          return env.nats.jsm.streams.getMessage(...args);
-        },
-      },
-    } as unknown as JetStreamManager;
-    const warm = lastBySubjectLoader(counting, env.nats.topology).load;
+    const reads = countingReads();
+    const warm = lastBySubjectLoader(reads.jsm, env.nats.topology).load;
     const cold = lastBySubjectLoader(env.nats.jsm, env.nats.topology, { knownRequests: 0 }).load;
     const agents = ["summarizer", "sentiment"] as const;
 
     await publishAll([accepted("parallel", [...agents]), dispatched("summarizer", 1), dispatched("sentiment", 2)]);
     await warm(REQUEST_ID);
     // accepted + per agent dispatched, completed, failed; no end while an outcome is missing
-    expect(reads).toBe(1 + 2 * 3);
+    expect(reads.count).toBe(1 + 2 * 3);
 
-    reads = 0;
+    reads.count = 0;
     await publishEvent(env.nats.js, env.nats.topology, completed("summarizer", 3), { msgID: "summarizer-done" });
     const state = await warm(REQUEST_ID);
     // Known now: accepted and both dispatches; read again: both agents' outcomes.
-    expect(reads).toBe(2 * 2);
+    expect(reads.count).toBe(2 * 2);
     expect(state).toEqual(await cold(REQUEST_ID));
     expect(state.runs.summarizer?.outcome?.type).toBe("AgentCompleted");
 
-    reads = 0;
+    reads.count = 0;
     await warm(REQUEST_ID);
     // The summarizer's outcome is known: only the sentiment's outcomes are read.
-    expect(reads).toBe(2);
+    expect(reads.count).toBe(2);
 
-    reads = 0;
+    reads.count = 0;
     await publishEvent(env.nats.js, env.nats.topology, failed("sentiment", 4), { msgID: "sentiment-failed" });
     const last = await warm(REQUEST_ID);
     // Every outcome is in: the sentiment's, then both ends, in case another replica ended it.
-    expect(reads).toBe(2 + 2);
+    expect(reads.count).toBe(2 + 2);
     expect(last).toEqual(await cold(REQUEST_ID));
   });
 
   it("reads a version-2 parallel accept's agents without dispatches, and its end only for a request accepted before the given instant", async () => {
-    let reads = 0;
-    const counting = {
-      streams: {
-        getMessage: (...args: Parameters<JetStreamManager["streams"]["getMessage"]>) => {
-          reads++;
-          return env.nats.jsm.streams.getMessage(...args);
-        },
-      },
-    } as unknown as JetStreamManager;
+    const reads = countingReads();
     const acc = acceptedV2("parallel", ["summarizer", "sentiment"]);
     const events = [acc, completed("summarizer", 1), completed("sentiment", 2)];
     await publishAll(events);
     const acceptedAt = Date.parse(acc.occurred_at);
 
-    const fresh = await lastBySubjectLoader(counting, env.nats.topology, { knownRequests: 0 }).load(REQUEST_ID, { endUnreadIfAcceptedAfter: acceptedAt - 1 });
+    const fresh = await lastBySubjectLoader(reads.jsm, env.nats.topology, { knownRequests: 0 }).load(REQUEST_ID, { endUnreadIfAcceptedAfter: acceptedAt - 1 });
     // accepted + per agent completed and failed: no dispatched subject (the accept is the dispatch), no end.
-    expect(reads).toBe(1 + 2 * 2);
+    expect(reads.count).toBe(1 + 2 * 2);
     expect(fresh).toEqual(fold(events));
 
-    reads = 0;
-    const old = await lastBySubjectLoader(counting, env.nats.topology, { knownRequests: 0 }).load(REQUEST_ID, { endUnreadIfAcceptedAfter: acceptedAt + 1 });
-    expect(reads).toBe(1 + 2 * 2 + 2);
+    reads.count = 0;
+    const old = await lastBySubjectLoader(reads.jsm, env.nats.topology, { knownRequests: 0 }).load(REQUEST_ID, { endUnreadIfAcceptedAfter: acceptedAt + 1 });
+    expect(reads.count).toBe(1 + 2 * 2 + 2);
     expect(old.runs.sentiment?.outcome?.type).toBe("AgentCompleted");
   });
 });

@@ -66,8 +66,9 @@ export function decide(state: RequestState, input: DecisionInput, ctx: DecisionC
 
 /**
  * What follows from an accept: what is due (see advance), and, when the accept is itself
- * its agents' dispatch (version 2, parallel), the deadline check of those agents, which
- * nobody else schedules. A repeat schedules it again under the same message id.
+ * its agents' dispatch (version 2, parallel), the deadline check of those still without
+ * an outcome, which nobody else schedules. A repeat schedules it again: dropped by its
+ * message id while the same agents wait, checked twice (which changes nothing) otherwise.
  */
 function start(state: RequestState, ctx: DecisionContext): Decision {
   const deadlines = state.accepted && dispatchedByAccept(state.accepted) ? outstandingDeadlines(state, ctx) : [];
