@@ -1,6 +1,6 @@
 // One closed-loop load point against a fresh Chorus, for profiling between full runs:
 // throughput, latency, the stage breakdown and the CPU time per request of every process.
-// `node bench/point.ts --concurrency 32 --seconds 10 [--provider local|openai] [--model-ms 300] [--profile DIR] [--auth off]`
+// `node bench/point.ts --concurrency 32 --seconds 10 [--rate N] [--provider local|openai] [--model-ms 300] [--profile DIR] [--auth off] [--env NAME=value …]`
 // (--provider openai runs the agents' openai provider against a scripted OpenAI-compatible
 // server on this machine answering every call after --model-ms, as npm run bench's 300 ms phase)
 // (--profile writes a CPU profile of every service under DIR, one folder per service).
@@ -13,17 +13,21 @@ import { cpuGroupsOf } from "./chorus/scenario.ts";
 import { eventsBetween, streamSequences } from "./chorus/streams.ts";
 import { answerAsAgent } from "./lib/scripted-agents.ts";
 import { distribution } from "./lib/stats.ts";
-import { closedLoop } from "./lib/load.ts";
+import { closedLoop, openLoop } from "./lib/load.ts";
 
 const { values: args } = parseArgs({
   options: {
     concurrency: { type: "string", default: "32" },
+    // An open loop at this many requests a second instead of the closed loop.
+    rate: { type: "string" },
     seconds: { type: "string", default: "10" },
     provider: { type: "string", default: "bench" },
     "model-ms": { type: "string", default: "300" },
     profile: { type: "string" },
     // `off` runs without API keys (CHORUS_AUTH=off), to see what keys cost.
     auth: { type: "string", default: "required" },
+    // Settings for every service, NAME=value, repeatable (to A/B one setting).
+    env: { type: "string", multiple: true, default: [] },
   },
 });
 const concurrency = Number(args.concurrency);
@@ -35,13 +39,19 @@ const model = provider === "openai" ? await startOpenAiServer() : undefined;
 model?.respondWith((request) => answerAsAgent(request, Number(args["model-ms"])));
 const agents: AgentSettings =
   provider === "local" ? { provider, concurrency: 4 } : model ? { provider: "openai", baseURL: model.baseURL, concurrency: 32 } : { provider: "bench", delayMs: 0, concurrency: 4 };
-const cluster = await startCluster({ nats, db, auth: args.auth !== "off", agents, ...(args.profile ? { profileDir: args.profile } : {}) });
+const env = Object.fromEntries(args.env.map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
+const cluster = await startCluster({ nats, db, auth: args.auth !== "off", agents, env, ...(args.profile ? { profileDir: args.profile } : {}) });
 try {
   const parallel = processCall(cluster.gateway.url, corpusTexts(), "parallel", cluster.apiKey);
   await closedLoop(parallel.call, 4, 3_000); // JIT, connections
   const bench = { js: nats.js, jsm: nats.jsm, topology: nats.topology, pool: db.pool };
   const before = await streamSequences(nats.jsm, nats.topology);
-  const p = await measurePoint(bench, "point", "parallel", "closed", concurrency, () => closedLoop(parallel.call, concurrency, Number(args.seconds) * 1000), cpuGroupsOf(cluster));
+  const rate = args.rate === undefined ? undefined : Number(args.rate);
+  const windowMs = Number(args.seconds) * 1000;
+  const p =
+    rate === undefined
+      ? await measurePoint(bench, "point", "parallel", "closed", concurrency, () => closedLoop(parallel.call, concurrency, windowMs), cpuGroupsOf(cluster))
+      : await measurePoint(bench, "point", "parallel", "open", rate, () => openLoop(parallel.call, rate, windowMs), cpuGroupsOf(cluster));
   parallel.close();
   // Each agent run's own time (its outcome's duration_ms): the provider call, without orchestration.
   const after = await streamSequences(nats.jsm, nats.topology);
@@ -49,7 +59,7 @@ try {
     e.type === "AgentCompleted" || e.type === "AgentFailed" ? [(e.data as { duration_ms?: number | null }).duration_ms ?? NaN] : [],
   );
   const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : "–");
-  console.log(`${provider}, closed c=${concurrency}: ${p.throughput.toFixed(1)} req/s, p50 ${ms(p.latencyMs.p50)} ms, p99 ${ms(p.latencyMs.p99)} ms, failed ${p.failed}`);
+  console.log(`${provider}, ${rate === undefined ? `closed c=${concurrency}` : `open ${rate}/s`}: ${p.throughput.toFixed(1)} req/s, p50 ${ms(p.latencyMs.p50)} ms, p99 ${ms(p.latencyMs.p99)} ms, failed ${p.failed}`);
   if (p.stagesMs) console.log(`stages p50: ${Object.entries(p.stagesMs).map(([stage, d]) => `${stage} ${ms(d.p50)}`).join(", ")}; overhead p50 ${ms(p.overheadMs?.p50 ?? NaN)} ms`);
   const run = distribution(runs.filter(Number.isFinite));
   console.log(`agent runs (duration_ms): p50 ${ms(run.p50)} ms, p90 ${ms(run.p90)} ms, ${run.count} runs`);

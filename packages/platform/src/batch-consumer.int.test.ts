@@ -22,14 +22,16 @@ async function publish(from: number, count: number) {
   await Promise.all(Array.from({ length: count }, (_, i) => publishValidated(env.nats.js, t.subjects.submit, Numbered, { n: from + i }, { msgID: `m-${from + i}` })));
 }
 
-async function start(handleBatch: Parameters<typeof runBatchConsumer<typeof Numbered>>[0]["handleBatch"], maxBatch = 50) {
+async function start(handleBatch: Parameters<typeof runBatchConsumer<typeof Numbered>>[0]["handleBatch"], maxBatch = 50, lingerMs = 0) {
   const t = env.nats.topology;
   const consumer = await runBatchConsumer({
     js: env.nats.js, topology: t, stream: t.streams.commands, durable: "batches", schema: Numbered, maxBatch, maxDeliver: 2, logger: testLogger,
     retryDelayMs: () => 10,
+    lingerMs,
     handleBatch,
   });
   env.defer(() => consumer.stop());
+  return consumer;
 }
 
 const pendingOnCommands = async () => (await env.nats.jsm.streams.info(env.nats.topology.streams.commands)).state.messages;
@@ -63,6 +65,39 @@ describe("consuming in batches", () => {
     expect(batches.length).toBeLessThan(31);
     expect(batches.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 31 }, (_, i) => i));
     expect(Math.max(...batches.map((b) => b.length))).toBeGreaterThan(1);
+  });
+
+  it("with a linger, gathers a trickle of messages into one batch", async () => {
+    const batches: number[][] = [];
+    await start(async (items) => {
+      batches.push(items.map((i) => i.message.n));
+      return items.map(() => undefined);
+    }, 50, 2_000);
+    // One at a time, each stored before the next is sent: without the linger, each would be a batch of its own.
+    for (let n = 0; n < 5; n++) await publish(n, 1);
+    await eventually(async () => ((await pendingOnCommands()) === 0 ? true : undefined));
+    expect(batches.flat().sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4]);
+    expect(batches[0]?.length).toBeGreaterThan(1);
+  });
+
+  it("stops during a linger without handling or losing what it holds", async () => {
+    const handled: number[] = [];
+    const consumer = await start(async (items) => {
+      handled.push(...items.map((i) => i.message.n));
+      return items.map(() => undefined);
+    }, 50, 120_000);
+    await publish(0, 1);
+    await eventually(async () => ((await env.nats.jsm.consumers.info(env.nats.topology.streams.commands, "batches")).num_ack_pending === 1 ? true : undefined));
+    // Waiting out the linger would outlast the test's timeout.
+    await consumer.stop();
+    expect(handled).toEqual([]);
+    const next: number[] = [];
+    await start(async (items) => {
+      next.push(...items.map((i) => i.message.n));
+      return items.map(() => undefined);
+    });
+    await eventually(() => (next.length > 0 ? true : undefined));
+    expect(next).toEqual([0]);
   });
 
   it("never hands over more than the batch size at once", async () => {

@@ -12,6 +12,7 @@ import type { Topology } from "@chorus/contracts";
 import { copyToDeadLetters } from "./dead-letter.ts";
 import { settleFailure, settleResult, type ConsumerHandle, type Delivery, type HandleResult } from "./delivery.ts";
 import type { Logger } from "./logger.ts";
+import { sleep } from "./sleep.ts";
 import { pullIntoQueue, receiveMessage, type MessageQueue } from "./pulling.ts";
 
 const tracer = trace.getTracer("chorus.bus");
@@ -42,12 +43,19 @@ export type RunBatchConsumerOptions<S extends z.ZodType> = {
   handleBatch: (items: BatchItem<z.infer<S>>[]) => Promise<HandleResult[]>;
   /** Delay before the messages of a failed batch are redelivered. */
   retryDelayMs?: (deliveryCount: number) => number;
+  /**
+   * How long a batch that is not full waits for more messages before it is handled (0: at
+   * once). Worth it where a batch's cost is mostly per round trip: one message at a time is
+   * the dearest way to run, and a trickle of messages would otherwise always run that way.
+   */
+  lingerMs?: number;
 };
 
 /** Pulls from a durable consumer until stopped, handing over batches one at a time. */
 export async function runBatchConsumer<S extends z.ZodType>(opts: RunBatchConsumerOptions<S>): Promise<ConsumerHandle> {
   const { js, topology: t, logger } = opts;
   const maxBatch = Math.max(1, opts.maxBatch);
+  const lingerMs = Math.max(0, opts.lingerMs ?? 0);
   let inBatch = 0;
   let draining = false;
   let drained: Promise<void> = Promise.resolve();
@@ -99,6 +107,11 @@ export async function runBatchConsumer<S extends z.ZodType>(opts: RunBatchConsum
       try {
         // Runs only once a message has arrived, so the queue exists by now.
         while (queue.isRunning() && queued.length > 0) {
+          if (lingerMs > 0 && queued.length < maxBatch) {
+            // Stopping cuts it short; the loop's own check then hands the messages back.
+            await sleep(lingerMs, queue.stopping).catch(() => undefined);
+            if (!queue.isRunning()) break;
+          }
           const batch = queued.splice(0, maxBatch);
           inBatch = batch.length;
           await handle(batch).catch((err) => {

@@ -6,6 +6,12 @@ export const ProjectorConfig = BaseConfig.extend(DatabaseConfig.shape).extend({
   PORT: envInt(1, 65_535).default(8083),
   /** Most events applied in one transaction; a batch is whatever arrived while the last was written. */
   PROJECTOR_BATCH_SIZE: envInt(1, 5_000).default(256),
+  /**
+   * How long a batch that is not full waits for more events, ms. Each transaction costs
+   * about a dozen round trips whatever its size, so a trickle of events applied one at a
+   * time is the dearest way to run; read models lag by at most this much more. 0: at once.
+   */
+  PROJECTOR_BATCH_LINGER_MS: envInt(0, 1_000).default(20),
   /** On this delivery an event Postgres still refuses as data (say U+0000 in a string) is recorded and dead-lettered. */
   PROJECTOR_DATA_ERROR_DELIVERIES: envInt(1, 100).default(5),
   /** Read-model rows and webhook logs older than this many days are deleted daily; 0 keeps them. */

@@ -25,7 +25,7 @@ await runService({
     const missing = await missingTables(pool, READ_MODEL_SCHEMA).catch(() => []);
     if (missing.length > 0) logger.error({ schema: READ_MODEL_SCHEMA, missing }, "read-model tables are missing: run `npm run migrate`; events wait until then");
     const projector = await startStep("starting the event consumer", () =>
-      startProjector({ js, jsm, topology, pool, logger, maxBatch: config.PROJECTOR_BATCH_SIZE, maxDataErrorDeliveries: config.PROJECTOR_DATA_ERROR_DELIVERIES }),
+      startProjector({ js, jsm, topology, pool, logger, maxBatch: config.PROJECTOR_BATCH_SIZE, lingerMs: config.PROJECTOR_BATCH_LINGER_MS, maxDataErrorDeliveries: config.PROJECTOR_DATA_ERROR_DELIVERIES }),
     );
     const erasures = await startStep("starting the erasure sweep", () => startErasureSweep({ js, jsm, topology, logger }));
     const retention = scheduleRetention({ pool, schema: READ_MODEL_SCHEMA, days: config.RETENTION_DAYS, hourUtc: config.RETENTION_HOUR_UTC, logger });
@@ -45,7 +45,7 @@ await runService({
         { name: "erasure sweep", close: () => erasures.stop() },
       ],
       closeAfterNats: [{ name: "postgres", close: () => pool.end() }],
-      summary: { batch_size: config.PROJECTOR_BATCH_SIZE, retention_days: config.RETENTION_DAYS },
+      summary: { batch_size: config.PROJECTOR_BATCH_SIZE, batch_linger_ms: config.PROJECTOR_BATCH_LINGER_MS, retention_days: config.RETENTION_DAYS },
     };
   },
 });

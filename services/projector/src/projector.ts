@@ -32,6 +32,8 @@ export type ProjectorDeps = {
   logger: Logger;
   /** Most events applied in one transaction. */
   maxBatch?: number;
+  /** How long a batch that is not full waits for more events (PROJECTOR_BATCH_LINGER_MS). */
+  lingerMs?: number;
   schema?: string;
   durable?: string;
   /** Delay before a failed event is tried again, by delivery count. */
@@ -163,6 +165,7 @@ export async function startProjector(deps: ProjectorDeps): Promise<Projector> {
     durable,
     schema: ChorusEvent,
     maxBatch,
+    lingerMs: deps.lingerMs ?? 0,
     maxDeliver: Infinity,
     logger: deps.logger,
     retryDelayMs,
