@@ -44,9 +44,11 @@ export type RunBatchConsumerOptions<S extends z.ZodType> = {
   /** Delay before the messages of a failed batch are redelivered. */
   retryDelayMs?: (deliveryCount: number) => number;
   /**
-   * How long a batch that is not full waits for more messages before it is handled (0: at
-   * once). Worth it where a batch's cost is mostly per round trip: one message at a time is
-   * the dearest way to run, and a trickle of messages would otherwise always run that way.
+   * How long a message may wait for others to join its batch, counted from its arrival: a
+   * batch that is not full is handled once its oldest message is this old (0: at once), so
+   * messages that already waited out the previous batch do not wait again. Worth it where
+   * a batch's cost is mostly per round trip: one message at a time is the dearest way to
+   * run, and a trickle of messages would otherwise always run that way.
    */
   lingerMs?: number;
 };
@@ -56,6 +58,8 @@ export async function runBatchConsumer<S extends z.ZodType>(opts: RunBatchConsum
   const { js, topology: t, logger } = opts;
   const maxBatch = Math.max(1, opts.maxBatch);
   const lingerMs = Math.max(0, opts.lingerMs ?? 0);
+  /** When the oldest message now waiting arrived: a batch lingers until it is lingerMs old, not lingerMs more. */
+  let firstQueuedAt: number | undefined;
   let inBatch = 0;
   let draining = false;
   let drained: Promise<void> = Promise.resolve();
@@ -107,12 +111,15 @@ export async function runBatchConsumer<S extends z.ZodType>(opts: RunBatchConsum
       try {
         // Runs only once a message has arrived, so the queue exists by now.
         while (queue.isRunning() && queued.length > 0) {
-          if (lingerMs > 0 && queued.length < maxBatch) {
+          const lingered = firstQueuedAt === undefined ? 0 : performance.now() - firstQueuedAt;
+          if (queued.length < maxBatch && lingered < lingerMs) {
             // Stopping cuts it short; the loop's own check then hands the messages back.
-            await sleep(lingerMs, queue.stopping).catch(() => undefined);
+            await sleep(lingerMs - lingered, queue.stopping).catch(() => undefined);
             if (!queue.isRunning()) break;
           }
           const batch = queued.splice(0, maxBatch);
+          // Anything left over arrived after this batch's oldest, whose arrival its linger then counts from.
+          if (queued.length === 0) firstQueuedAt = undefined;
           inBatch = batch.length;
           await handle(batch).catch((err) => {
             // Only a failed dead-letter publish gets here; without an ack the messages come back.
@@ -128,6 +135,13 @@ export async function runBatchConsumer<S extends z.ZodType>(opts: RunBatchConsum
   };
 
   // On stop, pulling stops and what waits is handed back; the batch in hand finishes and acks.
-  const queue: MessageQueue = await pullIntoQueue(js, opts, { room: (queued) => 2 * maxBatch - inBatch - queued, arrived: drain, inHand: () => drained });
+  const queue: MessageQueue = await pullIntoQueue(js, opts, {
+    room: (queued) => 2 * maxBatch - inBatch - queued,
+    arrived: (queued) => {
+      firstQueuedAt ??= performance.now();
+      drain(queued);
+    },
+    inHand: () => drained,
+  });
   return queue;
 }
