@@ -80,6 +80,41 @@ describe("consuming in batches", () => {
     expect(batches[0]?.length).toBeGreaterThan(1);
   });
 
+  it("does not linger over a full batch", async () => {
+    const sizes: number[] = [];
+    await start(async (items) => {
+      sizes.push(items.length);
+      return items.map(() => undefined);
+    }, 5, 120_000);
+    // Waiting out the linger would outlast the test's timeout.
+    await publish(0, 5);
+    await eventually(async () => ((await pendingOnCommands()) === 0 ? true : undefined));
+    expect(sizes).toEqual([5]);
+  });
+
+  it("does not linger again over messages that waited out the previous batch", async () => {
+    const LINGER_MS = 5_000;
+    const handledAt: number[] = [];
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await start(async (items) => {
+      handledAt.push(performance.now());
+      // The first batch (full: no linger) is held longer than the linger, while the next message waits.
+      if (handledAt.length === 1) await held;
+      return items.map(() => undefined);
+    }, 2, LINGER_MS);
+    await publish(0, 2);
+    await eventually(() => (handledAt.length === 1 ? true : undefined));
+    await publish(2, 1);
+    await eventually(async () => ((await env.nats.jsm.consumers.info(env.nats.topology.streams.commands, "batches")).num_ack_pending === 3 ? true : undefined));
+    await new Promise((r) => setTimeout(r, LINGER_MS));
+    const releasedAt = performance.now();
+    release();
+    await eventually(() => (handledAt.length === 2 ? true : undefined));
+    // It arrived more than LINGER_MS ago: handled once the first batch is done, not a linger later.
+    expect((handledAt[1] as number) - releasedAt).toBeLessThan(LINGER_MS / 2);
+  });
+
   it("stops during a linger without handling or losing what it holds", async () => {
     const handled: number[] = [];
     const consumer = await start(async (items) => {

@@ -1,8 +1,8 @@
 // Consuming from JetStream a batch at a time, for handlers whose cost is per round trip
 // rather than per message (the projector: one transaction for many events). Batches form
-// on their own: the first message is handled at once, and whatever arrives meanwhile is the
-// next batch, so a quiet system answers as fast as one message at a time and a busy one
-// amortises. Validation, dead-lettering, tracing and heartbeats as in runConsumer; a
+// on their own: the first message is handled at once (or once it has lingered, when the
+// caller asks for a linger), and whatever arrives meanwhile is the next batch, so a quiet
+// system answers as fast as one message at a time and a busy one amortises. Validation, dead-lettering, tracing and heartbeats as in runConsumer; a
 // handler that finds one message it can never handle copies it to the dead-letter
 // subject itself (BatchItem.deadLetter) and lets the rest of the batch go on.
 import { context, ROOT_CONTEXT, SpanStatusCode, trace, type Span } from "@opentelemetry/api";
@@ -60,6 +60,8 @@ export async function runBatchConsumer<S extends z.ZodType>(opts: RunBatchConsum
   const lingerMs = Math.max(0, opts.lingerMs ?? 0);
   /** When the oldest message now waiting arrived: a batch lingers until it is lingerMs old, not lingerMs more. */
   let firstQueuedAt: number | undefined;
+  /** Ends the linger in progress, if any. */
+  let cutLinger: (() => void) | undefined;
   let inBatch = 0;
   let draining = false;
   let drained: Promise<void> = Promise.resolve();
@@ -113,8 +115,11 @@ export async function runBatchConsumer<S extends z.ZodType>(opts: RunBatchConsum
         while (queue.isRunning() && queued.length > 0) {
           const lingered = firstQueuedAt === undefined ? 0 : performance.now() - firstQueuedAt;
           if (queued.length < maxBatch && lingered < lingerMs) {
-            // Stopping cuts it short; the loop's own check then hands the messages back.
-            await sleep(lingerMs - lingered, queue.stopping).catch(() => undefined);
+            // A full batch cuts it short, and so does stopping (the loop's own check then hands the messages back).
+            const full = new AbortController();
+            cutLinger = () => full.abort();
+            await sleep(lingerMs - lingered, AbortSignal.any([queue.stopping, full.signal])).catch(() => undefined);
+            cutLinger = undefined;
             if (!queue.isRunning()) break;
           }
           const batch = queued.splice(0, maxBatch);
@@ -139,6 +144,7 @@ export async function runBatchConsumer<S extends z.ZodType>(opts: RunBatchConsum
     room: (queued) => 2 * maxBatch - inBatch - queued,
     arrived: (queued) => {
       firstQueuedAt ??= performance.now();
+      if (queued.length >= maxBatch) cutLinger?.();
       drain(queued);
     },
     inHand: () => drained,

@@ -4,13 +4,13 @@ import { BaseConfig, DatabaseConfig, envInt } from "@chorus/platform";
 
 export const ProjectorConfig = BaseConfig.extend(DatabaseConfig.shape).extend({
   PORT: envInt(1, 65_535).default(8083),
-  /** Most events applied in one transaction; a batch is whatever arrived while the last was written. */
+  /** Most events applied in one transaction; a batch is whatever arrived while the last was written (and while it lingered). */
   PROJECTOR_BATCH_SIZE: envInt(1, 5_000).default(256),
   /**
-   * How long an event may wait for others to join its batch, ms from its arrival. Each
+   * How long an event may wait for others to join its batch, ms from its arrival, counting
+   * any time it spent behind the previous batch; a full batch does not wait. Each
    * transaction costs about a dozen round trips whatever its size, so a trickle of events
-   * applied one at a time is the dearest way to run. Events that waited out the previous
-   * batch do not wait again, so read models lag by at most this much more. 0: at once.
+   * applied one at a time is the dearest way to run. 0: at once.
    */
   PROJECTOR_BATCH_LINGER_MS: envInt(0, 1_000).default(20),
   /** On this delivery an event Postgres still refuses as data (say U+0000 in a string) is recorded and dead-lettered. */

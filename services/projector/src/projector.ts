@@ -32,7 +32,7 @@ export type ProjectorDeps = {
   logger: Logger;
   /** Most events applied in one transaction. */
   maxBatch?: number;
-  /** How long a batch that is not full waits for more events (PROJECTOR_BATCH_LINGER_MS). */
+  /** How long an event may wait, from its arrival, for others to join its batch (PROJECTOR_BATCH_LINGER_MS). */
   lingerMs?: number;
   schema?: string;
   durable?: string;
