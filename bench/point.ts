@@ -60,7 +60,7 @@ try {
   );
   const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : "–");
   console.log(`${provider}, ${rate === undefined ? `closed c=${concurrency}` : `open ${rate}/s`}: ${p.throughput.toFixed(1)} req/s, p50 ${ms(p.latencyMs.p50)} ms, p99 ${ms(p.latencyMs.p99)} ms, failed ${p.failed}`);
-  if (p.stagesMs) console.log(`stages p50: ${Object.entries(p.stagesMs).map(([stage, d]) => `${stage} ${ms(d.p50)}`).join(", ")}; overhead p50 ${ms(p.overheadMs?.p50 ?? NaN)} ms`);
+  if (p.stagesMs) console.log(`stages p50: ${Object.entries(p.stagesMs).map(([stage, d]) => `${stage} ${ms(d.p50)}`).join(", ")}; overhead p50 / p99 ${ms(p.overheadMs?.p50 ?? NaN)} / ${ms(p.overheadMs?.p99 ?? NaN)} ms`);
   const run = distribution(runs.filter(Number.isFinite));
   console.log(`agent runs (duration_ms): p50 ${ms(run.p50)} ms, p90 ${ms(run.p90)} ms, ${run.count} runs`);
   const cpu = Object.entries(p.cpuMsPerRequest).sort(([, a], [, b]) => b - a);

@@ -1,5 +1,6 @@
 // `npm run bench`: the ceilings of this machine measured now, then Chorus end to end
-// (bench and local providers), its JetStream cost per request, a BullMQ peer, parallel
+// (bench and local providers), its JetStream cost per request, a BullMQ peer (also in
+// alternating turns with Chorus, so the machine's drift stays out of the ratio), parallel
 // vs sequential with 300 ms agents, model-bound requests on the agents' default settings
 // (a 1.5 s model, 50 and 500 clients), webhook deliveries per second to a fast receiver
 // alone and beside a slow one, and each service's memory. Prints a markdown table
@@ -19,9 +20,10 @@ import type { Bench } from "./chorus/measure.ts";
 import { runModes, runScenario, type ScenarioResult } from "./chorus/scenario.ts";
 import { webhookPoints, type WebhookPoint } from "./chorus/webhook-delivery.ts";
 import { describeMachine } from "./lib/machine.ts";
-import { renderReport, type BenchResults } from "./lib/report.ts";
+import { renderReport, type AlternatedPeak, type BenchResults } from "./lib/report.ts";
 import { answerAsAgent } from "./lib/scripted-agents.ts";
 import { ratio } from "./lib/stats.ts";
+import { alternatedPeak } from "./peer/alternated.ts";
 import { bullmqPeer } from "./peer/bullmq.ts";
 
 const { values: args } = parseArgs({
@@ -67,6 +69,7 @@ const scenarios: ScenarioResult[] = [];
 const modes: BenchResults["modes"] = [];
 const llmBound: LlmBoundPoint[] = [];
 const webhooks: WebhookPoint[] = [];
+let alternated: AlternatedPeak | undefined;
 /** The model latency of the model-bound phase: a hosted model's typical answer time. */
 const LLM_LATENCY_MS = 1_500;
 try {
@@ -76,6 +79,9 @@ try {
 
   log("chorus, bench provider (instant agents) …");
   scenarios.push(await runScenario(bench, cluster, parallel.call, { name: "bench", ...plan }, log));
+
+  log("peak against the peer in alternating turns (c=64, 3 rounds of 5 s each) …");
+  alternated = await alternatedPeak(parallel.call, { concurrency: 64, durationMs: Math.min(durationMs, 5_000), rounds: 3 }, log);
 
   log(`chorus, openai provider on a scripted server answering in ${AGENT_LATENCY_MS} ms: parallel vs sequential …`);
   const model = await startOpenAiServer();
@@ -147,6 +153,7 @@ const results: BenchResults = {
   webhooks,
   budget: { messagesPerRequest, eventBudgetRps, chorusPeakRps, ratio: ratio(chorusPeakRps, eventBudgetRps) },
   peer,
+  ...(alternated ? { alternated } : {}),
   notes,
 };
 await nc.close();

@@ -35,6 +35,19 @@ describe("the targets table", () => {
     expect(behind).toMatchObject({ met: false, ratio: 0.5 });
   });
 
+  it("weighs the alternated turns by the median of their rounds' ratios, and shows each round", () => {
+    const rounds = [
+      { chorus: 400, peer: 1000, ratio: 0.4 },
+      { chorus: 450, peer: 800, ratio: 0.5625 },
+      { chorus: 500, peer: 900, ratio: 500 / 900 },
+    ];
+    const r = results({ alternated: { concurrency: 64, secondsPerTurn: 5, rounds, medianRatio: 500 / 900 } });
+    expect(targets(r).find((t) => t.what.includes("alternating"))).toMatchObject({ met: true, measured: "400.0 / 1000.0, 450.0 / 800.0, 500.0 / 900.0 req/s → 0.56×" });
+    expect(renderReport(r)).toContain("| 2 | 450.0 | 800.0 | 0.56 |");
+    expect(targets(results({ alternated: { skipped: "no Redis" } })).some((t) => t.what.includes("alternating"))).toBe(false);
+    expect(renderReport(results({ alternated: { skipped: "no Redis" } }))).toContain("Not run: no Redis");
+  });
+
   it("weighs the offline provider's peak and the model-bound point of 50 clients", () => {
     const llm = (clients: number, rps: number, p50: number) => ({
       clients, modelLatencyMs: 1_500, sent: 100, completedPerSecond: rps, latencyMs: distribution([p50]), failures: {}, peakModelCallsInFlight: 150,

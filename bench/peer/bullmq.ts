@@ -6,12 +6,16 @@ import { fileURLToPath } from "node:url";
 import { FlowProducer, Queue, QueueEvents } from "bullmq";
 import { uniqueName } from "@chorus/testing";
 import { corpusTexts } from "../chorus/client.ts";
-import { closedLoop } from "../lib/load.ts";
+import { closedLoop, type Call } from "../lib/load.ts";
 import type { PeerPoint, PeerResult } from "../lib/report.ts";
 import { distribution, ratePerSecond } from "../lib/stats.ts";
 import { AGENT_QUEUES, bullmqOptions, describeBackend, flowOf, PARENT_QUEUE, type PeerBackend } from "./flow.ts";
 
-export async function bullmqPeer(concurrencies: number[], durationMs: number, log: (line: string) => void, texts = corpusTexts()): Promise<PeerResult> {
+/** A running peer: its call (one flow, answered when the parent job completes), ready once returned. */
+export type RunningPeer = { name: string; call: Call; missedNotifications(): number; close(): Promise<void> };
+
+/** Starts the peer's queues and its workers' child process, and warms it up. */
+export async function startBullmqPeer(texts = corpusTexts()): Promise<RunningPeer> {
   const backend: PeerBackend = { host: "127.0.0.1", port: 6379, prefix: uniqueName("chorus_bench") };
   const name = describeBackend(backend);
   const options = bullmqOptions(backend);
@@ -20,6 +24,12 @@ export async function bullmqPeer(concurrencies: number[], durationMs: number, lo
   const events = new QueueEvents(PARENT_QUEUE, options);
   flows.setMaxListeners(0); // every waiting call adds a listener
   const workers = spawn(process.execPath, [fileURLToPath(new URL("./workers.ts", import.meta.url)), JSON.stringify(backend), "64"], { stdio: ["ignore", "pipe", "inherit"] });
+  const close = async () => {
+    workers.kill("SIGTERM");
+    await new Promise((r) => (workers.exitCode === null ? workers.once("exit", r) : r(null)));
+    for (const q of queues) await q.obliterate({ force: true }).catch(() => undefined);
+    await Promise.all([...queues.map((q) => q.close()), events.close(), flows.close()]);
+  };
   try {
     await events.waitUntilReady();
     await new Promise<void>((resolve, reject) => {
@@ -53,22 +63,36 @@ export async function bullmqPeer(concurrencies: number[], durationMs: number, lo
       }
     };
     await closedLoop(call, 4, 2_000);
+    return { name, call, missedNotifications: () => missedNotifications, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** The peer's closed loops at each concurrency; skipped (with why) if it cannot run here. */
+export async function bullmqPeer(concurrencies: number[], durationMs: number, log: (line: string) => void, texts = corpusTexts()): Promise<PeerResult> {
+  let peer: RunningPeer;
+  try {
+    peer = await startBullmqPeer(texts);
+  } catch (err) {
+    return { name: describeBackend({ host: "127.0.0.1", port: 6379, prefix: "" }), skipped: `failed: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  try {
     const points: PeerPoint[] = [];
     for (const c of concurrencies) {
-      const r = await closedLoop(call, c, durationMs);
+      const r = await closedLoop(peer.call, c, durationMs);
       const ok = r.samples.filter((s) => s.ok);
       const point = { concurrency: c, throughput: ratePerSecond(r.completedInWindow, r.windowMs), latencyMs: distribution(ok.map((s) => s.respondedAt - s.submittedAt)), failed: r.sent - ok.length };
-      log(`  ${name} c=${c}: ${point.throughput.toFixed(1)} req/s, p50 ${point.latencyMs.p50.toFixed(0)} ms, failed ${point.failed}`);
+      log(`  ${peer.name} c=${c}: ${point.throughput.toFixed(1)} req/s, p50 ${point.latencyMs.p50.toFixed(0)} ms, failed ${point.failed}`);
       points.push(point);
     }
-    if (missedNotifications) log(`  ${missedNotifications} finish notifications never arrived (found by polling after 1 s)`);
-    return { name, points, ...(missedNotifications ? { note: `${missedNotifications} finish notifications never arrived; those requests were found by polling after 1 s` } : {}) };
+    const missed = peer.missedNotifications();
+    if (missed) log(`  ${missed} finish notifications never arrived (found by polling after 1 s)`);
+    return { name: peer.name, points, ...(missed ? { note: `${missed} finish notifications never arrived; those requests were found by polling after 1 s` } : {}) };
   } catch (err) {
-    return { name, skipped: `failed: ${err instanceof Error ? err.message : String(err)}` };
+    return { name: peer.name, skipped: `failed: ${err instanceof Error ? err.message : String(err)}` };
   } finally {
-    workers.kill("SIGTERM");
-    await new Promise((r) => (workers.exitCode === null ? workers.once("exit", r) : r(null)));
-    for (const q of queues) await q.obliterate({ force: true }).catch(() => undefined);
-    await Promise.all([...queues.map((q) => q.close()), events.close(), flows.close()]);
+    await peer.close();
   }
 }
