@@ -1,6 +1,6 @@
 // One closed-loop load point against a fresh Chorus, for profiling between full runs:
 // throughput, latency, the stage breakdown and the CPU time per request of every process.
-// `node bench/point.ts --concurrency 32 --seconds 10 [--rate N] [--provider local|openai] [--model-ms 300] [--profile DIR] [--auth off] [--env NAME=value …]`
+// `node bench/point.ts --concurrency 32 --seconds 10 [--rate N] [--provider local|openai] [--model-ms 300] [--profile DIR] [--auth off] [--env NAME=value …] [--after S]`
 // (--provider openai runs the agents' openai provider against a scripted OpenAI-compatible
 // server on this machine answering every call after --model-ms, as npm run bench's 300 ms phase)
 // (--profile writes a CPU profile of every service under DIR, one folder per service).
@@ -13,6 +13,7 @@ import { cpuGroupsOf } from "./chorus/scenario.ts";
 import { eventsBetween, streamSequences } from "./chorus/streams.ts";
 import { answerAsAgent } from "./lib/scripted-agents.ts";
 import { distribution } from "./lib/stats.ts";
+import { measureCpu } from "./lib/cpu.ts";
 import { closedLoop, openLoop } from "./lib/load.ts";
 
 const { values: args } = parseArgs({
@@ -26,6 +27,9 @@ const { values: args } = parseArgs({
     profile: { type: "string" },
     // `off` runs without API keys (CHORUS_AUTH=off), to see what keys cost.
     auth: { type: "string", default: "required" },
+    // Then this many seconds without load, whose CPU is what the point's requests cost after it
+    // (their deadline checks come due AGENT_TIMEOUT_MS after each accept; pass a shorter one with --env).
+    after: { type: "string", default: "0" },
     // Settings for every service, NAME=value, repeatable (to A/B one setting).
     env: { type: "string", multiple: true, default: [] },
   },
@@ -65,6 +69,12 @@ try {
   console.log(`agent runs (duration_ms): p50 ${ms(run.p50)} ms, p90 ${ms(run.p90)} ms, ${run.count} runs`);
   const cpu = Object.entries(p.cpuMsPerRequest).sort(([, a], [, b]) => b - a);
   console.log(`CPU ms per request: ${cpu.map(([name, v]) => `${name} ${v.toFixed(2)}`).join(", ")}; total ${cpu.reduce((n, [, v]) => n + v, 0).toFixed(2)}`);
+  if (Number(args.after) > 0) {
+    const idle = measureCpu(cpuGroupsOf(cluster));
+    await new Promise((r) => setTimeout(r, Number(args.after) * 1000));
+    const later = Object.entries(idle.stop()).map(([name, seconds]) => [name, (seconds * 1000) / p.ok] as const).sort(([, a], [, b]) => b - a);
+    console.log(`CPU ms per request over the ${args.after} s after the load: ${later.map(([name, v]) => `${name} ${v.toFixed(2)}`).join(", ")}; total ${later.reduce((n, [, v]) => n + v, 0).toFixed(2)}`);
+  }
 } finally {
   await cluster.stop();
   await model?.close();

@@ -57,7 +57,13 @@ export async function handleInput(deps: HandleDeps, input: DecisionInput, option
   const endUnreadIfAcceptedAfter = deps.freshAcceptMs > 0 ? deps.clock().getTime() - deps.freshAcceptMs : undefined;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const resend = options.redelivered === true && attempt === 1;
-    const loaded = await deps.requests.load(input.request_id, { includeStarted: resend, knownOnly: fresh && attempt === 1, ...(endUnreadIfAcceptedAfter !== undefined ? { endUnreadIfAcceptedAfter } : {}) });
+    const loaded = await deps.requests.load(input.request_id, {
+      includeStarted: resend,
+      knownOnly: fresh && attempt === 1,
+      // A deadline comes due long after most requests have ended, usually past what this process still holds of them.
+      endFirst: input.type === "CheckAgentDeadline",
+      ...(endUnreadIfAcceptedAfter !== undefined ? { endUnreadIfAcceptedAfter } : {}),
+    });
     // A RequestAccepted was delivered from the stream: it is a stored fact whether or not the load saw it.
     const state = input.type === "RequestAccepted" ? evolve(loaded, input) : loaded;
     // Before the accept check: an ended request may load as its end alone (see KnownFacts).

@@ -4,7 +4,7 @@ import type { ChorusEvent } from "@chorus/contracts";
 import { publishEvent, type JetStreamManager } from "@chorus/platform";
 import { isolatedPerTest } from "@chorus/testing";
 import { lastBySubjectLoader } from "./load-request.ts";
-import { accepted, acceptedV2, completed, dispatched, failed, REQUEST_ID, started } from "./request/scenario.fixtures.ts";
+import { accepted, acceptedV2, completed, dispatched, ended, failed, REQUEST_ID, started } from "./request/scenario.fixtures.ts";
 import { fold, initialState } from "./request/index.ts";
 
 const env = isolatedPerTest({ nats: true });
@@ -116,5 +116,25 @@ describe("loading a request's state from the stream", () => {
     const old = await lastBySubjectLoader(reads.jsm, env.nats.topology, { knownRequests: 0 }).load(REQUEST_ID, { endUnreadIfAcceptedAfter: acceptedAt + 1 });
     expect(reads.count).toBe(1 + 2 * 2 + 2);
     expect(old.runs.sentiment?.outcome?.type).toBe("AgentCompleted");
+  });
+
+  it("reads the end first when asked, and stops there for a request that has ended", async () => {
+    const reads = countingReads();
+    const acc = acceptedV2("parallel", ["summarizer", "sentiment"]);
+    const outcomes = [completed("summarizer", 1), failed("sentiment", 2)];
+    await publishAll([acc, ...outcomes]);
+    const acceptedAt = Date.parse(acc.occurred_at);
+    const loader = () => lastBySubjectLoader(reads.jsm, env.nats.topology, { knownRequests: 0 });
+
+    // No end yet: the end's two subjects, then the load as usual (which, for a request this fresh, leaves the end unread).
+    const running = await loader().load(REQUEST_ID, { endFirst: true, endUnreadIfAcceptedAfter: acceptedAt - 1 });
+    expect(reads.count).toBe(2 + 1 + 2 * 2);
+    expect(running).toEqual(fold([acc, ...outcomes]));
+
+    await publishEvent(env.nats.js, env.nats.topology, ended(acc, outcomes, 3, "partial"), { msgID: `${REQUEST_ID}:end` });
+    reads.count = 0;
+    const done = await loader().load(REQUEST_ID, { endFirst: true, endUnreadIfAcceptedAfter: acceptedAt - 1 });
+    expect(reads.count).toBe(1);
+    expect(done.end?.type).toBe("RequestCompleted");
   });
 });

@@ -18,6 +18,13 @@ export type LoadOptions = {
    * its message id drops it (see handleInput).
    */
   endUnreadIfAcceptedAfter?: number;
+  /**
+   * Read the request's end before anything else, and stop there if it has one. For an input
+   * that usually comes after the end (a deadline check comes due long after most requests
+   * have ended, when this process may no longer hold their facts): one or two reads, where
+   * a full load reads every subject and, with endUnreadIfAcceptedAfter, would not see the end.
+   */
+  endFirst?: boolean;
 };
 
 export type RequestLoader = {
@@ -74,6 +81,11 @@ export function lastBySubjectLoader(jsm: JetStreamManager, t: Topology, options:
     if (end) return foldSorted([end]);
     if (options.knownOnly) return foldSorted([...known.values()]);
     const ends = () => Promise.all(["completed", "failed"].map((suffix) => read(requestId, known, suffix)));
+    if (options.endFirst) {
+      // One after the other: most requests end `completed`, and then one read is enough.
+      const ended = (await read(requestId, known, "completed")) ?? (await read(requestId, known, "failed"));
+      if (ended) return foldSorted([ended]);
+    }
     const accepted = await read(requestId, known, "accepted");
     // Nothing is decided for an unknown request: its agents need not be read (its end may, if its accept is gone).
     if (!accepted) return foldSorted(await ends());
