@@ -81,6 +81,25 @@ describe("fresh accepts", () => {
     expect((await env.nats.jsm.streams.info(t.streams.tasks)).state.last_seq).toBe(0);
   });
 
+  it("leave the end-first load to a deadline check that comes due", async () => {
+    const o = await orchestrator();
+    const agents = await startFakeAgents(env.nats, AGENTS, (task) => completeTask(env.nats.js, env.nats.topology, task).then(() => undefined));
+    env.defer(() => agents.stop());
+    const accepted = await submit(env.nats, "parallel");
+    await eventually(async () => ((await recordedEventsOf(env.nats, accepted.request_id)).some(isEnd) ? true : undefined));
+    const t = env.nats.topology;
+    const scheduled = await env.nats.jsm.streams.getMessage(t.streams.commands, { last_by_subj: t.subjects.agentDeadline });
+    const check = scheduled?.json<{ data: Record<string, unknown> }>();
+    // The same check, come due: its deadline passed a second ago.
+    const due = { ...check, id: randomUUID(), data: { ...check?.data, deadline_at: new Date(Date.now() - 1_000).toISOString() } };
+    const loadsBefore = o.loads.length;
+    await env.nats.js.publish(t.subjects.agentDeadline, JSON.stringify(due), { msgID: `due-${accepted.request_id}` });
+    // The scheduled check itself stays pending (not due for 30 s): wait for the due one's load.
+    await eventually(() => (o.loads.length > loadsBefore ? true : undefined));
+    expect(o.loads.slice(loadsBefore)).toEqual([expect.objectContaining({ endFirst: true })]);
+    expect(o.loads.slice(0, loadsBefore).filter((load) => load.endFirst)).toEqual([]);
+  });
+
   it("are read in full once older than half the duplicate window, so an old replay runs nothing", async () => {
     const agents = await startFakeAgents(env.nats, AGENTS, (task) => completeTask(env.nats.js, env.nats.topology, task).then(() => undefined));
     env.defer(() => agents.stop());

@@ -137,4 +137,15 @@ describe("loading a request's state from the stream", () => {
     expect(reads.count).toBe(1);
     expect(done.end?.type).toBe("RequestCompleted");
   });
+
+  it("reads a failed end on its own subject after the completed one, when asked for the end first", async () => {
+    const reads = countingReads();
+    const acc = acceptedV2("parallel", ["summarizer"]);
+    const outcomes = [failed("summarizer", 1)];
+    await publishAll([acc, ...outcomes]);
+    await publishEvent(env.nats.js, env.nats.topology, ended(acc, outcomes, 2, "failed"), { msgID: `${REQUEST_ID}:end` });
+    const done = await lastBySubjectLoader(reads.jsm, env.nats.topology, { knownRequests: 0 }).load(REQUEST_ID, { endFirst: true });
+    expect(reads.count).toBe(2);
+    expect(done.end?.type).toBe("RequestFailed");
+  });
 });

@@ -50,8 +50,8 @@ const DEFAULT_KNOWN_REQUESTS = 5_000;
  * AgentCompleted for one agent, stored beyond the duplicate window): it folds the last of
  * them, where a fold of every event would take the first; both are the same agent's outcome.
  *
- * The request's end is read only once every agent has an outcome: it is recorded after
- * them, never before. Subjects known to hold their fact (read before, or told through
+ * The request's end is read only once every agent has an outcome (or first, with
+ * `endFirst`): it is recorded after them, never before. Subjects known to hold their fact (read before, or told through
  * `remember`) are not read again; up to `knownRequests` requests' facts are kept, least recently used dropped
  * first (0 keeps none). A request known to have ended loads as just its end: nothing more
  * is decided for it. AgentStarted is read only with `includeStarted` (it matters only to
