@@ -215,7 +215,7 @@ export function renderReport(r: BenchResults): string {
     } else {
       const a = r.alternated;
       out.push(
-        `Right after Chorus's own closed loops, Chorus (bench provider) and the peer at c=${a.concurrency}, ${a.secondsPerTurn} s each, one after the other, who goes first alternating: the machine's drift between phases minutes apart does not enter the ratio.`,
+        `First in the run, on a fresh cluster (no earlier request's deadline check comes due during the rounds), Chorus (bench provider) and the peer at c=${a.concurrency}, ${a.secondsPerTurn} s each, one after the other, who goes first alternating: the machine's drift between phases minutes apart does not enter the ratio.`,
       );
       out.push(table(["round", "Chorus req/s", "peer req/s", "Chorus / peer"], a.rounds.map((round, i) => [String(i + 1), f1(round.chorus), f1(round.peer), f2(round.ratio)])));
     }

@@ -19,7 +19,10 @@ async function throughput(call: Call, concurrency: number, durationMs: number): 
   return ratePerSecond(r.completedInWindow, r.windowMs);
 }
 
-/** `chorus` must be warm (its closed loops just ran); the peer is started and warmed here. */
+/**
+ * `chorus` must be warm, and have no deferred work due during the rounds (its requests'
+ * deadline checks come due an agent timeout later); the peer is started and warmed here.
+ */
 export async function alternatedPeak(
   chorus: Call,
   plan: { concurrency: number; durationMs: number; rounds: number },
@@ -32,6 +35,9 @@ export async function alternatedPeak(
     return { skipped: `the peer did not start: ${err instanceof Error ? err.message : String(err)}` };
   }
   try {
+    // Both warmed at the rounds' own concurrency first, so the first turn is not the one that pays for it.
+    await throughput(chorus, plan.concurrency, 3_000);
+    await throughput(peer.call, plan.concurrency, 3_000);
     const rounds: AlternatedRound[] = [];
     for (let i = 0; i < plan.rounds; i++) {
       // Who goes first alternates too, so neither always runs right after the other's load.
