@@ -43,7 +43,13 @@ const model = provider === "openai" ? await startOpenAiServer() : undefined;
 model?.respondWith((request) => answerAsAgent(request, Number(args["model-ms"])));
 const agents: AgentSettings =
   provider === "local" ? { provider, concurrency: 4 } : model ? { provider: "openai", baseURL: model.baseURL, concurrency: 32 } : { provider: "bench", delayMs: 0, concurrency: 4 };
-const env = Object.fromEntries(args.env.map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
+const env = Object.fromEntries(
+  args.env.map((kv) => {
+    const at = kv.indexOf("=");
+    if (at < 1) throw new Error(`--env takes NAME=value, not ${JSON.stringify(kv)}`);
+    return [kv.slice(0, at), kv.slice(at + 1)];
+  }),
+);
 const cluster = await startCluster({ nats, db, auth: args.auth !== "off", agents, env, ...(args.profile ? { profileDir: args.profile } : {}) });
 try {
   const parallel = processCall(cluster.gateway.url, corpusTexts(), "parallel", cluster.apiKey);
@@ -57,6 +63,13 @@ try {
       ? await measurePoint(bench, "point", "parallel", "closed", concurrency, () => closedLoop(parallel.call, concurrency, windowMs), cpuGroupsOf(cluster))
       : await measurePoint(bench, "point", "parallel", "open", rate, () => openLoop(parallel.call, rate, windowMs), cpuGroupsOf(cluster));
   parallel.close();
+  // At once, before this script's own reads below: the window starts as the load ends.
+  let later: (readonly [string, number])[] = [];
+  if (Number(args.after) > 0) {
+    const idle = measureCpu(cpuGroupsOf(cluster));
+    await new Promise((r) => setTimeout(r, Number(args.after) * 1000));
+    later = Object.entries(idle.stop()).map(([name, seconds]) => [name, (seconds * 1000) / p.ok] as const).sort(([, a], [, b]) => b - a);
+  }
   // Each agent run's own time (its outcome's duration_ms): the provider call, without orchestration.
   const after = await streamSequences(nats.jsm, nats.topology);
   const runs = (await eventsBetween(nats.js, nats.topology, before.events, after.events)).flatMap((e) =>
@@ -69,10 +82,7 @@ try {
   console.log(`agent runs (duration_ms): p50 ${ms(run.p50)} ms, p90 ${ms(run.p90)} ms, ${run.count} runs`);
   const cpu = Object.entries(p.cpuMsPerRequest).sort(([, a], [, b]) => b - a);
   console.log(`CPU ms per request: ${cpu.map(([name, v]) => `${name} ${v.toFixed(2)}`).join(", ")}; total ${cpu.reduce((n, [, v]) => n + v, 0).toFixed(2)}`);
-  if (Number(args.after) > 0) {
-    const idle = measureCpu(cpuGroupsOf(cluster));
-    await new Promise((r) => setTimeout(r, Number(args.after) * 1000));
-    const later = Object.entries(idle.stop()).map(([name, seconds]) => [name, (seconds * 1000) / p.ok] as const).sort(([, a], [, b]) => b - a);
+  if (later.length > 0) {
     console.log(`CPU ms per request over the ${args.after} s after the load: ${later.map(([name, v]) => `${name} ${v.toFixed(2)}`).join(", ")}; total ${later.reduce((n, [, v]) => n + v, 0).toFixed(2)}`);
   }
 } finally {

@@ -1,6 +1,6 @@
 // Chorus's peak against the peer's, taken in alternating turns on the same machine within a
 // minute: this VM's speed drifts by a third between phases minutes apart (the peer's own
-// peak has ranged from 830 to 1,540 req/s across runs), so a ratio of two peaks measured
+// peak has ranged from 760 to 1,540 req/s across runs), so a ratio of two peaks measured
 // minutes apart says as much about the drift as about either system. Each round is one turn
 // of each, at the same concurrency; the median of the rounds' ratios is reported.
 import { closedLoop, type Call } from "../lib/load.ts";

@@ -11,12 +11,15 @@ import type { PeerPoint, PeerResult } from "../lib/report.ts";
 import { distribution, ratePerSecond } from "../lib/stats.ts";
 import { AGENT_QUEUES, bullmqOptions, describeBackend, flowOf, PARENT_QUEUE, type PeerBackend } from "./flow.ts";
 
+/** The machine's Redis, where the peer's queues live (each run under a prefix of its own). */
+const REDIS = { host: "127.0.0.1", port: 6379 };
+
 /** A running peer: its call (one flow, answered when the parent job completes), ready once returned. */
 export type RunningPeer = { name: string; call: Call; missedNotifications(): number; close(): Promise<void> };
 
 /** Starts the peer's queues and its workers' child process, and warms it up. */
 export async function startBullmqPeer(texts = corpusTexts()): Promise<RunningPeer> {
-  const backend: PeerBackend = { host: "127.0.0.1", port: 6379, prefix: uniqueName("chorus_bench") };
+  const backend: PeerBackend = { ...REDIS, prefix: uniqueName("chorus_bench") };
   const name = describeBackend(backend);
   const options = bullmqOptions(backend);
   const queues = [PARENT_QUEUE, ...AGENT_QUEUES].map((q) => new Queue(q, options));
@@ -76,7 +79,7 @@ export async function bullmqPeer(concurrencies: number[], durationMs: number, lo
   try {
     peer = await startBullmqPeer(texts);
   } catch (err) {
-    return { name: describeBackend({ host: "127.0.0.1", port: 6379, prefix: "" }), skipped: `failed: ${err instanceof Error ? err.message : String(err)}` };
+    return { name: describeBackend({ ...REDIS, prefix: "" }), skipped: `failed: ${err instanceof Error ? err.message : String(err)}` };
   }
   try {
     const points: PeerPoint[] = [];

@@ -37,16 +37,22 @@ async function orchestrator(duplicateWindowMs = 600_000): Promise<{ loads: LoadO
   return { loads };
 }
 
+/** Fake agents that complete every task, and one request of `mode` submitted and run to its end. */
+async function runToEnd(mode: "sequential" | "parallel") {
+  const agents = await startFakeAgents(env.nats, AGENTS, (task) => completeTask(env.nats.js, env.nats.topology, task).then(() => undefined));
+  env.defer(() => agents.stop());
+  const accepted = await submit(env.nats, mode);
+  const events = await eventually(async () => {
+    const recorded = await recordedEventsOf(env.nats, accepted.request_id);
+    return recorded.some(isEnd) ? recorded : undefined;
+  });
+  return { agents, accepted, events };
+}
+
 describe("fresh accepts", () => {
   it("are dispatched without a read, and a repeat on a replica that knows nothing of the request stores nothing and sends no task twice", async () => {
     const first = await orchestrator();
-    const agents = await startFakeAgents(env.nats, AGENTS, (task) => completeTask(env.nats.js, env.nats.topology, task).then(() => undefined));
-    env.defer(() => agents.stop());
-    const accepted = await submit(env.nats, "sequential");
-    const events = await eventually(async () => {
-      const recorded = await recordedEventsOf(env.nats, accepted.request_id);
-      return recorded.some(isEnd) ? recorded : undefined;
-    });
+    const { agents, accepted, events } = await runToEnd("sequential");
     expect(first.loads[0]).toMatchObject({ knownOnly: true });
     await Promise.all(running.map((o) => o.stop()));
     running = [];
@@ -63,13 +69,7 @@ describe("fresh accepts", () => {
 
   it("of a parallel request (version 2, the accept is the dispatch) are decided without a read: only the agents' deadline check is stored", async () => {
     const first = await orchestrator();
-    const agents = await startFakeAgents(env.nats, AGENTS, (task) => completeTask(env.nats.js, env.nats.topology, task).then(() => undefined));
-    env.defer(() => agents.stop());
-    const accepted = await submit(env.nats, "parallel");
-    const events = await eventually(async () => {
-      const recorded = await recordedEventsOf(env.nats, accepted.request_id);
-      return recorded.some(isEnd) ? recorded : undefined;
-    });
+    const { accepted, events } = await runToEnd("parallel");
     expect(first.loads[0]).toMatchObject({ knownOnly: true });
     expect(events.map((e) => e.type).filter((type) => type === "AgentDispatched")).toEqual([]);
     const t = env.nats.topology;
@@ -83,10 +83,7 @@ describe("fresh accepts", () => {
 
   it("leave the end-first load to a deadline check that comes due", async () => {
     const o = await orchestrator();
-    const agents = await startFakeAgents(env.nats, AGENTS, (task) => completeTask(env.nats.js, env.nats.topology, task).then(() => undefined));
-    env.defer(() => agents.stop());
-    const accepted = await submit(env.nats, "parallel");
-    await eventually(async () => ((await recordedEventsOf(env.nats, accepted.request_id)).some(isEnd) ? true : undefined));
+    const { accepted } = await runToEnd("parallel");
     const t = env.nats.topology;
     const scheduled = await env.nats.jsm.streams.getMessage(t.streams.commands, { last_by_subj: t.subjects.agentDeadline });
     const check = scheduled?.json<{ data: Record<string, unknown> }>();

@@ -138,6 +138,14 @@ describe("loading a request's state from the stream", () => {
     expect(done.end?.type).toBe("RequestCompleted");
   });
 
+  it("reads an unknown request's end only once when asked for the end first", async () => {
+    const reads = countingReads();
+    const state = await lastBySubjectLoader(reads.jsm, env.nats.topology, { knownRequests: 0 }).load(REQUEST_ID, { endFirst: true });
+    // completed, failed, accepted: the end is not read again for want of an accept.
+    expect(reads.count).toBe(3);
+    expect(state).toEqual(initialState);
+  });
+
   it("reads a failed end on its own subject after the completed one, when asked for the end first", async () => {
     const reads = countingReads();
     const acc = acceptedV2("parallel", ["summarizer"]);

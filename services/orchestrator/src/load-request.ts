@@ -87,8 +87,8 @@ export function lastBySubjectLoader(jsm: JetStreamManager, t: Topology, options:
       if (ended) return foldSorted([ended]);
     }
     const accepted = await read(requestId, known, "accepted");
-    // Nothing is decided for an unknown request: its agents need not be read (its end may, if its accept is gone).
-    if (!accepted) return foldSorted(await ends());
+    // Nothing is decided for an unknown request: its agents need not be read (its end may, if its accept is gone; endFirst just did).
+    if (!accepted) return options.endFirst ? initialState : foldSorted(await ends());
     const agents = accepted.event.type === "RequestAccepted" ? accepted.event.data.agents : [];
     // A version-2 parallel accept is its agents' dispatch: there is no AgentDispatched to read.
     const byAccept = accepted.event.type === "RequestAccepted" && dispatchedByAccept(accepted.event) !== null;
