@@ -1,6 +1,6 @@
 // One closed-loop load point against a fresh Chorus, for profiling between full runs:
 // throughput, latency, the stage breakdown and the CPU time per request of every process.
-// `node bench/point.ts --concurrency 32 --seconds 10 [--rate N] [--provider local|openai] [--model-ms 300] [--profile DIR] [--auth off] [--env NAME=value …] [--after S]`
+// `node bench/point.ts --concurrency 32 --seconds 10 [--rate N] [--provider local|openai] [--model-ms 300] [--profile DIR] [--auth off] [--env NAME=value …] [--after S] [--processes separate]`
 // (--provider openai runs the agents' openai provider against a scripted OpenAI-compatible
 // server on this machine answering every call after --model-ms, as npm run bench's 300 ms phase)
 // (--profile writes a CPU profile of every service under DIR, one folder per service).
@@ -30,6 +30,8 @@ const { values: args } = parseArgs({
     // Then this many seconds without load, whose CPU is what the point's requests cost after it
     // (their deadline checks come due AGENT_TIMEOUT_MS after each accept; pass a shorter one with --env).
     after: { type: "string", default: "0" },
+    // `separate`: one process per service, instead of the processes npm start runs.
+    processes: { type: "string", default: "npm-start" },
     // Settings for every service, NAME=value, repeatable (to A/B one setting).
     env: { type: "string", multiple: true, default: [] },
   },
@@ -50,7 +52,8 @@ const env = Object.fromEntries(
     return [kv.slice(0, at), kv.slice(at + 1)];
   }),
 );
-const cluster = await startCluster({ nats, db, auth: args.auth !== "off", agents, env, ...(args.profile ? { profileDir: args.profile } : {}) });
+if (args.processes !== "npm-start" && args.processes !== "separate") throw new Error(`--processes takes npm-start or separate, not ${JSON.stringify(args.processes)}`);
+const cluster = await startCluster({ nats, db, auth: args.auth !== "off", agents, env, processes: args.processes, ...(args.profile ? { profileDir: args.profile } : {}) });
 try {
   const parallel = processCall(cluster.gateway.url, corpusTexts(), "parallel", cluster.apiKey);
   await closedLoop(parallel.call, 4, 3_000); // JIT, connections

@@ -133,6 +133,7 @@ const eventBudgetRps = jetstream.msgsPerSecond / messagesPerRequest;
 const chorusPeakRps = instant?.peakThroughput ?? NaN;
 notes.push(
   "Load runs in the bench process on the same 2 cores as every service, NATS and Postgres: the figures are for the whole machine, not Chorus alone.",
+  "The services run as npm start runs them: two processes, gateway+agents and orchestrator+projector+webhooks (services/run.ts); CPU and memory are per process. `node bench/point.ts --processes separate` runs one process per service, as compose and Kubernetes do.",
   "Latency is submit → answer of a waiting POST; open-loop latency counts from when a request was due. Only 200 with status completed counts as completed.",
   "Stages come from the events' own occurred_at (ms precision) and the client's clock on the same machine. The gateway records RequestAccepted itself, so accept covers HTTP, validation and that one acknowledged publish; dispatch covers the orchestrator's pick-up of the accepted event, its state load and the parallel AgentDispatched (one time for one decision). end = last agent outcome → the orchestrator's end decision; respond = the gateway noticing the end event and answering.",
   "Points run in this order — bench, openai 300ms, local — on one events stream that keeps growing (see 'events in stream at start'); the orchestrator's state loads read single subjects, so their cost does not grow with it.",
@@ -143,7 +144,7 @@ notes.push(
   "Messages per request are stream sequence deltas over the bench-provider closed loops (work-queue streams delete acked messages, so counts would undercount).",
   "Agents run with AGENT_CONCURRENCY 4 (the default for the bench and local providers); 32 for the 300 ms phase, which runs the openai provider (official SDK, structured output, zod validation) against a scripted OpenAI-compatible server on this machine that answers every chat request after 300 ms.",
   "The webhook phase runs the webhooks service in the bench process on its defaults (16 sends, 4 per endpoint, circuit breaking on) on a prefix of its own; ends are published 200 at a time, the slow neighbour's first; deliveries/s is the fast receiver's, from the first fast publish to the last arrival.",
-  "The model-bound phase runs the agents as a new user would: AGENT_PROVIDER=openai, a key and OPENAI_BASE_URL, nothing else set (so 256 calls in flight per replica and no shared rate limit for a server that is not OpenAI's); the server answers every call after 1.5 s. Memory per call in flight is the agents' RSS growth over the point divided by the most calls in flight, so it includes the tasks and requests queued around them.",
+  "The model-bound phase runs the agents as a new user would: AGENT_PROVIDER=openai, a key and OPENAI_BASE_URL, nothing else set (so 256 calls in flight per replica and no shared rate limit for a server that is not OpenAI's); the server answers every call after 1.5 s. Memory per call in flight is the RSS growth of the agents' process (which also runs the gateway) over the point divided by the most calls in flight, so it includes the tasks and requests queued around them.",
 );
 
 const results: BenchResults = {

@@ -1,5 +1,6 @@
 // `npm start`: all of Chorus on this machine. Starts NATS and Postgres if none answer,
-// migrates the read models, runs every service as a child process with labelled output,
+// migrates the read models, runs the services in child processes (two by default, see
+// START_PROCESSES) with each line labelled by its service,
 // waits until each is ready, makes sure a development API key exists (the gateway's admin
 // key and that key are kept in .data/keys), and on Ctrl-C stops the services, then what it started.
 import { existsSync } from "node:fs";
@@ -11,14 +12,17 @@ import { devKeyFailure, keyedReadyBanner, openApiWarning, openReadyBanner } from
 import { spawnChild, stopChild, type Child, type StartedServer } from "./start/children.ts";
 import { ensureAdminKeyFile, ensureDevKey, readAdminKeyFile } from "./start/dev-key.ts";
 import { isLocalHost, natsEndpoint, postgresEndpoint, redactUrl } from "./start/endpoints.ts";
-import { emphasis, labeller, useColour } from "./start/lines.ts";
+import { emphasis, labeller, serviceLabeller, useColour } from "./start/lines.ts";
 import { DEV_KEY_SCOPES, displayPath, localKeyPaths, planAuth } from "./start/local-keys.ts";
 import { checkJetStream, findOnPath, startNatsServer } from "./start/nats.ts";
 import { startEmbeddedPostgres } from "./start/postgres.ts";
 import { answersTcp, readyz, waitUntil } from "./start/probes.ts";
-import { describeExit, labelWidth, portsOf, portVariables, SERVICES, type ServiceSpec } from "./start/services.ts";
+import { describeExit, labelWidth, planProcesses, portsOf, processName, processPortVariables, SERVICES, type ServiceSpec } from "./start/services.ts";
 
 // ---- configuration, read once ----
+
+/** The gateway's settings npm start also reads, to decide about keys and where the API listens. */
+const GATEWAY_SETTINGS = ["CHORUS_AUTH", "CHORUS_ADMIN_KEY", "CHORUS_ADMIN_KEY_FILE", "CHORUS_TENANT_ID", "HOST"] as const;
 
 const StartConfig = z.object({
   NATS_URL: BaseConfig.shape.NATS_URL,
@@ -38,9 +42,20 @@ const StartConfig = z.object({
   START_TIMEOUT_MS: envInt(1_000, 600_000).default(90_000),
   /** How long a service gets to stop after SIGTERM before it is killed. */
   STOP_GRACE_MS: envInt(100, 120_000).default(25_000),
+  /** Which services share a process (see planProcesses): `separate` runs one process per service. */
+  START_PROCESSES: z.string().optional(),
 });
 
-const config = readConfig();
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const present = SERVICES.filter((s) => existsSync(join(ROOT, s.entry)));
+const absent = SERVICES.filter((s) => !present.includes(s));
+const plan = planOrExit(process.env.START_PROCESSES);
+/** The services that run: those of the planned processes. */
+const running = plan.processes.flat();
+// A gateway sharing a process reads GATEWAY_<name> before <name> (see runServices): npm
+// start decides about keys, the admin key and where the gateway listens from what it reads.
+const gatewayShares = plan.processes.some((p) => p.length > 1 && p.some((s) => s.name === "gateway"));
+const config = readConfig(gatewayShares ? gatewayView(process.env) : process.env);
 const env = { ...process.env };
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "::1"]);
 
@@ -60,14 +75,11 @@ function decideLocalWebhooks(): void {
     say(`webhooks to this machine and private addresses are refused: the gateway listens on ${host}. For a local receiver, HOST=127.0.0.1 npm start (or WEBHOOK_ALLOW_PRIVATE=true)`);
   }
 }
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const DATA_DIR = join(ROOT, ".data");
 const KEYS = localKeyPaths(ROOT);
 const shownPath = (file: string) => displayPath(file, config.INIT_CWD ?? process.cwd());
 const startedAt = performance.now();
 
-const present = SERVICES.filter((s) => existsSync(join(ROOT, s.entry)));
-const absent = SERVICES.filter((s) => !present.includes(s));
 const colour = useColour(process.stdout.isTTY, config.NO_COLOR);
 const width = labelWidth([...SERVICES.map((s) => s.name), "nats", "postgres", "chorus"]);
 const lineOf = (name: string, index: number) => labeller(name, width, colour ? index : null);
@@ -91,9 +103,22 @@ function say(message: string): void {
   for (const line of message.split("\n")) process.stdout.write(`${own(line)}\n`);
 }
 
-function readConfig(): z.infer<typeof StartConfig> {
+function planOrExit(setting: string | undefined): Exclude<ReturnType<typeof planProcesses>, { error: string }> {
+  const planned = planProcesses(setting, present);
+  if (!("error" in planned)) return planned;
+  process.stderr.write(`npm start: ${planned.error}\n`);
+  process.exit(78);
+}
+
+/** The gateway's own settings npm start acts on, as a gateway sharing a process reads them. */
+function gatewayView(from: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const own = Object.fromEntries(GATEWAY_SETTINGS.flatMap((name) => (from[`GATEWAY_${name}`] === undefined ? [] : [[name, from[`GATEWAY_${name}`]]])));
+  return { ...from, ...own };
+}
+
+function readConfig(from: NodeJS.ProcessEnv): z.infer<typeof StartConfig> {
   try {
-    return loadConfig(StartConfig, process.env);
+    return loadConfig(StartConfig, from);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     process.stderr.write(`npm start: ${err.message}\n`);
@@ -201,7 +226,7 @@ function prepareAdminKey(): void {
 const PORTS_FREED_WITHIN_MS = 30_000;
 
 async function startServices(): Promise<void> {
-  const ports = present.flatMap((s) => portsOf(s, env));
+  const ports = running.flatMap((s) => portsOf(s, env));
   const busyPorts = async () =>
     (await Promise.all(ports.map(async (p) => ((await answersTcp({ host: "127.0.0.1", port: p.port })) ? p : null)))).filter((p) => p !== null);
   let busy = await busyPorts();
@@ -216,27 +241,38 @@ async function startServices(): Promise<void> {
     throw new Error(`port ${busy.map((p) => `${p.port} (${p.what})`).join(", ")} already in use — is Chorus already running?`);
   }
   for (const spec of absent) say(`not starting ${spec.name}: ${spec.entry} does not exist yet`);
-  say(`starting ${present.map((s) => s.name).join(", ")}`);
-  for (const spec of present) services.push(startService(spec));
+  for (const spec of plan.left) say(`not starting ${spec.name}: START_PROCESSES leaves it out`);
+  const shared = plan.processes.some((p) => p.length > 1);
+  say(`starting ${plan.processes.map(processName).join(", ")}${shared ? " (services joined by + share a process; START_PROCESSES=separate runs one per service)" : ""}`);
+  for (const specs of plan.processes) services.push(startProcess(specs));
 }
 
-function startService(spec: ServiceSpec): Child {
-  const show = lineOf(spec.name, SERVICES.indexOf(spec));
-  const child = spawnChild(spec.name, process.execPath, serviceNodeArgs(spec.entry), {
+/** One process: a service alone (its main.ts), or several together (services/run.ts). */
+function startProcess(specs: readonly ServiceSpec[]): Child {
+  const name = processName(specs);
+  const [first] = specs;
+  const alone = specs.length === 1 && first ? first : null;
+  const labelOf = (spec: ServiceSpec) => lineOf(spec.name, SERVICES.indexOf(spec));
+  const show = alone ? labelOf(alone) : serviceLabeller(Object.fromEntries(specs.map((s) => [s.name, labelOf(s)])), lineOf(name, SERVICES.length + 3));
+  // What only the gateway is given goes to it alone in a shared process, as GATEWAY_<name>.
+  const forGateway = specs.some((s) => s.name === "gateway") ? Object.fromEntries(Object.entries(gatewayEnv).map(([k, v]) => [alone ? k : `GATEWAY_${k}`, v])) : {};
+  const childEnv: Record<string, string | undefined> = {
+    ...env,
+    NATS_URL: config.NATS_URL,
+    DATABASE_URL: config.DATABASE_URL,
+    ...processPortVariables(specs, env),
+    ...forGateway,
+  };
+  const args = alone ? serviceNodeArgs(alone.entry) : [...serviceNodeArgs("services/run.ts"), specs.map((s) => s.name).join(",")];
+  const child = spawnChild(name, process.execPath, args, {
     cwd: ROOT,
-    env: {
-      ...env,
-      NATS_URL: config.NATS_URL,
-      DATABASE_URL: config.DATABASE_URL,
-      ...portVariables(spec, env),
-      ...(spec.name === "gateway" ? gatewayEnv : {}),
-    },
+    env: Object.fromEntries(Object.entries(childEnv).filter(([, v]) => v !== undefined)),
     show: { out: show, err: show },
     detached: true,
     channel: true,
   });
   void child.exited.then((exit) => {
-    if (!stopping) void shutdown(1, `✗ ${spec.name} exited unexpectedly with ${describeExit(exit)}`);
+    if (!stopping) void shutdown(1, `✗ ${name} exited unexpectedly with ${describeExit(exit)}`);
   });
   return child;
 }
@@ -250,8 +286,8 @@ async function waitForServices(): Promise<void> {
     return r.ready;
   };
   // Asked often: a probe is a local HTTP call, and every poll's wait adds to the start-up time shown.
-  const results = await Promise.allSettled(present.map((spec) => waitUntil(spec.name, () => ready(spec), config.START_TIMEOUT_MS, 50)));
-  const late = present.filter((_, i) => results[i]?.status === "rejected");
+  const results = await Promise.allSettled(running.map((spec) => waitUntil(spec.name, () => ready(spec), config.START_TIMEOUT_MS, 50)));
+  const late = running.filter((_, i) => results[i]?.status === "rejected");
   if (late.length) {
     const seconds = Math.round(config.START_TIMEOUT_MS / 1000);
     throw new Error(`not ready after ${seconds} s: ${late.map((s) => `${s.name} (/readyz: ${lastSeen.get(s.name) ?? "no answer"})`).join("; ")}`);
@@ -260,7 +296,7 @@ async function waitForServices(): Promise<void> {
 
 async function announce(): Promise<void> {
   const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
-  const gateway = present.find((s) => s.name === "gateway");
+  const gateway = running.find((s) => s.name === "gateway");
   if (!gateway) {
     say(emphasis(`Chorus services are ready in ${seconds}s, but there is no gateway to talk to yet`, colour));
     say("Ctrl-C stops everything");

@@ -4,7 +4,8 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { createApiKey, startService, type IsolatedDatabase, type IsolatedNats, type RunningService } from "@chorus/testing";
+import { createApiKey, startService, startServiceGroup, type IsolatedDatabase, type IsolatedNats, type RunningService } from "@chorus/testing";
+import { DEFAULT_PROCESSES } from "../../scripts/start/services.ts";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -19,11 +20,14 @@ export type AgentSettings =
   | { provider: "openai"; baseURL: string; concurrency?: number };
 
 export type Cluster = {
+  /** The process the gateway runs in; its url is the gateway's. */
   gateway: RunningService;
   /** The key every call sends (requests:write and requests:read); none with `auth: false`. */
   apiKey: string | undefined;
-  /** Every running service by name. */
+  /** Every running process by name: a service's, or several services' as "gateway+agents". */
   services(): Record<string, RunningService>;
+  /** The process a service runs in. */
+  processOf(service: string): RunningService | undefined;
   /** Replaces the agents process with one of these settings (the other services keep running). */
   restartAgents(settings: AgentSettings): Promise<void>;
   stop(): Promise<void>;
@@ -37,6 +41,11 @@ export type ClusterOptions = {
   env?: Record<string, string>;
   /** API keys required (the default, as in production); false runs the open API of CHORUS_AUTH=off, to compare. */
   auth?: boolean;
+  /**
+   * The services' processes: as npm start runs them (the default: DEFAULT_PROCESSES), or
+   * "separate", one process per service, as the Kubernetes manifests and compose run them.
+   */
+  processes?: "npm-start" | "separate";
   /** Write CPU profiles (`node --cpu-prof`) into a folder per service under this one; the largest file of a folder is the main thread. */
   profileDir?: string;
 };
@@ -65,37 +74,76 @@ function agentsEnv(settings: AgentSettings): Record<string, string> {
   }
 }
 
+/** Which processes run which services. */
+function processPlan(options: ClusterOptions): string[][] {
+  const all = ["orchestrator", "agents", "projector", ...(existsSync(`${repoRoot}services/webhooks/src/main.ts`) ? ["webhooks"] : []), "gateway"];
+  if (options.processes === "separate") return all.map((name) => [name]);
+  return DEFAULT_PROCESSES.map((names) => names.filter((n) => all.includes(n)));
+}
+
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const adminKey = randomBytes(32).toString("base64url");
   const base = { ...options.nats.env, DATABASE_URL: options.db.url, LOG_LEVEL: "warn", ...options.env };
-  const env = (service: string): Record<string, string> =>
-    options.profileDir ? { ...base, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${options.profileDir}/${service}` } : base;
+  const auth: Record<string, string> = options.auth === false ? { CHORUS_AUTH: "off" } : { CHORUS_AUTH: "required", CHORUS_ADMIN_KEY: adminKey };
+  const plan = processPlan(options);
+  const processName = (names: readonly string[]) => names.join("+");
   const running: Record<string, RunningService> = {};
+  const portsOf: Record<string, Record<string, number>> = {};
+  // Each process's variables: the agents' settings and the gateway's where they run (both
+  // are read only by their own service, so a shared process can carry them as they are).
+  const envOf = (names: readonly string[], agents: AgentSettings): Record<string, string> => {
+    const profile: Record<string, string> = options.profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${options.profileDir}/${processName(names)}` } : {};
+    return {
+      ...base,
+      ...profile,
+      ...(names.includes("agents") ? agentsEnv(agents) : {}),
+      ...(names.includes("gateway") ? { HOST: "127.0.0.1", ...auth } : {}),
+    };
+  };
+  const start = async (names: readonly string[], agents: AgentSettings) => {
+    const name = processName(names);
+    if (names.length === 1) {
+      const alone = names[0] as string;
+      running[name] = await startService(alone, { ...envOf(names, agents), GRPC_PORT: "0" });
+    } else {
+      const group = await startServiceGroup(names, envOf(names, agents), portsOf[name] ? { ports: portsOf[name] } : {});
+      portsOf[name] = group.ports;
+      running[name] = group;
+    }
+  };
+  // The gateway's process starts last, when every other service is ready, and stops first, taking no more requests before the rest stop.
+  const gatewayLast = [...plan].sort((a, b) => Number(a.includes("gateway")) - Number(b.includes("gateway")));
   const stopAll = async () => {
-    for (const name of ["gateway", "webhooks", "projector", "agents", "orchestrator"]) await running[name]?.stop();
+    for (const names of [...gatewayLast].reverse()) await running[processName(names)]?.stop();
+  };
+  const processOf = (service: string) => {
+    const names = plan.find((p) => p.includes(service));
+    return names ? running[processName(names)] : undefined;
   };
   try {
-    running.orchestrator = await startService("orchestrator", env("orchestrator"));
-    running.agents = await startService("agents", { ...env("agents"), ...agentsEnv(options.agents), GRPC_PORT: "0" });
-    running.projector = await startService("projector", env("projector"));
-    if (existsSync(`${repoRoot}services/webhooks/src/main.ts`)) running.webhooks = await startService("webhooks", env("webhooks"));
-    const auth: Record<string, string> = options.auth === false ? { CHORUS_AUTH: "off" } : { CHORUS_AUTH: "required", CHORUS_ADMIN_KEY: adminKey };
-    running.gateway = await startService("gateway", { ...env("gateway"), GRPC_PORT: "0", HOST: "127.0.0.1", ...auth });
+    for (const names of gatewayLast) await start(names, options.agents);
   } catch (err) {
     await stopAll();
     throw err;
   }
+  const gateway = processOf("gateway") as RunningService;
   const apiKey =
     options.auth === false
       ? undefined
-      : (await createApiKey(running.gateway.url, adminKey, { tenant: "bench", name: "bench", scopes: ["requests:write", "requests:read"], rate_limit_per_minute: 1_000_000 })).key;
+      : (await createApiKey(gateway.url, adminKey, { tenant: "bench", name: "bench", scopes: ["requests:write", "requests:read"], rate_limit_per_minute: 1_000_000 })).key;
   return {
-    gateway: running.gateway,
+    // Looked up each time: restartAgents may replace the gateway's process (same ports).
+    get gateway() {
+      return processOf("gateway") as RunningService;
+    },
     apiKey,
     services: () => ({ ...running }),
+    processOf,
     async restartAgents(settings) {
-      await running.agents?.stop();
-      running.agents = await startService("agents", { ...env("agents"), ...agentsEnv(settings), GRPC_PORT: "0" });
+      // With the gateway in the same process, it comes back on the same ports, and the key stays (it is in NATS).
+      const names = plan.find((p) => p.includes("agents")) as string[];
+      await running[processName(names)]?.stop();
+      await start(names, settings);
     },
     stop: stopAll,
   };

@@ -39,7 +39,7 @@ export async function llmBoundPoints(
     setTimeout(() => (inFlight -= 1), plan.latencyMs).unref();
     return answerAsAgent(request, plan.latencyMs);
   });
-  const agentsPid = () => run.cluster.services().agents?.process.pid ?? 0;
+  const agentsPid = () => run.cluster.processOf("agents")?.process.pid ?? 0;
   await closedLoop(run.call, 4, 2 * plan.latencyMs + 1_000); // connections, JIT
   const points: LlmBoundPoint[] = [];
   for (const clients of plan.clients) {

@@ -54,7 +54,8 @@ export async function runScenario(bench: Bench, cluster: Cluster, call: Call, pl
 export async function runModes(bench: Bench, calls: Record<OrchestrationMode, Call>, concurrency: number, durationMs: number, log: (line: string) => void): Promise<PointResult[]> {
   const points: PointResult[] = [];
   for (const mode of ["parallel", "sequential"] as const) {
-    await closedLoop(calls[mode], 2, 1_000);
+    // After restartAgents, which under npm start's layout restarts the gateway too: JIT and connections again.
+    await closedLoop(calls[mode], 2, 3_000);
     const p = await measurePoint(bench, `openai 300ms ${mode} c=${concurrency}`, mode, "closed", concurrency, () => closedLoop(calls[mode], concurrency, durationMs));
     log(`  ${p.label}: p50 ${p.latencyMs.p50.toFixed(0)} ms, p99 ${p.latencyMs.p99.toFixed(0)} ms, ${p.throughput.toFixed(1)} req/s`);
     points.push(p);

@@ -229,7 +229,7 @@ export function renderReport(r: BenchResults): string {
     out.push(`## Model-bound requests on default settings (openai provider, scripted server answering every call after ${first.modelLatencyMs} ms; waiting POSTs, parallel)`);
     out.push(
       table(
-        ["clients", "completed req/s", "p50 / p90 / p99 ms", "other answers", "model calls in flight, peak", "agents RSS idle → peak MiB", "agents KiB per call in flight"],
+        ["clients", "completed req/s", "p50 / p90 / p99 ms", "other answers", "model calls in flight, peak", "agents' process RSS idle → peak MiB", "agents' process KiB per call in flight"],
         r.llmBound.map((p) => [
           String(p.clients),
           f1(p.completedPerSecond),
@@ -263,7 +263,7 @@ export function renderReport(r: BenchResults): string {
   const names = [...new Set(r.scenarios.flatMap((s) => Object.keys(s.rssIdleMiB)))];
   out.push(
     table(
-      ["service", ...r.scenarios.flatMap((s) => [`${s.name} idle`, `${s.name} peak`])],
+      ["process", ...r.scenarios.flatMap((s) => [`${s.name} idle`, `${s.name} peak`])],
       names.map((n) => [n, ...r.scenarios.flatMap((s) => [f0(s.rssIdleMiB[n] ?? NaN), f0(s.rssPeakMiB[n] ?? NaN)])]),
     ),
   );

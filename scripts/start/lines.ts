@@ -35,3 +35,14 @@ export function emphasis(text: string, colour: boolean): string {
 export function useColour(isTTY: boolean | undefined, noColor: string | undefined): boolean {
   return Boolean(isTTY) && (noColor === undefined || noColor === "");
 }
+
+/**
+ * For a process that runs several services: each line under the label of the service that
+ * wrote it (the `service` field of its JSON log line), else under the process's own.
+ */
+export function serviceLabeller(byService: Readonly<Record<string, Labeller>>, fallback: Labeller): Labeller {
+  return (line) => {
+    const service = /"service":"([a-z0-9-]+)"/.exec(line)?.[1];
+    return ((service && byService[service]) || fallback)(line);
+  };
+}

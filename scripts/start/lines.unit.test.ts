@@ -1,6 +1,6 @@
 // How `npm start` labels the lines of its children's output.
 import { describe, expect, it } from "vitest";
-import { label, takeLines, useColour } from "./lines.ts";
+import { label, serviceLabeller, takeLines, useColour } from "./lines.ts";
 
 describe("takeLines", () => {
   it("returns whole lines and keeps a trailing partial line for the next chunk", () => {
@@ -33,5 +33,15 @@ describe("useColour", () => {
     expect(useColour(true, "1")).toBe(false);
     expect(useColour(false, undefined)).toBe(false);
     expect(useColour(undefined, undefined)).toBe(false);
+  });
+});
+
+describe("the lines of a process that runs several services", () => {
+  it("go under the label of the service that wrote each, else the process's own", () => {
+    const show = serviceLabeller({ gateway: (l) => `gateway | ${l}`, agents: (l) => `agents | ${l}` }, (l) => `gateway+agents | ${l}`);
+    expect(show('{"level":30,"service":"agents","msg":"agents running"}')).toBe('agents | {"level":30,"service":"agents","msg":"agents running"}');
+    expect(show('{"level":30,"service":"gateway","msg":"x"}')).toBe('gateway | {"level":30,"service":"gateway","msg":"x"}');
+    expect(show("    at file:///x.ts:1:1")).toBe("gateway+agents |     at file:///x.ts:1:1");
+    expect(show('{"service":"billing"}')).toBe('gateway+agents | {"service":"billing"}');
   });
 });

@@ -1,6 +1,6 @@
 // The ports `npm start` gives each service and checks before it starts them.
 import { describe, expect, it } from "vitest";
-import { portsOf, portVariables, SERVICES } from "./services.ts";
+import { DEFAULT_PROCESSES, planProcesses, portsOf, portVariables, processName, processPortVariables, SERVICES } from "./services.ts";
 
 const gateway = SERVICES.find((s) => s.name === "gateway")!;
 const agents = SERVICES.find((s) => s.name === "agents")!;
@@ -26,5 +26,39 @@ describe("the services' ports", () => {
       { port: 8082, what: "agents" },
       { port: 50052, what: "agents GRPC_PORT" },
     ]);
+  });
+});
+
+describe("the processes npm start runs", () => {
+  const names = (plan: ReturnType<typeof planProcesses>) => ("error" in plan ? plan : { processes: plan.processes.map((p) => p.map((s) => s.name)), left: plan.left.map((s) => s.name) });
+
+  it("are the gateway with the agents and the orchestrator with the projector and the webhooks, unless told otherwise", () => {
+    expect(names(planProcesses(undefined, SERVICES))).toEqual({ processes: DEFAULT_PROCESSES, left: [] });
+    expect(names(planProcesses("separate", SERVICES))).toEqual({ processes: SERVICES.map((s) => [s.name]), left: [] });
+    expect(names(planProcesses("gateway+agents+orchestrator; projector,webhooks", SERVICES))).toEqual({
+      processes: [["gateway", "agents", "orchestrator"], ["projector", "webhooks"]],
+      left: [],
+    });
+  });
+
+  it("leave out a service not named, and refuse one named twice or not a service", () => {
+    expect(names(planProcesses("gateway,agents orchestrator", SERVICES))).toEqual({ processes: [["gateway", "agents"], ["orchestrator"]], left: ["projector", "webhooks"] });
+    expect(planProcesses("gateway,agents agents", SERVICES)).toEqual({ error: "START_PROCESSES names agents twice" });
+    expect(planProcesses("gateway,billing", SERVICES)).toMatchObject({ error: expect.stringMatching(/"billing", which is not a service/) });
+  });
+
+  it("give services sharing a process their ports as <SERVICE>_<VARIABLE>, and a service alone its plain ones", () => {
+    expect(processPortVariables([gateway, agents], { GATEWAY_OPS_PORT: "9100", GRPC_PORT: "1" })).toEqual({
+      PORT: undefined,
+      GRPC_PORT: undefined,
+      OPS_PORT: undefined,
+      GATEWAY_PORT: "8000",
+      GATEWAY_GRPC_PORT: "1",
+      GATEWAY_OPS_PORT: "9100",
+      AGENTS_PORT: "8082",
+      AGENTS_GRPC_PORT: "1",
+    });
+    expect(processPortVariables([agents], { AGENTS_GRPC_PORT: "50060" })).toEqual({ PORT: "8082", GRPC_PORT: "50060" });
+    expect(processName([gateway, agents])).toBe("gateway+agents");
   });
 });

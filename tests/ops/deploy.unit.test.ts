@@ -2,6 +2,7 @@
 // service in the start-up table has a Kubernetes Deployment, Service and disruption budget
 // with probes, resources and config on its own port, and a compose service with its
 // readiness probe as health check; the Dockerfile installs every workspace.
+import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -157,5 +158,12 @@ describe("the Dockerfile", () => {
     expect(entrypoint).toContain("exec node --import ./packages/platform/src/telemetry-register.ts");
     expect(entrypoint).toContain('entry="services/$target/src/main.ts"');
     expect(dockerfile).toMatch(/^ENTRYPOINT \["chorus"\]$/m);
+  });
+
+  it("runs services named together (gateway,agents) in one process, through the same preload", () => {
+    const run = spawnSync("sh", ["-c", `${readText("deploy/docker/entrypoint.sh").replace(/^exec node /m, "echo node ")}`, "entrypoint", "gateway,agents"], { encoding: "utf8" });
+    expect(run.stdout.trim()).toBe("node --import ./packages/platform/src/telemetry-register.ts services/run.ts gateway,agents");
+    const alone = spawnSync("sh", ["-c", `${readText("deploy/docker/entrypoint.sh").replace(/^exec node /m, "echo node ")}`, "entrypoint", "agents"], { encoding: "utf8" });
+    expect(alone.stdout.trim()).toBe("node --import ./packages/platform/src/telemetry-register.ts services/agents/src/main.ts");
   });
 });

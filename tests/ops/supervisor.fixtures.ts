@@ -2,13 +2,15 @@
 // starts one Chorus service the way scripts/start.ts does (scripts/start/children.ts, with
 // its IPC channel), prints the service's pid as one JSON line, and then only waits — so the
 // test can SIGKILL it and see whether the service outlives it.
-// `node tests/ops/supervisor.fixtures.ts <service>` with the service's environment.
+// `node tests/ops/supervisor.fixtures.ts <service>[,<service>…]` with the services'
+// environment; several names run in one process, through services/run.ts, as npm start does.
 import { fileURLToPath } from "node:url";
 import { serviceNodeArgs } from "@chorus/platform";
 import { spawnChild } from "../../scripts/start/children.ts";
 
 const name = process.argv[2] ?? "orchestrator";
-const child = spawnChild(name, process.execPath, serviceNodeArgs(`services/${name}/src/main.ts`), {
+const args = name.includes(",") ? [...serviceNodeArgs("services/run.ts"), name] : serviceNodeArgs(`services/${name}/src/main.ts`);
+const child = spawnChild(name, process.execPath, args, {
   cwd: fileURLToPath(new URL("../../", import.meta.url)),
   env: process.env,
   show: null,

@@ -2,7 +2,8 @@
 // surface, named one by one (as nats.js's mod.ts does): what is not here is internal.
 
 // Running a service or a command: boot, probes, shutdown, crash lines.
-export { runService, type StartedService } from "./run-service.ts";
+export { defineService, runService, type ServiceDefinition, type StartedService } from "./run-service.ts";
+export { runServices, servicePrefix, type RunnableService } from "./run-services.ts";
 export { runCommand, type CommandContext } from "./run-command.ts";
 export { natsCheck, streamLimits, type ServiceContext } from "./service.ts";
 export { runChecks, type Checks } from "./probes.ts";

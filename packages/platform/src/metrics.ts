@@ -62,7 +62,12 @@ export type LagOptions = {
 let observingLag = false;
 
 /** Reports, on every scrape, each durable consumer's unprocessed messages on this prefix's streams (once per process). */
+let projectorDurable: string | undefined;
+
 export function observeConsumerLag(opts: LagOptions): void {
+  // Several services in one process share one meter: the projector's durable is named by
+  // whichever of them is the projector, however they are ordered (see runServices).
+  if (opts.projectorDurable) projectorDurable = opts.projectorDurable;
   if (observingLag) return;
   observingLag = true;
   const { meter } = chorusInstruments();
@@ -89,13 +94,13 @@ export function observeConsumerLag(opts: LagOptions): void {
           if (!c.config.durable_name) continue;
           const behind = c.num_pending + c.num_ack_pending;
           result.observe(lag, behind, { stream, durable: c.config.durable_name });
-          if (c.config.durable_name !== opts.projectorDurable) continue;
+          if (projectorDurable === undefined || c.config.durable_name !== projectorDurable) continue;
           result.observe(projectorMessages, behind);
           result.observe(projectorSeconds, behind === 0 ? 0 : await oldestAgeSeconds(opts.jsm, stream, c.ack_floor.stream_seq + 1));
         }
       }
     },
-    opts.projectorDurable ? [lag, projectorSeconds, projectorMessages] : [lag],
+    [lag, projectorSeconds, projectorMessages],
   );
 }
 

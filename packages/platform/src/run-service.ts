@@ -1,8 +1,9 @@
-// A service process from start to stop, the same for every service: boot (configuration,
-// probes, NATS, streams), the service's own start, /readyz and /metrics on its probe
-// port, consumer lag, and on SIGTERM its closers in order, then the probe server and the
-// NATS drain, then what must outlive NATS (databases). A service's main.ts supplies only
-// its configuration schema and start function.
+// A service from start to stop, the same for every service: boot (configuration, probes,
+// NATS, streams), the service's own start, /readyz and /metrics on its probe port, consumer
+// lag, and on SIGTERM its closers in order, then the probe server and the NATS drain, then
+// what must outlive NATS (databases). A service's service.ts supplies only its configuration
+// schema and start function; it runs alone in its process (main.ts) or beside others
+// (runServices).
 import type { z } from "zod";
 import { exitFatally, exitWithConfigError } from "./crash.ts";
 import { ConfigError } from "./errors.ts";
@@ -41,6 +42,11 @@ export type ServiceDefinition<S extends z.ZodType<ProbedConfig>> = {
   /** The service's own start. A ConfigError thrown here ends the process with exit 78, like a bad variable. */
   start(ctx: ServiceContext<z.infer<S>>): Promise<StartedService>;
 };
+
+/** A service's definition as written, its config's type inferred for its start function. */
+export function defineService<S extends z.ZodType<ProbedConfig>>(service: ServiceDefinition<S>): ServiceDefinition<S> {
+  return service;
+}
 
 export async function runService<S extends z.ZodType<ProbedConfig>>(service: ServiceDefinition<S>): Promise<void> {
   const ctx = await bootService(service.name, service.config, service.env);

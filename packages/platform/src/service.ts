@@ -2,7 +2,7 @@
 // logger, open its probe server, connect to NATS and ensure the streams. A broker that is
 // not there yet (no server, no JetStream meta leader) makes it wait and retry while
 // /readyz says why, never crash; a bad configuration or a bug ends it with one JSON line.
-// main.ts files call this, then wire up.
+// runService calls this for each service, then its start wires it up.
 import { topology } from "@chorus/contracts";
 import type { z } from "zod";
 import { readFileSync } from "node:fs";

@@ -1,6 +1,7 @@
 // Graceful shutdown on SIGTERM/SIGINT: run the service's closers in order (stop
-// pulling, finish in-flight work, ack, close connections), bounded by a timeout. Before
-// the service installs its closers, a signal simply ends the start. A process started by a
+// pulling, finish in-flight work, ack, close connections), bounded by a timeout; several
+// services of one process stop together, and the process exits when the last has. Before
+// the first service installs its closers, a signal simply ends the start. A process started by a
 // supervisor over an IPC channel (`npm start`) also stops when that channel closes: the
 // supervisor is gone (even by SIGKILL), and a service left behind would hold its ports.
 import type { Logger } from "./logger.ts";
@@ -8,6 +9,32 @@ import type { Logger } from "./logger.ts";
 export type Closer = { name: string; close: () => Promise<unknown> | unknown };
 
 const SIGNALS = ["SIGTERM", "SIGINT"] as const;
+
+/**
+ * The stops of every service started in this process (several run in one process under
+ * services/run.ts): one signal stops them all, together, and the process exits once the
+ * last has finished, never while another is still finishing its work.
+ */
+const registered: { logger: Logger; stop: () => Promise<void> }[] = [];
+/** Why the process is stopping, once a signal or the supervisor's end has begun it. */
+let stoppingAll: Record<string, unknown> | undefined;
+
+function stopOne(service: (typeof registered)[number], why: Record<string, unknown>): Promise<void> {
+  service.logger.info(why, "shutting down");
+  return service.stop();
+}
+
+/** Stops every registered service, also one that registers while the others stop (it was still starting), then exits 0. */
+async function stopEveryServiceThenExit(why: Record<string, unknown>): Promise<void> {
+  if (stoppingAll) return;
+  stoppingAll = why;
+  for (let stopped = 0; stopped < registered.length; ) {
+    const batch = registered.slice(stopped);
+    stopped = registered.length;
+    await Promise.all(batch.map((service) => stopOne(service, why)));
+  }
+  process.exit(0);
+}
 
 let stopWhileStarting: ((signal: NodeJS.Signals) => void) | undefined;
 let supervisorGoneWhileStarting: (() => void) | undefined;
@@ -25,7 +52,8 @@ function whenSupervisorGone(handler: () => void): void {
  * waiting for NATS) at once, with a log line and exit 0: it has taken no work yet.
  */
 export function exitOnSignalWhileStarting(logger: Logger): void {
-  if (stopWhileStarting) return;
+  // Another service of this process has started: a signal stops it, and ends this start with the process.
+  if (stopWhileStarting || registered.length > 0) return;
   stopWhileStarting = (signal) => {
     logger.info({ signal }, "stopped while starting");
     process.exit(0);
@@ -65,16 +93,16 @@ export function onShutdown(logger: Logger, closers: Closer[], timeoutMs: number)
       clearTimeout(timer);
       logger.info("stopped");
     })());
-  for (const signal of SIGNALS) {
-    process.once(signal, () => {
-      logger.info({ signal }, "shutting down");
-      void stop().then(() => process.exit(0));
+  registered.push({ logger, stop });
+  // A service that finishes starting after the others began stopping stops at once (and the exit waits for it).
+  if (stoppingAll) void stopOne({ logger, stop }, stoppingAll);
+  if (registered.length === 1) {
+    for (const signal of SIGNALS) process.once(signal, () => void stopEveryServiceThenExit({ signal }));
+    whenSupervisorGone(() => {
+      logger.warn("the supervisor that started this process is gone; shutting down");
+      void stopEveryServiceThenExit({ supervisor: "gone" });
     });
   }
-  whenSupervisorGone(() => {
-    logger.warn("the supervisor that started this process is gone; shutting down");
-    void stop().then(() => process.exit(0));
-  });
   return stop;
 }
 

@@ -1,7 +1,14 @@
 // The service name a process reports when OTEL_SERVICE_NAME is not set, from its entry path.
 
-/** `…/services/gateway/src/main.ts` → `chorus-gateway`; anything else → `chorus`. */
-export function serviceNameFrom(entry: string): string {
+/**
+ * `…/services/gateway/src/main.ts` → `chorus-gateway`; `services/run.ts gateway agents` →
+ * `chorus-gateway+agents` (several services in one process); anything else → `chorus`.
+ */
+export function serviceNameFrom(entry: string, args: readonly string[] = []): string {
+  if (/services[\\/]run\.ts$/.test(entry)) {
+    const names = args.flatMap((a) => a.split(",")).filter((n) => /^[a-z0-9-]+$/.test(n));
+    return names.length > 0 ? `chorus-${names.join("+")}` : "chorus";
+  }
   const match = /services[\\/]([a-z0-9-]+)[\\/]/.exec(entry);
   return match ? `chorus-${match[1]}` : "chorus";
 }

@@ -17,7 +17,7 @@ enableCompileCache();
 
 const { installCrashHandlers } = await import("./crash.ts");
 const { serviceNameFrom } = await import("./telemetry-name.ts");
-const serviceName = process.env.OTEL_SERVICE_NAME ?? serviceNameFrom(process.argv[1] ?? "");
+const serviceName = process.env.OTEL_SERVICE_NAME ?? serviceNameFrom(process.argv[1] ?? "", process.argv.slice(2));
 // First, so even a module that fails to load is reported as JSON; bootService renames it to the service's own name.
 installCrashHandlers(serviceName.replace(/^chorus-/, ""));
 

@@ -25,6 +25,12 @@ describe("the service a process reports", () => {
     expect(serviceNameFrom("scripts/migrate.ts")).toBe("chorus");
   });
 
+  it("is named after every service it runs when it runs several", () => {
+    expect(serviceNameFrom("/app/services/run.ts", ["gateway", "agents"])).toBe("chorus-gateway+agents");
+    expect(serviceNameFrom("services/run.ts", ["orchestrator,projector,webhooks"])).toBe("chorus-orchestrator+projector+webhooks");
+    expect(serviceNameFrom("services/run.ts", [])).toBe("chorus");
+  });
+
   it("is started with the telemetry preload before its entry", () => {
     expect(serviceNodeArgs("services/agents/src/main.ts")).toEqual(["--import", "./packages/platform/src/telemetry-register.ts", "services/agents/src/main.ts"]);
   });

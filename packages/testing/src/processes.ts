@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createConnection, createServer } from "node:net";
 import { fileURLToPath } from "node:url";
-import { serviceNodeArgs } from "@chorus/platform";
+import { serviceNodeArgs, servicePrefix } from "@chorus/platform";
 
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 
@@ -51,21 +51,74 @@ async function freePortOtherThan(taken: ReadonlySet<number>): Promise<number> {
 
 /** Spawns `node --import <telemetry preload> services/<name>/src/main.ts` without waiting for it: for tests of how a service starts. */
 export async function spawnService(name: string, env: Record<string, string>, options: { entry?: string } = {}): Promise<RunningService> {
-  // Two free ports asked for one after the other can be the same one (each is closed before
-  // the next is asked for): the gateway refuses OPS_PORT equal to PORT or GRPC_PORT (exit 78).
+  // The gateway refuses OPS_PORT equal to PORT or GRPC_PORT (exit 78): each port is asked for only once the ports before it are taken.
   const taken = new Set([env.GRPC_PORT, env.PORT, env.OPS_PORT].filter((p) => p && p !== "0").map(Number));
   const port = env.PORT ? Number(env.PORT) : await freePortOtherThan(taken);
   taken.add(port);
   // Only the gateway reads OPS_PORT (its API is on PORT): its probes answer there while it starts.
   const opsPort = env.OPS_PORT && env.OPS_PORT !== "0" ? Number(env.OPS_PORT) : await freePortOtherThan(taken);
   const entry = options.entry ?? `services/${name}/src/main.ts`;
-  const child = spawn(process.execPath, serviceNodeArgs(entry), {
-    cwd: repoRoot,
-    // GRPC_PORT 0 (any free port) and the gateway's OPS_PORT a free one unless given, so parallel tests never fight over a port.
-    // CHORUS_AUTH off unless given: only the tests about keys need them (they set it to required).
-    env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "info", GRPC_PORT: "0", CHORUS_AUTH: "off", ...env, PORT: String(port), OPS_PORT: String(opsPort) },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  // GRPC_PORT 0 (any free port) so parallel tests never fight over a port.
+  const child = spawnChild(serviceNodeArgs(entry), { GRPC_PORT: "0", ...env, PORT: String(port), OPS_PORT: String(opsPort) });
+  return runningService(name, child, port, name === "gateway" ? opsPort : port);
+}
+
+/**
+ * Spawns `services/run.ts` with several services in one process, each on free ports of its
+ * own (<SERVICE>_PORT; gRPC on any free port) unless `ports` gives them (a restart on the
+ * same ones), without waiting for it. Its `url` is the gateway's when it runs the gateway,
+ * else the first service's; `ports` has every one's, and the gateway's OPS_PORT as "gateway ops".
+ */
+export async function spawnServiceGroup(
+  names: readonly string[],
+  env: Record<string, string>,
+  options: { ports?: Readonly<Record<string, number>> } = {},
+): Promise<RunningService & { ports: Record<string, number> }> {
+  // A service alone in services/run.ts reads the plain variables (as from its main.ts): use spawnService for one.
+  if (names.length < 2) throw new Error(`a service group has at least two services, not ${names.length}: use spawnService`);
+  const ports: Record<string, number> = {};
+  const vars: Record<string, string> = {};
+  const taken = new Set<number>(Object.values(options.ports ?? {}));
+  for (const name of names) {
+    const prefix = servicePrefix(name);
+    const port = options.ports?.[name] ?? (await freePortOtherThan(taken));
+    taken.add(port);
+    ports[name] = port;
+    vars[`${prefix}PORT`] = String(port);
+    vars[`${prefix}GRPC_PORT`] = "0";
+  }
+  let probesPort = ports[names[0] ?? ""] ?? 0;
+  if (names.includes("gateway")) {
+    const opsPort = options.ports?.["gateway ops"] ?? (await freePortOtherThan(taken));
+    ports["gateway ops"] = opsPort;
+    vars.GATEWAY_OPS_PORT = String(opsPort);
+    probesPort = opsPort;
+  }
+  const main = names.includes("gateway") ? "gateway" : (names[0] ?? "");
+  const child = spawnChild([...serviceNodeArgs("services/run.ts"), names.join(",")], { ...env, ...vars });
+  return { ...runningService(names.join("+"), child, ports[main] ?? 0, probesPort), ports };
+}
+
+/** Spawns the group (see spawnServiceGroup) and resolves once every service's /readyz answers 200. */
+export async function startServiceGroup(names: readonly string[], env: Record<string, string>, options: { readyTimeoutMs?: number; ports?: Readonly<Record<string, number>> } = {}) {
+  const group = await spawnServiceGroup(names, env, options);
+  try {
+    for (const [name, port] of Object.entries(group.ports)) {
+      if (name !== "gateway ops") await untilReady({ ...group, url: `http://127.0.0.1:${port}` }, options.readyTimeoutMs);
+    }
+    return group;
+  } catch (err) {
+    await group.stop("SIGKILL");
+    throw err;
+  }
+}
+
+function spawnChild(args: string[], env: Record<string, string>): ChildProcess {
+  // CHORUS_AUTH off unless given: only the tests about keys need them (they set it to required).
+  return spawn(process.execPath, args, { cwd: repoRoot, env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "info", CHORUS_AUTH: "off", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+}
+
+function runningService(name: string, child: ChildProcess, port: number, probesPort: number): RunningService {
   let out = "";
   child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr?.on("data", (d: Buffer) => (out += d.toString()));
@@ -74,7 +127,7 @@ export async function spawnService(name: string, env: Record<string, string>, op
     name,
     port,
     url: `http://127.0.0.1:${port}`,
-    probesUrl: `http://127.0.0.1:${name === "gateway" ? opsPort : port}`,
+    probesUrl: `http://127.0.0.1:${probesPort}`,
     process: child,
     output: () => out,
     async stop(signal = "SIGTERM") {

@@ -1,35 +1,6 @@
-// The orchestrator service's entry: its configuration and how it starts. The only file
-// that reads process.env; runService does the rest (probes, lag, shutdown).
-import { BaseConfig, consumersRunning, envInt, runService } from "@chorus/platform";
-import { startOrchestrator } from "./start-orchestrator.ts";
+// Entry of the orchestrator service alone in its process. The only file that reads process.env;
+// runService does the rest (probes, /metrics, lag, shutdown). See service.ts.
+import { runService } from "@chorus/platform";
+import { orchestratorService } from "./service.ts";
 
-const Config = BaseConfig.extend({
-  PORT: envInt(1, 65_535).default(8081),
-  /** Per-agent time limit: an agent run without an outcome by then is recorded as failed (timeout). */
-  AGENT_TIMEOUT_MS: envInt(100, 24 * 3600_000).default(60_000),
-  ORCHESTRATOR_CONCURRENCY: envInt(1, 1_000).default(16),
-});
-
-await runService({
-  name: "orchestrator",
-  config: Config,
-  env: process.env,
-  async start({ config, js, jsm, topology, logger, startStep }) {
-    const consumers = await startStep("starting consumers", () =>
-      startOrchestrator({
-        js,
-        jsm,
-        topology,
-        logger,
-        agentTimeoutMs: config.AGENT_TIMEOUT_MS,
-        concurrency: config.ORCHESTRATOR_CONCURRENCY,
-        duplicateWindowMs: config.NATS_DUPLICATE_WINDOW_MS,
-      }),
-    );
-    return {
-      readiness: { consumers: consumersRunning(consumers) },
-      closers: [{ name: "consumers", close: () => consumers.stop() }],
-      summary: { agent_timeout_ms: config.AGENT_TIMEOUT_MS, concurrency: config.ORCHESTRATOR_CONCURRENCY },
-    };
-  },
-});
+await runService(orchestratorService(process.env));
