@@ -30,7 +30,8 @@ const { values: args } = parseArgs({
     // Then this many seconds without load, whose CPU is what the point's requests cost after it
     // (their deadline checks come due AGENT_TIMEOUT_MS after each accept; pass a shorter one with --env).
     after: { type: "string", default: "0" },
-    // `separate`: one process per service, instead of the processes npm start runs.
+    // `separate`: one process per service, instead of the processes npm start runs; or a layout
+    // in START_PROCESSES's form, e.g. "gateway,agents orchestrator,webhooks projector".
     processes: { type: "string", default: "npm-start" },
     // Settings for every service, NAME=value, repeatable (to A/B one setting).
     env: { type: "string", multiple: true, default: [] },
@@ -52,7 +53,6 @@ const env = Object.fromEntries(
     return [kv.slice(0, at), kv.slice(at + 1)];
   }),
 );
-if (args.processes !== "npm-start" && args.processes !== "separate") throw new Error(`--processes takes npm-start or separate, not ${JSON.stringify(args.processes)}`);
 const cluster = await startCluster({ nats, db, auth: args.auth !== "off", agents, env, processes: args.processes, ...(args.profile ? { profileDir: args.profile } : {}) });
 try {
   const parallel = processCall(cluster.gateway.url, corpusTexts(), "parallel", cluster.apiKey);

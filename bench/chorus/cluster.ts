@@ -43,9 +43,10 @@ export type ClusterOptions = {
   auth?: boolean;
   /**
    * The services' processes: as npm start runs them (the default: DEFAULT_PROCESSES), or
-   * "separate", one process per service, as the Kubernetes manifests and compose run them.
+   * "separate", one process per service, as the Kubernetes manifests and compose run them,
+   * or a layout in START_PROCESSES's form ("gateway,agents orchestrator,webhooks projector").
    */
-  processes?: "npm-start" | "separate";
+  processes?: string;
   /** Write CPU profiles (`node --cpu-prof`) into a folder per service under this one; the largest file of a folder is the main thread. */
   profileDir?: string;
 };
@@ -78,7 +79,11 @@ function agentsEnv(settings: AgentSettings): Record<string, string> {
 function processPlan(options: ClusterOptions): string[][] {
   const all = ["orchestrator", "agents", "projector", ...(existsSync(`${repoRoot}services/webhooks/src/main.ts`) ? ["webhooks"] : []), "gateway"];
   if (options.processes === "separate") return all.map((name) => [name]);
-  return DEFAULT_PROCESSES.map((names) => names.filter((n) => all.includes(n)));
+  const layout = options.processes === undefined || options.processes === "npm-start" ? DEFAULT_PROCESSES : options.processes.split(/[\s;]+/).map((p) => p.split(/[,+]/));
+  const plan = layout.map((names) => names.filter((n) => all.includes(n))).filter((names) => names.length > 0);
+  const missing = all.filter((n) => !plan.flat().includes(n));
+  if (missing.length > 0) throw new Error(`the process layout leaves out ${missing.join(", ")}`);
+  return plan;
 }
 
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
