@@ -3,7 +3,7 @@
 // `node bench/point.ts --concurrency 32 --seconds 10 [--rate N] [--provider local|openai] [--model-ms 300] [--profile DIR] [--auth off] [--env NAME=value …] [--after S] [--processes separate]`
 // (--provider openai runs the agents' openai provider against a scripted OpenAI-compatible
 // server on this machine answering every call after --model-ms, as npm run bench's 300 ms phase)
-// (--profile writes a CPU profile of every service under DIR, one folder per service).
+// (--profile writes a CPU profile of every process under DIR, one folder per process).
 import { parseArgs } from "node:util";
 import { isolatedDatabase, isolatedNats, startOpenAiServer } from "@chorus/testing";
 import { corpusTexts, processCall } from "./chorus/client.ts";

@@ -253,7 +253,8 @@ function startProcess(specs: readonly ServiceSpec[]): Child {
   const [first] = specs;
   const alone = specs.length === 1 && first ? first : null;
   const labelOf = (spec: ServiceSpec) => lineOf(spec.name, SERVICES.indexOf(spec));
-  const show = alone ? labelOf(alone) : serviceLabeller(Object.fromEntries(specs.map((s) => [s.name, labelOf(s)])), lineOf(name, SERVICES.length + 3));
+  // Lines no one service wrote (a crash of the whole process): under the process's name, uncoloured.
+  const show = alone ? labelOf(alone) : serviceLabeller(Object.fromEntries(specs.map((s) => [s.name, labelOf(s)])), labeller(name, width, null));
   // What only the gateway is given goes to it alone in a shared process, as GATEWAY_<name>.
   const forGateway = specs.some((s) => s.name === "gateway") ? Object.fromEntries(Object.entries(gatewayEnv).map(([k, v]) => [alone ? k : `GATEWAY_${k}`, v])) : {};
   const childEnv: Record<string, string | undefined> = {

@@ -83,6 +83,9 @@ function processPlan(options: ClusterOptions): string[][] {
   const plan = layout.map((names) => names.filter((n) => all.includes(n))).filter((names) => names.length > 0);
   const missing = all.filter((n) => !plan.flat().includes(n));
   if (missing.length > 0) throw new Error(`the process layout leaves out ${missing.join(", ")}`);
+  const named = layout.flat();
+  const wrong = named.filter((n, i) => !all.includes(n) || named.indexOf(n) !== i);
+  if (wrong.length > 0) throw new Error(`the process layout names ${wrong.join(", ")} twice or as no service`);
   return plan;
 }
 

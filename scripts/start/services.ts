@@ -24,7 +24,7 @@ export const SERVICES: readonly ServiceSpec[] = [
  * one machine, services sharing a process spare the operating system a process to wake at
  * every hop of a request. The gateway and the agents: a request's accept goes from one to
  * the other; the orchestrator, the projector and the webhooks: the rest. On this repository's
- * 2-core benchmark machine this served 1.15–1.3 times the requests of one process per
+ * 2-core benchmark machine this served 1.12–1.27 times the requests of one process per
  * service at 64 in flight, at about half the latency at half of peak
  * (bench/results/ab-event-model.md, "Session 10").
  */

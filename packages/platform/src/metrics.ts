@@ -60,10 +60,9 @@ export type LagOptions = {
 };
 
 let observingLag = false;
-
-/** Reports, on every scrape, each durable consumer's unprocessed messages on this prefix's streams (once per process). */
 let projectorDurable: string | undefined;
 
+/** Reports, on every scrape, each durable consumer's unprocessed messages on this prefix's streams (once per process). */
 export function observeConsumerLag(opts: LagOptions): void {
   // Several services in one process share one meter: the projector's durable is named by
   // whichever of them is the projector, however they are ordered (see runServices).

@@ -15,13 +15,18 @@ const SIGNALS = ["SIGTERM", "SIGINT"] as const;
  * services/run.ts): one signal stops them all, together, and the process exits once the
  * last has finished, never while another is still finishing its work.
  */
-const registered: { logger: Logger; stop: () => Promise<void> }[] = [];
+const registered: { logger: Logger; stop: () => Promise<void>; begun?: Promise<void> }[] = [];
 /** Why the process is stopping, once a signal or the supervisor's end has begun it. */
 let stoppingAll: Record<string, unknown> | undefined;
 
+/** Once per service: its "shutting down" line (a warning when its supervisor is gone), then its closers. */
 function stopOne(service: (typeof registered)[number], why: Record<string, unknown>): Promise<void> {
-  service.logger.info(why, "shutting down");
-  return service.stop();
+  service.begun ??= (() => {
+    if (why.supervisor) service.logger.warn("the supervisor that started this process is gone; shutting down");
+    else service.logger.info(why, "shutting down");
+    return service.stop();
+  })();
+  return service.begun;
 }
 
 /** Stops every registered service, also one that registers while the others stop (it was still starting), then exits 0. */
@@ -93,15 +98,13 @@ export function onShutdown(logger: Logger, closers: Closer[], timeoutMs: number)
       clearTimeout(timer);
       logger.info("stopped");
     })());
-  registered.push({ logger, stop });
+  const service = { logger, stop };
+  registered.push(service);
   // A service that finishes starting after the others began stopping stops at once (and the exit waits for it).
-  if (stoppingAll) void stopOne({ logger, stop }, stoppingAll);
+  if (stoppingAll) void stopOne(service, stoppingAll);
   if (registered.length === 1) {
     for (const signal of SIGNALS) process.once(signal, () => void stopEveryServiceThenExit({ signal }));
-    whenSupervisorGone(() => {
-      logger.warn("the supervisor that started this process is gone; shutting down");
-      void stopEveryServiceThenExit({ supervisor: "gone" });
-    });
+    whenSupervisorGone(() => void stopEveryServiceThenExit({ supervisor: "gone" }));
   }
   return stop;
 }

@@ -1,6 +1,6 @@
 // The agents service's configuration: which agents run here, which provider answers, the
 // OpenAI-compatible client's limits, and who may call the gRPC Analyze. Validated once at
-// start (main.ts hands it process.env).
+// start (main.ts or services/run.ts hands it the environment).
 import { z } from "zod";
 import { DEFAULT_MAX_TEXT_LENGTH, DEFAULT_PROVIDER_CHECK_INTERVAL_MS, MIN_TEXT_LENGTH } from "@chorus/contracts";
 import { BaseConfig, envInt } from "@chorus/platform";

@@ -1,4 +1,4 @@
-// The projector's configuration, validated once at start (main.ts hands it process.env).
+// The projector's configuration, validated once at start (main.ts or services/run.ts hands it the environment).
 import type { z } from "zod";
 import { BaseConfig, DatabaseConfig, envInt } from "@chorus/platform";
 
