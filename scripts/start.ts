@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import { BaseConfig, ConfigError, DatabaseConfig, ensureDatabase, envInt, loadConfig, migrateReadModels, serviceNodeArgs } from "@chorus/platform";
+import { BaseConfig, ConfigError, DatabaseConfig, ensureDatabase, envInt, loadConfig, migrateReadModels, serviceNodeArgs, servicePrefix } from "@chorus/platform";
 import { devKeyFailure, keyedReadyBanner, openApiWarning, openReadyBanner } from "./start/banner.ts";
 import { spawnChild, stopChild, type Child, type StartedServer } from "./start/children.ts";
 import { ensureAdminKeyFile, ensureDevKey, readAdminKeyFile } from "./start/dev-key.ts";
@@ -112,7 +112,8 @@ function planOrExit(setting: string | undefined): Exclude<ReturnType<typeof plan
 
 /** The gateway's own settings npm start acts on, as a gateway sharing a process reads them. */
 function gatewayView(from: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const own = Object.fromEntries(GATEWAY_SETTINGS.flatMap((name) => (from[`GATEWAY_${name}`] === undefined ? [] : [[name, from[`GATEWAY_${name}`]]])));
+  const prefix = servicePrefix("gateway");
+  const own = Object.fromEntries(GATEWAY_SETTINGS.flatMap((name) => (from[`${prefix}${name}`] === undefined ? [] : [[name, from[`${prefix}${name}`]]])));
   return { ...from, ...own };
 }
 
@@ -256,7 +257,7 @@ function startProcess(specs: readonly ServiceSpec[]): Child {
   // Lines no one service wrote (a crash of the whole process): under the process's name, uncoloured.
   const show = alone ? labelOf(alone) : serviceLabeller(Object.fromEntries(specs.map((s) => [s.name, labelOf(s)])), labeller(name, width, null));
   // What only the gateway is given goes to it alone in a shared process, as GATEWAY_<name>.
-  const forGateway = specs.some((s) => s.name === "gateway") ? Object.fromEntries(Object.entries(gatewayEnv).map(([k, v]) => [alone ? k : `GATEWAY_${k}`, v])) : {};
+  const forGateway = specs.some((s) => s.name === "gateway") ? Object.fromEntries(Object.entries(gatewayEnv).map(([k, v]) => [alone ? k : `${servicePrefix("gateway")}${k}`, v])) : {};
   const childEnv: Record<string, string | undefined> = {
     ...env,
     NATS_URL: config.NATS_URL,

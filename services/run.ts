@@ -3,18 +3,14 @@
 // see runServices (@chorus/platform) for which variables each service reads. The only
 // file here that reads process.env and process.argv.
 import { runServices, type RunnableService } from "@chorus/platform";
-import { agentsService } from "./agents/src/service.ts";
-import { gatewayService } from "./gateway/src/service.ts";
-import { orchestratorService } from "./orchestrator/src/service.ts";
-import { projectorService } from "./projector/src/service.ts";
-import { webhooksService } from "./webhooks/src/service.ts";
 
+// Loaded only when named: a process imports the code of the services it runs, no more.
 const SERVICES: RunnableService[] = [
-  { name: "gateway", define: gatewayService },
-  { name: "orchestrator", define: orchestratorService },
-  { name: "agents", define: agentsService },
-  { name: "projector", define: projectorService },
-  { name: "webhooks", define: webhooksService },
+  { name: "gateway", load: async () => (await import("./gateway/src/service.ts")).gatewayService },
+  { name: "orchestrator", load: async () => (await import("./orchestrator/src/service.ts")).orchestratorService },
+  { name: "agents", load: async () => (await import("./agents/src/service.ts")).agentsService },
+  { name: "projector", load: async () => (await import("./projector/src/service.ts")).projectorService },
+  { name: "webhooks", load: async () => (await import("./webhooks/src/service.ts")).webhooksService },
 ];
 
 // `gateway agents` or `gateway,agents`: either way one list.

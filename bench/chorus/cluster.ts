@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createApiKey, startService, startServiceGroup, type IsolatedDatabase, type IsolatedNats, type RunningService } from "@chorus/testing";
-import { DEFAULT_PROCESSES } from "../../scripts/start/services.ts";
+import { DEFAULT_PROCESSES, SERVICES } from "../../scripts/start/services.ts";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -77,7 +77,7 @@ function agentsEnv(settings: AgentSettings): Record<string, string> {
 
 /** Which processes run which services. */
 function processPlan(options: ClusterOptions): string[][] {
-  const all = ["orchestrator", "agents", "projector", ...(existsSync(`${repoRoot}services/webhooks/src/main.ts`) ? ["webhooks"] : []), "gateway"];
+  const all = SERVICES.filter((s) => existsSync(`${repoRoot}${s.entry}`)).map((s) => s.name);
   if (options.processes === "separate") return all.map((name) => [name]);
   const layout = options.processes === undefined || options.processes === "npm-start" ? DEFAULT_PROCESSES : options.processes.split(/[\s;]+/).map((p) => p.split(/[,+]/));
   const plan = layout.map((names) => names.filter((n) => all.includes(n))).filter((names) => names.length > 0);

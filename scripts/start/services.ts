@@ -1,5 +1,6 @@
 // The Chorus services `npm start` runs, with the ports CONTRIBUTING.md gives them, and
 // how to describe the way a process ended.
+import { servicePrefix } from "@chorus/platform";
 import type { Exit } from "./children.ts";
 
 export type ServiceSpec = {
@@ -48,7 +49,7 @@ export function labelWidth(names: readonly string[]): number {
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** A port variable of one service as a person set it: its own form (GATEWAY_GRPC_PORT), else the plain one. */
-const ownSetting = (spec: ServiceSpec, name: string, env: Env) => env[`${spec.name.toUpperCase()}_${name}`] ?? env[name];
+const ownSetting = (spec: ServiceSpec, name: string, env: Env) => env[`${servicePrefix(spec.name)}${name}`] ?? env[name];
 
 /** Every port a service listens on, labelled for a message: PORT, then its others as `env` sets them. */
 export function portsOf(spec: ServiceSpec, env: Env): { port: number; what: string }[] {
@@ -74,7 +75,7 @@ export function processPortVariables(specs: readonly ServiceSpec[], env: Env): R
   if (specs.length === 1 && alone) return portVariables(alone, env);
   const vars: Record<string, string | undefined> = { PORT: undefined, GRPC_PORT: undefined, OPS_PORT: undefined };
   for (const spec of specs) {
-    for (const [name, value] of Object.entries(portVariables(spec, env))) vars[`${spec.name.toUpperCase()}_${name}`] = value;
+    for (const [name, value] of Object.entries(portVariables(spec, env))) vars[`${servicePrefix(spec.name)}${name}`] = value;
   }
   return vars;
 }

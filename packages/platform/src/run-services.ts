@@ -19,8 +19,15 @@ import type { ProbedConfig } from "./service.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** A service as the runner knows it: its name, and its definition given the variables it reads. */
-export type RunnableService = { name: string; define(env: Env): ServiceDefinition<z.ZodType<ProbedConfig>> };
+/** A definition of a service given the variables it reads (a service.ts's export). */
+type DefineService = (env: Env) => ServiceDefinition<z.ZodType<ProbedConfig>>;
+
+/**
+ * A service as the runner knows it: its name, and how to load its definition, which
+ * imports its code only when this process runs it (the gateway's HTTP and gRPC stacks have
+ * no place in the orchestrator's process).
+ */
+export type RunnableService = { name: string; load(): Promise<DefineService> };
 
 /** Variables that name one listening port: with several services in a process, only their <SERVICE>_ forms are taken. */
 export const PER_SERVICE_PORTS = ["PORT", "GRPC_PORT", "OPS_PORT"] as const;
@@ -71,7 +78,8 @@ export async function runServices(names: readonly string[], known: readonly Runn
   let definitions: ServiceDefinition<z.ZodType<ProbedConfig>>[];
   try {
     const chosen = chooseServices(names, known);
-    definitions = chosen.map((s) => s.define(serviceEnv(s.name, env, chosen.length === 1)));
+    const defines = await Promise.all(chosen.map((s) => s.load()));
+    definitions = chosen.map((s, i) => (defines[i] as DefineService)(serviceEnv(s.name, env, chosen.length === 1)));
   } catch (err) {
     if (err instanceof ConfigError) exitWithConfigError(names.join("+") || "chorus", err);
     throw err;

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { chooseServices, serviceEnv, type RunnableService } from "./run-services.ts";
 import { ConfigError } from "./errors.ts";
 
-const service = (name: string): RunnableService => ({ name, define: () => ({}) as never });
+const service = (name: string): RunnableService => ({ name, load: async () => () => ({}) as never });
 const KNOWN = ["gateway", "orchestrator", "agents"].map(service);
 
 describe("the variables of a service in a shared process", () => {
